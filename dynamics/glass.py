@@ -1,0 +1,334 @@
+r"""Parameters of a glass, validated on construction.
+
+:class:`Glass` is the soft-potential (KKI) glass of the paper, with two TLS types;
+:class:`TunnellingGlass` is the standard tunnelling model (AHVP) used as a baseline. Both
+expose the same small interface (:class:`TLSModel`) from which :mod:`dynamics.ensemble` builds
+its bins: per type, the density of states, the even deformation potential and the relaxation
+constants as functions of :math:`(E, p)`.
+
+Units follow PHYSICS.md §1: ``W`` in kelvin (:math:`W/k_B`), ``N0`` in J-1 m-3,
+``bulk_modulus`` in Pa, ``A`` in s-1 K-3. Inside, energies are joules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dynamics.deformation import deformation_even_type1, deformation_even_type2
+from dynamics.density import (
+    DENSITY_PREFACTOR,
+    kki_density_of_states,
+    kki_density_tail,
+    stm_density_of_states,
+)
+from dynamics.rates import type2_rate_constant
+from dynamics.units import K_B
+from dynamics.validation import ParameterError, check_range
+
+FloatArray = NDArray[np.float64]
+
+
+def _field_check(
+    name: str,
+    value: Any,
+    low: float,
+    high: float = math.inf,
+    *,
+    low_open: bool = True,
+    high_open: bool = True,
+    unit: str = "",
+) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
+        raise ParameterError(f"{name} = {value!r} must be a real number")
+    check_range(name, value, low, high, low_open=low_open, high_open=high_open, unit=unit)
+
+
+class TLSModel(Protocol):
+    """What the ensemble builder needs from a model of the TLS spectrum."""
+
+    name: str
+    bulk_modulus: float
+    A: float
+    debye_coefficient: float
+    critical_temperature: float
+
+    @property
+    def tls_types(self) -> tuple[str, ...]: ...
+
+    @property
+    def energy_cap(self) -> float: ...
+
+    def density(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray: ...
+
+    def deformation_even(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray: ...
+
+    def phonon_constant(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray: ...
+
+    def electron_constant(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray: ...
+
+    def density_tail(self, kind: int, energy: FloatArray, p_low: FloatArray) -> FloatArray: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Glass:
+    r"""A glass in the soft-potential model (Galperin, Gurevich & Parshin 1985).
+
+    Parameters
+    ----------
+    W
+        Soft-potential energy scale :math:`W/k_B` (2.3). [K]
+    eta_L
+        Small parameter :math:`\eta_L` (2.4), in (0, 1). [1]
+    c
+        Mean strain coupling of :math:`\eta` (3.7); its sign is the sign of the expansion. [1]
+    chi
+        Zero-point force constant (3.2). [1]
+    psi
+        :math:`\psi = \psi_2/\psi_1`, density of type-2 over type-1 soft potentials (6.4). [1]
+    N0
+        TLS density scale :math:`\psi_1\eta_L^{3/2}/W` (7.5). [J-1 m-3]
+    bulk_modulus
+        Bulk modulus :math:`K` (1.6). [Pa]
+    A
+        One-phonon relaxation constant of type-1 TLS. [s-1 K-3]
+    name
+        Label, e.g. the preset's name.
+    type2_rate_ratio
+        Type-2 one-phonon constant over ``A``: a number > 0, or ``"kki"`` for
+        :math:`(\gamma_2/\gamma_1)^2 = (3L/\chi)^2` per TLS (4.10).
+    debye_coefficient
+        Phonon heat capacity :math:`\beta` in :math:`C_{ph} = \beta T^3`. [J m-3 K-4]
+    electron_dos
+        Density of conduction-electron states at the Fermi level :math:`\nu(\mu)`; 0 for an
+        insulator. [J-1 m-3]
+    electron_deformation_slope
+        :math:`\Lambda'` of (7.2); -2/3 for free electrons. [1]
+    critical_temperature
+        Superconducting :math:`T_c`; 0 for a normal metal or an insulator. [K]
+    electron_rate_constant
+        Normal-state electron relaxation constant :math:`B` in :math:`p\,B(E/k_B)\coth(E/2k_BT)`.
+        [s-1 K-1]
+    description
+        Free text: what the parameter set represents.
+    """
+
+    W: float
+    eta_L: float
+    c: float
+    chi: float
+    psi: float
+    N0: float
+    bulk_modulus: float
+    A: float
+    name: str = "custom"
+    type2_rate_ratio: float | str = "kki"
+    debye_coefficient: float = 0.0
+    electron_dos: float = 0.0
+    electron_deformation_slope: float = -2.0 / 3.0
+    critical_temperature: float = 0.0
+    electron_rate_constant: float = 0.0
+    description: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ParameterError(f"name = {self.name!r} must be a non-empty string")
+        _field_check("W", self.W, 0.0, unit="K")
+        _field_check("eta_L", self.eta_L, 0.0, 1.0)
+        _field_check("c", self.c, -math.inf)
+        _field_check("chi", self.chi, -math.inf)
+        _field_check("psi", self.psi, 0.0, low_open=False)
+        _field_check("N0", self.N0, 0.0, unit="J-1 m-3")
+        _field_check("bulk_modulus", self.bulk_modulus, 0.0, unit="Pa")
+        _field_check("A", self.A, 0.0, unit="s-1 K-3")
+        ratio = self.type2_rate_ratio
+        if isinstance(ratio, str):
+            if ratio != "kki":
+                raise ParameterError(
+                    f"type2_rate_ratio = {ratio!r} is not allowed; "
+                    "use a number in (0, inf) or 'kki'"
+                )
+            if self.chi == 0:
+                raise ParameterError(
+                    "chi = 0 is not allowed with type2_rate_ratio = 'kki' (needs chi != 0)"
+                )
+        else:
+            _field_check("type2_rate_ratio", ratio, 0.0)
+        _field_check(
+            "debye_coefficient", self.debye_coefficient, 0.0, low_open=False, unit="J m-3 K-4"
+        )
+        _field_check("electron_dos", self.electron_dos, 0.0, low_open=False, unit="J-1 m-3")
+        _field_check("electron_deformation_slope", self.electron_deformation_slope, -math.inf)
+        _field_check(
+            "critical_temperature", self.critical_temperature, 0.0, low_open=False, unit="K"
+        )
+        _field_check(
+            "electron_rate_constant",
+            self.electron_rate_constant,
+            0.0,
+            low_open=False,
+            unit="s-1 K-1",
+        )
+
+    # --- derived quantities -------------------------------------------------------------
+    @property
+    def W_energy(self) -> float:
+        """:math:`W` in joules. [J]"""
+        return self.W * K_B
+
+    @property
+    def tls_types(self) -> tuple[str, ...]:
+        """Names of the TLS types, in the order of the ``kind`` index."""
+        return ("type1", "type2")
+
+    @property
+    def energy_cap(self) -> float:
+        r"""Largest TLS energy kept, :math:`W/e` (so that :math:`L \ge 1` for every TLS). [J]"""
+        return self.W_energy / math.e
+
+    def density_scale(self, kind: int) -> float:
+        """:math:`\\psi_j\\eta_L^{3/2}/W`: ``N0`` for type 1, ``psi * N0`` for type 2. [J-1 m-3]"""
+        return self.N0 if kind == 0 else self.psi * self.N0
+
+    # --- the TLSModel interface ------------------------------------------------------------
+    def density(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray:
+        """Density of states (5.1) of type ``kind`` (0 or 1). [J-1 m-3]"""
+        scale = self.density_scale(kind)
+        if scale == 0.0:
+            return np.zeros(np.broadcast_shapes(np.shape(energy), np.shape(p)))
+        return kki_density_of_states(energy, p, density_scale=scale, W=self.W_energy)
+
+    def deformation_even(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray:
+        """Even deformation potential (4.5) or (4.11). [J]"""
+        fn = deformation_even_type1 if kind == 0 else deformation_even_type2
+        return fn(energy, p, W=self.W_energy, c=self.c, eta_L=self.eta_L, chi=self.chi)
+
+    def phonon_constant(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray:
+        """One-phonon constant of each TLS. [s-1 K-3]"""
+        if kind == 0:
+            return np.full(np.broadcast_shapes(np.shape(energy), np.shape(p)), self.A)
+        return type2_rate_constant(
+            self.A, self.type2_rate_ratio, energy, p, W=self.W_energy, chi=self.chi
+        )
+
+    def electron_constant(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray:
+        """Normal-state electron relaxation constant of each TLS. [s-1 K-1]"""
+        return np.full(
+            np.broadcast_shapes(np.shape(energy), np.shape(p)), self.electron_rate_constant
+        )
+
+    def density_tail(self, kind: int, energy: FloatArray, p_low: FloatArray) -> FloatArray:
+        r""":math:`\int_0^{p_\ell} N_j\,dp`, the TLS below :math:`p_\ell` at each energy. [J-1
+        m-3]"""
+        integral = kki_density_tail(energy, p_low, W=self.W_energy)
+        return DENSITY_PREFACTOR * self.density_scale(kind) * integral
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields as a JSON-serialisable dict (with ``model``)."""
+        return {"model": "kki", **dataclasses.asdict(self)}
+
+    def to_json(self) -> str:
+        """The fields as JSON text (for dataset attributes)."""
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    def replace(self, **changes: Any) -> Glass:
+        """A copy with some fields changed (validated)."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class TunnellingGlass:
+    r"""The standard tunnelling model (AHVP) as a baseline, in the same interface as :class:`Glass`.
+
+    Density :math:`\bar P/(2p\sqrt{1-p})`, constant in :math:`E`; deformation potential
+    :math:`D = 2\gamma\Delta/E = 2\gamma(1-p)^{1/2}` (1.7) with a mean :math:`\gamma` of one sign,
+    uncorrelated with :math:`E` (which gives the temperature-independent :math:`\alpha` of Sec. I).
+
+    Parameters
+    ----------
+    P_bar
+        :math:`\bar P`. [J-1 m-3]
+    gamma
+        Mean deformation potential :math:`\gamma` of (1.3), (1.7); 0 for a pure heat-capacity
+        model. [J]
+    bulk_modulus
+        :math:`K`. [Pa]
+    A
+        One-phonon constant. [s-1 K-3]
+    name
+        Label.
+    energy_max
+        Largest TLS energy :math:`E/k_B` kept. [K]
+    debye_coefficient
+        :math:`\beta` of :math:`C_{ph} = \beta T^3`. [J m-3 K-4]
+    """
+
+    P_bar: float
+    gamma: float
+    bulk_modulus: float
+    A: float
+    name: str = "stm"
+    energy_max: float = 1e3
+    debye_coefficient: float = 0.0
+    critical_temperature: float = 0.0
+    description: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        _field_check("P_bar", self.P_bar, 0.0, unit="J-1 m-3")
+        _field_check("gamma", self.gamma, -math.inf, unit="J")
+        _field_check("bulk_modulus", self.bulk_modulus, 0.0, unit="Pa")
+        _field_check("A", self.A, 0.0, unit="s-1 K-3")
+        _field_check("energy_max", self.energy_max, 0.0, unit="K")
+        _field_check(
+            "debye_coefficient", self.debye_coefficient, 0.0, low_open=False, unit="J m-3 K-4"
+        )
+        _field_check(
+            "critical_temperature", self.critical_temperature, 0.0, low_open=False, unit="K"
+        )
+
+    @property
+    def tls_types(self) -> tuple[str, ...]:
+        return ("stm",)
+
+    @property
+    def energy_cap(self) -> float:
+        return self.energy_max * K_B
+
+    def density(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray:
+        return np.broadcast_to(
+            stm_density_of_states(p, P_bar=self.P_bar),
+            np.broadcast_shapes(np.shape(energy), np.shape(p)),
+        ).astype(float)
+
+    def deformation_even(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray:
+        return np.broadcast_to(
+            2.0 * self.gamma * np.sqrt(1.0 - np.asarray(p, dtype=float)),
+            np.broadcast_shapes(np.shape(energy), np.shape(p)),
+        ).astype(float)
+
+    def phonon_constant(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray:
+        return np.full(np.broadcast_shapes(np.shape(energy), np.shape(p)), self.A)
+
+    def electron_constant(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray:
+        return np.zeros(np.broadcast_shapes(np.shape(energy), np.shape(p)))
+
+    def density_tail(self, kind: int, energy: FloatArray, p_low: FloatArray) -> FloatArray:
+        """The STM density diverges as p -> 0: its equilibrium heat capacity is infinite."""
+        return np.full(np.broadcast_shapes(np.shape(energy), np.shape(p_low)), np.inf)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": "stm", **dataclasses.asdict(self)}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    def replace(self, **changes: Any) -> TunnellingGlass:
+        return dataclasses.replace(self, **changes)

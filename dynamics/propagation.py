@@ -1,0 +1,366 @@
+r"""Relaxation of the TLS occupations under a temperature history.
+
+Every bin obeys :math:`dn/dt = -k(T)\,[n - n_{eq}(E, T(t))]`, :math:`k = p\,r(E, T)` (see
+:func:`bin_rates`). The state is :math:`\delta n = n - n_{eq}(E, T_0)`, the departure from the
+initial equilibrium at :math:`T_0`, so small steps lose no digits.
+
+* While :math:`T` is constant the solution is exact:
+  :math:`\delta n(t) = \delta n(t_a) + [\delta n_{eq} - \delta n(t_a)](1 - e^{-k(t-t_a)})`.
+  Output times inside such a segment are evaluated directly (chunked over time, so memory does
+  not grow with the number of output times).
+* Where :math:`T(t)` varies continuously: an exponential integrator that is exact for constant
+  :math:`k` and linearly varying :math:`n_{eq}` (first-order hold, :math:`k` at the midpoint),
+  :math:`\delta n(t+h) = \delta n_{eq,1} + (\delta n - \delta n_{eq,0})e^{-z}
+  - (\delta n_{eq,1} - \delta n_{eq,0})\,\varphi(z)`, :math:`z = kh`,
+  :math:`\varphi(z) = (1 - e^{-z})/z`; second order in :math:`h`, unconditionally stable, and
+  with step-doubling error control: a step is accepted when the difference between one step and
+  two half steps, in every observable (strain and heat of each type), is below ``rtol`` times
+  the sum of the magnitudes of the bins' contributions to it.
+
+A temperature history is a list of :class:`Segment`\ s covering :math:`[0, \infty)`; before
+:math:`t = 0` the glass is in equilibrium at ``initial_temperature``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dynamics.electrons import electron_rate_suppression
+from dynamics.ensemble import Ensemble
+from dynamics.thermal import occupation_difference
+from dynamics.validation import ParameterError, check_positive, check_range
+
+FloatArray = NDArray[np.float64]
+
+#: Largest number of array elements (bins x output times) evaluated at once. [1]
+CHUNK_ELEMENTS = 1 << 21
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a temperature history on ``[start, stop)``.
+
+    Parameters
+    ----------
+    start, stop
+        Ends of the segment; ``stop`` may be ``inf``. [s]
+    temperature
+        A constant temperature [K], or a function of time [s] returning the temperature [K]
+        (continuous on the segment).
+    """
+
+    start: float
+    stop: float
+    temperature: float | Callable[[FloatArray], FloatArray]
+
+    @property
+    def is_constant(self) -> bool:
+        """Whether the temperature is constant on the segment."""
+        return not callable(self.temperature)
+
+    def temperature_at(self, t: ArrayLike) -> FloatArray:
+        """Temperature at times inside the segment. [K]"""
+        if callable(self.temperature):
+            return np.asarray(self.temperature(np.asarray(t, dtype=float)), dtype=float)
+        return np.full(np.shape(t), float(self.temperature))
+
+
+@dataclass(frozen=True)
+class Response:
+    """Strain and heat of each TLS type relative to the start, at the output times.
+
+    Attributes
+    ----------
+    times
+        Output times. [s]
+    temperature
+        Bath (sample) temperature at each time. [K]
+    strain
+        Volume strain :math:`\\varepsilon` of each type, shape (n_types, n_times). [1]
+    heat
+        Heat taken up by each type, shape (n_types, n_times). [J m-3]
+    tls_types
+        Names of the types.
+    steps
+        Number of accepted integrator steps (0 where the history is piecewise constant).
+    """
+
+    times: FloatArray
+    temperature: FloatArray
+    strain: FloatArray
+    heat: FloatArray
+    tls_types: tuple[str, ...]
+    steps: int = 0
+
+
+def bin_rates(ensemble: Ensemble, temperature: float) -> FloatArray:
+    r"""Relaxation rate of every bin, :math:`k = p\,[A(E/k_B)^3 + s(T)B(E/k_B)]\coth(E/2k_BT)`.
+
+    :math:`s(T)` is the superconducting suppression of electron relaxation (1 above
+    :math:`T_c`), :func:`dynamics.electrons.electron_rate_suppression`.
+
+    Parameters
+    ----------
+    ensemble
+        The bins.
+    temperature
+        :math:`T`. [K]
+
+    Returns
+    -------
+    ndarray
+        Rates. [s-1]
+    """
+    cache = ensemble._cache
+    if "phonon_pref" not in cache:
+        ek = ensemble.energy_kelvin
+        cache["phonon_pref"] = ensemble.p * ensemble.phonon_constant * ek**3
+        cache["electron_pref"] = ensemble.p * ensemble.electron_constant * ek
+        cache["has_electrons"] = np.array(bool(np.any(ensemble.electron_constant > 0)))
+    rate = cache["phonon_pref"]
+    if bool(cache["has_electrons"]):
+        suppression = float(electron_rate_suppression(temperature, ensemble.critical_temperature))
+        rate = rate + suppression * cache["electron_pref"]
+    return rate / np.tanh(ensemble.energy_kelvin / (2.0 * temperature))
+
+
+def _observe_relaxation(
+    weights: FloatArray, rates: FloatArray, elapsed: FloatArray, out: FloatArray
+) -> None:
+    """out[:, i] = weights @ (1 - exp(-rates * elapsed[i])), chunked over elapsed times."""
+    chunk = max(1, CHUNK_ELEMENTS // max(1, rates.size))
+    for start in range(0, elapsed.size, chunk):
+        tau = elapsed[start : start + chunk]
+        filled = -np.expm1(-np.multiply.outer(rates, tau))
+        out[:, start : start + chunk] = weights @ filled
+
+
+def linear_response(
+    ensemble: Ensemble, temperature: float, times: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    r"""Response to an infinitesimal step :math:`\Delta T` at :math:`t = 0`, per unit :math:`\Delta
+    T`.
+
+    :math:`\delta n/\Delta T = (\partial n_{eq}/\partial T)(1 - e^{-kt})`, exact; returns
+    :math:`\alpha_j(t) = \varepsilon_j/\Delta T` and :math:`C_j(t) = U_j/\Delta T` per type.
+
+    Parameters
+    ----------
+    ensemble
+        The bins.
+    temperature
+        :math:`T` (the step's lower end). [K]
+    times
+        Times after the step, :math:`\tau_\mathrm{expt}`. [s]
+
+    Returns
+    -------
+    (alpha, heat_capacity)
+        Shapes (n_types, n_times): [K-1] and [J m-3 K-1].
+    """
+    from dynamics.thermal import occupation_temperature_derivative
+
+    t = float(check_positive("temperature", temperature, "K"))
+    tau = check_range("times", times, 0.0, low_open=False, unit="s")
+    weights = ensemble.observation_matrix() * occupation_temperature_derivative(ensemble.energy, t)
+    out = np.empty((weights.shape[0], tau.size))
+    _observe_relaxation(weights, bin_rates(ensemble, t), tau.ravel(), out)
+    n = len(ensemble.tls_types)
+    return out[:n], out[n:]
+
+
+def equilibrium_heat_capacity(ensemble: Ensemble, temperature: float) -> FloatArray:
+    r""":math:`C_j(\infty) = \int\!\!\int N_jE\,\partial n_{eq}/\partial T\,dE\,dp` over all p in
+    (0, 1].
+
+    The bins plus the closed-form tail below :math:`p_\mathrm{min}(E)`.
+
+    Parameters
+    ----------
+    ensemble
+        The bins.
+    temperature
+        :math:`T`. [K]
+
+    Returns
+    -------
+    ndarray
+        Per type. [J m-3 K-1]
+    """
+    from dynamics.thermal import occupation_temperature_derivative
+
+    t = float(check_positive("temperature", temperature, "K"))
+    n = len(ensemble.tls_types)
+    bins = (
+        ensemble.number_density
+        * ensemble.energy
+        * occupation_temperature_derivative(ensemble.energy, t)
+    )
+    tail = (
+        ensemble.tail_number_density
+        * ensemble.tail_energy
+        * occupation_temperature_derivative(ensemble.tail_energy, t)
+    )
+    return np.array(
+        [bins[ensemble.kind == k].sum() + tail[ensemble.tail_kind == k].sum() for k in range(n)]
+    )
+
+
+def _check_times(times: ArrayLike) -> FloatArray:
+    t = check_range("times", times, 0.0, low_open=False, unit="s").ravel()
+    if t.size == 0:
+        raise ParameterError("times is empty; give at least one output time [s]")
+    if np.any(np.diff(t) < 0):
+        raise ParameterError("times must be non-decreasing [s]")
+    return t
+
+
+def _check_segments(segments: Sequence[Segment]) -> None:
+    if not segments or segments[0].start != 0.0:
+        raise ParameterError("the temperature history must start at t = 0 s")
+    for a, b in itertools.pairwise(segments):
+        if b.start != a.stop:
+            raise ParameterError(f"temperature history has a gap or overlap at t = {a.stop:.6g} s")
+    if not math.isinf(segments[-1].stop):
+        raise ParameterError("the temperature history must extend to t = inf")
+
+
+class _Integrator:
+    """Adaptive exponential integrator over continuous segments (module docstring)."""
+
+    def __init__(self, ensemble: Ensemble, initial_temperature: float, rtol: float) -> None:
+        self.ensemble = ensemble
+        self.t0 = initial_temperature
+        self.rtol = rtol
+        self.matrix = ensemble.observation_matrix()
+        self.abs_matrix = np.abs(self.matrix)
+        self.steps = 0
+
+    def eq(self, temperature: float) -> FloatArray:
+        return occupation_difference(self.ensemble.energy, temperature, self.t0)
+
+    def step(
+        self, dn: FloatArray, eq_a: FloatArray, eq_b: FloatArray, t_mid: float, h: float
+    ) -> FloatArray:
+        z = bin_rates(self.ensemble, t_mid) * h
+        phi = -np.expm1(-z) / z
+        return eq_b + (dn - eq_a) * np.exp(-z) - (eq_b - eq_a) * phi
+
+    def advance(
+        self, dn: FloatArray, segment: Segment, start: float, stop: float, h: float
+    ) -> tuple[FloatArray, float]:
+        """Integrate from ``start`` to ``stop``; returns the state and the next step size."""
+        t = start
+        temp = segment.temperature_at
+        eq_a = self.eq(float(temp(t)))
+        while t < stop:
+            h = min(h, stop - t)
+            last = h >= stop - t
+            t_half = t + 0.5 * h
+            t_end = stop if last else t + h
+            eq_half = self.eq(float(temp(t_half)))
+            eq_b = self.eq(float(temp(t_end)))
+            full = self.step(dn, eq_a, eq_b, float(temp(t + 0.5 * h)), h)
+            half = self.step(dn, eq_a, eq_half, float(temp(t + 0.25 * h)), 0.5 * h)
+            two = self.step(half, eq_half, eq_b, float(temp(t + 0.75 * h)), 0.5 * h)
+            err = np.abs(self.matrix @ (two - full))
+            scale = self.abs_matrix @ (np.abs(two) + np.abs(eq_b)) + 1e-300
+            ratio = float(np.max(err / scale)) / self.rtol
+            if ratio <= 1.0:
+                dn, eq_a, t = two, eq_b, t_end
+                self.steps += 1
+                h *= min(4.0, 0.9 * ratio ** (-1.0 / 3.0)) if ratio > 0 else 4.0
+            else:
+                h *= max(0.1, 0.9 * ratio ** (-1.0 / 3.0))
+                if h < 1e-300:
+                    raise RuntimeError("exponential integrator: step size underflow")
+        return dn, h
+
+
+def propagate(
+    ensemble: Ensemble,
+    initial_temperature: float,
+    segments: Sequence[Segment],
+    times: ArrayLike,
+    *,
+    rtol: float = 1e-8,
+) -> Response:
+    """Relax every bin through a temperature history and observe strain and heat.
+
+    Parameters
+    ----------
+    ensemble
+        The bins.
+    initial_temperature
+        Equilibrium temperature before :math:`t = 0`. [K]
+    segments
+        The history on :math:`[0, \\infty)`, in order.
+    times
+        Non-decreasing output times >= 0. [s]
+    rtol
+        Relative tolerance of the integrator on continuous segments (module docstring). [1]
+
+    Returns
+    -------
+    Response
+        Strain and heat per type at ``times``.
+    """
+    t0 = float(check_positive("initial_temperature", initial_temperature, "K"))
+    out_t = _check_times(times)
+    _check_segments(segments)
+    check_range("rtol", rtol, 0.0, 1e-2)
+    matrix = ensemble.observation_matrix()
+    n_obs = matrix.shape[0]
+    observed = np.empty((n_obs, out_t.size))
+    temperature = np.empty(out_t.size)
+    dn = np.zeros(ensemble.size)
+    integrator = _Integrator(ensemble, t0, rtol)
+    h = math.inf
+    for seg in segments:
+        inside = np.flatnonzero((out_t >= seg.start) & (out_t < seg.stop))
+        later = bool(np.any(out_t >= seg.stop))
+        if inside.size:
+            temperature[inside] = seg.temperature_at(out_t[inside])
+        if seg.is_constant:
+            temp = float(seg.temperature)  # type: ignore[arg-type]
+            rates = bin_rates(ensemble, temp)
+            target = integrator.eq(temp) - dn
+            if inside.size:
+                block = np.empty((n_obs, inside.size))
+                _observe_relaxation(matrix * target, rates, out_t[inside] - seg.start, block)
+                observed[:, inside] = (matrix @ dn)[:, None] + block
+            if later:
+                dn = dn + target * -np.expm1(-rates * (seg.stop - seg.start))
+        else:
+            cursor = seg.start
+            h = min(
+                h,
+                (out_t[inside[0]] - seg.start)
+                if inside.size and out_t[inside[0]] > seg.start
+                else (seg.stop - seg.start) * 1e-3,
+            )
+            h = max(h, 1e-300)
+            for i in inside:
+                if out_t[i] > cursor:
+                    dn, h = integrator.advance(dn, seg, cursor, float(out_t[i]), h)
+                    cursor = float(out_t[i])
+                observed[:, i] = matrix @ dn
+            if later and seg.stop > cursor:
+                dn, h = integrator.advance(dn, seg, cursor, seg.stop, h)
+        if not later:
+            break
+    n = len(ensemble.tls_types)
+    return Response(
+        times=out_t,
+        temperature=temperature,
+        strain=observed[:n],
+        heat=observed[n:],
+        tls_types=ensemble.tls_types,
+        steps=integrator.steps,
+    )

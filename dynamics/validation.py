@@ -1,0 +1,159 @@
+"""Input validation shared by every public function.
+
+Every violation raises :class:`ParameterError` (a ``ValueError``) whose message names the
+parameter, the offending value and the allowed range, e.g.::
+
+    temperature = -0.3 is outside the allowed range (0, inf) [K]
+
+Soft violations of the two-level picture (k_B T not small against W) are reported with
+:class:`TwoLevelRangeWarning` through :func:`warnings.warn`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+class ParameterError(ValueError):
+    """A parameter is non-finite or outside its allowed range."""
+
+
+class TwoLevelRangeWarning(UserWarning):
+    """The two-level description is being used outside the range where it is accurate."""
+
+
+def _describe(value: Any) -> str:
+    """Short text for an offending value (the first bad element of an array)."""
+    if isinstance(value, float | int | np.floating | np.integer):
+        return f"{float(value):.6g}"
+    return repr(value)
+
+
+def _first_offender(values: NDArray[np.float64], bad: NDArray[np.bool_]) -> float:
+    return float(values[bad].flat[0])
+
+
+def check_range(
+    name: str,
+    value: ArrayLike,
+    low: float = -math.inf,
+    high: float = math.inf,
+    *,
+    low_open: bool = True,
+    high_open: bool = True,
+    unit: str = "",
+) -> NDArray[np.float64]:
+    """Return ``value`` as a float array after checking it is finite and within a range.
+
+    Parameters
+    ----------
+    name
+        Name of the parameter, as the user knows it (used in the message).
+    value
+        Scalar or array to check.
+    low, high
+        Bounds of the allowed range.
+    low_open, high_open
+        Whether each bound is excluded.
+    unit
+        Unit shown in the message, e.g. ``"K"``.
+
+    Raises
+    ------
+    ParameterError
+        If any element is NaN, infinite (unless the range allows it) or out of range.
+    """
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"{name} = {value!r} is not a number; allowed range "
+            f"{_range_text(low, high, low_open, high_open)}{_unit(unit)}"
+        ) from None
+    rng = _range_text(low, high, low_open, high_open)
+    nan = np.isnan(arr)
+    if nan.any():
+        raise ParameterError(
+            f"{name} = nan is not a finite number; allowed range {rng}{_unit(unit)}"
+        )
+    inf_allowed = (np.isposinf(arr) & (math.isinf(high) and not high_open)) | (
+        np.isneginf(arr) & (math.isinf(low) and not low_open)
+    )
+    inf = np.isinf(arr) & ~inf_allowed
+    if inf.any():
+        bad = _first_offender(arr, inf)
+        raise ParameterError(
+            f"{name} = {bad} is not a finite number; allowed range {rng}{_unit(unit)}"
+        )
+    too_low = arr <= low if low_open else arr < low
+    too_high = arr >= high if high_open else arr > high
+    out = too_low | too_high
+    if out.any():
+        bad = _first_offender(arr, out)
+        raise ParameterError(
+            f"{name} = {_describe(bad)} is outside the allowed range {rng}{_unit(unit)}"
+        )
+    return arr
+
+
+def _unit(unit: str) -> str:
+    return f" [{unit}]" if unit else ""
+
+
+def _range_text(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    left = "(" if low_open else "["
+    right = ")" if high_open else "]"
+    lo = "-inf" if math.isinf(low) else f"{low:g}"
+    hi = "inf" if math.isinf(high) else f"{high:g}"
+    return f"{left}{lo}, {hi}{right}"
+
+
+def check_positive(name: str, value: ArrayLike, unit: str = "") -> NDArray[np.float64]:
+    """Check ``value > 0`` and finite; return it as a float array."""
+    return check_range(name, value, 0.0, math.inf, unit=unit)
+
+
+def check_p(value: ArrayLike, name: str = "p") -> NDArray[np.float64]:
+    """Check the tunnelling fraction ``p = (Δ0/E)²`` lies in (0, 1]."""
+    return check_range(name, value, 0.0, 1.0, high_open=False, unit="1")
+
+
+def check_finite(name: str, value: ArrayLike, unit: str = "") -> NDArray[np.float64]:
+    """Check ``value`` is finite (any sign); return it as a float array."""
+    return check_range(name, value, unit=unit)
+
+
+def check_scalar(name: str, value: Any) -> float:
+    """Check that ``value`` is a real scalar (not a bool, not an array) and return it."""
+    if isinstance(value, bool) or np.ndim(value) != 0:
+        raise ParameterError(f"{name} = {value!r} must be a single real number")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} = {value!r} must be a single real number") from None
+
+
+def warn_two_level_range(temperature_K: ArrayLike, W_K: float) -> None:
+    """Warn when k_B T exceeds W/10, where the two-level picture starts to fail (PHYSICS §10).
+
+    Parameters
+    ----------
+    temperature_K
+        Temperature(s). [K]
+    W_K
+        Soft-potential energy scale W/k_B. [K]
+    """
+    t_max = float(np.max(temperature_K))
+    ratio = t_max / W_K
+    if ratio > 0.1:
+        warnings.warn(
+            f"k_B T / W = {ratio:.3g} exceeds 0.1 (T = {t_max:.4g} K, W = {W_K:.4g} K): "
+            "the two-level description of the soft potentials needs k_B T << W",
+            TwoLevelRangeWarning,
+            stacklevel=3,
+        )

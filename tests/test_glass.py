@@ -1,0 +1,85 @@
+"""Glass parameters: validation on construction, presets with sources, serialisation."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from dynamics import PRESETS, Glass, ParameterError, TunnellingGlass, default_glass, get_glass
+from dynamics.presets import get_preset, preset_table
+from dynamics.rates import tau_min
+
+GOOD = {
+    "W": 30.0,
+    "eta_L": 0.01,
+    "c": 6.0,
+    "chi": 4.0,
+    "psi": 0.1,
+    "N0": 1e46,
+    "bulk_modulus": 3e10,
+    "A": 1e9,
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("W", -1.0, r"W = -1 is outside the allowed range \(0, inf\) \[K\]"),
+        ("W", math.nan, r"W = nan is not a finite number"),
+        ("eta_L", 1.5, r"eta_L = 1.5 is outside the allowed range \(0, 1\)"),
+        ("c", math.inf, r"c = inf is not a finite number"),
+        ("psi", -0.1, r"psi = -0.1 is outside the allowed range \[0, inf\)"),
+        ("N0", 0.0, r"N0 = 0 is outside the allowed range \(0, inf\) \[J-1 m-3\]"),
+        ("bulk_modulus", -3.0, r"bulk_modulus = -3"),
+        ("A", "fast", r"A = 'fast' must be a real number"),
+        ("type2_rate_ratio", "big", r"type2_rate_ratio = 'big' is not allowed"),
+        ("type2_rate_ratio", 0.0, r"type2_rate_ratio = 0 is outside"),
+        ("critical_temperature", -1.0, r"critical_temperature = -1"),
+        ("debye_coefficient", -1.0, r"debye_coefficient = -1"),
+    ],
+)
+def test_glass_rejects_bad_fields_naming_them(field: str, value: object, message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        Glass(**{**GOOD, field: value})  # type: ignore[arg-type]
+
+
+def test_kki_type2_needs_nonzero_chi() -> None:
+    with pytest.raises(ParameterError, match="chi = 0"):
+        Glass(**{**GOOD, "chi": 0.0})
+    assert Glass(**{**GOOD, "chi": 0.0, "type2_rate_ratio": 1.0}).chi == 0.0
+
+
+def test_default_preset_is_the_papers_estimates_with_sources() -> None:
+    g = default_glass()
+    assert g.name == "ggp1985"
+    # tau_min(0.3 K) = 1e-8 s is how A was chosen (Secs. VI-VII); W, eta_L, chi, N0 as in the paper
+    assert float(tau_min(0.3, g.A)) == pytest.approx(1e-8, rel=1e-12)
+    assert (g.W, g.eta_L, g.chi, g.N0) == (30.0, 1e-2, 4.0, 1e46)
+    preset = get_preset("ggp1985")
+    for field in ("W", "eta_L", "c", "chi", "psi", "N0", "bulk_modulus", "A", "debye_coefficient"):
+        assert preset.sources[field], field
+        assert any(tag in preset.sources[field] for tag in ("estimate", "measured", "fit", "model"))
+
+
+def test_every_preset_cites_every_physical_value() -> None:
+    for name, preset in PRESETS.items():
+        for row in preset_table():
+            if row["preset"] == name and row["value"] not in (0, 0.0, -2 / 3, "kki", 1e3):
+                assert row["source"] != "default of the model", (name, row["field"])
+        assert isinstance(preset.glass, Glass | TunnellingGlass)
+
+
+def test_glass_serialises_to_json_and_back() -> None:
+    g = get_glass("ggp1985")
+    data = json.loads(g.to_json())
+    assert data.pop("model") == "kki"
+    assert Glass(**data) == g
+
+
+def test_unknown_preset_lists_the_known_ones() -> None:
+    with pytest.raises(
+        ParameterError, match=r"glass = 'pyrex' is not a known preset; choose one of"
+    ):
+        get_glass("pyrex")

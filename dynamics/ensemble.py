@@ -70,7 +70,7 @@ class Resolution:
     """
 
     energy_panel_decades: float = 1.0
-    energy_nodes: int = 8
+    energy_nodes: int = 10
     p_panel_decades: float = 1.5
     p_nodes: int = 6
     x_min: float = 0.02

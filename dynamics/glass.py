@@ -107,6 +107,8 @@ class Glass:
         :math:`(\gamma_2/\gamma_1)^2 = (3L/\chi)^2` per TLS (4.10).
     debye_coefficient
         Phonon heat capacity :math:`\beta` in :math:`C_{ph} = \beta T^3`. [J m-3 K-4]
+    phonon_gruneisen
+        Grüneisen parameter of the Debye phonons (order 1); 0 leaves their expansion out. [1]
     electron_dos
         Density of conduction-electron states at the Fermi level :math:`\nu(\mu)`; 0 for an
         insulator. [J-1 m-3]
@@ -132,6 +134,7 @@ class Glass:
     name: str = "custom"
     type2_rate_ratio: float | str = "kki"
     debye_coefficient: float = 0.0
+    phonon_gruneisen: float = 0.0
     electron_dos: float = 0.0
     electron_deformation_slope: float = -2.0 / 3.0
     critical_temperature: float = 0.0
@@ -165,6 +168,7 @@ class Glass:
         _field_check(
             "debye_coefficient", self.debye_coefficient, 0.0, low_open=False, unit="J m-3 K-4"
         )
+        _field_check("phonon_gruneisen", self.phonon_gruneisen, -math.inf)
         _field_check("electron_dos", self.electron_dos, 0.0, low_open=False, unit="J-1 m-3")
         _field_check("electron_deformation_slope", self.electron_deformation_slope, -math.inf)
         _field_check(
@@ -278,6 +282,7 @@ class TunnellingGlass:
     name: str = "stm"
     energy_max: float = 1e3
     debye_coefficient: float = 0.0
+    phonon_gruneisen: float = 0.0
     critical_temperature: float = 0.0
     description: str = field(default="", compare=False)
 

@@ -43,10 +43,12 @@ def read_config(path: str | Path) -> dict[str, Any]:
 
 
 def parse_value(text: str, name: str = "value") -> Any:
-    """A command-line value for parameter ``name``: int, float, bool, or a string."""
+    """A command-line value for parameter ``name``: int, float, bool, None, or a string."""
     lowered = text.strip().lower()
     if lowered in ("true", "false"):
         return lowered == "true"
+    if lowered == "none":
+        return None
     for kind in (int, float):
         try:
             value = kind(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from dynamics import default_glass
@@ -71,3 +72,124 @@ def test_config_file_sets_the_glass(tmp_path, capsys: pytest.CaptureFixture[str]
     bad.write_text("[glas]\nc = 1\n")
     assert main(["closed-form", "--config", str(bad)]) == 2
     assert "unknown table" in capsys.readouterr().err
+
+
+QUICK = ["--quiet", "--points-per-decade", "2"]
+
+
+def test_run_with_no_arguments_is_the_main_job(tmp_path, monkeypatch) -> None:
+    import xarray as xr
+
+    from protocols.output import open_dataset
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--quiet"]) == 0
+    nc, png = tmp_path / "outputs" / "heat_pulse.nc", tmp_path / "outputs" / "heat_pulse.png"
+    assert nc.exists() and png.exists()
+    ds = open_dataset(nc)
+    assert isinstance(ds, xr.Dataset) and '"kind": "heat-pulse"' in ds.attrs["protocol"]
+    i = int(np.argmin(ds["strain"].values))
+    assert 0 < i < ds.sizes["time"] - 1  # contraction first, then expansion
+    # not overwritten without --force, and nothing else written
+    assert main(["run", "--quiet"]) == 2
+    assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == [
+        "heat_pulse.nc",
+        "heat_pulse.png",
+    ]
+    assert main(["run", "--quiet", "--force", "--no-plot", "--points-per-decade", "2"]) == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "heat-step", "--set", "T1=0.4", "--set", "c=3"],
+        ["run", "staircase", "--set", "steps=2", "--set", "dwell=1"],
+        ["run", "ramp", "--set", "rate=0.1", "--t-stop", "10"],
+        ["run", "isolated-pulse", "--set", "link_conductance=1e-3", "--t-stop", "1e-3"],
+        ["run", "heat-pulse", "--set", "energy=1e-3", "--t-stop", "1"],
+    ],
+)
+def test_run_every_protocol(argv: list[str], tmp_path) -> None:
+    out = tmp_path / "r.nc"
+    assert main([*argv, "--out", str(out), *QUICK]) == 0, argv
+    assert out.exists() and out.with_suffix(".png").exists()
+
+
+def test_run_schedule_from_csv_and_config(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = tmp_path / "s.csv"
+    csv.write_text("time_s,temperature_K\n0,0.2\n1,0.25\n2,0.25\n")
+    assert (
+        main(["run", "schedule", "--schedule", str(csv), "--out", str(tmp_path / "s.nc"), *QUICK])
+        == 0
+    )
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        '[glass]\npreset = "ggp1985"\npsi = 0.2\n'
+        '[protocol]\nkind = "heat-step"\nT0 = 0.2\nT1 = 0.21\n'
+    )
+    assert main(["run", "--config", str(cfg), "--out", str(tmp_path / "c.nc"), *QUICK]) == 0
+    from protocols.output import open_dataset
+
+    ds = open_dataset(tmp_path / "c.nc")
+    assert '"psi": 0.2' in ds.attrs["glass"] and '"T1": 0.21' in ds.attrs["protocol"]
+    backwards = tmp_path / "b.csv"
+    backwards.write_text("0,0.2\n2,0.25\n1,0.25\n")
+    assert (
+        main(["run", "schedule", "--schedule", str(backwards), "--out", str(tmp_path / "b.nc")])
+        == 2
+    )
+    assert "non-monotonic" in capsys.readouterr().err
+    assert not (tmp_path / "b.nc").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "heat-step", "--set", "T1=0"], "T1 = 0 is outside the allowed range"),
+        (["run", "quench"], "protocol = 'quench' is not known"),
+        (["run", "heat-step", "--set", "tau_link=3"], "tau_link is not a parameter"),
+        (["run", "schedule", "--schedule", "/nonexistent.csv"], "cannot be read"),
+        (["run", "--out", "x.txt"], "must end in .nc"),
+        (["run", "--points-per-decade", "0"], "--points-per-decade = 0"),
+        (["gamma", "--temperatures", "-1"], "temperature = -1 is outside"),
+        (["gamma", "--glass", "stm-silica"], "needs a soft-potential glass"),
+    ],
+)
+def test_run_and_gamma_errors_write_nothing(argv, message, tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "outputs").exists() or not any((tmp_path / "outputs").iterdir())
+
+
+def test_gamma_writes_dataset_and_plot(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "g.nc"
+    argv = [
+        "gamma",
+        "--temperatures",
+        "0.3",
+        "--tau-min-s",
+        "1e-6",
+        "--tau-max-s",
+        "1",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    assert out.exists() and out.with_suffix(".png").exists()
+    assert "(6.4) derived" in capsys.readouterr().out
+
+
+def test_help_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (
+        ["--help"],
+        ["run", "--help"],
+        ["gamma", "--help"],
+        ["closed-form", "--help"],
+        ["glasses", "--help"],
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 0
+    assert "--set NAME=VALUE" in capsys.readouterr().out

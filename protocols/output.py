@@ -1,0 +1,111 @@
+"""Writing and reading datasets: netCDF through xarray's netCDF4 engine, atomically.
+
+**Time in the file.** In memory ``time`` is elapsed time in seconds (float, ``units = "s"``).
+CF 1.8 requires a variable named ``time`` to be referenced to an epoch, so the file stores the
+same numbers with ``units = "seconds since 2000-01-01 00:00:00"``: the epoch stands for t = 0,
+the start of the protocol (the attribute ``comment`` says so). :func:`open_dataset` reads them
+back exactly. A plain ``xarray.open_dataset`` would decode them to datetime64[ns] and lose
+everything below a nanosecond: open with ``decode_times=False`` there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import xarray as xr
+
+from dynamics.validation import ParameterError
+
+#: Nominal epoch of the file's time coordinate: t = 0 of the protocol.
+FILE_TIME_UNITS = "seconds since 2000-01-01 00:00:00"
+_FILE_TIME_ATTRS = {
+    "units": FILE_TIME_UNITS,
+    "standard_name": "time",
+    "calendar": "proleptic_gregorian",
+    "axis": "T",
+    "comment": (
+        "elapsed time since the start of the protocol (t = 0: the heat step or pulse); the epoch "
+        "is nominal, required by CF. Read with protocols.open_dataset or "
+        "xarray.open_dataset(..., decode_times=False) to keep sub-nanosecond times."
+    ),
+}
+
+
+def _to_file_form(dataset: xr.Dataset) -> xr.Dataset:
+    out = dataset.copy()
+    if "time" in out.coords:
+        attrs = dict(out["time"].attrs)
+        attrs.pop("units", None)
+        attrs.update(_FILE_TIME_ATTRS)
+        out["time"].attrs = attrs
+    return out
+
+
+def _from_file_form(dataset: xr.Dataset, memory_attrs: dict[str, str] | None = None) -> xr.Dataset:
+    if "time" in dataset.coords and dataset["time"].attrs.get("units") == FILE_TIME_UNITS:
+        attrs = dict(dataset["time"].attrs)
+        for key in ("standard_name", "calendar", "axis", "comment"):
+            attrs.pop(key, None)
+        attrs["units"] = "s"
+        if memory_attrs is not None:
+            attrs = dict(memory_attrs)
+        dataset["time"].attrs = attrs
+    return dataset
+
+
+def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write ``dataset`` to ``path`` atomically (a temporary file beside it, then a rename).
+
+    An existing file is replaced only with ``overwrite=True``; if anything fails, no partial
+    file is left.
+
+    Parameters
+    ----------
+    dataset
+        A dataset from :func:`protocols.run` or :func:`protocols.gruneisen_vs_tau`.
+    path
+        Target ``.nc`` file; its folder is created if needed.
+    overwrite
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise ParameterError(
+            f"out = {str(target)!r} exists; give --force (overwrite=True) to replace it"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    file_form = _to_file_form(dataset)
+    encoding: dict[str, dict[str, object]] = {
+        str(name): {"_FillValue": None} for name in file_form.coords
+    }
+    try:
+        file_form.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    return target
+
+
+def open_dataset(path: str | Path) -> xr.Dataset:
+    """Read a dataset written by :func:`write_netcdf`, exactly as it was in memory."""
+    p = Path(path)
+    if not p.exists():
+        raise ParameterError(f"file = {str(p)!r}: no such file")
+    with xr.open_dataset(p, engine="netcdf4", decode_times=False) as ds:
+        loaded = ds.load()
+    time_attrs = None
+    if "time" in loaded.coords:
+        from protocols.variables import VARIABLES
+
+        time_attrs = VARIABLES["time"].attrs()
+    return _from_file_form(loaded, time_attrs)

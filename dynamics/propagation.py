@@ -417,11 +417,14 @@ class IsolatedResponse(Response):
     ----------
     heat_phonon
         Heat held by the phonons above the bath temperature. [J m-3]
+    heat_electron
+        Heat held by the conduction electrons above the bath temperature. [J m-3]
     heat_to_bath
         Heat that has left through the link since t = 0. [J m-3]
     """
 
     heat_phonon: FloatArray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    heat_electron: FloatArray = dataclasses.field(default_factory=lambda: np.zeros(0))
     heat_to_bath: FloatArray = dataclasses.field(default_factory=lambda: np.zeros(0))
 
 
@@ -433,6 +436,7 @@ def propagate_isolated(
     times: ArrayLike,
     *,
     link_conductance: float = 0.0,
+    electron_energy: Callable[[float], float] | None = None,
     rtol: float = 1e-6,
     progress: Callable[[float], None] | None = None,
 ) -> IsolatedResponse:
@@ -465,6 +469,9 @@ def propagate_isolated(
         Non-decreasing output times > 0. [s]
     link_conductance
         :math:`G`, conductance of the link per volume (0: isolated). [W m-3 K-1]
+    electron_energy
+        :math:`U_e(T)` [J m-3] of conduction electrons, which like the phonons follow T at
+        once (e.g. :func:`dynamics.electrons.electron_energy_function`); None for an insulator.
     rtol
         Relative tolerance of a step. [1]
     progress
@@ -489,8 +496,13 @@ def propagate_isolated(
     check_range("rtol", rtol, 0.0, 1e-2)
     integ = _Integrator(ensemble, t_b, rtol)
     heat_row = ensemble.number_density * ensemble.energy
-    u_ph_bath = beta * t_b**4 / 4.0
-    total = u_ph_bath + q
+
+    def reservoir(temp: float) -> float:
+        """Energy of what follows T at once: phonons, and electrons if any. [J m-3]"""
+        u = beta * temp**4 / 4.0
+        return u + electron_energy(temp) if electron_energy is not None else u
+
+    total = reservoir(t_b) + q
 
     def solve(dn: FloatArray, temp_a: float, eq_a: FloatArray, link: float, h: float):
         def advanced(temp_b: float) -> tuple[FloatArray, FloatArray, float]:
@@ -501,7 +513,7 @@ def propagate_isolated(
 
         def residual(temp_b: float) -> float:
             new, _, new_link = advanced(temp_b)
-            return beta * temp_b**4 / 4.0 + float(heat_row @ new) + new_link - total
+            return reservoir(temp_b) + float(heat_row @ new) + new_link - total
 
         # Secant from the start of the step (the residual is smooth and monotonic); Brent's
         # method on a bracket if the secant does not settle.
@@ -529,7 +541,11 @@ def propagate_isolated(
         new, eq_b, new_link = advanced(temp_b)
         return temp_b, new, eq_b, new_link
 
-    temperature = (t_b**4 + 4.0 * q / beta) ** 0.25
+    temperature = (t_b**4 + 4.0 * q / beta) ** 0.25  # phonons alone
+    if electron_energy is not None:
+        temperature = brentq(
+            lambda x: reservoir(x) - total, t_b, temperature, xtol=1e-15 * t_b, rtol=1e-14
+        )
     dn = np.zeros(ensemble.size)
     eq_a = integ.eq(temperature)
     link = 0.0
@@ -570,5 +586,8 @@ def propagate_isolated(
         tls_types=ensemble.tls_types,
         steps=integ.steps,
         heat_phonon=beta * (temps**4 - t_b**4) / 4.0,
+        heat_electron=np.array([electron_energy(x) - electron_energy(t_b) for x in temps])
+        if electron_energy is not None
+        else np.zeros(temps.size),
         heat_to_bath=links,
     )

@@ -146,3 +146,25 @@ def debye_coefficient_from_temperature(debye_temperature: float, atom_density: f
     theta = float(check_positive("debye_temperature", debye_temperature, "K"))
     n = float(check_positive("atom_density", atom_density, "m-3"))
     return 12.0 * np.pi**4 / 5.0 * n * K_B / theta**3
+
+
+def debye_coefficient_from_sound(v_l: float, v_t: float) -> float:
+    r"""Debye :math:`T^3` coefficient from the sound velocities (elastic Debye model):
+    :math:`\beta = (2\pi^2/5)\,k_B^4/(\hbar^3 v_D^3)` with :math:`3/v_D^3 = 1/v_l^3 + 2/v_t^3`.
+
+    Parameters
+    ----------
+    v_l, v_t
+        Longitudinal and transverse sound velocities. [m s-1]
+
+    Returns
+    -------
+    float
+        :math:`\beta` in :math:`C_{ph} = \beta T^3`. [J m-3 K-4]
+    """
+    from dynamics.units import HBAR
+
+    vl = float(check_positive("v_l", v_l, "m s-1"))
+    vt = float(check_positive("v_t", v_t, "m s-1"))
+    inv_vd3 = (1.0 / vl**3 + 2.0 / vt**3) / 3.0
+    return 2.0 * np.pi**2 / 5.0 * K_B**4 * inv_vd3 / HBAR**3

@@ -39,7 +39,8 @@ def _add_glass_options(parser: argparse.ArgumentParser) -> None:
         "--glass",
         default=None,
         metavar="PRESET",
-        help=f"glass preset (default {DEFAULT_PRESET}; see 'tls-expansion glasses')",
+        help=f"glass preset (default {DEFAULT_PRESET}, zrcu for 'metallic'; see 'tls-expansion "
+        f"glasses')",
     )
     parser.add_argument(
         "--set",
@@ -226,6 +227,36 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_metallic(args: argparse.Namespace) -> int:
+    from protocols.metallic import alpha_through_tc
+    from protocols.output import write_netcdf
+    from protocols.plots import plot_through_tc, save_figure
+
+    if args.glass is None:
+        args.glass = "zrcu"
+    glass, _ = _glass_from_args(args)
+    if not isinstance(glass, Glass):
+        raise UsageError("metallic needs a soft-potential glass")
+    nc, png = _outputs(args, "metallic")
+    temps = np.geomspace(args.t_low, args.t_high, args.points)
+    ds = alpha_through_tc(glass, temps, args.tau_expt)
+    write_netcdf(ds, nc, overwrite=args.force)
+    if not args.no_plot:
+        save_figure(plot_through_tc(ds), png, overwrite=args.force)
+    if not args.quiet:
+        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(f"# glass {glass.name}, T_c = {glass.critical_temperature:g} K")
+        print(
+            "# T [K]  alpha_e [K-1]  " + "  ".join(f"alpha_total({t:g} s)" for t in args.tau_expt)
+        )
+        for i in range(0, temps.size, max(1, temps.size // 10)):
+            row = "  ".join(
+                f"{float(ds.alpha_total[i, j]):17.4e}" for j in range(len(args.tau_expt))
+            )
+            print(f"  {temps[i]:6.3f} {float(ds.alpha_electron[i]):13.4e}  {row}")
+    return 0
+
+
 def _cmd_glasses(args: argparse.Namespace) -> int:
     for name, preset in sorted(PRESETS.items()):
         marker = " (default)" if name == DEFAULT_PRESET else ""
@@ -317,6 +348,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--points-per-decade", type=int, default=5, help="tau_expt values per decade (5)"
     )
     gm.set_defaults(func=_cmd_gamma)
+
+    mt = sub.add_parser(
+        "metallic",
+        help="a metallic glass through its superconducting T_c: alpha and Gamma against T",
+    )
+    _add_glass_options(mt)
+    _add_output_options(mt)
+    mt.add_argument("--t-low", type=float, default=0.3, metavar="K", help="lowest temperature [K]")
+    mt.add_argument(
+        "--t-high", type=float, default=5.0, metavar="K", help="highest temperature [K]"
+    )
+    mt.add_argument("--points", type=int, default=40, help="temperatures, log-spaced (40)")
+    mt.add_argument(
+        "--tau-expt",
+        type=float,
+        nargs="+",
+        default=[1e-6, 1.0, 1e3],
+        metavar="S",
+        help="durations of the experiment [s] (1e-6 1 1e3)",
+    )
+    mt.set_defaults(func=_cmd_metallic)
 
     gl = sub.add_parser("glasses", help="list the glass presets with their sources")
     gl.set_defaults(func=_cmd_glasses)

@@ -184,3 +184,47 @@ def save_figure(fig: Figure, path: str | Path, *, overwrite: bool = False, dpi: 
     finally:
         plt.close(fig)
     return target
+
+
+def plot_through_tc(ds: xr.Dataset) -> Figure:
+    """α (TLS, electrons, total) and Γ of a metallic glass against T, T_c marked, one line
+    style per τ_expt (from :func:`protocols.metallic.alpha_through_tc`)."""
+    if "alpha_total" not in ds:
+        raise ParameterError(
+            "plot_through_tc needs a dataset from protocols.metallic.alpha_through_tc"
+        )
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(7.5, 7.5), sharex=True)
+    t = ds["temperature"].values
+    ax1.plot(t, ds["alpha_electron"].values / t, color="k", lw=1.5, label=r"electrons $\alpha_e/T$")
+    for j, tau in enumerate(ds["tau_expt"].values):
+        sel = ds.isel(tau_expt=j)
+        ax1.plot(
+            t,
+            sel["alpha_tls"].values / t,
+            color=f"C{j}",
+            ls="--",
+            lw=1,
+            label=rf"TLS, $\tau_{{expt}}$ = {tau:.3g} s",
+        )
+        ax1.plot(
+            t, sel["alpha_total"].values / t, color=f"C{j}", lw=2, label=rf"total, {tau:.3g} s"
+        )
+        ax2.plot(t, sel["gruneisen_total"].values, color=f"C{j}", lw=2, label=rf"{tau:.3g} s")
+    glass = ds.attrs.get("glass", "{}")
+    import json
+
+    tc = float(json.loads(glass).get("critical_temperature", 0.0))
+    for ax in (ax1, ax2):
+        ax.axhline(0.0, color="0.7", lw=0.6)
+        if tc > 0:
+            ax.axvline(tc, color="0.4", ls=":", lw=1)
+        ax.set_xscale("log")
+        ax.grid(True, alpha=0.3)
+    ax1.set_ylabel(r"expansion coefficient $\alpha/T$ [K$^{-2}$]")
+    ax2.set_ylabel(r"Grüneisen $\Gamma$, TLS + electrons [1]")
+    ax2.set_xlabel("temperature T [K]" + (f"  (dotted: $T_c$ = {tc:g} K)" if tc > 0 else ""))
+    ax1.set_title(ds.attrs.get("title", ""), fontsize=10)
+    ax1.legend(fontsize=7, ncol=2)
+    ax2.legend(fontsize=7, title=r"$\tau_{expt}$", title_fontsize=7)
+    fig.tight_layout()
+    return fig

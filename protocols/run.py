@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dynamics import __version__
 from dynamics.closed_forms import gruneisen_kki, gruneisen_time_constant
+from dynamics.electrons import electron_energy, electron_energy_function
 from dynamics.ensemble import Ensemble, Resolution, build_ensemble
 from dynamics.glass import Glass, TunnellingGlass
 from dynamics.propagation import (
@@ -163,7 +164,18 @@ def run(
     if isinstance(model, Glass):
         warn_two_level_range(t_hi, model.W)
     ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution)
+    metal = isinstance(model, Glass) and model.electron_dos > 0
     if isinstance(given, IsolatedPulse):
+        u_e = (
+            electron_energy_function(
+                t_lo,
+                t_hi,
+                electron_dos=model.electron_dos,
+                critical_temperature=model.critical_temperature,
+            )
+            if metal
+            else None
+        )
         iso = propagate_isolated(
             ens,
             given.T_bath,
@@ -171,6 +183,7 @@ def run(
             model.debye_coefficient,
             out_t,
             link_conductance=given.link_conductance,
+            electron_energy=u_e,
             rtol=rtol,
             progress=progress,
         )
@@ -193,6 +206,17 @@ def run(
     )
     if isinstance(given, IsolatedPulse):
         ds["heat_to_bath"] = ("time", iso.heat_to_bath)
+        if metal:
+            ds["heat_electron"] = ("time", iso.heat_electron)
+            ds["heat"] = ds["heat"] + ds["heat_electron"]
+    elif metal:
+        u = electron_energy(
+            np.concatenate([[t0], response.temperature]),
+            electron_dos=model.electron_dos,
+            critical_temperature=model.critical_temperature,
+        )
+        ds["heat_electron"] = ("time", u[1:] - u[0])
+        ds["heat"] = ds["heat"] + ds["heat_electron"]
     _add_step_quantities(ds, model, given, ens)
     ds.attrs.update(_provenance(model, given, resolution or Resolution(), rtol, ens))
     return annotate(ds)

@@ -76,9 +76,14 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
             "volume strain from the Debye phonons", "1", "phonon_gruneisen * heat_phonon / K"
         ),
         "strain_electron": Variable("volume strain from the conduction electrons", "1"),
-        "heat": Variable("heat taken up per volume since the start, TLS and phonons", "J m-3"),
+        "heat": Variable(
+            "heat taken up per volume since the start, TLS, phonons and electrons", "J m-3"
+        ),
         "heat_tls": Variable("heat taken up per volume by each type of two-level system", "J m-3"),
         "heat_phonon": Variable("heat held by the Debye phonons above their start", "J m-3"),
+        "heat_electron": Variable(
+            "heat held by the conduction electrons above their start", "J m-3"
+        ),
         "heat_to_bath": Variable("heat that has left the sample through the link", "J m-3"),
         # step quantities
         "alpha": Variable(
@@ -123,6 +128,9 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
         "alpha_total": Variable("total expansion coefficient, TLS and electrons", "K-1"),
         "gruneisen_total": Variable("Grueneisen parameter of TLS and electrons together", "1"),
         "superconducting_gap": Variable("BCS gap Delta_s/k_B of the electrons", "K"),
+        "heat_capacity_electron": Variable(
+            "heat capacity per volume of the conduction electrons (BCS below T_c)", "J m-3 K-1"
+        ),
     }
 )
 

@@ -53,11 +53,20 @@ def _field_check(
 class TLSModel(Protocol):
     """What the ensemble builder needs from a model of the TLS spectrum."""
 
-    name: str
-    bulk_modulus: float
-    A: float
-    debye_coefficient: float
-    critical_temperature: float
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def bulk_modulus(self) -> float: ...
+
+    @property
+    def A(self) -> float: ...
+
+    @property
+    def debye_coefficient(self) -> float: ...
+
+    @property
+    def critical_temperature(self) -> float: ...
 
     @property
     def tls_types(self) -> tuple[str, ...]: ...

@@ -20,7 +20,14 @@ from dynamics.presets import DEFAULT_PRESET, PRESETS
 from dynamics.validation import ParameterError, TwoLevelRangeWarning
 from protocols.analytic import closed_form_gruneisen
 from protocols.config import ConfigError, make_glass, parse_overrides, read_config, split_overrides
-from protocols.histories import DEFAULT_PROTOCOL, PROTOCOLS, Schedule, log_times, make_protocol
+from protocols.histories import (
+    DEFAULT_PROTOCOL,
+    PROTOCOLS,
+    Protocol,
+    Schedule,
+    log_times,
+    make_protocol,
+)
 
 EXIT_USAGE = 2
 
@@ -163,6 +170,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     glass = make_glass(preset, {**glass_table, **glass_changes}) if glass_changes else base
     protocol_table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
     params = {**protocol_table, **protocol_changes}
+    protocol: Protocol
     if kind == "schedule" and args.schedule:
         protocol = Schedule.from_csv(args.schedule, params.pop("initial_temperature_K", None))
         if params:

@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -227,16 +227,16 @@ class Staircase(_Protocol):
     @property
     def dwell_ends(self) -> FloatArray:
         """End of each dwell, where the dilatometer reads. [s]"""
-        return self.dwell * np.arange(1, self.steps + 1)
+        return np.asarray(self.dwell * np.arange(1, self.steps + 1), dtype=float)
 
     @property
     def levels(self) -> FloatArray:
         """Temperature of each dwell. [K]"""
-        return self.T_start + self.delta_T * np.arange(1, self.steps + 1)
+        return np.asarray(self.T_start + self.delta_T * np.arange(1, self.steps + 1), dtype=float)
 
     def temperature(self, t: ArrayLike) -> FloatArray:
         k = np.clip(np.floor(np.asarray(t, dtype=float) / self.dwell), 0, self.steps - 1)
-        return self.T_start + self.delta_T * (k + 1)
+        return np.asarray(self.T_start + self.delta_T * (k + 1), dtype=float)
 
     def segments(self) -> list[Segment]:
         segs = [
@@ -291,7 +291,7 @@ class Ramp(_Protocol):
 
     def temperature(self, t: ArrayLike) -> FloatArray:
         frac = np.clip(np.asarray(t, dtype=float) / self.duration, 0.0, 1.0)
-        return self.T_start + (self.T_end - self.T_start) * frac
+        return np.asarray(self.T_start + (self.T_end - self.T_start) * frac, dtype=float)
 
     def segments(self) -> list[Segment]:
         return [
@@ -471,7 +471,7 @@ class IsolatedPulse(_Protocol):
 
 Protocol = HeatStep | HeatPulse | Staircase | Ramp | Schedule | IsolatedPulse
 
-PROTOCOLS: dict[str, type] = {
+PROTOCOLS: dict[str, type[_Protocol]] = {
     cls.kind: cls for cls in (HeatStep, HeatPulse, Staircase, Ramp, Schedule, IsolatedPulse)
 }
 DEFAULT_PROTOCOL = "heat-pulse"
@@ -497,7 +497,7 @@ def make_protocol(kind: str, **parameters: Any) -> Protocol:
     converted = {k: tuple(v) if isinstance(v, list) else v for k, v in parameters.items()}
     if kind == "heat-pulse" and converted.get("energy") is not None and "delta_T" not in converted:
         converted["delta_T"] = None  # given by its energy, the pulse's rise follows from the glass
-    return cls(**converted)  # type: ignore[no-any-return]
+    return cast(Protocol, cls(**converted))
 
 
 def log_times(t_start: float, t_stop: float, points_per_decade: int = 20) -> FloatArray:

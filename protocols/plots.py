@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import cast
 
 import matplotlib
 
@@ -16,19 +17,27 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from dynamics.validation import ParameterError
+
+
+def _figure_and_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes, bool]:
+    """A new figure and axes, or the figure of the given axes; and whether the figure is new."""
+    if ax is None:
+        fig, new_ax = plt.subplots(figsize=figsize)
+        return fig, new_ax, True
+    return cast(Figure, ax.get_figure()), ax, False
 
 
 def _positive_times(ds: xr.Dataset) -> xr.Dataset:
     return ds.sel(time=ds["time"] > 0)
 
 
-def plot_strain(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
+def plot_strain(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
     """Volume strain and ΔL/L against log time, with the minimum of the strain marked."""
-    own = ax is None
-    fig, ax = plt.subplots(figsize=(7, 4.2)) if own else (ax.figure, ax)
+    fig, ax, own = _figure_and_axes(ax, (7, 4.2))
     d = _positive_times(ds)
     t = d["time"].values
     ax.plot(t, d["strain"].values, color="C0", lw=2, label=r"volume strain $\Delta V/V$")
@@ -61,10 +70,9 @@ def plot_strain(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
     return fig
 
 
-def plot_temperature(ds: xr.Dataset, ax: plt.Axes | None = None) -> Figure:
+def plot_temperature(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
     """The protocol's temperature T(t) against log time."""
-    own = ax is None
-    fig, ax = plt.subplots(figsize=(7, 2.6)) if own else (ax.figure, ax)
+    fig, ax, own = _figure_and_axes(ax, (7, 2.6))
     d = _positive_times(ds)
     ax.plot(d["time"].values, d["temperature"].values, color="C3", lw=1.8)
     ax.set_xscale("log")
@@ -109,14 +117,13 @@ def plot_run(ds: xr.Dataset) -> Figure:
     return fig
 
 
-def plot_gruneisen(ds: xr.Dataset, ax: plt.Axes | None = None, *, printed: bool = True) -> Figure:
+def plot_gruneisen(ds: xr.Dataset, ax: Axes | None = None, *, printed: bool = True) -> Figure:
     """Γ against log τ_expt from :func:`protocols.gruneisen_vs_tau`: the simulation (with the
     equilibrium heat capacity, the paper's convention, and with C(τ_expt)) and the closed form
     (6.4), derived and printed coefficients, one colour per temperature."""
     if "tau_expt" not in ds.dims:
         raise ParameterError("plot_gruneisen needs a dataset from protocols.gruneisen_vs_tau")
-    own = ax is None
-    fig, ax = plt.subplots(figsize=(7.5, 4.8)) if own else (ax.figure, ax)
+    fig, ax, own = _figure_and_axes(ax, (7.5, 4.8))
     tau = ds["tau_expt"].values
     for i, temp in enumerate(ds["temperature"].values):
         color = f"C{i}"

@@ -6,7 +6,7 @@ import json
 import math
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import xarray as xr
@@ -18,6 +18,7 @@ from dynamics.electrons import electron_energy, electron_energy_function
 from dynamics.ensemble import Ensemble, Resolution, build_ensemble
 from dynamics.glass import Glass, TunnellingGlass
 from dynamics.propagation import (
+    Response,
     equilibrium_heat_capacity,
     linear_response,
     propagate,
@@ -54,7 +55,9 @@ def default_times(glass: Model, protocol: Protocol, points_per_decade: int = 20)
             else protocol.T_bath
         )
     else:
-        hot = _resolved(glass, protocol).temperature_range(0.0)[1]
+        resolved = _resolved(glass, protocol)
+        assert not isinstance(resolved, IsolatedPulse)
+        hot = resolved.temperature_range(0.0)[1]
     start = 1e-2 * float(tau_min(hot, glass.A))
     if isinstance(protocol, HeatPulse):
         stop = 30.0 * protocol.tau_link
@@ -164,14 +167,13 @@ def run(
     if isinstance(model, Glass):
         warn_two_level_range(t_hi, model.W)
     ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution)
-    metal = isinstance(model, Glass) and model.electron_dos > 0
+    electron_dos = model.electron_dos if isinstance(model, Glass) else 0.0
+    critical_temperature = model.critical_temperature
+    metal = electron_dos > 0
     if isinstance(given, IsolatedPulse):
         u_e = (
             electron_energy_function(
-                t_lo,
-                t_hi,
-                electron_dos=model.electron_dos,
-                critical_temperature=model.critical_temperature,
+                t_lo, t_hi, electron_dos=electron_dos, critical_temperature=critical_temperature
             )
             if metal
             else None
@@ -187,7 +189,7 @@ def run(
             rtol=rtol,
             progress=progress,
         )
-        response = iso
+        response: Response = iso
         heat_phonon = iso.heat_phonon
     else:
         response = propagate(ens, t0, given.segments(), out_t, rtol=rtol, progress=progress)
@@ -212,8 +214,8 @@ def run(
     elif metal:
         u = electron_energy(
             np.concatenate([[t0], response.temperature]),
-            electron_dos=model.electron_dos,
-            critical_temperature=model.critical_temperature,
+            electron_dos=electron_dos,
+            critical_temperature=critical_temperature,
         )
         ds["heat_electron"] = ("time", u[1:] - u[0])
         ds["heat"] = ds["heat"] + ds["heat_electron"]
@@ -293,13 +295,13 @@ def _add_step_quantities(ds: xr.Dataset, model: Model, protocol: Protocol, ens: 
         d_heat = np.diff(np.concatenate([[0.0], heat_end]))
         levels = protocol.levels
         before = np.concatenate([[protocol.T_start], levels[:-1]])
-        c_eq = np.array(
+        heat_eq = np.array(
             [
                 _step_quantities(ens, min(a, b), max(a, b))
                 for a, b in zip(before, levels, strict=True)
             ]
         )
-        c_eq = c_eq / np.abs(levels - before)
+        c_eq_steps = heat_eq / np.abs(levels - before)
         steps = np.arange(1, protocol.steps + 1, dtype=np.int32)  # CF 1.8 has no int64
         ds.coords["step"] = steps
         ds["step_temperature"] = ("step", levels)
@@ -308,8 +310,8 @@ def _add_step_quantities(ds: xr.Dataset, model: Model, protocol: Protocol, ens: 
         ds["alpha"] = ("step", d_eps / protocol.delta_T)
         ds["heat_capacity"] = ("step", d_heat / protocol.delta_T)
         ds["gruneisen"] = ("step", k * d_eps / d_heat)
-        ds["heat_capacity_equilibrium"] = ("step", c_eq)
-        ds["gruneisen_equilibrium"] = ("step", k * d_eps / (c_eq * protocol.delta_T))
+        ds["heat_capacity_equilibrium"] = ("step", c_eq_steps)
+        ds["gruneisen_equilibrium"] = ("step", k * d_eps / (c_eq_steps * protocol.delta_T))
         reference_t = float(levels[0])
     else:
         reference_t = float(ds["temperature"].max())
@@ -339,6 +341,18 @@ def _provenance(
         "bins": int(ens.size),
         "tau_min_definition": TAU_MIN_DEFINITION,
     }
+
+
+def _closed_form(
+    temperature: float,
+    ratio: FloatArray,
+    params: tuple[float, float, float, float, float],
+    coefficients: Literal["derived", "printed"],
+) -> FloatArray:
+    w, c, eta_l, chi, psi = params
+    return gruneisen_kki(
+        temperature, ratio, W=w, c=c, eta_L=eta_l, chi=chi, psi=psi, coefficients=coefficients
+    )
 
 
 def gruneisen_vs_tau(
@@ -391,17 +405,11 @@ def gruneisen_vs_tau(
         out["g"][i] = model.bulk_modulus * a / c
         out["g_eq"][i] = model.bulk_modulus * a / c_eq[i]
         ratio = np.maximum(tau * gruneisen_time_constant() / t_min[i], 1.0)
-        kw = {
-            "W": model.W_energy,
-            "c": model.c,
-            "eta_L": model.eta_L,
-            "chi": model.chi,
-            "psi": model.psi,
-        }
+        params = (model.W_energy, model.c, model.eta_L, model.chi, model.psi)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out["cf"][i] = gruneisen_kki(t, ratio, **kw)
-            out["cf_p"][i] = gruneisen_kki(t, ratio, coefficients="printed", **kw)
+            out["cf"][i] = _closed_form(t, ratio, params, "derived")
+            out["cf_p"][i] = _closed_form(t, ratio, params, "printed")
     dims = ("temperature", "tau_expt")
     ds = xr.Dataset(
         {

@@ -71,26 +71,31 @@ def main() -> None:
     exact = np.vstack([response.strain, response.heat])
     jac = sp.diags(-k).tocsc()
     scale = np.max(np.abs(exact), axis=1, keepdims=True)
-    for rtol in (1e-6, 1e-9):
+    best_engine = min(walls)
+    for method, rtol in (("BDF", 1e-6), ("BDF", 1e-9), ("BDF", 1e-12), ("Radau", 1e-12)):
         start = time.perf_counter()
+        kwargs = {"jac": jac} if method in ("BDF", "Radau") else {}
         sol = solve_ivp(
             lambda t, n: -k * (n - n_eq1),
             (0.0, times[-1]),
             n_eq0,
-            method="BDF",
+            method=method,
             t_eval=times,
             rtol=rtol,
-            atol=1e-14,
-            jac=jac,
+            atol=1e-15,
+            **kwargs,
         )
         wall = time.perf_counter() - start
         got = matrix @ (sol.y - n_eq0[:, None])
         err = float(np.max(np.abs(got - exact) / scale))
         print(
-            f"  solve_ivp BDF rtol={rtol:g}: {wall:.2f} s, {sol.nfev} rhs evaluations, "
-            f"max error {err:.1e} of the largest response; "
-            f"engine is {wall / min(walls):.0f}x faster (engine: exact exponentials)"
+            f"  solve_ivp {method} rtol={rtol:g}: {wall:.2f} s, {sol.nfev} rhs evaluations, "
+            f"max error {err:.1e} of the largest response; engine {wall / best_engine:.0f}x faster"
         )
+    print(
+        "  (the engine integrates these linear equations exactly: its error is rounding, so "
+        "'the same accuracy' is solve_ivp's tightest, rtol 1e-12)"
+    )
 
     # --- memory against the number of output times ----------------------------------------
     for ppd in (20, 200):

@@ -28,6 +28,7 @@ from protocols.histories import (
     log_times,
     make_protocol,
 )
+from protocols.sweep import add_sweep_command
 
 EXIT_USAGE = 2
 
@@ -377,6 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="durations of the experiment [s] (1e-6 1 1e3)",
     )
     mt.set_defaults(func=_cmd_metallic)
+
+    add_sweep_command(sub, _add_glass_options, _add_output_options)
 
     gl = sub.add_parser("glasses", help="list the glass presets with their sources")
     gl.set_defaults(func=_cmd_glasses)

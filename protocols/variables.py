@@ -131,6 +131,51 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
         "heat_capacity_electron": Variable(
             "heat capacity per volume of the conduction electrons (BCS below T_c)", "J m-3 K-1"
         ),
+        # protocols.sweep: quantities of a sweep, and the swept parameters as coordinates
+        "alpha_over_temperature": Variable(
+            "volume expansion coefficient of the two-level systems over temperature, alpha/T",
+            "K-2",
+        ),
+        "heat_capacity_over_temperature": Variable(
+            "heat capacity per volume of the two-level systems over temperature, C/T",
+            "J m-3 K-2",
+        ),
+        "W": Variable("soft-potential energy scale W/k_B (2.3)", "K"),
+        "eta_L": Variable("small parameter eta_L of the soft-potential model (2.4)", "1"),
+        "c": Variable("mean strain coupling c of eta (3.7)", "1"),
+        "chi": Variable("zero-point force constant chi (3.2)", "1"),
+        "psi": Variable("density of type-2 over type-1 soft potentials, psi_2/psi_1", "1"),
+        "N0": Variable("TLS density scale N0 = psi_1 eta_L^(3/2)/W (7.5)", "J-1 m-3"),
+        "bulk_modulus": Variable("bulk modulus K (1.6)", "Pa"),
+        "A": Variable("one-phonon relaxation constant of type-1 TLS", "s-1 K-3"),
+        "type2_rate_ratio": Variable("one-phonon constant of type-2 TLS over A", "1"),
+        "debye_coefficient": Variable(
+            "phonon heat capacity coefficient beta of C_ph = beta T^3", "J m-3 K-4"
+        ),
+        "phonon_gruneisen": Variable("Grueneisen parameter of the Debye phonons", "1"),
+        "electron_dos": Variable(
+            "density of conduction-electron states at the Fermi level", "J-1 m-3"
+        ),
+        "electron_deformation_slope": Variable("electron deformation slope Lambda' (7.2)", "1"),
+        "critical_temperature": Variable("superconducting critical temperature T_c", "K"),
+        "electron_rate_constant": Variable(
+            "normal-state electron relaxation constant B of the TLS", "s-1 K-1"
+        ),
+        "P_bar": Variable("density of states P_bar of the standard tunnelling model", "J-1 m-3"),
+        "gamma": Variable("mean deformation potential of the standard tunnelling model", "J"),
+        "energy_max": Variable("largest TLS energy E/k_B kept (standard tunnelling model)", "K"),
+        "T0": Variable("heat step: equilibrium temperature before the step", "K"),
+        "T1": Variable("heat step: temperature after the step", "K"),
+        "T_bath": Variable("bath temperature, the equilibrium before the pulse", "K"),
+        "tau_link": Variable("time constant of the thermal link to the bath", "s"),
+        "energy": Variable("heat deposited per volume by the pulse", "J m-3"),
+        "T_start": Variable("equilibrium temperature before t = 0 (staircase, ramp)", "K"),
+        "dwell": Variable("staircase: time at each temperature", "s"),
+        "T_end": Variable("ramp: temperature at the end of the ramp", "K"),
+        "rate": Variable("ramp: magnitude of dT/dt", "K s-1"),
+        "link_conductance": Variable(
+            "isolated pulse: thermal conductance of the link per sample volume", "W m-3 K-1"
+        ),
     }
 )
 

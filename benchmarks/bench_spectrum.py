@@ -66,8 +66,10 @@ def main() -> None:
     t = rng.uniform(*T_RANGE, args.n)
     solve_soft_potential(eta[:500], t[:500])  # warm-up: templates and thread pool
 
-    print(f"typical range: eta in {ETA_RANGE}, t in {T_RANGE}, {args.n} potentials, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"typical range: eta in {ETA_RANGE}, t in {T_RANGE}, {args.n} potentials, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+    )
     for workers in (1, 2):
         best = np.inf
         for _ in range(args.repeat):
@@ -77,12 +79,15 @@ def main() -> None:
         print(f"workers={workers}: {args.n / best:10.0f} potentials/s  ({best:.3f} s per batch)")
 
     n_basis = res.basis_size
-    print(f"basis size (DVR points per potential): mean {n_basis.mean():.1f}, "
-          f"median {np.median(n_basis):.0f}, min {n_basis.min()}, max {n_basis.max()}")
+    print(
+        f"basis size (DVR points per potential): mean {n_basis.mean():.1f}, "
+        f"median {np.median(n_basis):.0f}, min {n_basis.min()}, max {n_basis.max()}"
+    )
     counts = np.bincount(res.method, minlength=4)
-    print("routes for Delta0: " + ", ".join(
-        f"{METHOD_NAMES[k]} {counts[k] / args.n:.1%}" for k in sorted(METHOD_NAMES)
-    ))
+    print(
+        "routes for Delta0: "
+        + ", ".join(f"{METHOD_NAMES[k]} {counts[k] / args.n:.1%}" for k in sorted(METHOD_NAMES))
+    )
 
     # ---- accuracy on a random sample against a high-resolution reference ----
     m = args.sample
@@ -98,16 +103,20 @@ def main() -> None:
     for k in sorted(METHOD_NAMES):
         sel = default.method == k
         if sel.any():
-            print(f"  route {METHOD_NAMES[k]:28s} ({sel.sum():3d}): worst relative Delta0 error "
-                  f"{d0_rel[sel].max():.2e}, worst |Delta error| {d_abs[sel].max():.2e} W")
+            print(
+                f"  route {METHOD_NAMES[k]:28s} ({sel.sum():3d}): worst relative Delta0 error "
+                f"{d0_rel[sel].max():.2e}, worst |Delta error| {d_abs[sel].max():.2e} W"
+            )
 
     # ---- levels against an independent brute-force DVR ----
     worst = 0.0
     for i in range(min(args.dense, m)):
         dense = dense_levels(float(eta[i]), float(t[i]))
         worst = max(worst, float(np.abs(default.levels[i] - dense).max()))
-    print(f"worst |level error| vs brute-force dense DVR ({min(args.dense, m)} potentials): "
-          f"{worst:.2e} W")
+    print(
+        f"worst |level error| vs brute-force dense DVR ({min(args.dense, m)} potentials): "
+        f"{worst:.2e} W"
+    )
 
 
 if __name__ == "__main__":

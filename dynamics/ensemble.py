@@ -118,7 +118,9 @@ class Ensemble:
     number_density
         TLS per volume in the bin: :math:`N_j\,\delta E\,\delta p`. [m-3]
     deformation
-        Even deformation potential :math:`D_\mathrm{even}`. [J]
+        Deformation potential that makes the expansion: the even part :math:`D_\mathrm{even}`
+        (asymptotic bins), or the full :math:`D` of each potential (exact bins of
+        :mod:`dynamics.exact`, where mirror partners are separate bins). [J]
     phonon_constant
         One-phonon constant :math:`A` of the bin. [s-1 K-3]
     electron_constant
@@ -262,7 +264,7 @@ def p_nodes(s_max: FloatArray, resolution: Resolution) -> tuple[FloatArray, Floa
     return np.exp(-s_all), w_all
 
 
-def _p_floor(
+def p_floor(
     model: TLSModel,
     kind: int,
     energy: FloatArray,
@@ -270,7 +272,7 @@ def _p_floor(
     t_end: float,
     resolution: Resolution,
 ) -> FloatArray:
-    """Lower bound p_min(E) of the bins (module docstring), between 1e-300 and e^-1."""
+    """Lower bound p_min(E) of the bins (module docstring), between 1e-300 and e^-1. [1]"""
     coth = 1.0 / np.tanh(energy / (2.0 * K_B * temperature_high))
     ek = energy / K_B
     p_min = np.full(energy.shape, math.exp(-1.0))
@@ -309,6 +311,8 @@ def build_ensemble(
         The bins, flattened over types, energies and p.
     """
     res = resolution if resolution is not None else Resolution()
+    if hasattr(model, "ensemble"):  # a model with its own bins (dynamics.exact.ExactGlass)
+        return model.ensemble(temperature_low, temperature_high, t_end, res)  # type: ignore[no-any-return]
     t_lo = float(check_positive("temperature_low", temperature_low, "K"))
     t_hi = float(check_positive("temperature_high", temperature_high, "K"))
     if t_hi < t_lo:
@@ -333,7 +337,7 @@ def build_ensemble(
         )
     }
     for kind in range(len(model.tls_types)):
-        p_min = _p_floor(model, kind, e_nodes, t_hi, t_end_v, res)
+        p_min = p_floor(model, kind, e_nodes, t_hi, t_end_v, res)
         p_grid, p_weights = p_nodes(-np.log(p_min), res)
         energy = np.broadcast_to(e_nodes[:, None], p_grid.shape)
         density = model.density(kind, energy, p_grid)

@@ -327,14 +327,16 @@ def solve_soft_potential(
             f"resolution = {resolution!r} is outside the allowed range (0, inf) [1]"
         )
     if basis_size is not None and (
-        isinstance(basis_size, bool) or not isinstance(basis_size, int | np.integer)
+        isinstance(basis_size, bool)
+        or not isinstance(basis_size, int | np.integer)
         or not 8 <= basis_size <= 4096
     ):
         raise ParameterError(
             f"basis_size = {basis_size!r} is outside the allowed range [8, 4096] [1]"
         )
     if not (
-        isinstance(phase_step, int | float) and not isinstance(phase_step, bool)
+        isinstance(phase_step, int | float)
+        and not isinstance(phase_step, bool)
         and 0.01 <= phase_step <= 2.0
     ):
         raise ParameterError(
@@ -356,9 +358,7 @@ def solve_soft_potential(
     slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
 
     def run(sl: slice) -> dict[str, NDArray]:
-        return _solve_chunk(
-            eta_f[sl], t_f[sl], basis_size, float(resolution), float(phase_step)
-        )
+        return _solve_chunk(eta_f[sl], t_f[sl], basis_size, float(resolution), float(phase_step))
 
     if workers > 1 and len(slices) > 1:
         results = list(_executor(int(workers)).map(run, slices))
@@ -417,9 +417,7 @@ def _pot(x: NDArray, eta: NDArray, t: NDArray) -> NDArray:
     return x * x * (eta + x * (t + x))
 
 
-def _landscape(
-    eta: NDArray, t: NDArray
-) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray]:
+def _landscape(eta: NDArray, t: NDArray) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray]:
     """Barrier top and wells for t >= 0.
 
     Returns x_b, x_left_min, x_right_min, has_left, has_right. A single well lies right of
@@ -459,8 +457,10 @@ def _reference_energy(
         vmin = np.where(has, np.minimum(vmin, v), vmin)
         per_well.append(
             np.array(
-                [np.where(has, v + np.sqrt((2 * n + 1) ** 2 * k + q * q), np.inf)
-                 for n, q in enumerate(_QUARTIC_LEVELS)]
+                [
+                    np.where(has, v + np.sqrt((2 * n + 1) ** 2 * k + q * q), np.inf)
+                    for n, q in enumerate(_QUARTIC_LEVELS)
+                ]
             )
         )
     third = np.sort(np.concatenate(per_well, axis=0), axis=0)[2]
@@ -581,14 +581,18 @@ def _plan(eta: NDArray, t: NDArray, basis_size: int | None, resolution: float) -
     allowed = sa == 0.0
     n_allowed = allowed[:, 0].astype(np.int64) + np.sum(allowed[:, 1:] & ~allowed[:, :-1], axis=1)
     two_minima = both & (_pot(xl, eta, t) < etop) & (_pot(xr, eta, t) < etop)
-    use_sinc = ~gap & (a1 <= xb) & (xb <= b1) & (
-        (n_allowed >= 2) | (two_minima & (np.where(par_c, 2, 1) * n_sinc_r < na_h))
+    use_sinc = (
+        ~gap
+        & (a1 <= xb)
+        & (xb <= b1)
+        & ((n_allowed >= 2) | (two_minima & (np.where(par_c, 2, 1) * n_sinc_r < na_h)))
     )
     layout = np.where(
         gap,
         np.where(sym, _HERM_MIRROR, _HERM_DOUBLE),
         np.where(
-            use_sinc, np.where(sym, _SINC_PARITY, _SINC_SINGLE),
+            use_sinc,
+            np.where(sym, _SINC_PARITY, _SINC_SINGLE),
             np.where(sym, _HERM_PARITY, _HERM_SINGLE),
         ),
     )
@@ -637,8 +641,9 @@ def _plan(eta: NDArray, t: NDArray, basis_size: int | None, resolution: float) -
         "edge_lo": np.where(mir, -b2, a1),
         "edge_hi": np.where(gap, b2, b1),
         # where the tails are still resolved: left and right of each piece's allowed interval
-        "tail_a": np.stack(_tail_points(xa, sa, eta, t, np.where(mir, a2, a1),
-                                        np.where(mir, b2, b1), tau)),
+        "tail_a": np.stack(
+            _tail_points(xa, sa, eta, t, np.where(mir, a2, a1), np.where(mir, b2, b1), tau)
+        ),
         "tail_b": np.stack(_tail_points(xa, sa, eta, t, a2, b2, tau)),
         "c_a": np.where(herm, c_a, 0.0),
         "s_a": np.where(herm, s_a, 1.0),
@@ -702,11 +707,13 @@ def _hermite_scale(
     s = np.sqrt(np.sqrt(edge2) / np.maximum(np.sqrt(qq.max(axis=1)), 1e-3))
     best_r2 = np.full(lo.shape, np.inf)
     best_s = s.copy()
-    for step in (2.0 ** 0.5, 2.0 ** 0.25, 2.0 ** 0.125):  # coarse-to-fine search in ln s
+    for step in (2.0**0.5, 2.0**0.25, 2.0**0.125):  # coarse-to-fine search in ln s
         for f in (1.0 / step, 1.0, step):
             sc = best_s * f if np.isfinite(best_r2).all() else s * f
-            r2 = np.maximum(np.max(dx2 / (sc * sc)[:, None] + qq * (sc * sc)[:, None], axis=1),
-                            edge2 / (sc * sc))
+            r2 = np.maximum(
+                np.max(dx2 / (sc * sc)[:, None] + qq * (sc * sc)[:, None], axis=1),
+                edge2 / (sc * sc),
+            )
             better = r2 < best_r2
             best_r2 = np.where(better, r2, best_r2)
             best_s = np.where(better, sc, best_s)
@@ -864,8 +871,9 @@ def _solve_blocks(
         sel = np.nonzero(size == n)[0]
         n = int(n)
         kind = blocks["kind"][sel]
-        x = _block_nodes(kind, n, blocks["x0"][sel], blocks["h"][sel], blocks["c"][sel],
-                         blocks["s"][sel])
+        x = _block_nodes(
+            kind, n, blocks["x0"][sel], blocks["h"][sel], blocks["c"][sel], blocks["s"][sel]
+        )
         pidx = blocks["pot"][sel]
         scale = np.where(np.isin(kind, _HERM_KINDS), blocks["s"][sel], blocks["h"][sel])
         mats = np.empty((sel.size, n, n))
@@ -1018,9 +1026,10 @@ def _hermite_basis(n: int, c: NDArray, s: NDArray, x0: NDArray) -> tuple[NDArray
     z0 = (x0 - c) / s
     phi = _hermite_functions(n + 1, z0)  # (n + 1, m)
     k = np.arange(n)[:, None]
-    dphi = np.sqrt(k / 2.0) * np.concatenate([np.zeros((1, z0.size)), phi[: n - 1]]) - np.sqrt(
-        (k + 1.0) / 2.0
-    ) * phi[1 : n + 1]
+    dphi = (
+        np.sqrt(k / 2.0) * np.concatenate([np.zeros((1, z0.size)), phi[: n - 1]])
+        - np.sqrt((k + 1.0) / 2.0) * phi[1 : n + 1]
+    )
     u = _hermite(n)[1]
     val = (u @ phi[:n]).T / np.sqrt(s)[:, None]
     der = (u @ dphi).T / (s**1.5)[:, None]
@@ -1113,9 +1122,10 @@ def _hermite_partial_overlaps(
     z = (xb - centre) / scale
     phi = _hermite_functions(n + 1, z)
     k = np.arange(n)[:, None]
-    dphi = np.sqrt(k / 2.0) * np.concatenate([np.zeros((1, z.size)), phi[: n - 1]]) - np.sqrt(
-        (k + 1.0) / 2.0
-    ) * phi[1 : n + 1]
+    dphi = (
+        np.sqrt(k / 2.0) * np.concatenate([np.zeros((1, z.size)), phi[: n - 1]])
+        - np.sqrt((k + 1.0) / 2.0) * phi[1 : n + 1]
+    )
     jn = np.empty((n, z.size))
     jn[0] = 0.5 * (1.0 + special.erf(z))
     for j in range(1, n):
@@ -1146,8 +1156,11 @@ def _phase(
     x = xs[:, None] + (xe - xs)[:, None] * u[None, :]
     w = np.sqrt(np.abs(_pot(x, eta[:, None], t[:, None]) - energy[:, None]) + 1.0)
     phi = np.zeros_like(x)
-    np.cumsum(0.5 * (w[:, 1:] + w[:, :-1]) * (np.abs(xe - xs)[:, None] / (fine - 1)), axis=1,
-              out=phi[:, 1:])
+    np.cumsum(
+        0.5 * (w[:, 1:] + w[:, :-1]) * (np.abs(xe - xs)[:, None] / (fine - 1)),
+        axis=1,
+        out=phi[:, 1:],
+    )
     return phi
 
 
@@ -1167,8 +1180,14 @@ def _nodes_from_phase(xs: NDArray, xe: NDArray, phi: NDArray, steps: int) -> NDA
 
 
 def _path_nodes(
-    eta: NDArray, t: NDArray, energy: NDArray, xs: NDArray, xe: NDArray, theta: float,
-    min_steps: int, max_steps: int,
+    eta: NDArray,
+    t: NDArray,
+    energy: NDArray,
+    xs: NDArray,
+    xe: NDArray,
+    theta: float,
+    min_steps: int,
+    max_steps: int,
 ) -> NDArray:
     """Nodes from xs to xe spaced uniformly in the phase int sqrt(|V - E| + 1) dx.
 
@@ -1180,8 +1199,15 @@ def _path_nodes(
 
 
 def _bucketed_magnus(
-    eta: NDArray, t: NDArray, energy: NDArray, xs: NDArray, xe: NDArray, y0: NDArray,
-    theta: float, min_steps: int, max_steps: int,
+    eta: NDArray,
+    t: NDArray,
+    energy: NDArray,
+    xs: NDArray,
+    xe: NDArray,
+    y0: NDArray,
+    theta: float,
+    min_steps: int,
+    max_steps: int,
 ) -> tuple[NDArray, NDArray]:
     """Magnus integration of many paths, grouped by the step count their phase needs."""
     phi = _phase(eta, t, energy, xs, xe, 129)
@@ -1230,9 +1256,11 @@ def _magnus(
     h2q = hh * hh * q2
     c = hh * d2 * (-20.0 + (4.0 / 3.0) * h2q + hh * d3 / 30.0) / 240.0
     b = hh + hh * hh * (hh * d2 * d2 / 30.0 - (2.0 / 3.0) * d3) / 120.0
-    qq = hh * q2 + d3 / 12.0 + hh * (
-        (20.0 * hh * q2 + d3) * d3 / 30.0 - d2 * d2 * (1.0 - h2q / 30.0)
-    ) / 120.0
+    qq = (
+        hh * q2
+        + d3 / 12.0
+        + hh * ((20.0 * hh * q2 + d3) * d3 / 30.0 - d2 * d2 * (1.0 - h2q / 30.0)) / 120.0
+    )
     th2 = c * c + b * qq
     th = np.sqrt(np.abs(th2))
     pos = th2 >= 0
@@ -1240,7 +1268,8 @@ def _magnus(
     ch = np.where(pos, 0.5 * (ex + 1.0 / ex), np.cos(th))
     small = th < 1e-4
     sh = np.where(
-        small, 1.0 + th2 / 6.0,
+        small,
+        1.0 + th2 / 6.0,
         np.where(pos, 0.5 * (ex - 1.0 / ex), np.sin(th)) / np.where(small, 1.0, th),
     )
     m00 = ch + sh * c
@@ -1288,8 +1317,9 @@ def _product_apply(
         m01 = b00 * a01 + b01 * a11
         m10 = b10 * a00 + b11 * a10
         m11 = b10 * a01 + b11 * a11
-        scale = np.maximum(np.maximum(np.abs(m00), np.abs(m01)),
-                           np.maximum(np.abs(m10), np.abs(m11)))
+        scale = np.maximum(
+            np.maximum(np.abs(m00), np.abs(m01)), np.maximum(np.abs(m10), np.abs(m11))
+        )
         m00, m01, m10, m11 = m00 / scale, m01 / scale, m10 / scale, m11 / scale
         logs = logs[:, 0::2] + logs[:, 1::2] + np.log(scale)
     ya = m00[:, 0] * y0[:, 0] + m01[:, 0] * y0[:, 1]
@@ -1370,8 +1400,9 @@ def _two_level(
         si = np.nonzero(sinc)[0]
         if si.size:
             hh = plan["h"][si]
-            jfull = np.rint((xfull[si] - plan["anchor"][si, None]) / hh[:, None]
-                            - plan["offset"][si, None]).astype(np.int64)
+            jfull = np.rint(
+                (xfull[si] - plan["anchor"][si, None]) / hh[:, None] - plan["offset"][si, None]
+            ).astype(np.int64)
             a00[si], a11[si], a01[si] = _partial_overlaps(
                 psi0[si], psi1[si], xfull[si], xb[si], hh, jfull
             )
@@ -1399,12 +1430,16 @@ def _two_level(
         # estimated relative errors of Delta0 along the three routes (see docs/spectrum.md)
         with np.errstate(divide="ignore", invalid="ignore"):
             err_d = _EPS_LEVEL * scale / split + _EPS_OVERLAP / np.sqrt(p_dir)
-            err_e = np.where(tun & resolved & (p_dir < _EIGEN_MAX_P),
-                             _EPS_WRONSKIAN + p_dir * _EPS_RESONANCE / split**2, np.inf)
+            err_e = np.where(
+                tun & resolved & (p_dir < _EIGEN_MAX_P),
+                _EPS_WRONSKIAN + p_dir * _EPS_RESONANCE / split**2,
+                np.inf,
+            )
             kap2 = np.maximum(_pot(xb[sm], eta[sm], t[sm]) - 0.5 * (e0[sm] + e1[sm]), 1e-12)
             err_l = np.where(
                 tun & (leak <= _LOCALISED_MAX_LEAK),
-                _EPS_WRONSKIAN + _LEAK_SQUARED * leak**2
+                _EPS_WRONSKIAN
+                + _LEAK_SQUARED * leak**2
                 + 0.5 * split * np.sqrt(p_dir * np.maximum(1.0 - p_dir, 0.0)) / kap2,
                 np.inf,
             )
@@ -1451,7 +1486,17 @@ def _two_level(
     tails = np.zeros((n, 2, 3))  # (ln|psi_n(x_b)|, sign psi_n(x_b), psi_n'/psi_n) at x_b
     if loc_m.any():
         log_wr[loc_m] = _localised_wronskian(
-            eta, t, plan, np.nonzero(loc_m)[0], fa, fb, ea, eb, lam_diff, xfull, valid,
+            eta,
+            t,
+            plan,
+            np.nonzero(loc_m)[0],
+            fa,
+            fb,
+            ea,
+            eb,
+            lam_diff,
+            xfull,
+            valid,
             phase_step,
         )
     sub = np.nonzero(method == METHOD_EIGEN)[0]
@@ -1609,22 +1654,30 @@ def _localised_wronskian(
     one, zero = np.ones(m), np.zeros(m)
     mid = 0.5 * (hl + hr)
     nodes = _path_nodes(
-        np.tile(er, 2), np.tile(etr, 2), np.tile(mid, 2), np.concatenate([xl, xr]),
-        np.tile(xb, 2), phase_step, 32, 8192,
+        np.tile(er, 2),
+        np.tile(etr, 2),
+        np.tile(mid, 2),
+        np.concatenate([xl, xr]),
+        np.tile(xb, 2),
+        phase_step,
+        32,
+        8192,
     )
     nodes = np.concatenate([nodes[:m], nodes[m:], nodes[m:], nodes[:m]])
-    ys = np.concatenate([
-        np.stack([-sl, vl], axis=1),  # G_L: from the left minimum, energy h_LL
-        np.stack([zero, -one], axis=1),  # e_L: from the right minimum, energy h_LL
-        np.stack([-sr, vr], axis=1),  # G_R: from the right minimum, energy h_RR
-        np.stack([zero, one], axis=1),  # e_R: from the left minimum, energy h_RR
-    ])
+    ys = np.concatenate(
+        [
+            np.stack([-sl, vl], axis=1),  # G_L: from the left minimum, energy h_LL
+            np.stack([zero, -one], axis=1),  # e_L: from the right minimum, energy h_LL
+            np.stack([-sr, vr], axis=1),  # G_R: from the right minimum, energy h_RR
+            np.stack([zero, one], axis=1),  # e_R: from the left minimum, energy h_RR
+        ]
+    )
     es = np.concatenate([hl, hl, hr, hr])
     yend, lend, trace = _magnus(np.tile(er, 4), np.tile(etr, 4), es, nodes, ys, record=True)
     assert trace is not None
-    g_l, e_l, g_r, e_r = (yend[i * m:(i + 1) * m] for i in range(4))
-    lg_l, le_l, lg_r, le_r = (lend[i * m:(i + 1) * m] for i in range(4))
-    tr = [trace[:, i * m:(i + 1) * m] for i in range(4)]
+    g_l, e_l, g_r, e_r = (yend[i * m : (i + 1) * m] for i in range(4))
+    lg_l, le_l, lg_r, le_r = (lend[i * m : (i + 1) * m] for i in range(4))
+    tr = [trace[:, i * m : (i + 1) * m] for i in range(4)]
     w0l = vl * vl + sl * sl
     w0r = vr * vr + sr * sr
     wl = _wr(e_l, g_l)
@@ -1632,7 +1685,7 @@ def _localised_wronskian(
     wlr = _wr(e_l, e_r)
     # integrals of G_L e_R (left side) and G_R e_L (right side), e's scaled to unit end vector
     i_left = _overlap_integral(tr[0], tr[3], -le_r, nodes[:m])
-    i_right = _overlap_integral(tr[2], tr[1], -le_l, nodes[m:2 * m])
+    i_right = _overlap_integral(tr[2], tr[1], -le_l, nodes[m : 2 * m])
     wl_b, wr_b = w0l, w0r
     log_wr = np.zeros(m)
     for _ in range(3):
@@ -1748,11 +1801,18 @@ def _eigen_traces(
     psi0[rows] *= flip0[:, None]
     npath = len(starts)
     yend, lend = _bucketed_magnus(
-        np.tile(er, npath), np.tile(etr, npath), np.concatenate(ens), np.concatenate(starts),
-        np.tile(xb, npath), np.concatenate(ys), phase_step, 32, 8192,
+        np.tile(er, npath),
+        np.tile(etr, npath),
+        np.concatenate(ens),
+        np.concatenate(starts),
+        np.tile(xb, npath),
+        np.concatenate(ys),
+        phase_step,
+        32,
+        8192,
     )
-    g0, f0, g1, f1 = (yend[i * m:(i + 1) * m] for i in range(4))
-    lg0, lg1 = lend[:m], lend[2 * m:3 * m]
+    g0, f0, g1, f1 = (yend[i * m : (i + 1) * m] for i in range(4))
+    lg0, lg1 = lend[:m], lend[2 * m : 3 * m]
     out = np.empty((m, 2, 3))
     log_alpha = []
     for j, (g, f, lg, (v, s)) in enumerate(((g0, f0, lg0, near[0]), (g1, f1, lg1, near[1]))):

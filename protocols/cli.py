@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from dynamics import __version__
+from dynamics.exact import ExactGlass
 from dynamics.glass import Glass
 from dynamics.presets import DEFAULT_PRESET, PRESETS
 from dynamics.validation import ParameterError, TwoLevelRangeWarning
@@ -59,6 +60,13 @@ def _add_glass_options(parser: argparse.ArgumentParser) -> None:
         help="override a glass or protocol parameter, e.g. --set c=5 (repeatable)",
     )
     parser.add_argument("--config", default=None, metavar="FILE", help="TOML configuration file")
+    parser.add_argument(
+        "--spectrum",
+        choices=("asymptotic", "exact"),
+        default="asymptotic",
+        help="TLS parameters from the paper's asymptotic formulas (default) or from exact "
+        "spectra of the soft potential (dynamics.exact; slower, docs/exact.md)",
+    )
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -79,7 +87,16 @@ def _glass_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     preset = args.glass or glass_table.pop("preset", None)
     glass_table.pop("preset", None)
     overrides = parse_overrides(args.overrides)
-    return make_glass(preset, {**glass_table, **overrides}), config
+    return with_spectrum(make_glass(preset, {**glass_table, **overrides}), args.spectrum), config
+
+
+def with_spectrum(glass: Any, spectrum: str) -> Any:
+    """``glass`` on exact spectra if ``spectrum == "exact"`` (soft-potential glasses only)."""
+    if spectrum != "exact":
+        return glass
+    if not isinstance(glass, Glass):
+        raise UsageError("--spectrum exact needs a soft-potential glass (not the STM)")
+    return ExactGlass.from_glass(glass)
 
 
 def _cmd_closed_form(args: argparse.Namespace) -> int:
@@ -169,6 +186,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         overrides, base, PROTOCOLS[kind].field_names()
     )
     glass = make_glass(preset, {**glass_table, **glass_changes}) if glass_changes else base
+    glass = with_spectrum(glass, args.spectrum)
     protocol_table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
     params = {**protocol_table, **protocol_changes}
     protocol: Protocol
@@ -388,6 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``tls-expansion``; returns the exit status."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # the CLI only writes files; no display needed
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -991,10 +991,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     preset = args.glass or glass_table.pop("preset", None)
     glass_table.pop("preset", None)
     overrides = parse_overrides(args.overrides)
-    base = make_glass(preset, glass_table)
+    from protocols.cli import with_spectrum
+
+    base = with_spectrum(make_glass(preset, glass_table), args.spectrum)
     fields: set[str] = PROTOCOLS[kind].field_names() if kind else set()  # type: ignore[attr-defined]
     glass_changes, protocol_changes = split_overrides(overrides, base, fields)
-    glass = make_glass(preset, {**glass_table, **glass_changes}) if glass_changes else base
+    glass = (
+        with_spectrum(make_glass(preset, {**glass_table, **glass_changes}), args.spectrum)
+        if glass_changes
+        else base
+    )
     for name in grid:
         bare = name.split(".", 1)[1] if name.startswith(("glass.", "protocol.")) else name
         if bare in glass_changes or bare in protocol_changes:

@@ -65,7 +65,12 @@ def _parity_delta0(eta: float, e_even: float, e_odd: float) -> float:
         with np.errstate(over="ignore", invalid="ignore"):
             sol = solve_ivp(
                 lambda x, y: [y[1], (eta * x * x + x**4 - energy) * y[0]],
-                (0.0, xs[-1]), y0, method="DOP853", rtol=1e-13, atol=1e-30, t_eval=xs,
+                (0.0, xs[-1]),
+                y0,
+                method="DOP853",
+                rtol=1e-13,
+                atol=1e-30,
+                t_eval=xs,
             )
         return sol.y[0]
 
@@ -188,8 +193,7 @@ def test_equivalent_point_of_map_2_10_has_same_level_differences() -> None:
     # each accurate to ~1e-8 relative (docs/spectrum.md)
     formal = (a.method == spectrum.METHOD_SAME_WELL) | (b.method == spectrum.METHOD_SAME_WELL)
     assert (~formal).sum() >= 4
-    np.testing.assert_allclose(a.tunnel_splitting[~formal], b.tunnel_splitting[~formal],
-                               rtol=1e-6)
+    np.testing.assert_allclose(a.tunnel_splitting[~formal], b.tunnel_splitting[~formal], rtol=1e-6)
     np.testing.assert_allclose(a.asymmetry[~formal], b.asymmetry[~formal], rtol=1e-6, atol=1e-12)
     # 3e-2: same-well doublets carry the formal reduction (WKB-continued tails, 1 % typical,
     # 3 % worst in docs/spectrum.md); the splitting E = E1 - E0 is exact there (1e-9 as above)
@@ -212,12 +216,22 @@ def test_equivalent_point_of_symmetric_well_is_on_the_parabola() -> None:
 
 
 @pytest.mark.parametrize(
-    "eta, t", [(0.0, 0.0), (-6.0, 0.0), (-6.0, 1.0), (3.0, -2.0), (-20.0, 0.3), (-12.0, 0.0),
-               (10.0, 10.0), (-25.0, 5.0)]
+    "eta, t",
+    [
+        (0.0, 0.0),
+        (-6.0, 0.0),
+        (-6.0, 1.0),
+        (3.0, -2.0),
+        (-20.0, 0.3),
+        (-12.0, 0.0),
+        (10.0, 10.0),
+        (-25.0, 5.0),
+    ],
 )
 def test_hellmann_feynman_against_finite_differences(eta: float, t: float) -> None:
     res = solve_soft_potential(eta, t)
     h = 1e-3
+
     # fourth-order central differences: truncation ~h^4 E^(5) < 1e-9 here
     def deriv(f: Callable[[float], np.ndarray]) -> np.ndarray:
         return (-f(2 * h) + 8 * f(h) - 8 * f(-h) + f(-2 * h)) / (12 * h)
@@ -285,9 +299,7 @@ def test_asymmetry_sign_and_paper_formula_2_9() -> None:
     assert res.asymmetry[0] > 0 > res.asymmetry[1]
     # (2.9): Delta = 2^(-1/2) |t| |eta|^(3/2) at leading order in 1/|eta|; 5% covers the
     # zero-point corrections of relative order |eta|^(-1) at eta = -20
-    assert float(res.asymmetry[0]) == pytest.approx(
-        2**-0.5 * t * abs(eta) ** 1.5, rel=0.05
-    )
+    assert float(res.asymmetry[0]) == pytest.approx(2**-0.5 * t * abs(eta) ** 1.5, rel=0.05)
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,8 +353,9 @@ def test_same_well_doublet_is_formal_but_well_defined() -> None:
     np.testing.assert_allclose(res.splitting, res.levels[:, 1] - res.levels[:, 0], rtol=1e-14)
     # 5e-2: the formal reduction uses WKB-continued tails (~1 % typical, 3 % worst in the
     # docs); refinement of the basis must not move it by more than that
-    fine = solve_soft_potential(np.array([10.0, -30.0, -20.0]), np.array([10.0, 3.0, 8.0]),
-                                resolution=1.6)
+    fine = solve_soft_potential(
+        np.array([10.0, -30.0, -20.0]), np.array([10.0, 3.0, 8.0]), resolution=1.6
+    )
     np.testing.assert_allclose(res.log_tunnel_splitting, fine.log_tunnel_splitting, atol=5e-2)
 
 
@@ -417,8 +430,14 @@ def test_non_finite_input_raises(bad: float) -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"basis_size": 4}, {"basis_size": 10.5}, {"resolution": 0.0}, {"resolution": np.nan},
-     {"phase_step": 5.0}, {"workers": 0}],
+    [
+        {"basis_size": 4},
+        {"basis_size": 10.5},
+        {"resolution": 0.0},
+        {"resolution": np.nan},
+        {"phase_step": 5.0},
+        {"workers": 0},
+    ],
 )
 def test_invalid_knobs_raise(kwargs: dict) -> None:
     with pytest.raises(ParameterError):

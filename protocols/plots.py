@@ -11,9 +11,6 @@ import os
 from pathlib import Path
 from typing import cast
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
@@ -43,9 +40,14 @@ def plot_strain(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
     ax.plot(t, d["strain"].values, color="C0", lw=2, label=r"volume strain $\Delta V/V$")
     ax.plot(t, d["length_change"].values, color="C1", lw=1.5, ls="--", label=r"$\Delta L/L$")
     if "strain_tls" in d:
-        for name in d["tls_type"].values:
+        for j, name in enumerate(d["tls_type"].values):
             ax.plot(
-                t, d["strain_tls"].sel(tls_type=name).values, lw=0.9, alpha=0.7, label=f"TLS {name}"
+                t,
+                d["strain_tls"].sel(tls_type=name).values,
+                color=f"C{j + 4}",
+                lw=0.9,
+                alpha=0.7,
+                label=f"TLS {name}",
             )
     i = int(np.argmin(d["strain"].values))
     if 0 < i < t.size - 1:
@@ -173,7 +175,10 @@ def plot_gruneisen(ds: xr.Dataset, ax: Axes | None = None, *, printed: bool = Tr
 
 
 def save_figure(fig: Figure, path: str | Path, *, overwrite: bool = False, dpi: int = 130) -> Path:
-    """Write a figure as PNG atomically; an existing file is replaced only with ``overwrite``."""
+    """Write a figure as PNG atomically; an existing file is replaced only with ``overwrite``.
+
+    The figure is closed afterwards (in a notebook, ``display(fig)`` it before saving).
+    """
     target = Path(path)
     if target.exists() and not overwrite:
         raise ParameterError(

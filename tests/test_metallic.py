@@ -34,13 +34,18 @@ COARSE = Resolution(energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.
 
 def test_normal_state_electron_expansion_is_74() -> None:
     t = np.array([0.5, 3.0, 10.0])
-    a = electron_expansion_coefficient(t, electron_dos=NU, deformation_slope=-2 / 3, bulk_modulus=1e11)
-    np.testing.assert_allclose(a, alpha_free_electron(t, electron_dos=NU, bulk_modulus=1e11), rtol=1e-13)
+    a = electron_expansion_coefficient(
+        t, electron_dos=NU, deformation_slope=-2 / 3, bulk_modulus=1e11
+    )
+    np.testing.assert_allclose(
+        a, alpha_free_electron(t, electron_dos=NU, bulk_modulus=1e11), rtol=1e-13
+    )
 
 
 def test_bcs_gap_limits() -> None:
-    # Delta(0) = pi e^{-gamma} k_B T_c = 1.764 k_B T_c; near T_c, Delta = 3.063 k_B T_c (1 - T/T_c)^1/2
-    # (weak-coupling BCS; the next term is O(1 - T/T_c) relative).
+    # Delta(0) = pi e^{-gamma} k_B T_c = 1.764 k_B T_c; near T_c,
+    # Delta = 3.063 k_B T_c (1 - T/T_c)^1/2 (weak-coupling BCS; the next term is O(1 - T/T_c)
+    # relative).
     tc = 2.6
     assert BCS_GAP_RATIO == pytest.approx(1.764, abs=5e-4)
     assert float(bcs_gap(1e-3 * tc, tc)) == pytest.approx(BCS_GAP_RATIO * tc, rel=1e-6)
@@ -54,7 +59,9 @@ def test_bcs_gap_limits() -> None:
 def test_bcs_heat_capacity_jump_and_exponential_tail() -> None:
     tc = 2.6
     c_n = math.pi**2 / 3 * NU * K_B**2 * tc
-    c_below = float(electron_heat_capacity(tc * (1 - 1e-5), electron_dos=NU, critical_temperature=tc))
+    c_below = float(
+        electron_heat_capacity(tc * (1 - 1e-5), electron_dos=NU, critical_temperature=tc)
+    )
     # the BCS jump Delta C/C_n = 12/(7 zeta(3)) = 1.426
     assert (c_below - c_n) / c_n == pytest.approx(12 / (7 * zeta(3)), rel=2e-3)
     # far below T_c, C_es ~ exp(-Delta(0)/k_BT): the log slope against 1/T tends to -Delta(0)
@@ -62,7 +69,9 @@ def test_bcs_heat_capacity_jump_and_exponential_tail() -> None:
     c1 = float(electron_heat_capacity(t1, electron_dos=NU, critical_temperature=tc))
     c2 = float(electron_heat_capacity(t2, electron_dos=NU, critical_temperature=tc))
     slope = -math.log(c1 / c2) / (1 / t1 - 1 / t2)
-    assert slope == pytest.approx(BCS_GAP_RATIO * tc, rel=0.1)  # prefactor T^-3/2 changes it by ~10%
+    assert slope == pytest.approx(
+        BCS_GAP_RATIO * tc, rel=0.1
+    )  # prefactor T^-3/2 changes it by ~10%
     # the electrons' energy is continuous at T_c (second-order transition)
     u = electron_energy(np.array([tc * (1 - 1e-6), tc]), electron_dos=NU, critical_temperature=tc)
     assert u[0] == pytest.approx(u[1], rel=1e-5)
@@ -115,7 +124,12 @@ def test_isolated_pulse_in_a_metal_conserves_energy_with_the_electrons() -> None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", TwoLevelRangeWarning)
             ds = run(ZRCU, p, log_times(1e-9, 1.0, 3), resolution=COARSE)
-        total = ds["heat_phonon"] + ds["heat_electron"] + ds["heat_tls"].sum("tls_type") + ds["heat_to_bath"]
+        total = (
+            ds["heat_phonon"]
+            + ds["heat_electron"]
+            + ds["heat_tls"].sum("tls_type")
+            + ds["heat_to_bath"]
+        )
         assert float(np.max(np.abs(total / p.energy - 1))) < 1e-9
 
 
@@ -123,12 +137,15 @@ def test_metallic_step_includes_electron_strain() -> None:
     from protocols.histories import HeatStep
 
     ds = run(get_glass("pdsicu"), HeatStep(0.3, 0.31), log_times(1e-9, 1.0, 2), resolution=COARSE)
-    expected = -ZRCU.electron_deformation_slope / get_glass("pdsicu").bulk_modulus * (
-        math.pi**2 / 6 * get_glass("pdsicu").electron_dos * K_B**2 * (0.31**2 - 0.3**2)
+    expected = (
+        -ZRCU.electron_deformation_slope
+        / get_glass("pdsicu").bulk_modulus
+        * (math.pi**2 / 6 * get_glass("pdsicu").electron_dos * K_B**2 * (0.31**2 - 0.3**2))
     )
     np.testing.assert_allclose(ds["strain_electron"].values, expected, rtol=1e-12)
     np.testing.assert_allclose(
-        ds["strain"].values, ds["strain_tls"].sum("tls_type").values + ds["strain_electron"].values + 0.0,
+        ds["strain"].values,
+        ds["strain_tls"].sum("tls_type").values + ds["strain_electron"].values + 0.0,
         rtol=1e-12,
     )
     assert linear_response  # the TLS part is tested in test_engine

@@ -29,7 +29,10 @@ def test_every_value_cites_a_source_with_its_status(name: str) -> None:
     for key, value in preset.glass.to_dict().items():
         if key in defaults or value in (0, 0.0):
             continue
-        if key == "electron_deformation_slope" and preset.glass.to_dict().get("electron_dos", 0) == 0:
+        if (
+            key == "electron_deformation_slope"
+            and preset.glass.to_dict().get("electron_dos", 0) == 0
+        ):
             continue
         source = preset.sources.get(key, "")
         assert source, f"{name}.{key} has no source"

@@ -96,6 +96,11 @@ DENSITY_LAWS = ("constant", "abs_eta")
 #: Enough for a relaxation rate (a 1e-4 error in M^2 shifts log t by 1e-4).
 FD_STEP = 1e-3
 
+#: Smallest splitting E/W for which the Hellmann-Feynman D is used (the levels are accurate to
+#: ~1e-12 W, so E1 - E0 is resolved to 1e-3 relative). Below it D is NaN except for symmetric
+#: wells (D = dDelta0/de). The ensembles never reach it (E >= x_min k_B T).
+RESOLVED_SPLITTING = 1e-9
+
 #: Above this p the coupling M is the eigenstates' matrix element (resolved to ~1e-9).
 _MIXED_P = 0.5
 
@@ -282,7 +287,8 @@ def exact_couplings(
     Returns
     -------
     (D, M)
-        :math:`\partial E/\partial\varepsilon` and
+        :math:`\partial E/\partial\varepsilon` (NaN for unresolved asymmetric doublets,
+        :math:`E < 10^{-9}W`, see :data:`RESOLVED_SPLITTING`) and
         :math:`|\langle 0|\partial H/\partial\varepsilon|1\rangle|`, in units of :math:`W`. [W]
     """
     check_positive("eta_L", eta_L)
@@ -293,11 +299,18 @@ def exact_couplings(
     delta = zero_point_shift(chi, tls.eta, tls.t)
     deta = deta_dstrain(c, eta_L, tls.eta, tls.t, delta)
     dt = dt_dstrain(c, eta_L, tls.eta, delta)
-    D = tls.dE_deta * deta + tls.dE_dt * dt
     e = tls.splitting
     d0 = tls.tunnel_splitting
     asym = tls.asymmetry
     dd0 = d0 * (tls.dlnD0_deta * deta + tls.dlnD0_dt * dt)
+    # Hellmann-Feynman needs the doublet resolved (E1 - E0 above the rounding of the levels);
+    # below, only the symmetric well is known exactly: D = dDelta0/de.
+    unresolved = e < RESOLVED_SPLITTING
+    D = np.where(
+        unresolved,
+        np.where(asym == 0.0, dd0, np.nan),
+        tls.dE_deta * deta + tls.dE_dt * dt,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         dasym = np.where(asym != 0.0, (e * D - d0 * dd0) / asym, 0.0)
         m_two_level = 0.5 * (d0 / e * dasym - asym / e * dd0)

@@ -321,21 +321,7 @@ def build_ensemble(
         )
     t_end_v = float(check_positive("t_end", t_end, "s"))
     e_nodes, e_weights = energy_nodes(t_lo, t_hi, model.energy_cap, res)
-    parts: dict[str, list[FloatArray]] = {
-        k: []
-        for k in (
-            "energy",
-            "p",
-            "kind",
-            "number_density",
-            "deformation",
-            "phonon",
-            "electron",
-            "tail_energy",
-            "tail_kind",
-            "tail_density",
-        )
-    }
+    parts: dict[str, list[FloatArray]] = {k: [] for k in PART_NAMES}
     for kind in range(len(model.tls_types)):
         p_min = p_floor(model, kind, e_nodes, t_hi, t_end_v, res)
         p_grid, p_weights = p_nodes(-np.log(p_min), res)
@@ -352,7 +338,27 @@ def build_ensemble(
         parts["tail_energy"].append(e_nodes)
         parts["tail_kind"].append(np.full(e_nodes.size, kind))
         parts["tail_density"].append(model.density_tail(kind, e_nodes, p_min) * e_weights * e_nodes)
-    cat = {k: np.concatenate(v) for k, v in parts.items()}
+    return ensemble_from_parts(parts, model)
+
+
+#: Names of the per-bin arrays collected by ensemble builders (see :func:`ensemble_from_parts`).
+PART_NAMES = (
+    "energy",
+    "p",
+    "kind",
+    "number_density",
+    "deformation",
+    "phonon",
+    "electron",
+    "tail_energy",
+    "tail_kind",
+    "tail_density",
+)
+
+
+def ensemble_from_parts(parts: dict[str, list[FloatArray]], model: TLSModel) -> Ensemble:
+    """An :class:`Ensemble` from per-type lists of arrays keyed by :data:`PART_NAMES`."""
+    cat = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
     return Ensemble(
         energy=cat["energy"],
         p=cat["p"],

@@ -69,7 +69,15 @@ from numpy.typing import ArrayLike, NDArray
 
 from dynamics.coupling import deta_dstrain, dt_dstrain, zero_point_shift
 from dynamics.deformation import gamma_type1, gamma_type2
-from dynamics.ensemble import Ensemble, Resolution, energy_nodes, p_floor, p_nodes
+from dynamics.ensemble import (
+    PART_NAMES,
+    Ensemble,
+    Resolution,
+    energy_nodes,
+    ensemble_from_parts,
+    p_floor,
+    p_nodes,
+)
 from dynamics.glass import FloatArray, Glass
 from dynamics.soft_potential import type1_parameters, type2_parameters
 from dynamics.spectrum import solve_soft_potential
@@ -521,7 +529,7 @@ def build_exact_ensemble(
         relaxation_cutoff=res.relaxation_cutoff / model.p_margin,
     )
     e_nodes, e_weights = energy_nodes(t_lo, t_hi, glass.energy_cap, wide)
-    parts: dict[str, list[Any]] = {k: [] for k in _PARTS}
+    parts: dict[str, list[Any]] = {k: [] for k in PART_NAMES}
     for kind in range(len(glass.tls_types)):
         if glass.density_scale(kind) == 0.0:
             continue
@@ -580,36 +588,7 @@ def build_exact_ensemble(
         parts["tail_energy"].append(e_nodes[in_window])
         parts["tail_kind"].append(np.full(int(in_window.sum()), kind))
         parts["tail_density"].append(tail[in_window])
-    cat = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
-    return Ensemble(
-        energy=cat["energy"],
-        p=cat["p"],
-        kind=cat["kind"].astype(np.int64),
-        number_density=cat["number_density"],
-        deformation=cat["deformation"],
-        phonon_constant=cat["phonon"],
-        electron_constant=cat["electron"],
-        tail_energy=cat["tail_energy"],
-        tail_kind=cat["tail_kind"].astype(np.int64),
-        tail_number_density=cat["tail_density"],
-        tls_types=tuple(glass.tls_types),
-        bulk_modulus=float(glass.bulk_modulus),
-        critical_temperature=float(glass.critical_temperature),
-    )
-
-
-_PARTS = (
-    "energy",
-    "p",
-    "kind",
-    "number_density",
-    "deformation",
-    "phonon",
-    "electron",
-    "tail_energy",
-    "tail_kind",
-    "tail_density",
-)
+    return ensemble_from_parts(parts, glass)
 
 
 def _type2_eta(energy: FloatArray, p: FloatArray, W: float) -> tuple[FloatArray, FloatArray]:

@@ -44,7 +44,7 @@ Black law has the analogous constant :func:`black_time_constant`.
 from __future__ import annotations
 
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -54,6 +54,9 @@ from dynamics.deformation import KAPPA1, KAPPA2
 from dynamics.density import DENSITY_PREFACTOR
 from dynamics.units import EULER_GAMMA, K_B
 from dynamics.validation import ParameterError, check_finite, check_positive, check_range
+
+if TYPE_CHECKING:
+    from dynamics.glass import Glass
 
 FloatArray = NDArray[np.float64]
 Coefficients = Literal["derived", "printed"]
@@ -481,3 +484,45 @@ def black_time_constant() -> float:
     coth_half = 1.0 / np.tanh(0.5)
     shift = _thermal_average(lambda x: np.log(x**3 / np.tanh(x / 2.0) / coth_half))
     return float(4.0 * np.exp(EULER_GAMMA + shift))
+
+
+def closed_form_gruneisen(
+    glass: Glass, temperature: float, tau_expt: ArrayLike, *, smooth: bool = True
+) -> dict[str, FloatArray]:
+    r"""Γ(τ_expt) of (6.4) for a soft-potential glass, derived and printed coefficients.
+
+    Parameters
+    ----------
+    glass
+        The glass (its ``W``, ``c``, ``eta_L``, ``chi``, ``psi`` and ``A``).
+    temperature
+        :math:`T`. [K]
+    tau_expt
+        Durations of the experiment. [s]
+    smooth
+        If true, map smooth exponential relaxation onto the paper's sharp cutoff with
+        :math:`b_\Gamma` (:func:`gruneisen_time_constant`); if false, insert
+        :math:`\tau_\mathrm{expt}/\tau_\mathrm{min}` as printed. Below 1 the ratio is clamped
+        to 1 (the closed form has no meaning for :math:`\tau_\mathrm{expt} < \tau_\mathrm{min}`).
+
+    Returns
+    -------
+    dict
+        ``tau_expt`` [s], ``tau_ratio`` [1] (the ratio inserted in (6.4)), ``derived`` and
+        ``printed`` Γ [1], and ``tau_min`` [s] (a 0-d array).
+    """
+    from dynamics.rates import tau_min
+
+    t = float(check_positive("temperature", temperature, "K"))
+    tau = check_positive("tau_expt", tau_expt, "s")
+    t_min = float(tau_min(t, glass.A))
+    ratio = tau / t_min * (gruneisen_time_constant() if smooth else 1.0)
+    ratio = np.maximum(ratio, 1.0)
+    kw = dict(W=glass.W_energy, c=glass.c, eta_L=glass.eta_L, chi=glass.chi, psi=glass.psi)
+    return {
+        "tau_expt": tau,
+        "tau_ratio": ratio,
+        "derived": gruneisen_kki(t, ratio, coefficients="derived", **kw),
+        "printed": gruneisen_kki(t, ratio, coefficients="printed", **kw),
+        "tau_min": np.asarray(t_min),
+    }

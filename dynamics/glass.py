@@ -66,6 +66,9 @@ class TLSModel(Protocol):
     def debye_coefficient(self) -> float: ...
 
     @property
+    def phonon_gruneisen(self) -> float: ...
+
+    @property
     def critical_temperature(self) -> float: ...
 
     @property

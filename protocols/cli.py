@@ -15,17 +15,17 @@ from typing import Any
 import numpy as np
 
 from dynamics import __version__
+from dynamics.closed_forms import closed_form_gruneisen
 from dynamics.exact import ExactGlass
 from dynamics.glass import Glass
 from dynamics.presets import DEFAULT_PRESET, PRESETS
 from dynamics.validation import ParameterError, TwoLevelRangeWarning
-from protocols.analytic import closed_form_gruneisen
 from protocols.config import ConfigError, make_glass, parse_overrides, read_config, split_overrides
 from protocols.histories import (
     DEFAULT_PROTOCOL,
     PROTOCOLS,
-    Protocol,
     Schedule,
+    TemperatureHistory,
     log_times,
     make_protocol,
 )
@@ -189,7 +189,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     glass = with_spectrum(glass, args.spectrum)
     protocol_table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
     params = {**protocol_table, **protocol_changes}
-    protocol: Protocol
+    protocol: TemperatureHistory
     if kind == "schedule" and args.schedule:
         protocol = Schedule.from_csv(args.schedule, params.pop("initial_temperature_K", None))
         if params:

@@ -1,10 +1,12 @@
 """Temperature histories: what the experimenter does to the glass.
 
-Each protocol is a small frozen dataclass, validated on construction, giving the temperature
-T(t) [K] for t >= 0 (right-continuous), the equilibrium temperature before t = 0, its
-breakpoints, and the segments the engine steps through exactly (constant-temperature segments
-are solved in closed form). :class:`IsolatedPulse` imposes no T(t): energy conservation
-determines it (:func:`dynamics.propagation.propagate_isolated`).
+Each protocol is a small frozen dataclass, validated on construction, that derives from
+:class:`TemperatureHistory` and answers the same questions: its equilibrium temperature before
+t = 0, the range of temperatures it visits, when its default output times stop, how it drives
+the glass (the segments of T(t) the engine steps through exactly, or a propagation of its own:
+:class:`IsolatedPulse` imposes no T(t), energy conservation determines it), and what it reads
+off the result (α, C and Γ of a step or a staircase). :func:`protocols.run.run` asks only these
+questions, so a new protocol is one new class: defining it registers its ``kind``.
 """
 
 from __future__ import annotations
@@ -12,18 +14,36 @@ from __future__ import annotations
 import csv
 import dataclasses
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Self
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dynamics.propagation import Segment
+from dynamics.electrons import electron_energy_function
+from dynamics.ensemble import Ensemble
+from dynamics.glass import TLSModel
+from dynamics.propagation import Segment, propagate, propagate_isolated
+from dynamics.response import (
+    Trajectory,
+    imposed_trajectory,
+    pulse_rise,
+    staircase_coefficients,
+    step_coefficients,
+    step_heat,
+)
 from dynamics.validation import ParameterError, check_range
 
 FloatArray = NDArray[np.float64]
+#: ``progress`` callback of a simulation: called with the fraction done. [1]
+Progress = Callable[[float], None]
+#: Variables a protocol reads off its result: name -> (dimensions, values).
+Variables = dict[str, tuple[tuple[str, ...], Any]]
+
+#: Every protocol by its ``kind`` (filled as the classes are defined).
+PROTOCOLS: dict[str, type[TemperatureHistory]] = {}
 
 
 def _temperature(name: str, value: Any) -> float:
@@ -38,10 +58,43 @@ def _positive(name: str, value: Any, unit: str) -> float:
     return float(check_range(name, value, 0.0, unit=unit))
 
 
-class _Protocol:
-    """Shared behaviour: JSON-able description and field lookup."""
+@dataclass(frozen=True)
+class ReadOut:
+    """What a protocol reads off a simulated trajectory.
+
+    Attributes
+    ----------
+    reference_temperature
+        The temperature at which the dataset reports τ_min. [K]
+    variables
+        Step quantities: name -> (dimensions, values), in the units of the variable registry.
+    coords
+        New coordinates the variables need: name -> values.
+    """
+
+    reference_temperature: float
+    variables: Variables = field(default_factory=dict)
+    coords: dict[str, Any] = field(default_factory=dict)
+
+
+class TemperatureHistory:
+    """What every protocol answers (the interface :func:`protocols.run.run` relies on).
+
+    Subclasses are frozen dataclasses with a class attribute ``kind`` (their name on the command
+    line and in datasets); defining one registers it in :data:`PROTOCOLS`. A subclass defines
+    :attr:`initial_temperature`, :meth:`temperature_range`, :meth:`default_stop` and either
+    :meth:`segments` (T(t) imposed) or :meth:`simulate`; it may refine :meth:`output_times`,
+    :meth:`resolved` and :meth:`read_out`.
+    """
 
     kind: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            PROTOCOLS[cls.kind] = cls
+
+    # -- what a protocol is
 
     def to_dict(self) -> dict[str, Any]:
         """The protocol as a JSON-serialisable dict, with its ``kind``."""
@@ -56,9 +109,60 @@ class _Protocol:
         """Names of the protocol's parameters."""
         return {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
 
+    def replace(self, **changes: Any) -> Self:
+        """The same protocol with some parameters changed (validated)."""
+        params = {k: v for k, v in self.to_dict().items() if k != "kind"}
+        params.update(changes)
+        return make_protocol(self.kind, **params)  # type: ignore[return-value]
+
+    # -- what it does to the glass
+
+    @property
+    def initial_temperature(self) -> float:
+        """Equilibrium temperature before t = 0. [K]"""
+        raise NotImplementedError
+
+    def temperature_range(self, model: TLSModel, t_end: float) -> tuple[float, float]:
+        """Lowest and highest temperature the glass visits up to ``t_end`` [s]. [K]"""
+        raise NotImplementedError
+
+    def default_stop(self) -> float:
+        """Last default output time: long enough to see what the protocol does. [s]"""
+        raise NotImplementedError
+
+    def segments(self) -> list[Segment]:
+        """The pieces of T(t) the engine steps through exactly."""
+        raise NotImplementedError(f"protocol {self.kind!r} imposes no T(t)")
+
+    def output_times(self, times: FloatArray) -> FloatArray:
+        """The output times the protocol needs, given the user's. [s]"""
+        return times
+
+    def resolved(self, model: TLSModel) -> Self:
+        """The protocol with every parameter that depends on the glass fixed."""
+        return self
+
+    def simulate(
+        self,
+        model: TLSModel,
+        ensemble: Ensemble,
+        times: FloatArray,
+        *,
+        rtol: float,
+        progress: Progress | None = None,
+    ) -> Trajectory:
+        """Drive the glass through the protocol: T(t) imposed by :meth:`segments`."""
+        t0 = self.initial_temperature
+        response = propagate(ensemble, t0, self.segments(), times, rtol=rtol, progress=progress)
+        return imposed_trajectory(model, response, t0)
+
+    def read_out(self, model: TLSModel, ensemble: Ensemble, trajectory: Trajectory) -> ReadOut:
+        """Step quantities read off the result (none by default; τ_min at the hottest T)."""
+        return ReadOut(reference_temperature=float(np.max(trajectory.response.temperature)))
+
 
 @dataclass(frozen=True)
-class HeatStep(_Protocol):
+class HeatStep(TemperatureHistory):
     """The bath jumps from ``T0`` to ``T1`` at t = 0 and stays there.
 
     Parameters
@@ -94,18 +198,45 @@ class HeatStep(_Protocol):
     def segments(self) -> list[Segment]:
         return [Segment(0.0, math.inf, float(self.T1))]
 
-    def temperature_range(self, t_end: float) -> tuple[float, float]:
+    def temperature_range(self, model: TLSModel, t_end: float) -> tuple[float, float]:
         return min(self.T0, self.T1), max(self.T0, self.T1)
+
+    def default_stop(self) -> float:
+        return 1e5
+
+    def read_out(self, model: TLSModel, ensemble: Ensemble, trajectory: Trajectory) -> ReadOut:
+        """α, C and Γ along time (PHYSICS §6), with the equilibrium C of the same step."""
+        dt = self.T1 - self.T0
+        strain = trajectory.response.strain
+        coeffs = step_coefficients(
+            strain.sum(0),
+            trajectory.response.heat.sum(0),
+            dt,
+            step_heat(ensemble, self.T0, self.T1),
+            model.bulk_modulus,
+        )
+        return ReadOut(
+            reference_temperature=float(self.T1),
+            variables={
+                "delta_T": ((), dt),
+                "alpha": (("time",), coeffs.alpha),
+                "alpha_by_type": (("tls_type", "time"), strain / dt),
+                "heat_capacity": (("time",), coeffs.heat_capacity),
+                "gruneisen": (("time",), coeffs.gruneisen),
+                "heat_capacity_equilibrium": ((), float(coeffs.heat_capacity_equilibrium)),
+                "gruneisen_equilibrium": (("time",), coeffs.gruneisen_equilibrium),
+            },
+        )
 
 
 @dataclass(frozen=True)
-class HeatPulse(_Protocol):
+class HeatPulse(TemperatureHistory):
     """A heater pulse at t = 0 raises the sample to ``T_bath + delta_T``; it relaxes back to the
     bath through a thermal link: T(t) = T_bath + delta_T exp(-t/tau_link).
 
     Give either ``delta_T`` or ``energy``; with ``energy``, ``delta_T`` is fixed by the glass at
     run time as energy / C, C the heat capacity that equilibrates within ``tau_link`` (phonons
-    plus the TLS relaxed by then, at ``T_bath``): :meth:`with_energy_resolved`.
+    plus the TLS relaxed by then, at ``T_bath``): :meth:`resolved`.
 
     Parameters
     ----------
@@ -159,20 +290,32 @@ class HeatPulse(_Protocol):
     def segments(self) -> list[Segment]:
         return [Segment(0.0, math.inf, self.temperature)]
 
-    def temperature_range(self, t_end: float) -> tuple[float, float]:
-        peak = self.T_bath + self._rise()
+    def temperature_range(self, model: TLSModel, t_end: float) -> tuple[float, float]:
+        peak = self.T_bath + self.resolved(model)._rise()
         return min(self.T_bath, peak), max(self.T_bath, peak)
 
-    def with_energy_resolved(self, heat_capacity: float) -> HeatPulse:
-        """The same pulse with ``delta_T = energy / heat_capacity`` [J m-3 K-1]."""
+    def default_stop(self) -> float:
+        return 30.0 * self.tau_link
+
+    def resolved(self, model: TLSModel) -> Self:
+        """Given by its energy, the pulse's rise follows from the glass
+        (:func:`dynamics.response.pulse_rise`)."""
         if self.energy is None:
             return self
-        c = _positive("heat_capacity", heat_capacity, "J m-3 K-1")
-        return HeatPulse(self.T_bath, self.tau_link, delta_T=self.energy / c, energy=None)
+        rise = pulse_rise(model, self.T_bath, self.tau_link, self.energy)
+        return dataclasses.replace(self, delta_T=rise, energy=None)
+
+    def replace(self, **changes: Any) -> Self:
+        """Changing ``energy`` drops ``delta_T`` and the other way round."""
+        if "energy" in changes and "delta_T" not in changes:
+            changes["delta_T"] = None
+        if "delta_T" in changes and "energy" not in changes:
+            changes["energy"] = None
+        return super().replace(**changes)
 
 
 @dataclass(frozen=True)
-class Staircase(_Protocol):
+class Staircase(TemperatureHistory):
     """A dilatometer's staircase: ``steps`` steps of ``delta_T`` at t = 0, dwell, 2 dwell, ...
 
     The expansion coefficient, heat capacity and Grüneisen parameter are read at the end of each
@@ -245,13 +388,48 @@ class Staircase(_Protocol):
         ]
         return [*segs[:-1], Segment(segs[-1].start, math.inf, segs[-1].temperature)]
 
-    def temperature_range(self, t_end: float) -> tuple[float, float]:
+    def temperature_range(self, model: TLSModel, t_end: float) -> tuple[float, float]:
         ends = [self.T_start, self.T_start + self.steps * self.delta_T]
         return min(ends), max(ends)
 
+    def default_stop(self) -> float:
+        return float(self.dwell_ends[-1])
+
+    def output_times(self, times: FloatArray) -> FloatArray:
+        """The user's times and the end of every dwell, where the dilatometer reads. [s]"""
+        return np.union1d(times, self.dwell_ends)
+
+    def read_out(self, model: TLSModel, ensemble: Ensemble, trajectory: Trajectory) -> ReadOut:
+        """α, C and Γ of each step from the change of strain and heat over its dwell."""
+        response = trajectory.response
+        at_ends = np.searchsorted(response.times, self.dwell_ends)
+        coeffs = staircase_coefficients(
+            ensemble,
+            response.strain.sum(0)[at_ends],
+            response.heat.sum(0)[at_ends],
+            self.T_start,
+            self.delta_T,
+            self.levels,
+            model.bulk_modulus,
+        )
+        return ReadOut(
+            reference_temperature=float(self.levels[0]),
+            coords={"step": np.arange(1, self.steps + 1, dtype=np.int32)},  # CF 1.8: no int64
+            variables={
+                "step_temperature": (("step",), self.levels),
+                "step_end": (("step",), self.dwell_ends),
+                "delta_T": ((), self.delta_T),
+                "alpha": (("step",), coeffs.alpha),
+                "heat_capacity": (("step",), coeffs.heat_capacity),
+                "gruneisen": (("step",), coeffs.gruneisen),
+                "heat_capacity_equilibrium": (("step",), coeffs.heat_capacity_equilibrium),
+                "gruneisen_equilibrium": (("step",), coeffs.gruneisen_equilibrium),
+            },
+        )
+
 
 @dataclass(frozen=True)
-class Ramp(_Protocol):
+class Ramp(TemperatureHistory):
     """A constant rate dT/dt from ``T_start`` to ``T_end``, then constant.
 
     Parameters
@@ -299,12 +477,15 @@ class Ramp(_Protocol):
             Segment(self.duration, math.inf, float(self.T_end)),
         ]
 
-    def temperature_range(self, t_end: float) -> tuple[float, float]:
+    def temperature_range(self, model: TLSModel, t_end: float) -> tuple[float, float]:
         return min(self.T_start, self.T_end), max(self.T_start, self.T_end)
+
+    def default_stop(self) -> float:
+        return 3.0 * self.duration
 
 
 @dataclass(frozen=True)
-class Schedule(_Protocol):
+class Schedule(TemperatureHistory):
     """Any piecewise-linear T(t): a table of (time, temperature), constant after the last row.
 
     Parameters
@@ -403,9 +584,12 @@ class Schedule(_Protocol):
         segs.append(Segment(t[-1], math.inf, float(temps[-1])))
         return segs
 
-    def temperature_range(self, t_end: float) -> tuple[float, float]:
+    def temperature_range(self, model: TLSModel, t_end: float) -> tuple[float, float]:
         temps = [*self.temperatures, self.initial_temperature]
         return min(temps), max(temps)
+
+    def default_stop(self) -> float:
+        return 3.0 * self.times[-1] if self.times[-1] > 0 else 1e5
 
 
 @dataclass(frozen=True)
@@ -424,7 +608,7 @@ class _Linear:
 
 
 @dataclass(frozen=True)
-class IsolatedPulse(_Protocol):
+class IsolatedPulse(TemperatureHistory):
     """Heat ``energy`` deposited at t = 0 in a sample isolated but for an optional weak link.
 
     T(t) is not imposed: the phonons (Debye, C = beta T^3) take the heat at once, then the TLS
@@ -468,16 +652,59 @@ class IsolatedPulse(_Protocol):
         beta = _positive("debye_coefficient", debye_coefficient, "J m-3 K-4")
         return float((self.T_bath**4 + 4.0 * self.energy / beta) ** 0.25)
 
+    def temperature_range(self, model: TLSModel, t_end: float) -> tuple[float, float]:
+        if model.debye_coefficient <= 0:
+            raise ParameterError(
+                "debye_coefficient = 0: an isolated pulse needs phonons to take the heat "
+                "(> 0) [J m-3 K-4]"
+            )
+        return float(self.T_bath), self.peak_temperature(model.debye_coefficient)
 
-Protocol = HeatStep | HeatPulse | Staircase | Ramp | Schedule | IsolatedPulse
+    def default_stop(self) -> float:
+        return 1e5
 
-PROTOCOLS: dict[str, type[_Protocol]] = {
-    cls.kind: cls for cls in (HeatStep, HeatPulse, Staircase, Ramp, Schedule, IsolatedPulse)
-}
+    def simulate(
+        self,
+        model: TLSModel,
+        ensemble: Ensemble,
+        times: FloatArray,
+        *,
+        rtol: float,
+        progress: Progress | None = None,
+    ) -> Trajectory:
+        """Energy conservation sets T(t): :func:`dynamics.propagation.propagate_isolated`."""
+        t_lo, t_hi = self.temperature_range(model, float(times[-1]))
+        dos = float(getattr(model, "electron_dos", 0.0))
+        u_e = (
+            electron_energy_function(
+                t_lo, t_hi, electron_dos=dos, critical_temperature=model.critical_temperature
+            )
+            if dos > 0
+            else None
+        )
+        iso = propagate_isolated(
+            ensemble,
+            self.T_bath,
+            self.energy,
+            model.debye_coefficient,
+            times,
+            link_conductance=self.link_conductance,
+            electron_energy=u_e,
+            rtol=rtol,
+            progress=progress,
+        )
+        return Trajectory(
+            response=iso,
+            heat_phonon=iso.heat_phonon,
+            heat_electron=iso.heat_electron if dos > 0 else None,
+            heat_to_bath=iso.heat_to_bath,
+        )
+
+
 DEFAULT_PROTOCOL = "heat-pulse"
 
 
-def make_protocol(kind: str, **parameters: Any) -> Protocol:
+def make_protocol(kind: str, **parameters: Any) -> TemperatureHistory:
     """A protocol by name (``heat-step``, ``heat-pulse``, ...) with its parameters."""
     try:
         cls = PROTOCOLS[kind]
@@ -497,7 +724,7 @@ def make_protocol(kind: str, **parameters: Any) -> Protocol:
     converted = {k: tuple(v) if isinstance(v, list) else v for k, v in parameters.items()}
     if kind == "heat-pulse" and converted.get("energy") is not None and "delta_T" not in converted:
         converted["delta_T"] = None  # given by its energy, the pulse's rise follows from the glass
-    return cast(Protocol, cls(**converted))
+    return cls(**converted)
 
 
 def log_times(t_start: float, t_stop: float, points_per_decade: int = 20) -> FloatArray:
@@ -516,15 +743,10 @@ def log_times(t_start: float, t_stop: float, points_per_decade: int = 20) -> Flo
     return np.logspace(math.log10(a), math.log10(b), n)
 
 
-def protocol_from_dict(data: dict[str, Any]) -> Protocol:
+def protocol_from_dict(data: dict[str, Any]) -> TemperatureHistory:
     """Inverse of ``to_dict``."""
     params = dict(data)
     kind = params.pop("kind", None)
     if not isinstance(kind, str):
         raise ParameterError("protocol needs a 'kind' (e.g. 'heat-step')")
     return make_protocol(kind, **params)
-
-
-def schedule_rows(schedule: Schedule) -> Sequence[tuple[float, float]]:
-    """The table of a schedule, row by row."""
-    return list(zip(schedule.times, schedule.temperatures, strict=True))

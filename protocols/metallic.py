@@ -9,21 +9,18 @@ electrons) over τ_expt, while the electrons follow at once.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike
 
-from dynamics import __version__
 from dynamics.electrons import bcs_gap, electron_expansion_coefficient, electron_heat_capacity
-from dynamics.ensemble import Resolution, build_ensemble
+from dynamics.ensemble import Resolution
 from dynamics.glass import Glass
-from dynamics.propagation import linear_response
 from dynamics.rates import tau_min
-from dynamics.units import PAPER_DOI, PAPER_REFERENCE
+from dynamics.response import gamma_point
 from dynamics.validation import ParameterError, check_positive, warn_two_level_range
-from protocols.variables import TAU_MIN_DEFINITION, annotate
+from protocols.provenance import provenance
+from protocols.variables import annotate
 
 
 def alpha_through_tc(
@@ -66,12 +63,9 @@ def alpha_through_tc(
     if np.any(np.diff(temps) <= 0) or np.any(np.diff(tau) < 0):
         raise ParameterError("temperature must increase strictly and tau_expt must not decrease")
     warn_two_level_range(temps.max(), glass.W)
-    a_tls = np.empty((temps.size, tau.size))
-    c_tls = np.empty((temps.size, tau.size))
-    for i, t in enumerate(temps):
-        ens = build_ensemble(glass, t, t, float(tau[-1]), resolution)
-        a, c = linear_response(ens, t, tau)
-        a_tls[i], c_tls[i] = a.sum(0), c.sum(0)
+    points = [gamma_point(glass, t, tau, resolution) for t in temps]
+    a_tls = np.array([p.alpha for p in points])
+    c_tls = np.array([p.heat_capacity for p in points])
     kw = {"electron_dos": glass.electron_dos, "critical_temperature": glass.critical_temperature}
     c_e = electron_heat_capacity(temps, **kw)
     a_e = electron_expansion_coefficient(
@@ -102,22 +96,14 @@ def alpha_through_tc(
         coords={"temperature": temps, "tau_expt": tau},
     )
     ds.attrs.update(
-        {
-            "Conventions": "CF-1.8",
-            "title": f"tls-expansion: expansion of metallic glass {glass.name} through T_c",
-            "institution": "tls-expansion",
-            "source": f"tls-expansion {__version__}",
-            "references": PAPER_REFERENCE,
-            "paper_doi": PAPER_DOI,
-            "history": f"tls-expansion {__version__}: "
-            f"protocols.metallic.alpha_through_tc(glass {glass.name})",
-            "comment": "TLS: linear response to a small step, relaxing by phonons and (normal "
-            "state) "
-            "electrons; electrons: alpha_e = -Lambda' C_e/K with the BCS C_e below T_c, the volume "
-            "dependence of T_c neglected. " + TAU_MIN_DEFINITION,
-            "tls_expansion_version": __version__,
-            "glass": json.dumps(glass.to_dict(), sort_keys=True),
-            "tau_min_definition": TAU_MIN_DEFINITION,
-        }
+        provenance(
+            title=f"expansion of metallic glass {glass.name} through T_c",
+            call=f"protocols.metallic.alpha_through_tc(glass {glass.name})",
+            comment="TLS: linear response to a small step, relaxing by phonons and (normal "
+            "state) electrons; electrons: alpha_e = -Lambda' C_e/K with the BCS C_e below T_c, "
+            "the volume dependence of T_c neglected.",
+            glass=glass,
+            resolution=resolution,
+        )
     )
     return annotate(ds)

@@ -55,25 +55,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dynamics import __version__
-from dynamics.ensemble import Resolution, build_ensemble
+from dynamics.ensemble import Resolution
 from dynamics.glass import Glass, TunnellingGlass
-from dynamics.propagation import equilibrium_heat_capacity, linear_response
-from dynamics.rates import tau_min
-from dynamics.units import PAPER_DOI, PAPER_REFERENCE
+from dynamics.response import gamma_point
 from dynamics.validation import ParameterError, check_positive, check_range, warn_two_level_range
 from protocols.histories import (
     PROTOCOLS,
-    HeatPulse,
-    HeatStep,
-    IsolatedPulse,
-    Protocol,
-    Ramp,
-    Schedule,
-    Staircase,
+    TemperatureHistory,
     log_times,
     make_protocol,
 )
+from protocols.provenance import provenance
 
 if TYPE_CHECKING:  # xarray, dask and the registry are imported when used: a light CLI start
     import xarray as xr
@@ -123,7 +115,7 @@ class _Spec:
 
     mode: str  # "gamma" or "protocol"
     glass: Model
-    protocol: Protocol | None
+    protocol: TemperatureHistory | None
     names: tuple[str, ...]
     targets: tuple[str, ...]  # per name: "temperature", "glass" or "protocol"
     values: tuple[FloatArray, ...]
@@ -164,61 +156,9 @@ def _glass_at(base: Model, changes: Mapping[str, float]) -> Model:
     return base.replace(**changes) if changes else base
 
 
-def _protocol_at(base: Protocol, changes: Mapping[str, float]) -> Protocol:
-    """``base`` with some parameters changed (validated); a heat pulse swept in ``energy`` drops
-    its ``delta_T`` and the other way round."""
-    if not changes:
-        return base
-    params = {k: v for k, v in base.to_dict().items() if k != "kind"}
-    if isinstance(base, HeatPulse):
-        if "energy" in changes and "delta_T" not in changes:
-            params["delta_T"] = None
-        if "delta_T" in changes and "energy" not in changes:
-            params["energy"] = None
-    params.update(changes)
-    return make_protocol(base.kind, **params)
-
-
-def gamma_point(
-    glass: Glass,
-    temperature: float,
-    tau_expt: FloatArray,
-    resolution: Resolution | None = None,
-) -> dict[str, Any]:
-    """One point of a Γ(τ_expt) sweep, with exactly the operations of
-    :func:`protocols.run.gruneisen_vs_tau` at one temperature.
-
-    Parameters
-    ----------
-    glass
-        The glass at this point.
-    temperature
-        :math:`T`. [K]
-    tau_expt
-        Durations of the experiment, non-decreasing. [s]
-    resolution
-        Quadrature resolution (the converged default if omitted).
-
-    Returns
-    -------
-    dict
-        ``gruneisen`` [1], ``gruneisen_equilibrium`` [1], ``alpha_over_temperature`` [K-2],
-        ``heat_capacity_over_temperature`` [J m-3 K-2] along ``tau_expt``;
-        ``heat_capacity_equilibrium`` [J m-3 K-1] and ``tau_min`` [s].
-    """
-    t = float(temperature)
-    ens = build_ensemble(glass, t, t, float(tau_expt[-1]), resolution)  # type: ignore[arg-type]
-    alpha, heat_capacity = linear_response(ens, t, tau_expt)
-    a, c = alpha.sum(0), heat_capacity.sum(0)
-    c_eq = equilibrium_heat_capacity(ens, t).sum()
-    return {
-        "gruneisen": glass.bulk_modulus * a / c,
-        "gruneisen_equilibrium": glass.bulk_modulus * a / c_eq,
-        "alpha_over_temperature": a / t,
-        "heat_capacity_over_temperature": c / t,
-        "heat_capacity_equilibrium": float(c_eq),
-        "tau_min": float(tau_min(t, glass.A)),
-    }
+def _protocol_at(base: TemperatureHistory, changes: Mapping[str, float]) -> TemperatureHistory:
+    """``base`` with some parameters changed (validated)."""
+    return base.replace(**changes) if changes else base
 
 
 def _protocol_point(spec: _Spec, values: Mapping[str, float]) -> tuple[dict, dict]:
@@ -278,8 +218,13 @@ def _gamma_block(spec: _Spec, start: int, stop: int) -> dict[str, FloatArray]:
             glasses[key] = _glass_at(spec.glass, glass_changes)
         glass = glasses[key]
         assert isinstance(glass, Glass) and temperature is not None
-        for name, value in gamma_point(glass, temperature, spec.tau_expt, spec.resolution).items():
-            block[name][row] = value
+        point = gamma_point(glass, temperature, spec.tau_expt, spec.resolution)
+        block["gruneisen"][row] = point.gruneisen
+        block["gruneisen_equilibrium"][row] = point.gruneisen_equilibrium
+        block["alpha_over_temperature"][row] = point.alpha / temperature
+        block["heat_capacity_over_temperature"][row] = point.heat_capacity / temperature
+        block["heat_capacity_equilibrium"][row] = point.heat_capacity_equilibrium
+        block["tau_min"][row] = point.tau_min
     return block
 
 
@@ -287,7 +232,7 @@ def _gamma_block(spec: _Spec, start: int, stop: int) -> dict[str, FloatArray]:
 # checking what was asked
 
 
-def _sweepable(glass: Model, protocol: Protocol | None, gamma: bool) -> dict[str, str]:
+def _sweepable(glass: Model, protocol: TemperatureHistory | None, gamma: bool) -> dict[str, str]:
     """Names that may be swept -> "temperature", "glass" or "protocol"."""
     out: dict[str, str] = {}
     if gamma:
@@ -326,10 +271,10 @@ def _grid_values(name: str, values: Any) -> FloatArray:
     return arr
 
 
-def _resolve_protocol(protocol: Any) -> Protocol:
+def _resolve_protocol(protocol: Any) -> TemperatureHistory:
     if isinstance(protocol, str):
         return make_protocol(protocol)
-    if not isinstance(protocol, HeatStep | HeatPulse | Staircase | Ramp | Schedule | IsolatedPulse):
+    if not isinstance(protocol, TemperatureHistory):
         raise ParameterError(
             f"protocol = {protocol!r} must be a protocol kind "
             f"({', '.join(sorted(PROTOCOLS))}) or a protocol of protocols.histories"
@@ -458,21 +403,19 @@ def _make_spec(
         t_max = float(values[names.index("temperature")].max())
         for w in sorted({float(g.W) for g in glasses if isinstance(g, Glass)}):
             warn_two_level_range(t_max, w)
-    elif isinstance(base_protocol, Staircase) and tms is not None:
-        assert base_protocol is not None
+    else:
+        assert base_protocol is not None and tms is not None
         protocols = _check_combinations(
             spec, "protocol", lambda ch: _protocol_at(base_protocol, ch)
         ) or [base_protocol]
-        reference = np.union1d(tms, base_protocol.dwell_ends)
+        reference = base_protocol.output_times(tms)
         for p in protocols:
-            if not np.array_equal(np.union1d(tms, p.dwell_ends), reference):
+            if not np.array_equal(p.output_times(tms), reference):
                 raise ParameterError(
-                    "times: a staircase adds the ends of its dwells to the output times and they "
-                    "differ between grid points; include every dwell end in times [s]"
+                    f"times: a {p.kind} adds times of its own to the output times (a "
+                    "staircase, the end of each dwell) and they differ between grid points; "
+                    "include them all in times [s]"
                 )
-    else:
-        assert base_protocol is not None
-        _check_combinations(spec, "protocol", lambda ch: _protocol_at(base_protocol, ch))
     return spec
 
 
@@ -600,7 +543,7 @@ def sweep(
     grid: Mapping[str, ArrayLike],
     *,
     tau_expt: ArrayLike | None = None,
-    protocol: str | Protocol | None = None,
+    protocol: str | TemperatureHistory | None = None,
     times: ArrayLike | None = None,
     resolution: Resolution | None = None,
     rtol: float = 1e-6,
@@ -790,48 +733,33 @@ def _assemble_protocol(spec: _Spec, blocks: list[dict[str, Any]]) -> xr.Dataset:
 
 
 def _attributes(spec: _Spec) -> dict[str, Any]:
-    from protocols.variables import TAU_MIN_DEFINITION
-
     glass = spec.glass
     over = ", ".join(spec.names)
     grid = {n: v.tolist() for n, v in zip(spec.names, spec.values, strict=True)}
-    attrs: dict[str, Any] = {"Conventions": "CF-1.8"}
-    if spec.mode == "gamma":
-        attrs["title"] = (
-            f"tls-expansion: Grueneisen parameter against tau_expt over {over}, glass {glass.name}"
+    base = "The glass attribute is the base glass; the swept fields replace its values."
+    if spec.protocol is None:
+        return provenance(
+            title=f"Grueneisen parameter against tau_expt over {over}, glass {glass.name}",
+            call=f"protocols.sweep(gamma, glass {glass.name}, over {over})",
+            comment=f"Linear response to an infinitesimal step at t = 0 at each grid point. {base}",
+            glass=glass,
+            resolution=spec.resolution,
+            source="parameter sweep on dask",
+            grid=json.dumps(grid),
         )
-        comment = "Linear response to an infinitesimal step at t = 0 at each grid point. "
-        call = f"protocols.sweep(gamma, glass {glass.name}, over {over})"
-    else:
-        assert spec.protocol is not None
-        kind = spec.protocol.kind
-        attrs["title"] = f"tls-expansion: {kind} over {over}, glass {glass.name}"
-        comment = (
-            "Strain and heat are relative to the equilibrium before t = 0, at each grid point. "
-        )
-        call = f"protocols.sweep({kind}, glass {glass.name}, over {over})"
-    attrs.update(
-        {
-            "institution": "tls-expansion",
-            "source": f"tls-expansion {__version__} (two-level systems of the soft-potential "
-            "model), parameter sweep on dask",
-            "references": PAPER_REFERENCE,
-            "paper_doi": PAPER_DOI,
-            "history": f"tls-expansion {__version__}: {call}",
-            "comment": comment
-            + "The glass attribute is the base glass; the swept fields replace its values. "
-            + TAU_MIN_DEFINITION,
-            "tls_expansion_version": __version__,
-            "glass": json.dumps(glass.to_dict(), sort_keys=True),
-            "grid": json.dumps(grid),
-            "resolution": json.dumps((spec.resolution or Resolution()).__dict__, sort_keys=True),
-            "tau_min_definition": TAU_MIN_DEFINITION,
-        }
+    kind = spec.protocol.kind
+    return provenance(
+        title=f"{kind} over {over}, glass {glass.name}",
+        call=f"protocols.sweep({kind}, glass {glass.name}, over {over})",
+        comment="Strain and heat are relative to the equilibrium before t = 0, at each grid "
+        f"point. {base}",
+        glass=glass,
+        resolution=spec.resolution,
+        source="parameter sweep on dask",
+        grid=json.dumps(grid),
+        protocol=spec.protocol.to_dict(),
+        integrator_rtol=spec.rtol,
     )
-    if spec.protocol is not None:
-        attrs["protocol"] = json.dumps(spec.protocol.to_dict(), sort_keys=True)
-        attrs["integrator_rtol"] = spec.rtol
-    return attrs
 
 
 def plot_sweep(ds: xr.Dataset, *, max_lines: int = 8) -> Figure:

@@ -1,0 +1,64 @@
+"""The global attributes that let a dataset alone say how it was made (CF 1.8 and ours)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dynamics import __version__
+from dynamics.ensemble import Resolution
+from dynamics.glass import TLSModel
+from dynamics.units import PAPER_DOI, PAPER_REFERENCE
+from protocols.variables import TAU_MIN_DEFINITION
+
+#: Where the model the datasets cite is stated, in the project's own documentation.
+PHYSICS_PAGE = "docs/physics.md of tls-expansion"
+
+
+def provenance(
+    *,
+    title: str,
+    call: str,
+    comment: str,
+    glass: TLSModel,
+    resolution: Resolution | None,
+    source: str = "",
+    **extra: Any,
+) -> dict[str, Any]:
+    """Global attributes of a dataset.
+
+    Parameters
+    ----------
+    title
+        What the dataset holds, e.g. ``"heat-step on glass ggp1985"``.
+    call
+        The function call that made it, e.g. ``"protocols.run(heat-step, glass ggp1985)"``.
+    comment
+        What the numbers are relative to; the τ_min convention is appended.
+    glass
+        The glass (recorded as JSON).
+    resolution
+        The quadrature resolution (the converged default if ``None``).
+    source
+        Appended to the package name in ``source``.
+    extra
+        Further attributes (protocol, grid, ...), JSON-encoded where they are dicts.
+    """
+    attrs: dict[str, Any] = {
+        "Conventions": "CF-1.8",
+        "title": f"tls-expansion: {title}",
+        "institution": "tls-expansion",
+        "source": f"tls-expansion {__version__} (two-level systems of the soft-potential model)"
+        + (f", {source}" if source else ""),
+        "references": f"{PAPER_REFERENCE}; model as stated in {PHYSICS_PAGE}",
+        "paper_doi": PAPER_DOI,
+        "history": f"tls-expansion {__version__}: {call}",
+        "comment": f"{comment} {TAU_MIN_DEFINITION}",
+        "tls_expansion_version": __version__,
+        "glass": json.dumps(glass.to_dict(), sort_keys=True),
+        "resolution": json.dumps((resolution or Resolution()).__dict__, sort_keys=True),
+        "tau_min_definition": TAU_MIN_DEFINITION,
+    }
+    for key, value in extra.items():
+        attrs[key] = json.dumps(value, sort_keys=True) if isinstance(value, dict) else value
+    return attrs

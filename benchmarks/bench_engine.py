@@ -67,7 +67,7 @@ def main() -> None:
     k = bin_rates(ens, T1)
     n_eq0 = equilibrium_occupation(ens.energy, T0)
     n_eq1 = equilibrium_occupation(ens.energy, T1)
-    matrix = ens.observation_matrix()
+    matrix = ens.observation_matrix
     exact = np.vstack([response.strain, response.heat])
     jac = sp.diags(-k).tocsc()
     scale = np.max(np.abs(exact), axis=1, keepdims=True)

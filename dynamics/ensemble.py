@@ -31,7 +31,8 @@ kept as separate "tail" bins that never relax.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -149,37 +150,38 @@ class Ensemble:
     tls_types: tuple[str, ...]
     bulk_modulus: float
     critical_temperature: float = 0.0
-    _cache: dict[str, FloatArray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def size(self) -> int:
         """Number of relaxing bins."""
         return int(self.energy.size)
 
-    @property
+    @cached_property
     def energy_kelvin(self) -> FloatArray:
         """:math:`E/k_B`. [K]"""
-        if "ek" not in self._cache:
-            self._cache["ek"] = self.energy / K_B
-        return self._cache["ek"]
+        return self.energy / K_B
 
+    @cached_property
+    def has_electrons(self) -> bool:
+        """Whether any bin relaxes by conduction electrons."""
+        return bool(np.any(self.electron_constant > 0))
+
+    @cached_property
     def observation_matrix(self) -> FloatArray:
         r"""Rows: strain of each type, then heat of each type, per unit :math:`\delta n` of a bin.
 
         Strain :math:`\varepsilon = -(1/K)\sum w D\,\delta n`, heat :math:`U = \sum w E\,\delta n`
-        (PHYSICS §6). Shape (2 * n_types, n_bins). [1] and [J m-3]
+        (docs/physics.md §6). Shape (2 * n_types, n_bins). [1] and [J m-3]
         """
-        if "M" not in self._cache:
-            n_types = len(self.tls_types)
-            matrix = np.zeros((2 * n_types, self.size))
-            for k in range(n_types):
-                mask = self.kind == k
-                matrix[k, mask] = (
-                    -self.number_density[mask] * self.deformation[mask] / self.bulk_modulus
-                )
-                matrix[n_types + k, mask] = self.number_density[mask] * self.energy[mask]
-            self._cache["M"] = matrix
-        return self._cache["M"]
+        n_types = len(self.tls_types)
+        matrix = np.zeros((2 * n_types, self.size))
+        for k in range(n_types):
+            mask = self.kind == k
+            matrix[k, mask] = (
+                -self.number_density[mask] * self.deformation[mask] / self.bulk_modulus
+            )
+            matrix[n_types + k, mask] = self.number_density[mask] * self.energy[mask]
+        return matrix
 
 
 def _gauss_legendre(n: int) -> tuple[FloatArray, FloatArray]:
@@ -292,7 +294,9 @@ def build_ensemble(
     t_end: float,
     resolution: Resolution | None = None,
 ) -> Ensemble:
-    r"""Bins of every TLS type for a run between two temperatures lasting ``t_end``.
+    r"""Bins of every TLS type for a run between two temperatures lasting ``t_end``: the
+    model's own bins (:meth:`TLSModel.ensemble`; asymptotic spectra for :class:`Glass` and
+    :class:`TunnellingGlass`, exact ones for :class:`dynamics.exact.ExactGlass`).
 
     Parameters
     ----------
@@ -310,9 +314,40 @@ def build_ensemble(
     Ensemble
         The bins, flattened over types, energies and p.
     """
-    res = resolution if resolution is not None else Resolution()
-    if hasattr(model, "ensemble"):  # a model with its own bins (dynamics.exact.ExactGlass)
-        return model.ensemble(temperature_low, temperature_high, t_end, res)  # type: ignore[no-any-return]
+    return model.ensemble(
+        temperature_low,
+        temperature_high,
+        t_end,
+        resolution if resolution is not None else Resolution(),
+    )
+
+
+def asymptotic_ensemble(
+    model: TLSModel,
+    temperature_low: float,
+    temperature_high: float,
+    t_end: float,
+    resolution: Resolution,
+) -> Ensemble:
+    r"""Bins on the paper's asymptotic spectra: the model's own density, even deformation
+    potential and relaxation constants at the quadrature nodes (module docstring).
+
+    Parameters
+    ----------
+    model
+        The glass.
+    temperature_low, temperature_high
+        Lowest and highest temperature the run visits. [K]
+    t_end
+        Last time of the run. [s]
+    resolution
+        Quadrature resolution.
+
+    Returns
+    -------
+    Ensemble
+    """
+    res = resolution
     t_lo = float(check_positive("temperature_low", temperature_low, "K"))
     t_hi = float(check_positive("temperature_high", temperature_high, "K"))
     if t_hi < t_lo:

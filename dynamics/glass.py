@@ -16,7 +16,7 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,6 +31,9 @@ from dynamics.density import (
 from dynamics.rates import type2_rate_constant
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_range
+
+if TYPE_CHECKING:
+    from dynamics.ensemble import Ensemble, Resolution
 
 FloatArray = NDArray[np.float64]
 
@@ -88,6 +91,10 @@ class TLSModel(Protocol):
     def density_tail(self, kind: int, energy: FloatArray, p_low: FloatArray) -> FloatArray: ...
 
     def to_dict(self) -> dict[str, Any]: ...
+
+    def ensemble(
+        self, temperature_low: float, temperature_high: float, t_end: float, resolution: Resolution
+    ) -> Ensemble: ...
 
 
 @dataclass(frozen=True)
@@ -255,6 +262,15 @@ class Glass:
         """The fields as JSON text (for dataset attributes)."""
         return json.dumps(self.to_dict(), sort_keys=True)
 
+    def ensemble(
+        self, temperature_low: float, temperature_high: float, t_end: float, resolution: Resolution
+    ) -> Ensemble:
+        """The bins for a run, on the asymptotic spectra
+        (:func:`dynamics.ensemble.asymptotic_ensemble`)."""
+        from dynamics.ensemble import asymptotic_ensemble  # the ensemble module uses glasses
+
+        return asymptotic_ensemble(self, temperature_low, temperature_high, t_end, resolution)
+
     def replace(self, **changes: Any) -> Glass:
         """A copy with some fields changed (validated)."""
         return dataclasses.replace(self, **changes)
@@ -346,6 +362,15 @@ class TunnellingGlass:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
+
+    def ensemble(
+        self, temperature_low: float, temperature_high: float, t_end: float, resolution: Resolution
+    ) -> Ensemble:
+        """The bins for a run, on the asymptotic spectra
+        (:func:`dynamics.ensemble.asymptotic_ensemble`)."""
+        from dynamics.ensemble import asymptotic_ensemble  # the ensemble module uses glasses
+
+        return asymptotic_ensemble(self, temperature_low, temperature_high, t_end, resolution)
 
     def replace(self, **changes: Any) -> TunnellingGlass:
         return dataclasses.replace(self, **changes)

@@ -36,6 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dynamics.electrons import electron_rate_suppression
 from dynamics.ensemble import Ensemble
+from dynamics.rates import electron_relaxation_rate, relaxation_rate
 from dynamics.thermal import occupation_difference
 from dynamics.validation import ParameterError, check_positive, check_range
 
@@ -105,10 +106,10 @@ class Response:
 
 
 def bin_rates(ensemble: Ensemble, temperature: float) -> FloatArray:
-    r"""Relaxation rate of every bin, :math:`k = p\,[A(E/k_B)^3 + s(T)B(E/k_B)]\coth(E/2k_BT)`.
-
-    :math:`s(T)` is the superconducting suppression of electron relaxation (1 above
-    :math:`T_c`), :func:`dynamics.electrons.electron_rate_suppression`.
+    r"""Relaxation rate of every bin, :math:`k = p\,[A(E/k_B)^3 + s(T)B(E/k_B)]\coth(E/2k_BT)`:
+    the one-phonon rate (:func:`dynamics.rates.relaxation_rate`) plus the electron rate
+    (:func:`dynamics.rates.electron_relaxation_rate`) suppressed by :math:`s(T)` below
+    :math:`T_c` (:func:`dynamics.electrons.electron_rate_suppression`, 1 above).
 
     Parameters
     ----------
@@ -122,17 +123,13 @@ def bin_rates(ensemble: Ensemble, temperature: float) -> FloatArray:
     ndarray
         Rates. [s-1]
     """
-    cache = ensemble._cache
-    if "phonon_pref" not in cache:
-        ek = ensemble.energy_kelvin
-        cache["phonon_pref"] = ensemble.p * ensemble.phonon_constant * ek**3
-        cache["electron_pref"] = ensemble.p * ensemble.electron_constant * ek
-        cache["has_electrons"] = np.array(bool(np.any(ensemble.electron_constant > 0)))
-    rate = cache["phonon_pref"]
-    if bool(cache["has_electrons"]):
+    rate = relaxation_rate(ensemble.energy, ensemble.p, temperature, ensemble.phonon_constant)
+    if ensemble.has_electrons:
         suppression = float(electron_rate_suppression(temperature, ensemble.critical_temperature))
-        rate = rate + suppression * cache["electron_pref"]
-    return rate / np.tanh(ensemble.energy_kelvin / (2.0 * temperature))
+        rate = rate + suppression * electron_relaxation_rate(
+            ensemble.energy, ensemble.p, temperature, ensemble.electron_constant
+        )
+    return rate
 
 
 def _observe_relaxation(
@@ -190,7 +187,7 @@ def linear_response(
 
     t = float(check_positive("temperature", temperature, "K"))
     tau = check_range("times", times, 0.0, low_open=False, unit="s")
-    weights = ensemble.observation_matrix() * occupation_temperature_derivative(ensemble.energy, t)
+    weights = ensemble.observation_matrix * occupation_temperature_derivative(ensemble.energy, t)
     out = np.empty((weights.shape[0], tau.size))
     _observe_relaxation(weights, bin_rates(ensemble, t), tau.ravel(), out)
     n = len(ensemble.tls_types)
@@ -260,7 +257,7 @@ class _Integrator:
         self.ensemble = ensemble
         self.t0 = initial_temperature
         self.rtol = rtol
-        self.matrix = ensemble.observation_matrix()
+        self.matrix = ensemble.observation_matrix
         self.abs_matrix = np.abs(self.matrix)
         self.steps = 0
         #: largest magnitude of each observable's bin contributions so far: errors are measured
@@ -354,7 +351,7 @@ def propagate(
     out_t = _check_times(times)
     _check_segments(segments)
     check_range("rtol", rtol, 0.0, 1e-2)
-    matrix = ensemble.observation_matrix()
+    matrix = ensemble.observation_matrix
     n_obs = matrix.shape[0]
     observed = np.empty((n_obs, out_t.size))
     temperature = np.empty(out_t.size)

@@ -195,7 +195,7 @@ def type2_rate_constant(
 
 
 def electron_relaxation_rate(
-    energy: ArrayLike, p: ArrayLike, temperature: ArrayLike, B: float
+    energy: ArrayLike, p: ArrayLike, temperature: ArrayLike, B: ArrayLike
 ) -> FloatArray:
     r"""Normal-state conduction-electron relaxation rate :math:`p\,B\,(E/k_B)\coth(E/2k_BT)`.
 
@@ -208,14 +208,14 @@ def electron_relaxation_rate(
     temperature
         :math:`T`. [K]
     B
-        Electron relaxation constant. [s-1 K-1]
+        Electron relaxation constant (scalar, or one per TLS), >= 0. [s-1 K-1]
 
     Returns
     -------
     ndarray
         Rate. [s-1]
     """
-    b = float(check_range("B", B, 0.0, low_open=False, unit="s-1 K-1"))
+    b = check_range("B", B, 0.0, low_open=False, unit="s-1 K-1")
     return (
         check_p(p)
         * b

@@ -227,7 +227,7 @@ def test_exponential_integrator_against_solve_ivp() -> None:
 
     ens = build_ensemble(GLASS, T0, 1.2 * T0, 1e-3, res)
     t = np.logspace(-10, -3, 15)
-    matrix = ens.observation_matrix()
+    matrix = ens.observation_matrix
 
     def rhs(s, n):
         temp = float(temperature(s))

@@ -1,4 +1,4 @@
-"""Convergence study of the (E, p) quadrature (issue 3). Prints its figures; run:
+"""Convergence study of the (E, p) quadrature. Prints its figures; run:
 
     .venv/bin/python benchmarks/bench_convergence.py
 

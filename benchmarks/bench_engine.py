@@ -1,4 +1,4 @@
-"""Speed and memory of the relaxation engine (issue 3). Prints its figures; run:
+"""Speed and memory of the relaxation engine. Prints its figures; run:
 
     .venv/bin/python benchmarks/bench_engine.py
 

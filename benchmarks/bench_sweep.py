@@ -1,4 +1,4 @@
-"""Throughput of parameter sweeps on dask (issue 6). Prints its figures; run:
+"""Throughput of parameter sweeps on dask. Prints its figures; run:
 
     .venv/bin/python benchmarks/bench_sweep.py            # 10,000 points (about 3 minutes)
     .venv/bin/python benchmarks/bench_sweep.py --points 2000   # a subset, same shape per point

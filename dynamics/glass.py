@@ -6,7 +6,7 @@ expose the same small interface (:class:`TLSModel`) from which :mod:`dynamics.en
 its bins: per type, the density of states, the even deformation potential and the relaxation
 constants as functions of :math:`(E, p)`.
 
-Units follow PHYSICS.md §1: ``W`` in kelvin (:math:`W/k_B`), ``N0`` in J-1 m-3,
+Units follow docs/physics.md §1: ``W`` in kelvin (:math:`W/k_B`), ``N0`` in J-1 m-3,
 ``bulk_modulus`` in Pa, ``A`` in s-1 K-3. Inside, energies are joules.
 """
 

@@ -1,4 +1,4 @@
-r"""Relaxation rates of TLS occupations (design card: rates ∝ p from τ_min(E)).
+r"""Relaxation rates of TLS occupations (rates ∝ p from τ_min(E), docs/physics.md §5).
 
 One-phonon relaxation of a TLS of splitting :math:`E` and tunnelling fraction
 :math:`p = (\Delta_0/E)^2`:
@@ -16,7 +16,7 @@ Type-2 TLS couple to phonons :math:`(\gamma_2/\gamma_1)^2 = (3L/\chi)^2` times m
 (4.10); the glass's ``type2_rate_ratio`` chooses either a fixed ratio or this one ("kki").
 
 Conduction electrons in a metallic glass relax TLS at the Korringa-like rate
-:math:`p\,B\,(E/k_B)\coth(E/2k_BT)` in the normal state (PHYSICS §8).
+:math:`p\,B\,(E/k_B)\coth(E/2k_BT)` in the normal state (docs/physics.md §8).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ glass experiment of :mod:`protocols` call it and only wire its arrays into datas
   TLS strain and heat per type from the engine (:mod:`dynamics.propagation`), plus the heat of
   the phonons and of the electrons, which follow the temperature at once.
 * :func:`step_coefficients` and :func:`staircase_coefficients` read α, C and Γ off a step or
-  a staircase (PHYSICS §6: α = ε/ΔT, C = U/ΔT, Γ = Kα/C, and Γ with the equilibrium C of the
+  a staircase (docs/physics.md §6: α = ε/ΔT, C = U/ΔT, Γ = Kα/C, and Γ with the equilibrium C of the
   same step, the paper's convention).
 * :func:`gamma_point` is Γ(τ_expt) at one temperature, the linear response to an infinitesimal
   step: every Γ(τ_expt), sweep, metallic-glass and fit computation goes through it.
@@ -261,7 +261,8 @@ def step_coefficients(
     heat_equilibrium: ArrayLike,
     bulk_modulus: float,
 ) -> StepCoefficients:
-    r"""α, C and Γ of a step :math:`\Delta T` from the TLS strain and heat it caused (PHYSICS §6).
+    r"""α, C and Γ of a step :math:`\Delta T` from the TLS strain and heat it caused
+    (docs/physics.md §6).
 
     Parameters
     ----------

@@ -139,7 +139,8 @@ def check_scalar(name: str, value: Any) -> float:
 
 
 def warn_two_level_range(temperature_K: ArrayLike, W_K: float) -> None:
-    """Warn when k_B T exceeds W/10, where the two-level picture starts to fail (PHYSICS §10).
+    """Warn when k_B T exceeds W/10, where the two-level picture starts to fail
+    (docs/physics.md §10).
 
     Parameters
     ----------

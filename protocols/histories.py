@@ -205,7 +205,7 @@ class HeatStep(TemperatureHistory):
         return 1e5
 
     def read_out(self, model: TLSModel, ensemble: Ensemble, trajectory: Trajectory) -> ReadOut:
-        """α, C and Γ along time (PHYSICS §6), with the equilibrium C of the same step."""
+        """α, C and Γ along time (docs/physics.md §6), with the equilibrium C of the same step."""
         dt = self.T1 - self.T0
         strain = trajectory.response.strain
         coeffs = step_coefficients(

@@ -70,7 +70,7 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
         "strain_tls": Variable(
             "volume strain from each type of two-level system",
             "1",
-            "-(1/K) sum N D_even (n - n(0)), PHYSICS.md section 6",
+            "-(1/K) sum N D_even (n - n(0)), docs/physics.md section 6",
         ),
         "strain_phonon": Variable(
             "volume strain from the Debye phonons", "1", "phonon_gruneisen * heat_phonon / K"

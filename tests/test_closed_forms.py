@@ -57,7 +57,7 @@ def glass_at(W_over_kT: float) -> Glass:
 
 
 def test_gruneisen_derived_is_the_ratio_of_61_62_63_and_printed_is_not() -> None:
-    # The statement of PHYSICS.md §7: the printed (6.4) is not consistent with (6.1)-(6.3).
+    # The statement of docs/physics.md §7: the printed (6.4) is not consistent with (6.1)-(6.3).
     g = default_glass()
     kw = {"W": g.W_energy, "c": g.c, "eta_L": g.eta_L, "chi": g.chi}
     for which in ("derived", "printed"):

@@ -1,4 +1,4 @@
-"""Datasets and files (issue 4): registry, round trip, CF compliance, atomic writes, plots."""
+"""Datasets and files: registry, round trip, CF compliance, atomic writes, plots."""
 
 from __future__ import annotations
 

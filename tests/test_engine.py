@@ -1,4 +1,4 @@
-"""The relaxation engine (issue 3): bins, exact propagation, integrator, strain, heat and Γ."""
+"""The relaxation engine: bins, exact propagation, integrator, strain, heat and Γ."""
 
 from __future__ import annotations
 

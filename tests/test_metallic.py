@@ -1,4 +1,4 @@
-"""Metallic glasses (issue 6, paper Sec. VII): electron expansion, BCS, T_c scan, relaxation."""
+"""Metallic glasses (paper Sec. VII): electron expansion, BCS, T_c scan, relaxation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Glass presets (issue 6): sources, derived values, and the fits that fix c and N0."""
+"""Glass presets: sources, derived values, and the fits that fix c and N0."""
 
 from __future__ import annotations
 

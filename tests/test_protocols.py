@@ -1,4 +1,4 @@
-"""Protocols (issue 4): validation, T(t) against segments, and the physics of each run."""
+"""Protocols: validation, T(t) against segments, and the physics of each run."""
 
 from __future__ import annotations
 

@@ -93,7 +93,7 @@ def _parity_delta0(eta: float, e_even: float, e_odd: float) -> float:
 
 def test_quartic_ground_state_literature_value() -> None:
     res = solve_soft_potential(0.0, 0.0)
-    # 1e-9: acceptance criterion (PHYSICS.md §9 literature value 1.0603620904841829)
+    # 1e-9: acceptance criterion (docs/physics.md §9 literature value 1.0603620904841829)
     assert abs(res.levels[0] - QUARTIC_GROUND_STATE) < 1e-9
     # 1e-9: same literature source, the next quartic levels (Hioe & Montroll values)
     assert res.levels[1] == pytest.approx(3.7996730298013941, abs=1e-9)

@@ -1,4 +1,4 @@
-"""Parameter sweeps on dask (issue 6): identical, bit for bit, to the serial functions point by
+"""Parameter sweeps on dask: identical, bit for bit, to the serial functions point by
 point, on every scheduler (local threads, processes, a real dask.distributed cluster); registered
 variables and a lossless file round trip; bad input named; the ``sweep`` command."""
 

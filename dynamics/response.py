@@ -22,7 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dynamics.electrons import electron_energy, electron_strain
+from dynamics.electrons import (
+    bcs_gap,
+    electron_energy,
+    electron_expansion_coefficient,
+    electron_heat_capacity,
+    electron_strain,
+)
 from dynamics.ensemble import Ensemble, Resolution, build_ensemble
 from dynamics.glass import Glass, TLSModel
 from dynamics.propagation import Response, equilibrium_heat_capacity, linear_response
@@ -446,4 +452,99 @@ def gamma_point(
         gruneisen_equilibrium=glass.bulk_modulus * a / c_eq,
         heat_capacity_equilibrium=c_eq,
         tau_min=float(tau_min(t, glass.A)),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# a metallic glass through T_c (paper Sec. VII)
+
+
+@dataclass(frozen=True)
+class MetallicResponse:
+    """TLS and conduction electrons of a metallic glass against temperature (rows) and τ_expt
+    (columns).
+
+    Attributes
+    ----------
+    alpha_tls, heat_capacity
+        TLS α [K-1] and C [J m-3 K-1] after a small step, relaxed over τ_expt.
+    alpha_electron, heat_capacity_electron
+        Electron α [K-1] and C [J m-3 K-1] (instantaneous; BCS below :math:`T_c`).
+    alpha_total
+        TLS and electrons. [K-1]
+    gruneisen
+        TLS alone, :math:`K\\alpha/C`. [1]
+    gruneisen_total
+        :math:`K\\alpha_{total}/(C_{TLS} + C_e)`. [1]
+    superconducting_gap
+        BCS gap :math:`\\Delta_s/k_B` (0 in the normal state). [K]
+    tau_min
+        τ_min at each temperature. [s]
+    """
+
+    alpha_tls: FloatArray
+    heat_capacity: FloatArray
+    alpha_electron: FloatArray
+    heat_capacity_electron: FloatArray
+    alpha_total: FloatArray
+    gruneisen: FloatArray
+    gruneisen_total: FloatArray
+    superconducting_gap: FloatArray
+    tau_min: FloatArray
+
+
+def metallic_response(
+    glass: Glass,
+    temperature: FloatArray,
+    tau_expt: FloatArray,
+    resolution: Resolution | None = None,
+) -> MetallicResponse:
+    r"""α and Γ of a metallic glass at each temperature: the TLS respond to a small step over
+    τ_expt (relaxing by phonons and, in the normal state, by electrons) while the electrons
+    follow at once, :math:`\alpha_e = -\Lambda' C_e/K` ((7.3) with the BCS :math:`C_e` below
+    :math:`T_c`; the volume dependence of :math:`T_c` is neglected).
+
+    Parameters
+    ----------
+    glass
+        A soft-potential glass with ``electron_dos`` > 0 (checked by the caller).
+    temperature
+        Temperatures. [K]
+    tau_expt
+        Durations of the experiment, non-decreasing. [s]
+    resolution
+        Quadrature resolution.
+
+    Returns
+    -------
+    MetallicResponse
+    """
+    temps = np.asarray(temperature, dtype=float)
+    points = [gamma_point(glass, t, tau_expt, resolution) for t in temps]
+    a_tls = np.array([p.alpha for p in points])
+    c_tls = np.array([p.heat_capacity for p in points])
+    kw = {"electron_dos": glass.electron_dos, "critical_temperature": glass.critical_temperature}
+    c_e = electron_heat_capacity(temps, **kw)
+    a_e = electron_expansion_coefficient(
+        temps,
+        deformation_slope=glass.electron_deformation_slope,
+        bulk_modulus=glass.bulk_modulus,
+        **kw,
+    )
+    gap = (
+        bcs_gap(temps, glass.critical_temperature)
+        if glass.critical_temperature > 0
+        else np.zeros_like(temps)
+    )
+    total = a_tls + a_e[:, None]
+    return MetallicResponse(
+        alpha_tls=a_tls,
+        heat_capacity=c_tls,
+        alpha_electron=a_e,
+        heat_capacity_electron=c_e,
+        alpha_total=total,
+        gruneisen=glass.bulk_modulus * a_tls / c_tls,
+        gruneisen_total=glass.bulk_modulus * total / (c_tls + c_e[:, None]),
+        superconducting_gap=gap,
+        tau_min=np.asarray(tau_min(temps, glass.A), dtype=float),
     )

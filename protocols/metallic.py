@@ -9,15 +9,15 @@ electrons) over τ_expt, while the electrons follow at once.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike
 
-from dynamics.electrons import bcs_gap, electron_expansion_coefficient, electron_heat_capacity
 from dynamics.ensemble import Resolution
 from dynamics.glass import Glass
-from dynamics.rates import tau_min
-from dynamics.response import gamma_point
+from dynamics.response import metallic_response
 from dynamics.validation import ParameterError, check_positive, warn_two_level_range
 from protocols.provenance import provenance
 from protocols.variables import annotate
@@ -63,35 +63,13 @@ def alpha_through_tc(
     if np.any(np.diff(temps) <= 0) or np.any(np.diff(tau) < 0):
         raise ParameterError("temperature must increase strictly and tau_expt must not decrease")
     warn_two_level_range(temps.max(), glass.W)
-    points = [gamma_point(glass, t, tau, resolution) for t in temps]
-    a_tls = np.array([p.alpha for p in points])
-    c_tls = np.array([p.heat_capacity for p in points])
-    kw = {"electron_dos": glass.electron_dos, "critical_temperature": glass.critical_temperature}
-    c_e = electron_heat_capacity(temps, **kw)
-    a_e = electron_expansion_coefficient(
-        temps,
-        deformation_slope=glass.electron_deformation_slope,
-        bulk_modulus=glass.bulk_modulus,
-        **kw,
-    )
-    gap = (
-        bcs_gap(temps, glass.critical_temperature)
-        if glass.critical_temperature > 0
-        else np.zeros_like(temps)
-    )
-    total = a_tls + a_e[:, None]
+    response = metallic_response(glass, temps, tau, resolution)
     dims = ("temperature", "tau_expt")
+    by_temperature = ("alpha_electron", "heat_capacity_electron", "superconducting_gap", "tau_min")
     ds = xr.Dataset(
         {
-            "alpha_tls": (dims, a_tls),
-            "heat_capacity": (dims, c_tls),
-            "alpha_electron": ("temperature", a_e),
-            "heat_capacity_electron": ("temperature", c_e),
-            "alpha_total": (dims, total),
-            "gruneisen": (dims, glass.bulk_modulus * a_tls / c_tls),
-            "gruneisen_total": (dims, glass.bulk_modulus * total / (c_tls + c_e[:, None])),
-            "superconducting_gap": ("temperature", gap),
-            "tau_min": ("temperature", tau_min(temps, glass.A)),
+            f.name: ("temperature" if f.name in by_temperature else dims, getattr(response, f.name))
+            for f in dataclasses.fields(response)
         },
         coords={"temperature": temps, "tau_expt": tau},
     )

@@ -27,7 +27,13 @@ from dynamics.propagation import (
 from dynamics.rates import tau_min
 from dynamics.thermal import debye_energy, occupation_difference
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
-from dynamics.validation import ParameterError, check_positive, check_range, warn_two_level_range
+from dynamics.validation import (
+    ParameterError,
+    check_all_finite,
+    check_positive,
+    check_range,
+    warn_two_level_range,
+)
 from protocols.histories import (
     HeatPulse,
     HeatStep,
@@ -196,6 +202,10 @@ def run(
         heat_phonon = debye_energy(response.temperature, model.debye_coefficient) - debye_energy(
             t0, model.debye_coefficient
         )
+    where = f"the {given.kind} run of glass {model.name!r}"
+    check_all_finite("temperature", response.temperature, where)
+    check_all_finite("strain_tls", response.strain, where)
+    check_all_finite("heat_tls", response.heat, where)
     ds = _assemble(
         model,
         given,

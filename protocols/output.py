@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from glob import escape as glob_escape
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +82,50 @@ def check_dataset_finite(dataset: xr.Dataset) -> None:
             )
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def clean_stale_temporaries(target: str | Path) -> list[Path]:
+    """Remove the hidden temporaries ``.<name>.<pid>.tmp*`` of ``target`` left by dead processes.
+
+    A process killed outright (SIGKILL) while writing leaves its temporary behind; the next
+    write to the same place removes it, but only if the process ``pid`` no longer exists (a
+    live writer's temporary is left alone).
+
+    Parameters
+    ----------
+    target
+        The file about to be written.
+
+    Returns
+    -------
+    list of Path
+        The temporaries removed.
+    """
+    path = Path(target)
+    removed: list[Path] = []
+    prefix = f".{path.name}."
+    try:
+        candidates = list(path.parent.glob(f"{glob_escape(prefix)}*.tmp*"))
+    except OSError:
+        return removed
+    for candidate in candidates:
+        pid_text = candidate.name[len(prefix) :].split(".", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _pid_alive(int(pid_text)):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            candidate.unlink()
+            removed.append(candidate)
+    return removed
+
+
 def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write ``dataset`` to ``path`` atomically (a temporary file beside it, then a rename).
 
@@ -108,6 +153,7 @@ def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = Fal
             f"out = {str(target)!r} exists; give --force (overwrite=True) to replace it"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     file_form = _to_file_form(dataset)
     encoding: dict[str, dict[str, object]] = {

@@ -5,7 +5,7 @@ Galperin, Gurevich & Parshin, Phys. Rev. B 32, 6873 (1985). SI units inside; tem
 
 from dynamics.glass import Glass, TLSModel, TunnellingGlass
 from dynamics.presets import DEFAULT_PRESET, PRESETS, default_glass, get_glass
-from dynamics.validation import ParameterError, TwoLevelRangeWarning
+from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
 
 __version__ = "0.1.0"
 
@@ -13,6 +13,7 @@ __all__ = [
     "DEFAULT_PRESET",
     "PRESETS",
     "Glass",
+    "NumericalError",
     "ParameterError",
     "TLSModel",
     "TunnellingGlass",

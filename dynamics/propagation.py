@@ -38,7 +38,13 @@ from dynamics.electrons import electron_rate_suppression
 from dynamics.ensemble import Ensemble
 from dynamics.rates import electron_relaxation_rate, relaxation_rate
 from dynamics.thermal import occupation_difference
-from dynamics.validation import ParameterError, check_positive, check_range
+from dynamics.validation import (
+    NumericalError,
+    ParameterError,
+    check_all_finite,
+    check_positive,
+    check_range,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -304,15 +310,28 @@ class _Integrator:
             half = self.step(dn, eq_a, eq_half, float(temp(t + 0.25 * h)), 0.5 * h)
             two = self.step(half, eq_half, eq_b, float(temp(t + 0.75 * h)), 0.5 * h)
             ratio = self.error_ratio(two, eq_b, full)
+            if not math.isfinite(ratio):
+                _non_finite(two, full, t, h)
             if ratio <= 1.0:
                 dn, eq_a, t = two, eq_b, t_end
                 self.accept(two, eq_b)
                 h *= min(4.0, 0.9 * ratio ** (-1.0 / 3.0)) if ratio > 0 else 4.0
             else:
                 h *= max(0.1, 0.9 * ratio ** (-1.0 / 3.0))
-                if h < 1e-300:
-                    raise RuntimeError("exponential integrator: step size underflow")
+                if h < 1e-300 or t + h == t:
+                    raise NumericalError(
+                        f"exponential integrator: step size {h:.3g} s underflows at t = {t:.6g} s "
+                        f"(error ratio {ratio:.3g})"
+                    )
         return dn, h
+
+
+def _non_finite(two: FloatArray, full: FloatArray, t: float, h: float) -> None:
+    """Raise :class:`NumericalError` for a non-finite state or error estimate (never retry)."""
+    where = f"the exponential integrator's step from t = {t:.6g} s (h = {h:.3g} s)"
+    check_all_finite("the occupation state (two half steps)", two, where)
+    check_all_finite("the occupation state (one full step)", full, where)
+    raise NumericalError(f"the step-doubling error estimate is not finite in {where}")
 
 
 def propagate(
@@ -562,6 +581,9 @@ def propagate_isolated(
             ratio = max(
                 integ.error_ratio(two[1], two[2], full[1]), abs(two[0] - full[0]) / two[0] / rtol
             )
+            if not math.isfinite(ratio):
+                check_all_finite("the sample temperature", [two[0], full[0]], f"t = {t:.6g} s")
+                _non_finite(two[1], full[1], t, h)
             if ratio <= 1.0:
                 temperature, dn, eq_a, link = two
                 t = t + h if h < target - t else target
@@ -569,6 +591,11 @@ def propagate_isolated(
                 h *= min(4.0, 0.9 * ratio ** (-1.0 / 3.0)) if ratio > 0 else 4.0
             else:
                 h *= max(0.1, 0.9 * ratio ** (-1.0 / 3.0))
+                if h < 1e-300 or t + h == t:
+                    raise NumericalError(
+                        f"isolated pulse: step size {h:.3g} s underflows at t = {t:.6g} s "
+                        f"(error ratio {ratio:.3g})"
+                    )
         observed[:, i] = integ.matrix @ dn
         temps[i] = temperature
         links[i] = link

@@ -34,17 +34,68 @@ def equilibrium_occupation(energy: ArrayLike, temperature: ArrayLike) -> FloatAr
     """
     e = check_positive("energy", energy, "J")
     t = check_positive("temperature", temperature, "K")
-    return expit(-e / (K_B * t))
+    with np.errstate(over="ignore"):
+        return np.asarray(expit(-(e / K_B) / t), dtype=float)
+
+
+def reduced_occupation_difference(
+    x: ArrayLike, y: ArrayLike, gap: ArrayLike | None = None
+) -> FloatArray:
+    r""":math:`n(x) - n(y)` for :math:`n(x) = 1/(e^x + 1)`, to rounding for all :math:`x, y \ge 0`.
+
+    Written as
+
+    .. math:: n(x) - n(y) = \frac{e^{-x} - e^{-y}}{(1 + e^{-x})(1 + e^{-y})}
+              = \operatorname{sgn}(d)\,\frac{e^{-\min(x, y)}\,\mathrm{expm1}(-|d|)}
+                {(1 + e^{-x})(1 + e^{-y})},\qquad d = x - y,
+
+    every factor is a single correctly rounded operation with a bounded argument: the
+    exponentials only ever see :math:`-x, -y, -|d| \le 0` (no overflow for any pair, however far
+    apart; the result underflows gradually only where it is below the smallest normal number),
+    and ``expm1`` keeps the relative accuracy when :math:`x \approx y` (no cancellation). The
+    relative error is a few units in the last place of the result, or one subnormal spacing
+    (:math:`2^{-1074}`) where the result is subnormal.
+
+    Parameters
+    ----------
+    x, y
+        Reduced energies :math:`E/k_BT` and :math:`E/k_BT_\mathrm{ref}`, >= 0 (``inf`` allowed:
+        an empty upper level). [1]
+    gap
+        :math:`x - y` if it is known more accurately than the difference of the rounded
+        ``x`` and ``y`` (as :func:`occupation_difference` knows it); default ``x - y``. [1]
+
+    Returns
+    -------
+    ndarray
+        :math:`n(x) - n(y)`, in (-1/2, 1/2). [1]
+    """
+    a = np.asarray(x, dtype=float)
+    b = np.asarray(y, dtype=float)
+    if gap is None:
+        with np.errstate(invalid="ignore"):
+            d = np.where(a == b, 0.0, a - b)  # inf - inf: both upper levels empty
+    else:
+        d = np.asarray(gap, dtype=float)
+    ea = np.exp(-a)
+    eb = np.exp(-b)
+    return np.sign(d) * np.exp(-np.minimum(a, b)) * np.expm1(-np.abs(d)) / ((1.0 + ea) * (1.0 + eb))
 
 
 def occupation_difference(
     energy: ArrayLike, temperature: ArrayLike, reference: ArrayLike
 ) -> FloatArray:
-    r""":math:`n_{eq}(E, T) - n_{eq}(E, T_\mathrm{ref})` without cancellation.
+    r""":math:`n_{eq}(E, T) - n_{eq}(E, T_\mathrm{ref})`, to rounding for any two temperatures.
 
-    With :math:`a = E/k_BT`, :math:`b = E/k_BT_\mathrm{ref}`:
-    :math:`-e^{-a}\,\mathrm{expm1}(a-b)/[(1+e^{-a})(1+e^{-b})]`, exact, accurate to rounding for
-    any :math:`T - T_\mathrm{ref}` and free of overflow.
+    :func:`reduced_occupation_difference` of :math:`x = E/k_BT`, :math:`y = E/k_BT_\mathrm{ref}`,
+    with the gap taken from the temperatures,
+    :math:`x - y = x\,(T_\mathrm{ref} - T)/T_\mathrm{ref}` within a factor 2, so that a step of
+    :math:`\Delta T/T = 10^{-15}` keeps its relative accuracy (the difference of the rounded
+    :math:`x` and :math:`y` would lose :math:`\log_{10}(T/\Delta T)` digits). Heating and
+    cooling by any factor (:math:`x - y` up to :math:`\pm\infty`) are free of overflow. The
+    remaining error is that of rounding :math:`x` itself: a relative
+    :math:`\sim \max(x, y)\,\epsilon` from :math:`e^{-x}`, the condition number of the
+    occupation, not of the method.
 
     Parameters
     ----------
@@ -58,13 +109,20 @@ def occupation_difference(
     Returns
     -------
     ndarray
-        The difference of occupations. [1]
+        The difference of occupations, in (-1/2, 1/2). [1]
     """
     e = check_positive("energy", energy, "J")
-    a = e / (K_B * check_positive("temperature", temperature, "K"))
-    b = e / (K_B * check_positive("reference", reference, "K"))
-    ea = np.exp(-a)
-    return -ea * np.expm1(a - b) / ((1.0 + ea) * (1.0 + np.exp(-b)))
+    t = check_positive("temperature", temperature, "K")
+    tref = check_positive("reference", reference, "K")
+    e_kelvin = e / K_B
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = e_kelvin / t
+        y = e_kelvin / tref
+        # Within a factor 2, T_ref - T is exact (Sterbenz) and x (T_ref - T)/T_ref is accurate;
+        # farther apart x - y has no cancellation (and x == y == inf: both levels empty).
+        close = (t <= 2.0 * tref) & (tref <= 2.0 * t)
+        gap = np.where(x == y, 0.0, np.where(close, x * ((tref - t) / tref), x - y))
+    return reduced_occupation_difference(x, y, gap)
 
 
 def occupation_temperature_derivative(energy: ArrayLike, temperature: ArrayLike) -> FloatArray:
@@ -84,10 +142,15 @@ def occupation_temperature_derivative(energy: ArrayLike, temperature: ArrayLike)
     """
     e = check_positive("energy", energy, "J")
     t = check_positive("temperature", temperature, "K")
-    x = e / (K_B * t)
-    # 1/(4 cosh²(x/2)) = e^{-x}/(1+e^{-x})², safe for large x.
+    with np.errstate(over="ignore"):
+        x = (e / K_B) / t
+    # 1/(4 cosh²(x/2)) = e^{-x}/(1+e^{-x})², safe for large x; x e^{-x} is 0 where x is
+    # infinite (T -> 0), and dividing by t only after the product keeps it finite.
     ex = np.exp(-x)
-    return x / t * ex / (1.0 + ex) ** 2
+    with np.errstate(invalid="ignore"):
+        weight = np.where(np.isinf(x), 0.0, x * ex / (1.0 + ex) ** 2)
+    with np.errstate(over="ignore"):
+        return np.asarray(weight / t, dtype=float)
 
 
 def debye_heat_capacity(temperature: ArrayLike, debye_coefficient: float) -> FloatArray:

@@ -23,6 +23,38 @@ class ParameterError(ValueError):
     """A parameter is non-finite or outside its allowed range."""
 
 
+class NumericalError(ArithmeticError):
+    """A computation produced a non-finite number (NaN or infinity) where a finite one is due.
+
+    Raised instead of carrying the value on (an integrator retrying a NaN step for ever, a
+    dataset written with NaN in it); the message names the quantity and where it went wrong.
+    """
+
+
+def check_all_finite(name: str, value: ArrayLike, where: str) -> None:
+    """Raise :class:`NumericalError` if ``value`` has a NaN or an infinity.
+
+    Parameters
+    ----------
+    name
+        The quantity, as the user knows it (e.g. a dataset variable).
+    value
+        Its values.
+    where
+        What was being computed, for the message (e.g. "the exponential integrator at t = 3 s").
+    """
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        first = arr[bad].flat[0]
+        raise NumericalError(
+            f"{name} has {int(bad.sum())} non-finite value(s) (first: {first}) in {where}; "
+            "this is a bug: please report it with the command that produced it"
+        )
+
+
 class TwoLevelRangeWarning(UserWarning):
     """The two-level description is being used outside the range where it is accurate."""
 

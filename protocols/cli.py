@@ -19,7 +19,7 @@ from dynamics.closed_forms import closed_form_gruneisen
 from dynamics.exact import ExactGlass
 from dynamics.glass import Glass
 from dynamics.presets import DEFAULT_PRESET, PRESETS
-from dynamics.validation import ParameterError, TwoLevelRangeWarning
+from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
 from protocols.config import ConfigError, make_glass, parse_overrides, read_config, split_overrides
 from protocols.histories import (
     DEFAULT_PROTOCOL,
@@ -422,7 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("always", TwoLevelRangeWarning)
             return int(args.func(args))
-    except (UsageError, ConfigError, ParameterError, OSError) as exc:
+    except (UsageError, ConfigError, ParameterError, NumericalError, OSError) as exc:
         print(f"tls-expansion: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

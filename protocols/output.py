@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+from glob import escape as glob_escape
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
-from dynamics.validation import ParameterError
+from dynamics.validation import NumericalError, ParameterError
 
 #: Nominal epoch of the file's time coordinate: t = 0 of the protocol.
 FILE_TIME_UNITS = "seconds since 2000-01-01 00:00:00"
@@ -55,11 +57,80 @@ def _from_file_form(dataset: xr.Dataset, memory_attrs: dict[str, str] | None = N
     return dataset
 
 
+#: Variables where NaN is a value, "undefined here": Grüneisen parameters where the heat is zero,
+#: and the equilibrium heat capacity of the standard tunnelling model (no finite C(inf)).
+#: Everywhere else, and infinity anywhere, a non-finite number is an error.
+UNDEFINED_ALLOWED = frozenset({"gruneisen", "gruneisen_equilibrium", "heat_capacity_equilibrium"})
+
+
+def check_dataset_finite(dataset: xr.Dataset) -> None:
+    """Raise :class:`~dynamics.validation.NumericalError` if a variable has a non-finite value.
+
+    NaN is accepted only in :data:`UNDEFINED_ALLOWED`; infinity nowhere. The message is one
+    line naming the variable, how many values and why the dataset is refused.
+    """
+    for name, variable in {**dataset.coords, **dataset.data_vars}.items():
+        values = np.asarray(variable.values)
+        if values.dtype.kind not in "fc":
+            continue
+        bad = np.isinf(values) if name in UNDEFINED_ALLOWED else ~np.isfinite(values)
+        if bad.any():
+            raise NumericalError(
+                f"refusing to write the dataset: variable {name!r} has {int(bad.sum())} "
+                f"non-finite value(s) (first: {values[bad].flat[0]}) of {values.size}; "
+                "a numerical failure upstream, please report it with the command"
+            )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def clean_stale_temporaries(target: str | Path) -> list[Path]:
+    """Remove the hidden temporaries ``.<name>.<pid>.tmp*`` of ``target`` left by dead processes.
+
+    A process killed outright (SIGKILL) while writing leaves its temporary behind; the next
+    write to the same place removes it, but only if the process ``pid`` no longer exists (a
+    live writer's temporary is left alone).
+
+    Parameters
+    ----------
+    target
+        The file about to be written.
+
+    Returns
+    -------
+    list of Path
+        The temporaries removed.
+    """
+    path = Path(target)
+    removed: list[Path] = []
+    prefix = f".{path.name}."
+    try:
+        candidates = list(path.parent.glob(f"{glob_escape(prefix)}*.tmp*"))
+    except OSError:
+        return removed
+    for candidate in candidates:
+        pid_text = candidate.name[len(prefix) :].split(".", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _pid_alive(int(pid_text)):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            candidate.unlink()
+            removed.append(candidate)
+    return removed
+
+
 def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write ``dataset`` to ``path`` atomically (a temporary file beside it, then a rename).
 
     An existing file is replaced only with ``overwrite=True``; if anything fails, no partial
-    file is left.
+    file is left. A dataset with a non-finite value is refused (:func:`check_dataset_finite`).
 
     Parameters
     ----------
@@ -76,11 +147,13 @@ def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = Fal
         The path written.
     """
     target = Path(path)
+    check_dataset_finite(dataset)
     if target.exists() and not overwrite:
         raise ParameterError(
             f"out = {str(target)!r} exists; give --force (overwrite=True) to replace it"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     file_form = _to_file_form(dataset)
     encoding: dict[str, dict[str, object]] = {

@@ -185,6 +185,9 @@ def save_figure(fig: Figure, path: str | Path, *, overwrite: bool = False, dpi: 
             f"out = {str(target)!r} exists; give --force (overwrite=True) to replace it"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
+    from protocols.output import clean_stale_temporaries
+
+    clean_stale_temporaries(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp.png")
     try:
         fig.savefig(tmp, dpi=dpi)

@@ -25,7 +25,13 @@ from dynamics.response import (
     gamma_point,
     phonon_strain,
 )
-from dynamics.validation import ParameterError, check_positive, check_range, warn_two_level_range
+from dynamics.validation import (
+    ParameterError,
+    check_all_finite,
+    check_positive,
+    check_range,
+    warn_two_level_range,
+)
 from protocols.histories import PROTOCOLS, TemperatureHistory, log_times
 from protocols.provenance import provenance
 from protocols.variables import annotate
@@ -112,6 +118,10 @@ def run(
         warn_two_level_range(t_hi, model.W)
     ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution)
     trajectory = history.simulate(model, ens, out_t, rtol=rtol, progress=progress)
+    where = f"the {history.kind} run of glass {model.name!r}"
+    check_all_finite("temperature", trajectory.response.temperature, where)
+    check_all_finite("strain_tls", trajectory.response.strain, where)
+    check_all_finite("heat_tls", trajectory.response.heat, where)
     ds = _dataset(model, history, ens, trajectory)
     readout = history.read_out(model, ens, trajectory)
     ds = ds.assign_coords(readout.coords)

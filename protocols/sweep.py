@@ -495,7 +495,10 @@ def _run_local(
     if scheduler != "synchronous":
         options["num_workers"] = workers or os.cpu_count() or 1
     if scheduler == "processes":
+        from protocols.lifeline import worker_initializer
+
         options["chunksize"] = 1  # the blocks are coarse already: no batching, best balance
+        options["initializer"] = worker_initializer()  # workers end with this process
     with _Count():
         return list(dask.compute(*tasks, **options))
 

@@ -33,20 +33,15 @@ Method (details and measured accuracy in ``docs/spectrum.md``):
 
 from __future__ import annotations
 
-import ctypes
-import glob
 import itertools
 import math
-import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from dynamics.parallel import map_threads, single_threaded_blas, thread_count
 from dynamics.validation import ParameterError, check_finite
 
 __all__ = [
@@ -76,6 +71,11 @@ _MIN_BLOCK = 8  # smallest DVR block [1]
 _AUX_POINTS = 200  # points of the auxiliary grid used to map the WKB action [1]
 _CHUNK = 2048  # largest chunk of potentials solved together (bounds memory) [1]
 _MIN_CHUNK = 256  # smallest chunk worth a thread of its own [1]
+# A batch of fewer than _SPLIT * _CHUNK potentials is cut into up to this many chunks (at least
+# _MIN_CHUNK each) so that threads can share it. Fixed, not the thread count: a potential's
+# result depends (at the last bit) on the chunk it is solved in (common Magnus step counts,
+# padded widths), and must not depend on the number of threads. [1]
+_SPLIT = 2
 
 # Regime codes stored in SoftPotentialSpectrum.method.
 METHOD_DIRECT = 0  # Delta0, Delta from the resolved DVR doublet and its P matrix
@@ -105,8 +105,6 @@ _EPS_WRONSKIAN = 1e-10  # relative accuracy of a reconstructed Wronskian [1]
 _EPS_RESONANCE = 5e-12  # eigenstate route: error ~ p * this / E^2 near resonance [W^2]
 _LEAK_SQUARED = 300.0  # localised route: residual coupling error ~ this * leak^2 [1]
 _FORCE: int | None = None  # testing hook: force the route of one-block tunnelling doublets
-
-_EXECUTORS: dict[int, ThreadPoolExecutor] = {}
 
 
 @dataclass(frozen=True)
@@ -299,7 +297,8 @@ def solve_soft_potential(
         int sqrt(|V - E| + 1) dx per Magnus step (default 0.1); the error of ln Delta0 falls
         like phase_step**6. [1]
     workers : int, optional
-        Threads over chunks of potentials (default: min(2, CPU count)). [1]
+        Threads over chunks of potentials (default: :func:`dynamics.parallel.thread_count`,
+        min(2, CPUs) unless set otherwise). The results do not depend on it. [1]
 
     Returns
     -------
@@ -343,7 +342,7 @@ def solve_soft_potential(
             f"phase_step = {phase_step!r} is outside the allowed range [0.01, 2] [1]"
         )
     if workers is None:
-        workers = max(1, min(2, os.cpu_count() or 1))
+        workers = thread_count()
     elif isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
         raise ParameterError(f"workers = {workers!r} is outside the allowed range [1, inf) [1]")
 
@@ -353,17 +352,14 @@ def solve_soft_potential(
     t_f = np.ascontiguousarray(t_b, dtype=float).ravel()
     n = eta_f.size
     out = _empty_output(n)
-    n_chunks = max(-(-n // _CHUNK), min(int(workers), -(-n // _MIN_CHUNK)))
+    n_chunks = max(-(-n // _CHUNK), min(_SPLIT, -(-n // _MIN_CHUNK)))
     bounds = np.linspace(0, n, n_chunks + 1).astype(np.int64)
     slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
 
     def run(sl: slice) -> dict[str, NDArray]:
         return _solve_chunk(eta_f[sl], t_f[sl], basis_size, float(resolution), float(phase_step))
 
-    if workers > 1 and len(slices) > 1:
-        results = list(_executor(int(workers)).map(run, slices))
-    else:
-        results = [run(sl) for sl in slices]
+    results = map_threads(run, slices, threads=int(workers))
     for sl, res in zip(slices, results, strict=True):
         for key, val in res.items():
             out[key][sl] = val
@@ -798,52 +794,6 @@ def _hilbert(n: int) -> NDArray:
     return _HILBERT[n]
 
 
-def _executor(workers: int) -> ThreadPoolExecutor:
-    if workers not in _EXECUTORS:
-        _EXECUTORS[workers] = ThreadPoolExecutor(max_workers=workers)
-    return _EXECUTORS[workers]
-
-
-_BLAS_LOCAL_THREADS: Callable[[int], int] | None = None
-_BLAS_PROBED = False
-
-
-def _blas_thread_setter() -> Callable[[int], int] | None:
-    """``openblas_set_num_threads_local`` of the OpenBLAS bundled with numpy, if any.
-
-    OpenBLAS's own threading makes batched ``eigh`` of 30-60 point matrices up to 50 times
-    slower on small machines; the thread-local setting (OpenBLAS >= 0.3.27) switches it off for
-    the calling thread only, without touching the rest of the process.
-    """
-    global _BLAS_LOCAL_THREADS, _BLAS_PROBED
-    if not _BLAS_PROBED:
-        _BLAS_PROBED = True
-        libdir = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
-        for path in sorted(glob.glob(os.path.join(libdir, "*openblas*"))):
-            try:
-                func = ctypes.CDLL(path).openblas_set_num_threads_local
-            except (OSError, AttributeError):
-                continue
-            func.argtypes = [ctypes.c_int]
-            func.restype = ctypes.c_int
-            _BLAS_LOCAL_THREADS = func
-            break
-    return _BLAS_LOCAL_THREADS
-
-
-@contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    setter = _blas_thread_setter()
-    if setter is None:
-        yield
-        return
-    old = setter(1)
-    try:
-        yield
-    finally:
-        setter(old)
-
-
 def _block_nodes(kind: NDArray, n: int, x0: NDArray, h: NDArray, c: NDArray, s: NDArray) -> NDArray:
     """Node positions of blocks of size n: sinc x0 + i h, Hermite c + s z_i.
 
@@ -902,7 +852,7 @@ def _solve_chunk(
     phase_step: float,
 ) -> dict[str, NDArray]:
     """Solve one chunk of potentials; works with |t| and reflects x at the end."""
-    with _single_threaded_blas():
+    with single_threaded_blas():
         return _solve_chunk_inner(eta, t_signed, basis_size, resolution, phase_step)
 
 

@@ -492,35 +492,222 @@ def _round_up(n: NDArray) -> NDArray:
     return ((n + _BLOCK_QUANTUM - 1) // _BLOCK_QUANTUM) * _BLOCK_QUANTUM
 
 
-def _plan(eta: NDArray, t: NDArray, basis_size: int | None, resolution: float) -> dict:
+@dataclass(frozen=True)
+class _Window:
+    """Where the low-lying wave functions of each potential live (t >= 0), from a WKB picture.
+
+    The window is the set of x whose WKB action at the reference energy, from the classically
+    allowed region, is below the tail action tau. It has one or two connected pieces.
+
+    Attributes
+    ----------
+    x : ndarray, shape (n, _AUX_POINTS)
+        Auxiliary grid covering the window. [1]
+    action : ndarray, shape (n, _AUX_POINTS)
+        WKB action from the nearest classically allowed point (0 inside the region). [1]
+    gap : ndarray of bool
+        The window has two pieces (a barrier too thick for the tails to cross it).
+    a1, b1 : ndarray
+        Ends of the first (left, or only) piece, one grid step outside. [1]
+    a2, b2 : ndarray
+        Ends of the second piece (the last piece; equal to the first when there is no gap). [1]
+    """
+
+    x: NDArray[np.float64]
+    action: NDArray[np.float64]
+    gap: NDArray[np.bool_]
+    a1: NDArray[np.float64]
+    b1: NDArray[np.float64]
+    a2: NDArray[np.float64]
+    b2: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class _HermiteCandidate:
+    """Gauss–Hermite blocks that would represent each potential (used by the Hermite layouts).
+
+    Block A covers the single piece, or the left piece (the right one for a mirror layout);
+    block B covers the right piece of a two-piece window.
+
+    Attributes
+    ----------
+    c_a, c_b : ndarray
+        Centres of the blocks. [1]
+    s_a, s_b : ndarray
+        Scales of the blocks (nodes c + s z_k). [1]
+    r2_a, r2_b : ndarray
+        Radius^2 of the phase-space disk each block must cover (0 for an absent block B). [1]
+    n_a, n_b : ndarray of int
+        Points the blocks need at the default resolution. [1]
+    """
+
+    c_a: NDArray[np.float64]
+    s_a: NDArray[np.float64]
+    r2_a: NDArray[np.float64]
+    n_a: NDArray[np.int64]
+    c_b: NDArray[np.float64]
+    s_b: NDArray[np.float64]
+    r2_b: NDArray[np.float64]
+    n_b: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class _SincCandidate:
+    """Sinc lattice x = anchor + (j + offset) h that would represent a one-piece window.
+
+    Attributes
+    ----------
+    h : ndarray
+        Lattice spacing. [1]
+    ja : ndarray of int
+        First lattice index inside the window (0 for the parity lattice, offset 1/2). [1]
+    n_points : ndarray of int
+        Lattice points inside the window. [1]
+    n_rounded : ndarray of int
+        The same, rounded up to a block size. [1]
+    """
+
+    h: NDArray[np.float64]
+    ja: NDArray[np.int64]
+    n_points: NDArray[np.int64]
+    n_rounded: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Layout and DVR blocks of each potential of a chunk (t >= 0); all arrays of shape (n,).
+
+    Attributes
+    ----------
+    layout : ndarray of int
+        One of _SINC_SINGLE, _SINC_PARITY, _HERM_SINGLE, _HERM_DOUBLE, _HERM_MIRROR,
+        _HERM_PARITY.
+    xb, xl, xr : ndarray
+        Barrier top x_b (see :func:`barrier_position`), left and right minima. [1]
+    has_l, has_r : ndarray of bool
+        A well exists left / right of x_b (both for the single well at t = 0).
+    h, anchor, offset : ndarray
+        Sinc lattice x = anchor + (j + offset) h (sinc layouts; h unused otherwise). [1]
+    ja : ndarray of int
+        First lattice index of the sinc block. [1]
+    kind_a : ndarray of int
+        Kind (_KIND_*) of block A; block B's kind follows from the layout.
+    size_a, size_b : ndarray of int
+        Points of block A and block B (0 when there is no block B). [1]
+    edge_lo, edge_hi : ndarray
+        Outer edges of the window (tail action tau beyond the outermost turning points). [1]
+    tail_a, tail_b : ndarray, shape (2, n)
+        Points left and right of the allowed interval of piece A / B where the DVR still
+        resolves the tails (WKB action ~ tau / 2). [1]
+    c_a, s_a, c_b, s_b : ndarray
+        Centres and scales of Hermite blocks A and B (0 and 1 where unused; s_b of a Hermite
+        parity layout is s_a). [1]
+    """
+
+    layout: NDArray[np.int64]
+    xb: NDArray[np.float64]
+    xl: NDArray[np.float64]
+    xr: NDArray[np.float64]
+    has_l: NDArray[np.bool_]
+    has_r: NDArray[np.bool_]
+    h: NDArray[np.float64]
+    anchor: NDArray[np.float64]
+    offset: NDArray[np.float64]
+    ja: NDArray[np.int64]
+    kind_a: NDArray[np.int64]
+    size_a: NDArray[np.int64]
+    size_b: NDArray[np.int64]
+    edge_lo: NDArray[np.float64]
+    edge_hi: NDArray[np.float64]
+    tail_a: NDArray[np.float64]
+    tail_b: NDArray[np.float64]
+    c_a: NDArray[np.float64]
+    s_a: NDArray[np.float64]
+    c_b: NDArray[np.float64]
+    s_b: NDArray[np.float64]
+
+
+def _plan(eta: NDArray, t: NDArray, basis_size: int | None, resolution: float) -> _Plan:
     """Window, layout and DVR blocks of each potential (t >= 0).
 
-    The window is the set of x whose WKB action (at the reference energy) from the classically
-    allowed region is below the tail action. It has one or two connected pieces. A piece with
-    two allowed intervals (two wells and the barrier between them) is represented on a sinc
-    lattice anchored at x_b; a piece with one allowed interval gets a Gauss–Hermite DVR
-    centred on it.
+    A window piece with two allowed intervals (two wells and the barrier between them) is
+    represented on a sinc lattice anchored at x_b; a piece with one allowed interval gets a
+    Gauss–Hermite DVR centred on it (see :func:`_choose_layout`).
     """
-    n = eta.size
     xb, xl, xr, has_l, has_r = _landscape(eta, t)
     etop, vmin, tunnel_like = _reference_energy(eta, t, xl, xr, has_l, has_r)
     tau = _TAIL_ACTION * resolution
     mf = _MOMENTUM_FACTOR * math.sqrt(resolution)
     span = np.maximum(etop - vmin, 1e-3)
-
     lo_w = np.where(has_l, xl, xr)
     hi_w = np.where(has_r, xr, xl)
+    win = _window(eta, t, etop, span, np.minimum(lo_w, xb), np.maximum(hi_w, xb), tau)
+    sym = t == 0.0
+    both = has_l & has_r & ~((xl == xr) & has_l)  # two distinct wells
+    # windows that may hold a tunnelling doublet need accurate wave functions (the Wronskian
+    # routes use psi and psi' at the minima), not only accurate levels: larger blocks
+    doublet = win.gap | (both & tunnel_like)
+    herm = _hermite_candidate(eta, t, win, xl, xr, etop, span, mf, doublet)
+    sinc = _sinc_candidate(win, xb, sym, span, mf, basis_size)
+    two_minima = both & (_pot(xl, eta, t) < etop) & (_pot(xr, eta, t) < etop)
+    layout = _choose_layout(win, xb, sym, two_minima, herm.n_a, sinc.n_rounded)
+    if basis_size is None:
+        n_sinc, n_a, n_b = sinc.n_rounded, herm.n_a, herm.n_b
+    else:
+        n_sinc, n_a, n_b = _fixed_sizes(layout, basis_size, herm)
+    kind_a, size_a, size_b = _blocks_of_layout(layout, n_sinc, n_a, n_b)
+    par = layout == _SINC_PARITY
+    mir = layout == _HERM_MIRROR
+    dbl = layout == _HERM_DOUBLE
+    hermite = (layout != _SINC_SINGLE) & ~par
+    tail_a = _tail_points(
+        win.x, win.action, eta, t, np.where(mir, win.a2, win.a1), np.where(mir, win.b2, win.b1), tau
+    )
+    return _Plan(
+        layout=layout,
+        xb=xb,
+        xl=xl,
+        xr=xr,
+        has_l=has_l,
+        has_r=has_r,
+        h=sinc.h,
+        # the sinc block is centred on the window: the rounding's extra points split evenly
+        anchor=np.where(par, 0.0, xb),
+        offset=np.where(par, 0.5, 0.0),
+        ja=np.where(par, 0, sinc.ja - (n_sinc - sinc.n_points) // 2),
+        kind_a=kind_a,
+        size_a=size_a,
+        size_b=size_b,
+        edge_lo=np.where(mir, -win.b2, win.a1),
+        edge_hi=np.where(win.gap, win.b2, win.b1),
+        tail_a=np.stack(tail_a),
+        tail_b=np.stack(_tail_points(win.x, win.action, eta, t, win.a2, win.b2, tau)),
+        c_a=np.where(hermite, herm.c_a, 0.0),
+        s_a=np.where(hermite, herm.s_a, 1.0),
+        c_b=np.where(dbl, herm.c_b, 0.0),
+        s_b=np.where(dbl, herm.s_b, np.where(layout == _HERM_PARITY, herm.s_a, 1.0)),
+    )
+
+
+def _window(
+    eta: NDArray, t: NDArray, etop: NDArray, span: NDArray, lo: NDArray, hi: NDArray, tau: float
+) -> _Window:
+    """The window around [lo, hi] (wells and barrier top) at the reference energy ``etop``.
+
+    The auxiliary grid is widened (reach doubled, at most 8 times) until the action at both
+    of its ends exceeds the tail action ``tau``; then the pieces are read off.
+    """
+    n = eta.size
     reach = 1.5 * span**0.25 + (3.0 * tau / (4.0 * np.maximum(span, 0.5) ** 0.375)) ** (2.0 / 3.0)
     reach = reach + 0.5
     for _ in range(8):
-        xlo = np.minimum(lo_w, xb) - reach
-        xhi = np.maximum(hi_w, xb) + reach
+        xlo = lo - reach
+        xhi = hi + reach
         xa, sa = _action_map(eta, t, etop, xlo, xhi)
         short = (sa[:, 0] < tau) | (sa[:, -1] < tau)
         if not short.any():
             break
         reach = np.where(short, 2.0 * reach, reach)
-
     sel = sa < tau
     m = _AUX_POINTS
     dxa = (xhi - xlo) / (m - 1)
@@ -531,59 +718,105 @@ def _plan(eta: NDArray, t: NDArray, basis_size: int | None, resolution: float) -
     gap_lo = np.argmax(~sel & (idx > first[:, None]), axis=1)  # first point of the gap
     gap_hi = m - 1 - np.argmax((~sel & (idx < last[:, None]))[:, ::-1], axis=1)
     rows = np.arange(n)
-    a1 = xa[rows, first] - dxa
-    b1 = np.where(gap, xa[rows, gap_lo - 1], xa[rows, last]) + dxa
-    a2 = xa[rows, np.minimum(gap_hi + 1, m - 1)] - dxa
-    b2 = xa[rows, last] + dxa
+    return _Window(
+        x=xa,
+        action=sa,
+        gap=gap,
+        a1=xa[rows, first] - dxa,
+        b1=np.where(gap, xa[rows, gap_lo - 1], xa[rows, last]) + dxa,
+        a2=xa[rows, np.minimum(gap_hi + 1, m - 1)] - dxa,
+        b2=xa[rows, last] + dxa,
+    )
 
+
+def _hermite_candidate(
+    eta: NDArray,
+    t: NDArray,
+    win: _Window,
+    xl: NDArray,
+    xr: NDArray,
+    etop: NDArray,
+    span: NDArray,
+    mf: float,
+    doublet: NDArray,
+) -> _HermiteCandidate:
+    """Gauss–Hermite blocks A (single, left or -- mirror -- right piece) and B (right piece).
+
+    ``doublet`` marks windows that may hold a tunnelling doublet: their blocks get
+    _TUNNEL_MARGIN times more points.
+    """
+    n = eta.size
+    gap, a1, b1, a2, b2 = win.gap, win.a1, win.b1, win.a2, win.b2
     sym = t == 0.0
-    q_aux = (mf * mf) * np.maximum(etop[:, None] - _pot(xa, eta[:, None], t[:, None]), 0.0)
-
-    # ---- Gauss–Hermite candidates for piece A (single piece, left piece; right if mirror) ----
+    q_aux = (mf * mf) * np.maximum(etop[:, None] - _pot(win.x, eta[:, None], t[:, None]), 0.0)
     mir_c = gap & sym
     ca_lo = np.where(mir_c, a2, a1)
     ca_hi = np.where(mir_c, b2, b1)
     c_a = np.where(sym & ~gap, 0.0, 0.5 * (ca_lo + ca_hi))  # exactly symmetric when t = 0
-    s_a, r2_a = _hermite_scale(xa, q_aux, ca_lo, ca_hi, c_a, span, mf)
+    s_a, r2_a = _hermite_scale(win.x, q_aux, ca_lo, ca_hi, c_a, span, mf)
     c_b = 0.5 * (a2 + b2)
     s_b, r2_b = np.ones(n), np.zeros(n)
     gi = np.nonzero(gap)[0]
     if gi.size:
-        s_b[gi], r2_b[gi] = _hermite_scale(xa[gi], q_aux[gi], a2[gi], b2[gi], c_b[gi], span[gi], mf)
-    # windows that may hold a tunnelling doublet need accurate wave functions (the Wronskian
-    # routes use psi and psi' at the minima), not only accurate levels: larger blocks
-    both = has_l & has_r & ~((xl == xr) & has_l)
-    doublet = gap | (both & tunnel_like)
+        s_b[gi], r2_b[gi] = _hermite_scale(
+            win.x[gi], q_aux[gi], a2[gi], b2[gi], c_b[gi], span[gi], mf
+        )
     extra = np.where(doublet, _TUNNEL_MARGIN, 1.0)
-    na_h = _round_up(np.ceil(extra * _hermite_margin(eta, t, xl, xr, ca_lo, ca_hi) * r2_a / 2.0))
-    nb_h = _round_up(np.ceil(extra * _hermite_margin(eta, t, xl, xr, a2, b2) * r2_b / 2.0))
+    n_a = _round_up(np.ceil(extra * _hermite_margin(eta, t, xl, xr, ca_lo, ca_hi) * r2_a / 2.0))
+    n_b = _round_up(np.ceil(extra * _hermite_margin(eta, t, xl, xr, a2, b2) * r2_b / 2.0))
+    return _HermiteCandidate(
+        c_a=c_a, s_a=s_a, r2_a=r2_a, n_a=n_a, c_b=c_b, s_b=s_b, r2_b=r2_b, n_b=n_b
+    )
 
-    # ---- sinc lattice candidate for a single piece: x = anchor + (j + offset) h ----
+
+def _sinc_candidate(
+    win: _Window, xb: NDArray, sym: NDArray, span: NDArray, mf: float, basis_size: int | None
+) -> _SincCandidate:
+    """Sinc lattice over the single piece: anchored at x_b, or at 0 with offset 1/2 (t = 0).
+
+    The spacing resolves mf times the largest classical momentum (times a small boost); a
+    fixed ``basis_size`` instead spreads that many points over the piece.
+    """
     h = np.pi / (_SINC_MOMENTUM_BOOST * mf * np.sqrt(span))
     if basis_size is not None:
-        h = (b1 - a1) / float(basis_size)
-    par_c = sym & ~gap
+        h = (win.b1 - win.a1) / float(basis_size)
+    par_c = sym & ~win.gap
     offset = np.where(par_c, 0.5, 0.0)
     anchor = np.where(par_c, 0.0, xb)
-    ja = np.ceil((a1 - anchor) / h - offset).astype(np.int64)
-    jb_ = np.floor((b1 - anchor) / h - offset).astype(np.int64)
+    ja = np.ceil((win.a1 - anchor) / h - offset).astype(np.int64)
+    jb = np.floor((win.b1 - anchor) / h - offset).astype(np.int64)
     ja = np.where(par_c, 0, ja)
-    n_sinc = jb_ - ja + 1
-    n_sinc_r = _round_up(n_sinc)
+    n_points = jb - ja + 1
+    return _SincCandidate(h=h, ja=ja, n_points=n_points, n_rounded=_round_up(n_points))
 
-    # a single piece with one classically allowed interval gets a Hermite block; a piece with
-    # two (both wells and the barrier between them) the sinc lattice; two pieces get one
-    # Hermite block each
-    allowed = sa == 0.0
+
+def _choose_layout(
+    win: _Window,
+    xb: NDArray,
+    sym: NDArray,
+    two_minima: NDArray,
+    n_hermite: NDArray,
+    n_sinc: NDArray,
+) -> NDArray:
+    """Layout code of each potential.
+
+    Two window pieces get one Hermite block each (_HERM_DOUBLE; _HERM_MIRROR when t = 0). One
+    piece holding x_b gets the sinc lattice (_SINC_SINGLE; _SINC_PARITY when t = 0) when it
+    has two classically allowed intervals, or two minima below the reference energy and a
+    sinc block smaller than the Hermite one; otherwise one Hermite block (_HERM_SINGLE;
+    _HERM_PARITY when t = 0).
+    """
+    gap = win.gap
+    allowed = win.action == 0.0
     n_allowed = allowed[:, 0].astype(np.int64) + np.sum(allowed[:, 1:] & ~allowed[:, :-1], axis=1)
-    two_minima = both & (_pot(xl, eta, t) < etop) & (_pot(xr, eta, t) < etop)
+    par_c = sym & ~gap
     use_sinc = (
         ~gap
-        & (a1 <= xb)
-        & (xb <= b1)
-        & ((n_allowed >= 2) | (two_minima & (np.where(par_c, 2, 1) * n_sinc_r < na_h)))
+        & (win.a1 <= xb)
+        & (xb <= win.b1)
+        & ((n_allowed >= 2) | (two_minima & (np.where(par_c, 2, 1) * n_sinc < n_hermite)))
     )
-    layout = np.where(
+    return np.where(
         gap,
         np.where(sym, _HERM_MIRROR, _HERM_DOUBLE),
         np.where(
@@ -592,60 +825,48 @@ def _plan(eta: NDArray, t: NDArray, basis_size: int | None, resolution: float) -
             np.where(sym, _HERM_PARITY, _HERM_SINGLE),
         ),
     )
-    sinc = (layout == _SINC_SINGLE) | (layout == _SINC_PARITY)
+
+
+def _fixed_sizes(
+    layout: NDArray, basis_size: int, herm: _HermiteCandidate
+) -> tuple[NDArray, NDArray, NDArray]:
+    """Points of the sinc block and of Hermite blocks A, B for a fixed total ``basis_size``.
+
+    Parity layouts split it evenly; a two-piece window in proportion to the phase-space areas
+    r2_a, r2_b of its blocks (each at least _MIN_BLOCK).
+    """
     par = layout == _SINC_PARITY
     hpar = layout == _HERM_PARITY
     mir = layout == _HERM_MIRROR
     dbl = layout == _HERM_DOUBLE
-    if basis_size is not None:
-        n_sinc_r = np.where(par, basis_size // 2, basis_size)
-        wa, wb = r2_a, np.where(dbl, r2_b, 0.0)
-        na_h = np.where(
-            mir, basis_size // 2, np.round(basis_size * wa / (wa + wb)).astype(np.int64)
-        )
-        na_h = np.where(hpar, 2 * (basis_size // 2), np.maximum(na_h, _MIN_BLOCK))
-        nb_h = np.maximum(basis_size - na_h, _MIN_BLOCK)
-    ja = np.where(par, 0, ja - (n_sinc_r - n_sinc) // 2)
-    offset = np.where(par, 0.5, 0.0)
-    anchor = np.where(par, 0.0, xb)
+    n_sinc = np.where(par, basis_size // 2, basis_size)
+    wa, wb = herm.r2_a, np.where(dbl, herm.r2_b, 0.0)
+    n_a = np.where(mir, basis_size // 2, np.round(basis_size * wa / (wa + wb)).astype(np.int64))
+    n_a = np.where(hpar, 2 * (basis_size // 2), np.maximum(n_a, _MIN_BLOCK))
+    n_b = np.maximum(basis_size - n_a, _MIN_BLOCK)
+    return n_sinc, n_a, n_b
 
-    herm = ~sinc
+
+def _blocks_of_layout(
+    layout: NDArray, n_sinc: NDArray, n_a: NDArray, n_b: NDArray
+) -> tuple[NDArray, NDArray, NDArray]:
+    """Kind of block A and the sizes of blocks A and B of each layout.
+
+    _SINC_SINGLE: one plain sinc block; _SINC_PARITY: even (A) and odd (B) sinc blocks of
+    n_sinc points each; _HERM_SINGLE: one Hermite block; _HERM_DOUBLE: Hermite blocks A and B;
+    _HERM_MIRROR: block A only (the left well is its mirror image); _HERM_PARITY: even (A)
+    and odd (B) halves of an n_a-point Hermite DVR.
+    """
+    par = layout == _SINC_PARITY
+    sinc = (layout == _SINC_SINGLE) | par
+    hpar = layout == _HERM_PARITY
+    dbl = layout == _HERM_DOUBLE
     kind_a = np.where(
         sinc, np.where(par, _KIND_EVEN, _KIND_PLAIN), np.where(hpar, _KIND_HERM_EVEN, _KIND_HERM)
     )
-    size_a = np.where(sinc, n_sinc_r, np.where(hpar, na_h // 2, na_h))
-    size_b = np.where(par, n_sinc_r, np.where(dbl, nb_h, np.where(hpar, na_h // 2, 0)))
-    return {
-        "layout": layout,
-        "xb": xb,
-        "xl": xl,
-        "xr": xr,
-        "has_l": has_l,
-        "has_r": has_r,
-        "xlo": xlo,
-        "xhi": xhi,
-        # sinc geometry
-        "h": h,
-        "anchor": anchor,
-        "offset": offset,
-        "ja": ja,
-        # block A and B
-        "kind_a": kind_a,
-        "size_a": size_a,
-        "size_b": size_b,
-        # outer edges of the window (tail action tau beyond the outermost turning points)
-        "edge_lo": np.where(mir, -b2, a1),
-        "edge_hi": np.where(gap, b2, b1),
-        # where the tails are still resolved: left and right of each piece's allowed interval
-        "tail_a": np.stack(
-            _tail_points(xa, sa, eta, t, np.where(mir, a2, a1), np.where(mir, b2, b1), tau)
-        ),
-        "tail_b": np.stack(_tail_points(xa, sa, eta, t, a2, b2, tau)),
-        "c_a": np.where(herm, c_a, 0.0),
-        "s_a": np.where(herm, s_a, 1.0),
-        "c_b": np.where(dbl, c_b, 0.0),
-        "s_b": np.where(dbl, s_b, np.where(hpar, s_a, 1.0)),
-    }
+    size_a = np.where(sinc, n_sinc, np.where(hpar, n_a // 2, n_a))
+    size_b = np.where(par, n_sinc, np.where(dbl, n_b, np.where(hpar, n_a // 2, 0)))
+    return kind_a, size_a, size_b
 
 
 def _hermite_margin(
@@ -867,31 +1088,31 @@ def _solve_chunk_inner(
     reflect = t_signed < 0
     t = np.abs(t_signed)
     plan = _plan(eta, t, basis_size, resolution)
-    lay = plan["layout"]
+    lay = plan.layout
     idx = np.arange(n)
     par = (lay == _SINC_PARITY) | (lay == _HERM_PARITY)
     dbl = lay == _HERM_DOUBLE
     mir = lay == _HERM_MIRROR
     two = par | dbl
 
-    h = plan["h"]
-    x0a = plan["anchor"] + (plan["ja"] + plan["offset"]) * h
+    h = plan.h
+    x0a = plan.anchor + (plan.ja + plan.offset) * h
     kind_b = np.where(
         lay == _SINC_PARITY, _KIND_ODD, np.where(lay == _HERM_PARITY, _KIND_HERM_ODD, _KIND_HERM)
     )
     blocks = {
         "pot": np.concatenate([idx, idx[two]]),
-        "kind": np.concatenate([plan["kind_a"], kind_b[two]]),
-        "size": np.concatenate([plan["size_a"], plan["size_b"][two]]),
+        "kind": np.concatenate([plan.kind_a, kind_b[two]]),
+        "size": np.concatenate([plan.size_a, plan.size_b[two]]),
         "x0": np.concatenate([x0a, x0a[two]]),
         "h": np.concatenate([h, h[two]]),
-        "c": np.concatenate([plan["c_a"], plan["c_b"][two]]),
-        "s": np.concatenate([plan["s_a"], plan["s_b"][two]]),
+        "c": np.concatenate([plan.c_a, plan.c_b[two]]),
+        "s": np.concatenate([plan.s_a, plan.s_b[two]]),
         "role": np.concatenate([np.zeros(n, dtype=np.int64), np.ones(int(two.sum()), np.int64)]),
     }
     groups = _solve_blocks(eta, t, blocks)
 
-    na, nb = plan["size_a"], plan["size_b"]
+    na, nb = plan.size_a, plan.size_b
     wmax = int(max(na.max(), nb.max()))
     be = np.full((n, 2, 3), np.inf)
     bv = np.zeros((n, 2, 3, wmax))
@@ -942,7 +1163,7 @@ def _solve_chunk_inner(
     res["x3"] = np.where(reflect[:, None], -res["x3"], res["x3"])
     res["x2_01"] = np.where(reflect, -res["x2_01"], res["x2_01"])
     res["asymmetry"] = np.where(reflect, -res["asymmetry"], res["asymmetry"])
-    res["barrier_position"] = np.where(reflect, -plan["xb"], plan["xb"])
+    res["barrier_position"] = np.where(reflect, -plan.xb, plan.xb)
     res["basis_size"] = width.astype(np.int64)
     return res
 
@@ -987,27 +1208,27 @@ def _hermite_basis(n: int, c: NDArray, s: NDArray, x0: NDArray) -> tuple[NDArray
 
 
 def _basis_at(
-    plan: dict, rows: NDArray, xfull: NDArray, valid: NDArray, x0: NDArray
+    plan: _Plan, rows: NDArray, xfull: NDArray, valid: NDArray, x0: NDArray
 ) -> tuple[NDArray, NDArray]:
     """Values/slopes at x0 of the basis function of every column (potentials ``rows``)."""
-    lay = plan["layout"][rows]
+    lay = plan.layout[rows]
     m, wf = rows.size, xfull.shape[1]
     val = np.zeros((m, wf))
     der = np.zeros((m, wf))
     sinc = (lay == _SINC_SINGLE) | (lay == _SINC_PARITY)
     if sinc.any():
-        v, d = _sinc_basis(xfull[sinc], valid[sinc], plan["h"][rows[sinc]], x0[sinc])
+        v, d = _sinc_basis(xfull[sinc], valid[sinc], plan.h[rows[sinc]], x0[sinc])
         val[sinc], der[sinc] = v, d
     hpar = lay == _HERM_PARITY
     # a Hermite parity layout is a full 2n-point Hermite DVR in column order
-    na = np.where(hpar, 2, 1) * plan["size_a"][rows]
-    nb = plan["size_b"][rows]
+    na = np.where(hpar, 2, 1) * plan.size_a[rows]
+    nb = plan.size_b[rows]
     mir = lay == _HERM_MIRROR
     dbl = lay == _HERM_DOUBLE
     for role, (cc, ss, size, offs) in enumerate(
         (
-            (plan["c_a"][rows], plan["s_a"][rows], na, np.where(mir, na, 0)),
-            (plan["c_b"][rows], plan["s_b"][rows], nb, na),
+            (plan.c_a[rows], plan.s_a[rows], na, np.where(mir, na, 0)),
+            (plan.c_b[rows], plan.s_b[rows], nb, na),
         )
     ):
         herm = ~sinc if role == 0 else dbl
@@ -1308,7 +1529,7 @@ def _overlap_integral(
 def _two_level(
     eta: NDArray,
     t: NDArray,
-    plan: dict,
+    plan: _Plan,
     xfull: NDArray,
     valid: NDArray,
     cand_e: NDArray,
@@ -1318,9 +1539,9 @@ def _two_level(
     """Doublet reduction (Delta0, Delta, E, p) and the observables of the three states."""
     n = eta.size
     idx = np.arange(n)
-    lay = plan["layout"]
-    xb = plan["xb"]
-    has_l, has_r = plan["has_l"], plan["has_r"]
+    lay = plan.layout
+    xb = plan.xb
+    has_l, has_r = plan.has_l, plan.has_r
     sinc = (lay == _SINC_SINGLE) | (lay == _SINC_PARITY)
     mir = lay == _HERM_MIRROR
     dbl = lay == _HERM_DOUBLE
@@ -1349,19 +1570,19 @@ def _two_level(
     if sm.size:
         si = np.nonzero(sinc)[0]
         if si.size:
-            hh = plan["h"][si]
+            hh = plan.h[si]
             jfull = np.rint(
-                (xfull[si] - plan["anchor"][si, None]) / hh[:, None] - plan["offset"][si, None]
+                (xfull[si] - plan.anchor[si, None]) / hh[:, None] - plan.offset[si, None]
             ).astype(np.int64)
             a00[si], a11[si], a01[si] = _partial_overlaps(
                 psi0[si], psi1[si], xfull[si], xb[si], hh, jfull
             )
-        size_a = np.where(lay == _HERM_PARITY, 2, 1) * plan["size_a"]
+        size_a = np.where(lay == _HERM_PARITY, 2, 1) * plan.size_a
         for nn in np.unique(size_a[hsingle]):
             hi = np.nonzero(hsingle & (size_a == nn))[0]
             nn = int(nn)
             a00[hi], a11[hi], a01[hi] = _hermite_partial_overlaps(
-                psi0[hi, :nn], psi1[hi, :nn], nn, plan["c_a"][hi], plan["s_a"][hi], xb[hi]
+                psi0[hi, :nn], psi1[hi, :nn], nn, plan.c_a[hi], plan.s_a[hi], xb[hi]
             )
         b00, b11, b01 = a00[sm], a11[sm], a01[sm]
         mean = 0.5 * (b00 + b11)
@@ -1559,7 +1780,7 @@ def _two_level(
 
 
 def _state_data(
-    plan: dict, rows: NDArray, xfull: NDArray, valid: NDArray, f: NDArray, x0: NDArray
+    plan: _Plan, rows: NDArray, xfull: NDArray, valid: NDArray, f: NDArray, x0: NDArray
 ) -> tuple[NDArray, NDArray]:
     """psi(x0) and psi'(x0) of DVR vectors f (rows of the chunk)."""
     bval, bder = _basis_at(plan, rows, xfull[rows], valid[rows], x0)
@@ -1569,7 +1790,7 @@ def _state_data(
 def _localised_wronskian(
     eta: NDArray,
     t: NDArray,
-    plan: dict,
+    plan: _Plan,
     rows: NDArray,
     fa: NDArray,
     fb: NDArray,
@@ -1589,7 +1810,7 @@ def _localised_wronskian(
     integrated in the direction in which their solutions grow. Neglected: terms of order
     (h_LR / kappa^2) (h_RR - h_LL) / E, small for near-degenerate doublets only.
     """
-    xb, xl, xr = plan["xb"][rows], plan["xl"][rows], plan["xr"][rows]
+    xb, xl, xr = plan.xb[rows], plan.xl[rows], plan.xr[rows]
     er, etr = eta[rows], t[rows]
     L, R = fa[rows], fb[rows]
     vl, sl = _state_data(plan, rows, xfull, valid, L, xl)
@@ -1654,7 +1875,7 @@ def _localised_wronskian(
 def _same_well_tails(
     eta: NDArray,
     t: NDArray,
-    plan: dict,
+    plan: _Plan,
     rows: NDArray,
     psi0: NDArray,
     psi1: NDArray,
@@ -1672,12 +1893,12 @@ def _same_well_tails(
     psi ~ kappa^(-1/2) exp(-int kappa dx), kappa = sqrt(V - E_n), accurate to ~1 % there.
     Returns per state (ln|psi_n(x_b)|, sign, psi_n'/psi_n at x_b).
     """
-    lay = plan["layout"][rows]
+    lay = plan.layout[rows]
     lf = left[rows]
-    xb = plan["xb"][rows]
+    xb = plan.xb[rows]
     er, etr = eta[rows], t[rows]
     in_b = (lay == _HERM_DOUBLE) & ~lf  # both states in the right-well block
-    tail = np.where(in_b, plan["tail_b"][:, rows], plan["tail_a"][:, rows])
+    tail = np.where(in_b, plan.tail_b[:, rows], plan.tail_a[:, rows])
     xm = np.where(lf, np.minimum(xb, tail[1]), np.maximum(xb, tail[0]))
     bval, _ = _basis_at(plan, rows, xfull[rows], valid[rows], xm)
     # psi0 positive at its largest component (nodeless in its well)
@@ -1707,7 +1928,7 @@ def _same_well_tails(
 def _eigen_traces(
     eta: NDArray,
     t: NDArray,
-    plan: dict,
+    plan: _Plan,
     rows: NDArray,
     psi0: NDArray,
     psi1: NDArray,
@@ -1730,19 +1951,19 @@ def _eigen_traces(
     W(psi_n, G_n) = psi_n^2 + psi_n'^2 is constant. Returns per state (ln|psi_n(x_b)|,
     sign psi_n(x_b), psi_n'/psi_n at x_b) and ln|W(psi_0, psi_1)(x_b)|.
     """
-    xb = plan["xb"][rows]
+    xb = plan.xb[rows]
     er, etr = eta[rows], t[rows]
     m = rows.size
     starts, ys, ens, near = [], [], [], []
     for f, en, left in ((psi0, e0, left0), (psi1, e1, left1)):
         lf = left[rows]
-        xn = np.where(lf, plan["xl"][rows], plan["xr"][rows])
+        xn = np.where(lf, plan.xl[rows], plan.xr[rows])
         v, s = _state_data(plan, rows, xfull, valid, f[rows], xn)
         near.append((v, s))
         starts.append(xn)
         ys.append(np.stack([-s, v], axis=1))
         ens.append(en[rows])
-        xf = np.where(lf, plan["edge_hi"][rows], plan["edge_lo"][rows])
+        xf = np.where(lf, plan.edge_hi[rows], plan.edge_lo[rows])
         kap = np.sqrt(np.maximum(_pot(xf, er, etr) - en[rows], 1e-300))
         starts.append(xf)
         ys.append(np.stack([np.ones(m), np.where(lf, -kap, kap)], axis=1))

@@ -33,6 +33,7 @@ Method (details and measured accuracy in ``docs/spectrum.md``):
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from dataclasses import dataclass
@@ -351,18 +352,17 @@ def solve_soft_potential(
     eta_f = np.ascontiguousarray(eta_b, dtype=float).ravel()
     t_f = np.ascontiguousarray(t_b, dtype=float).ravel()
     n = eta_f.size
-    out = _empty_output(n)
+    out = _ChunkResult.empty(n)
     n_chunks = max(-(-n // _CHUNK), min(_SPLIT, -(-n // _MIN_CHUNK)))
     bounds = np.linspace(0, n, n_chunks + 1).astype(np.int64)
     slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
 
-    def run(sl: slice) -> dict[str, NDArray]:
+    def run(sl: slice) -> _ChunkResult:
         return _solve_chunk(eta_f[sl], t_f[sl], basis_size, float(resolution), float(phase_step))
 
     results = map_threads(run, slices, threads=int(workers))
     for sl, res in zip(slices, results, strict=True):
-        for key, val in res.items():
-            out[key][sl] = val
+        out.fill(sl, res)
 
     def shaped(a: NDArray, extra: tuple[int, ...] = ()) -> NDArray:
         return a.reshape(shape + extra)
@@ -370,43 +370,25 @@ def solve_soft_potential(
     return SoftPotentialSpectrum(
         eta=shaped(eta_f.copy()),
         t=shaped(t_f.copy()),
-        levels=shaped(out["levels"], (3,)),
-        x2=shaped(out["x2"], (3,)),
-        x3=shaped(out["x3"], (3,)),
-        x2_01=shaped(out["x2_01"]),
-        x3_01=shaped(out["x3_01"]),
-        splitting=shaped(out["splitting"]),
-        tunnel_splitting=shaped(out["tunnel_splitting"]),
-        asymmetry=shaped(out["asymmetry"]),
-        p=shaped(out["p"]),
-        log_tunnel_splitting=shaped(out["log_tunnel_splitting"]),
-        barrier_position=shaped(out["barrier_position"]),
-        method=shaped(out["method"]),
-        basis_size=shaped(out["basis_size"]),
+        levels=shaped(out.levels, (3,)),
+        x2=shaped(out.x2, (3,)),
+        x3=shaped(out.x3, (3,)),
+        x2_01=shaped(out.x2_01),
+        x3_01=shaped(out.x3_01),
+        splitting=shaped(out.splitting),
+        tunnel_splitting=shaped(out.tunnel_splitting),
+        asymmetry=shaped(out.asymmetry),
+        p=shaped(out.p),
+        log_tunnel_splitting=shaped(out.log_tunnel_splitting),
+        barrier_position=shaped(out.barrier_position),
+        method=shaped(out.method),
+        basis_size=shaped(out.basis_size),
     )
 
 
 # --------------------------------------------------------------------------------------------
 # Potential landscape and basis plan
 # --------------------------------------------------------------------------------------------
-
-
-def _empty_output(n: int) -> dict[str, NDArray]:
-    return {
-        "levels": np.empty((n, 3)),
-        "x2": np.empty((n, 3)),
-        "x3": np.empty((n, 3)),
-        "x2_01": np.empty(n),
-        "x3_01": np.empty(n),
-        "splitting": np.empty(n),
-        "tunnel_splitting": np.empty(n),
-        "asymmetry": np.empty(n),
-        "p": np.empty(n),
-        "log_tunnel_splitting": np.empty(n),
-        "barrier_position": np.empty(n),
-        "method": np.empty(n, dtype=np.int64),
-        "basis_size": np.empty(n, dtype=np.int64),
-    }
 
 
 def _pot(x: NDArray, eta: NDArray, t: NDArray) -> NDArray:
@@ -1033,20 +1015,18 @@ def _block_nodes(kind: NDArray, n: int, x0: NDArray, h: NDArray, c: NDArray, s: 
 
 
 def _solve_blocks(
-    eta: NDArray, t: NDArray, blocks: dict
+    eta: NDArray, t: NDArray, blocks: _Blocks
 ) -> list[tuple[NDArray, NDArray, NDArray, NDArray]]:
     """Diagonalise all blocks, grouped by size; returns (block ids, E (b,3), vec (b,3,n), x)."""
     out: list[tuple[NDArray, NDArray, NDArray, NDArray]] = []
-    size = blocks["size"]
+    size = blocks.size
     for n in np.unique(size):
         sel = np.nonzero(size == n)[0]
         n = int(n)
-        kind = blocks["kind"][sel]
-        x = _block_nodes(
-            kind, n, blocks["x0"][sel], blocks["h"][sel], blocks["c"][sel], blocks["s"][sel]
-        )
-        pidx = blocks["pot"][sel]
-        scale = np.where(np.isin(kind, _HERM_KINDS), blocks["s"][sel], blocks["h"][sel])
+        kind = blocks.kind[sel]
+        x = _block_nodes(kind, n, blocks.x0[sel], blocks.h[sel], blocks.c[sel], blocks.s[sel])
+        pidx = blocks.pot[sel]
+        scale = np.where(np.isin(kind, _HERM_KINDS), blocks.s[sel], blocks.h[sel])
         mats = np.empty((sel.size, n, n))
         inv2 = 1.0 / scale**2
         for kd in range(6):
@@ -1065,83 +1045,247 @@ def _solve_blocks(
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Reduction:
+    """Levels, observables and two-level reduction of the potentials of a chunk (t >= 0).
+
+    Attributes are those of :class:`SoftPotentialSpectrum` with the same names and units, for
+    the potentials as solved (|t|, before the reflection x -> -x of the t < 0 ones); arrays of
+    shape (n,), or (n, 3) for ``levels``, ``x2`` and ``x3``.
+    """
+
+    levels: NDArray[np.float64]
+    x2: NDArray[np.float64]
+    x3: NDArray[np.float64]
+    x2_01: NDArray[np.float64]
+    x3_01: NDArray[np.float64]
+    splitting: NDArray[np.float64]
+    tunnel_splitting: NDArray[np.float64]
+    asymmetry: NDArray[np.float64]
+    p: NDArray[np.float64]
+    log_tunnel_splitting: NDArray[np.float64]
+    method: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class _ChunkResult(_Reduction):
+    """Everything :class:`SoftPotentialSpectrum` holds for a chunk (flat, signed t).
+
+    Adds to :class:`_Reduction` (after the reflection for t < 0):
+
+    Attributes
+    ----------
+    barrier_position : ndarray
+        x_b. [1]
+    basis_size : ndarray of int
+        DVR points used. [1]
+    """
+
+    barrier_position: NDArray[np.float64]
+    basis_size: NDArray[np.int64]
+
+    @classmethod
+    def empty(cls, n: int) -> _ChunkResult:
+        """Uninitialised arrays for n potentials."""
+        shapes = {"levels": (n, 3), "x2": (n, 3), "x3": (n, 3)}
+        ints = {"method", "basis_size"}
+        return cls(
+            **{
+                f.name: np.empty(shapes.get(f.name, (n,)), np.int64 if f.name in ints else float)
+                for f in dataclasses.fields(cls)
+            }
+        )
+
+    def fill(self, rows: slice, part: _ChunkResult) -> None:
+        """Copy ``part`` into the rows ``rows`` of every array."""
+        for f in dataclasses.fields(self):
+            getattr(self, f.name)[rows] = getattr(part, f.name)
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """The DVR blocks of a chunk, one entry per block (block A of every potential, then B).
+
+    Attributes
+    ----------
+    pot : ndarray of int
+        Potential (row of the chunk) the block belongs to.
+    role : ndarray of int
+        0 for block A, 1 for block B.
+    kind : ndarray of int
+        _KIND_* code of the block.
+    size : ndarray of int
+        Points of the block. [1]
+    x0, h : ndarray
+        First node and spacing of sinc blocks. [1]
+    c, s : ndarray
+        Centre and scale of Hermite blocks. [1]
+    """
+
+    pot: NDArray[np.int64]
+    role: NDArray[np.int64]
+    kind: NDArray[np.int64]
+    size: NDArray[np.int64]
+    x0: NDArray[np.float64]
+    h: NDArray[np.float64]
+    c: NDArray[np.float64]
+    s: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class _BlockStates:
+    """The three lowest states of blocks A (index 0) and B (index 1) of every potential.
+
+    Attributes
+    ----------
+    energy : ndarray, shape (n, 2, 3)
+        Eigenvalues (inf for an absent block B). [W]
+    vectors : ndarray, shape (n, 2, 3, w)
+        Eigenvectors on the block's nodes (zero-padded to the widest block w). [1]
+    nodes : ndarray, shape (n, 2, w)
+        Node positions (zero-padded). [1]
+    """
+
+    energy: NDArray[np.float64]
+    vectors: NDArray[np.float64]
+    nodes: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The full DVR basis of every potential, in column order, padded to a common width w.
+
+    Columns are [mirror image of block A (reversed)] + A for parity and mirror layouts, and
+    A + B otherwise.
+
+    Attributes
+    ----------
+    x : ndarray, shape (n, w)
+        Node of each column (0 in the padding). [1]
+    valid : ndarray of bool, shape (n, w)
+        Column exists (not padding).
+    width : ndarray of int
+        Number of columns of each potential. [1]
+    """
+
+    x: NDArray[np.float64]
+    valid: NDArray[np.bool_]
+    width: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """Candidate states of every potential: the three lowest of block A (0..2), then of block
+    B, or of the mirror/odd block (3..5), as full-basis vectors.
+
+    Attributes
+    ----------
+    energy : ndarray, shape (n, 6)
+        Eigenvalues (inf where absent). [W]
+    vectors : ndarray, shape (n, 6, w)
+        Normalised vectors in the columns of :class:`_Columns`. [1]
+    """
+
+    energy: NDArray[np.float64]
+    vectors: NDArray[np.float64]
+
+
 def _solve_chunk(
     eta: NDArray,
     t_signed: NDArray,
     basis_size: int | None,
     resolution: float,
     phase_step: float,
-) -> dict[str, NDArray]:
+) -> _ChunkResult:
     """Solve one chunk of potentials; works with |t| and reflects x at the end."""
     with single_threaded_blas():
-        return _solve_chunk_inner(eta, t_signed, basis_size, resolution, phase_step)
+        reflect = t_signed < 0
+        t = np.abs(t_signed)
+        plan = _plan(eta, t, basis_size, resolution)
+        states = _block_states(eta, t, plan)
+        cols, cand = _assemble_columns(plan, states)
+        res = _two_level(eta, t, plan, cols, cand, phase_step)
+    # reflect back for t < 0 (x -> -x, psi_1 -> -psi_1)
+    return _ChunkResult(
+        **{f.name: getattr(res, f.name) for f in dataclasses.fields(res)}
+        | {
+            "x3": np.where(reflect[:, None], -res.x3, res.x3),
+            "x2_01": np.where(reflect, -res.x2_01, res.x2_01),
+            "asymmetry": np.where(reflect, -res.asymmetry, res.asymmetry),
+        },
+        barrier_position=np.where(reflect, -plan.xb, plan.xb),
+        basis_size=cols.width.astype(np.int64),
+    )
 
 
-def _solve_chunk_inner(
-    eta: NDArray,
-    t_signed: NDArray,
-    basis_size: int | None,
-    resolution: float,
-    phase_step: float,
-) -> dict[str, NDArray]:
-    n = eta.size
-    reflect = t_signed < 0
-    t = np.abs(t_signed)
-    plan = _plan(eta, t, basis_size, resolution)
+def _blocks(plan: _Plan) -> _Blocks:
+    """Block A of every potential, then block B of the two-block layouts (parity, double)."""
     lay = plan.layout
+    n = lay.size
     idx = np.arange(n)
-    par = (lay == _SINC_PARITY) | (lay == _HERM_PARITY)
-    dbl = lay == _HERM_DOUBLE
-    mir = lay == _HERM_MIRROR
-    two = par | dbl
-
+    two = (lay == _SINC_PARITY) | (lay == _HERM_PARITY) | (lay == _HERM_DOUBLE)
     h = plan.h
     x0a = plan.anchor + (plan.ja + plan.offset) * h
     kind_b = np.where(
         lay == _SINC_PARITY, _KIND_ODD, np.where(lay == _HERM_PARITY, _KIND_HERM_ODD, _KIND_HERM)
     )
-    blocks = {
-        "pot": np.concatenate([idx, idx[two]]),
-        "kind": np.concatenate([plan.kind_a, kind_b[two]]),
-        "size": np.concatenate([plan.size_a, plan.size_b[two]]),
-        "x0": np.concatenate([x0a, x0a[two]]),
-        "h": np.concatenate([h, h[two]]),
-        "c": np.concatenate([plan.c_a, plan.c_b[two]]),
-        "s": np.concatenate([plan.s_a, plan.s_b[two]]),
-        "role": np.concatenate([np.zeros(n, dtype=np.int64), np.ones(int(two.sum()), np.int64)]),
-    }
-    groups = _solve_blocks(eta, t, blocks)
+    return _Blocks(
+        pot=np.concatenate([idx, idx[two]]),
+        kind=np.concatenate([plan.kind_a, kind_b[two]]),
+        size=np.concatenate([plan.size_a, plan.size_b[two]]),
+        x0=np.concatenate([x0a, x0a[two]]),
+        h=np.concatenate([h, h[two]]),
+        c=np.concatenate([plan.c_a, plan.c_b[two]]),
+        s=np.concatenate([plan.s_a, plan.s_b[two]]),
+        role=np.concatenate([np.zeros(n, dtype=np.int64), np.ones(int(two.sum()), np.int64)]),
+    )
 
-    na, nb = plan.size_a, plan.size_b
-    wmax = int(max(na.max(), nb.max()))
+
+def _block_states(eta: NDArray, t: NDArray, plan: _Plan) -> _BlockStates:
+    """Diagonalise every block of the chunk; the three lowest states per block."""
+    blocks = _blocks(plan)
+    n = eta.size
+    wmax = int(max(plan.size_a.max(), plan.size_b.max()))
     be = np.full((n, 2, 3), np.inf)
     bv = np.zeros((n, 2, 3, wmax))
     bx = np.zeros((n, 2, wmax))
-    for sel, w, vec, x in groups:
-        p_i, r_i = blocks["pot"][sel], blocks["role"][sel]
+    for sel, w, vec, x in _solve_blocks(eta, t, blocks):
+        p_i, r_i = blocks.pot[sel], blocks.role[sel]
         be[p_i, r_i] = w
         bv[p_i, r_i, :, : vec.shape[2]] = vec
         bx[p_i, r_i, : x.shape[1]] = x
+    return _BlockStates(energy=be, vectors=bv, nodes=bx)
 
-    # ---- full column layout: [mirror of A (reversed)] + A  or  A + B ----
+
+def _assemble_columns(plan: _Plan, states: _BlockStates) -> tuple[_Columns, _Candidates]:
+    """Full basis of every potential and its six candidate states.
+
+    Parity layouts: even states (v, v) / sqrt 2 and odd states (-v, v) / sqrt 2 on the mirror
+    of block A plus block A; mirror layouts: the right-well states and their mirror images;
+    double layouts: block A's states and block B's states.
+    """
+    lay = plan.layout
+    n = lay.size
+    par = (lay == _SINC_PARITY) | (lay == _HERM_PARITY)
+    dbl = lay == _HERM_DOUBLE
+    mir = lay == _HERM_MIRROR
+    two = par | dbl
+    na, nb = plan.size_a, plan.size_b
     mirrored = par | mir
     width = np.where(mirrored, 2 * na, na + nb)
     wf = int(width.max())
-    col = np.arange(wf)[None, :]
-    valid = col < width[:, None]
-    ia = np.arange(wmax)[None, :]
+    ia = np.arange(states.nodes.shape[2])[None, :]
     ok_a = ia < na[:, None]
     ok_b = ia < nb[:, None]
     pos_a = np.where(mirrored[:, None], na[:, None] + ia, ia)
     pos_m = na[:, None] - 1 - ia
     pos_b = na[:, None] + ia
-    rows = idx[:, None]
+    rows = np.arange(n)[:, None]
+    bx, bv, be = states.nodes, states.vectors, states.energy
     xfull = np.zeros((n, wf))
     _scatter(xfull, rows, pos_a, bx[:, 0], ok_a)
     _scatter(xfull, rows, pos_m, -bx[:, 0], ok_a & mirrored[:, None])
     _scatter(xfull, rows, pos_b, bx[:, 1], ok_b & dbl[:, None])
-
-    # candidate states 0..5 (energies, full vectors)
     cand_e = np.full((n, 6), np.inf)
     cand_e[:, :3] = be[:, 0]
     cand_e[:, 3:] = np.where(mir[:, None], be[:, 0], np.where(two[:, None], be[:, 1], np.inf))
@@ -1156,16 +1300,8 @@ def _solve_chunk_inner(
         _scatter(cand_v[:, 3 + s], rows, pos_m, -vb * r2, ok_b & par[:, None])
         _scatter(cand_v[:, 3 + s], rows, pos_b, vb, ok_b & dbl[:, None])
         _scatter(cand_v[:, 3 + s], rows, pos_m, va, ok_a & mir[:, None])
-
-    res = _two_level(eta, t, plan, xfull, valid, cand_e, cand_v, phase_step)
-
-    # ---- reflect back for t < 0 (x -> -x, psi_1 -> -psi_1) ----
-    res["x3"] = np.where(reflect[:, None], -res["x3"], res["x3"])
-    res["x2_01"] = np.where(reflect, -res["x2_01"], res["x2_01"])
-    res["asymmetry"] = np.where(reflect, -res["asymmetry"], res["asymmetry"])
-    res["barrier_position"] = np.where(reflect, -plan.xb, plan.xb)
-    res["basis_size"] = width.astype(np.int64)
-    return res
+    cols = _Columns(x=xfull, valid=np.arange(wf)[None, :] < width[:, None], width=width)
+    return cols, _Candidates(energy=cand_e, vectors=cand_v)
 
 
 def _scatter(target: NDArray, rows: NDArray, cols: NDArray, values: NDArray, mask: NDArray) -> None:
@@ -1526,264 +1662,448 @@ def _overlap_integral(
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Doublet:
+    """Working state of the two-level reduction of a chunk (arrays of shape (n, ...)).
+
+    The route functions fill these arrays in place, each on the rows of its own route; the
+    dataclass is frozen only in the sense that its fields keep pointing at the same arrays.
+
+    Attributes
+    ----------
+    levels : ndarray, shape (n, 3)
+        The three lowest eigenvalues. [W]
+    vectors : ndarray, shape (n, 3, w)
+        Their DVR vectors (columns of :class:`_Columns`). [1]
+    order : ndarray of int, shape (n, 3)
+        Candidate index (:class:`_Candidates`) of each of the three states.
+    e0, e1 : ndarray
+        Energies of the doublet states psi_0, psi_1. [W]
+    psi0, psi1 : ndarray, shape (n, w)
+        The doublet's DVR vectors; their signs are fixed by the route functions. [1]
+    method : ndarray of int
+        Route (METHOD_*).
+    left0, left1 : ndarray of bool
+        psi_0 (or L) / psi_1 lives left of x_b.
+    lam_diff : ndarray
+        lambda_+ - lambda_-, the eigenvalue difference of the P matrix A_ij (1 where the
+        route does not use it). [1]
+    a00, a11, a01 : ndarray
+        Partial overlaps A_ij = int_{-inf}^{x_b} psi_i psi_j dx (one-block layouts). [1]
+    fa, fb : ndarray, shape (n, w)
+        Localised-route states L (left) and R (right). [1]
+    ea, eb : ndarray
+        Their energies h_LL, h_RR. [W]
+    """
+
+    levels: NDArray[np.float64]
+    vectors: NDArray[np.float64]
+    order: NDArray[np.int64]
+    e0: NDArray[np.float64]
+    e1: NDArray[np.float64]
+    psi0: NDArray[np.float64]
+    psi1: NDArray[np.float64]
+    method: NDArray[np.int64]
+    left0: NDArray[np.bool_]
+    left1: NDArray[np.bool_]
+    lam_diff: NDArray[np.float64]
+    a00: NDArray[np.float64]
+    a11: NDArray[np.float64]
+    a01: NDArray[np.float64]
+    fa: NDArray[np.float64]
+    fb: NDArray[np.float64]
+    ea: NDArray[np.float64]
+    eb: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class _Splitting:
+    """Logarithmic two-level parameters of the rows of one route.
+
+    Attributes
+    ----------
+    log_d0 : ndarray
+        ln(Delta0 / W). [1]
+    delta : ndarray
+        Delta. [W]
+    log_e : ndarray
+        ln(E / W). [1]
+    """
+
+    log_d0: NDArray[np.float64]
+    delta: NDArray[np.float64]
+    log_e: NDArray[np.float64]
+
+
 def _two_level(
     eta: NDArray,
     t: NDArray,
     plan: _Plan,
-    xfull: NDArray,
-    valid: NDArray,
-    cand_e: NDArray,
-    cand_v: NDArray,
+    cols: _Columns,
+    cand: _Candidates,
     phase_step: float,
-) -> dict[str, NDArray]:
-    """Doublet reduction (Delta0, Delta, E, p) and the observables of the three states."""
-    n = eta.size
-    idx = np.arange(n)
-    lay = plan.layout
-    xb = plan.xb
-    has_l, has_r = plan.has_l, plan.has_r
-    sinc = (lay == _SINC_SINGLE) | (lay == _SINC_PARITY)
-    mir = lay == _HERM_MIRROR
-    dbl = lay == _HERM_DOUBLE
-    hsingle = (lay == _HERM_SINGLE) | (lay == _HERM_PARITY)
-    r2 = 1.0 / math.sqrt(2.0)
+) -> _Reduction:
+    """Doublet reduction (Delta0, Delta, E, p) and the observables of the three states.
 
-    order = np.argsort(cand_e, axis=1, kind="stable")
+    Chooses a route per potential (one-block layouts: from the P matrix of the DVR doublet;
+    two-block layouts: from the blocks), reconstructs the Wronskian at x_b where the route
+    needs it, and reduces.
+    """
+    lay = plan.layout
+    d = _lowest_states(cand, lay == _HERM_MIRROR)
+    one_block = np.nonzero(
+        (lay == _SINC_SINGLE)
+        | (lay == _SINC_PARITY)
+        | (lay == _HERM_SINGLE)
+        | (lay == _HERM_PARITY)
+    )[0]
+    if one_block.size:
+        _one_block_overlaps(plan, cols, d, one_block)
+        _one_block_routes(eta, t, plan, d, one_block)
+    two_block = np.nonzero(lay == _HERM_DOUBLE)[0]
+    if two_block.size:
+        _two_block_routes(d, two_block)
+    d.method[lay == _HERM_MIRROR] = METHOD_LOCALISED  # fa = left (mirror), fb = right ground
+
+    log_wr = np.zeros(eta.size)
+    tails = np.zeros((eta.size, 2, 3))  # (ln|psi_n(x_b)|, sign psi_n(x_b), psi_n'/psi_n) at x_b
+    rows = np.nonzero(d.method == METHOD_LOCALISED)[0]
+    if rows.size:
+        log_wr[rows] = _localised_wronskian(eta, t, plan, cols, d, rows, phase_step)
+    rows = np.nonzero(d.method == METHOD_EIGEN)[0]
+    if rows.size:
+        tails[rows], log_wr[rows] = _eigen_traces(eta, t, plan, cols, d, rows, phase_step)
+    rows = np.nonzero(d.method == METHOD_SAME_WELL)[0]
+    if rows.size:
+        tails[rows] = _same_well_tails(eta, t, plan, cols, d, rows)
+    return _reduce(eta, t, plan, cols, d, log_wr, tails)
+
+
+def _lowest_states(cand: _Candidates, mirror: NDArray) -> _Doublet:
+    """The three lowest candidates; initial route METHOD_DIRECT.
+
+    A mirror layout's states are the left ground state (mirror image), the right ground state
+    and the even combination of the two first excited states.
+    """
+    n = mirror.size
+    r2 = 1.0 / math.sqrt(2.0)
+    order = np.argsort(cand.energy, axis=1, kind="stable")
     o3 = order[:, :3].copy()
-    o3[mir] = np.array([3, 0, 1])
-    ene = np.take_along_axis(cand_e, o3, axis=1)
-    vec = cand_v[idx[:, None], o3]
-    vec[mir, 2] = (cand_v[mir, 1] + cand_v[mir, 4]) * r2
+    o3[mirror] = np.array([3, 0, 1])
+    ene = np.take_along_axis(cand.energy, o3, axis=1)
+    vec = cand.vectors[np.arange(n)[:, None], o3]
+    vec[mirror, 2] = (cand.vectors[mirror, 1] + cand.vectors[mirror, 4]) * r2
     e0, e1 = ene[:, 0].copy(), ene[:, 1].copy()
     psi0, psi1 = vec[:, 0].copy(), vec[:, 1].copy()
+    return _Doublet(
+        levels=ene,
+        vectors=vec,
+        order=o3,
+        e0=e0,
+        e1=e1,
+        psi0=psi0,
+        psi1=psi1,
+        method=np.full(n, METHOD_DIRECT),
+        left0=np.zeros(n, dtype=bool),
+        left1=np.zeros(n, dtype=bool),
+        lam_diff=np.ones(n),
+        a00=np.ones(n),
+        a11=np.zeros(n),
+        a01=np.zeros(n),
+        fa=psi0.copy(),
+        fb=psi1.copy(),
+        ea=e0.copy(),
+        eb=e1.copy(),
+    )
 
-    method = np.full(n, METHOD_DIRECT)
-    left0 = np.zeros(n, dtype=bool)  # side of x_b where psi_0 (or L) lives
-    left1 = np.zeros(n, dtype=bool)
-    lam_diff = np.ones(n)
-    a00, a11, a01 = np.ones(n), np.zeros(n), np.zeros(n)
-    fa, fb = psi0.copy(), psi1.copy()  # localised route: L, R
-    ea, eb = e0.copy(), e1.copy()
 
-    # ---- one-block layouts: exact partial overlaps give the P matrix ----
-    sm = np.nonzero(sinc | hsingle)[0]
-    if sm.size:
-        si = np.nonzero(sinc)[0]
-        if si.size:
-            hh = plan.h[si]
-            jfull = np.rint(
-                (xfull[si] - plan.anchor[si, None]) / hh[:, None] - plan.offset[si, None]
-            ).astype(np.int64)
-            a00[si], a11[si], a01[si] = _partial_overlaps(
-                psi0[si], psi1[si], xfull[si], xb[si], hh, jfull
-            )
-        size_a = np.where(lay == _HERM_PARITY, 2, 1) * plan.size_a
-        for nn in np.unique(size_a[hsingle]):
-            hi = np.nonzero(hsingle & (size_a == nn))[0]
-            nn = int(nn)
-            a00[hi], a11[hi], a01[hi] = _hermite_partial_overlaps(
-                psi0[hi, :nn], psi1[hi, :nn], nn, plan.c_a[hi], plan.s_a[hi], xb[hi]
-            )
-        b00, b11, b01 = a00[sm], a11[sm], a01[sm]
-        mean = 0.5 * (b00 + b11)
-        rad = np.hypot(0.5 * (b00 - b11), b01)
-        lp, lm = mean + rad, mean - rad
-        ld = np.maximum(np.hypot(b00 - b11, 2.0 * b01), 1e-300)
-        lam_diff[sm] = ld
-        tun = (lp > 0.5) & (lm < 0.5) & has_l[sm] & has_r[sm]
-        s_left = (lm >= 0.5) & has_l[sm]
-        s_right = (lp <= 0.5) & has_r[sm]
-        leak = np.where(tun, np.maximum(1.0 - lp, lm), np.where(s_left, 1.0 - lm, lp))
-        p_dir = (np.minimum(2.0 * np.abs(b01), ld) / ld) ** 2
-        split = e1[sm] - e0[sm]
-        scale = np.maximum(1.0, np.abs(e0[sm]))
-        resolved = split > _EIGEN_SPLIT * scale
-        # estimated relative errors of Delta0 along the three routes (see docs/spectrum.md)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            err_d = _EPS_LEVEL * scale / split + _EPS_OVERLAP / np.sqrt(p_dir)
-            err_e = np.where(
-                tun & resolved & (p_dir < _EIGEN_MAX_P),
-                _EPS_WRONSKIAN + p_dir * _EPS_RESONANCE / split**2,
-                np.inf,
-            )
-            kap2 = np.maximum(_pot(xb[sm], eta[sm], t[sm]) - 0.5 * (e0[sm] + e1[sm]), 1e-12)
-            err_l = np.where(
-                tun & (leak <= _LOCALISED_MAX_LEAK),
-                _EPS_WRONSKIAN
-                + _LEAK_SQUARED * leak**2
-                + 0.5 * split * np.sqrt(p_dir * np.maximum(1.0 - p_dir, 0.0)) / kap2,
-                np.inf,
-            )
-        err_d = np.where(np.isfinite(err_d), err_d, np.inf)
-        best = np.argmin(np.stack([err_d, err_e, err_l]), axis=0)
-        m_eig = best == 1
-        m_loc = best == 2
-        m_same = ~tun & (s_left | s_right) & (leak <= _DIRECT_LEAK)
-        if _FORCE is not None:
-            m_eig = tun & (_FORCE == METHOD_EIGEN)
-            m_loc = tun & (_FORCE == METHOD_LOCALISED)
-        method[sm[m_eig]] = METHOD_EIGEN
-        method[sm[m_loc]] = METHOD_LOCALISED
-        method[sm[m_same]] = METHOD_SAME_WELL
-        left0[sm] = np.where(tun, b00 >= b11, s_left)
-        left1[sm] = np.where(tun, b00 < b11, s_left)
-        tj = sm[m_loc]
-        if tj.size:  # localised basis: eigenvectors of the P matrix
-            chi = 0.5 * np.arctan2(2.0 * a01[tj], a00[tj] - a11[tj])
-            cc, ss = np.cos(chi), np.sin(chi)
-            fa[tj] = cc[:, None] * psi0[tj] + ss[:, None] * psi1[tj]
-            fb[tj] = -ss[:, None] * psi0[tj] + cc[:, None] * psi1[tj]
-            ea[tj] = cc * cc * e0[tj] + ss * ss * e1[tj]
-            eb[tj] = ss * ss * e0[tj] + cc * cc * e1[tj]
+def _one_block_overlaps(plan: _Plan, cols: _Columns, d: _Doublet, rows: NDArray) -> None:
+    """Exact partial overlaps A_ij of the doublet of one-block layouts (fills d.a00, a11, a01).
 
-    # ---- Hermite layouts: the blocks tell where the states live ----
-    dm = np.nonzero(dbl)[0]
-    if dm.size:
-        in_a = o3[dm, :2] < 3
-        tun = in_a[:, 0] != in_a[:, 1]
-        method[dm] = np.where(tun, METHOD_LOCALISED, METHOD_SAME_WELL)
-        left0[dm] = in_a[:, 0]
-        left1[dm] = in_a[:, 1]
-        td = dm[tun]
-        swap = ~in_a[tun, 0]  # state 0 is the right-well state
-        fa[td] = np.where(swap[:, None], psi1[td], psi0[td])
-        fb[td] = np.where(swap[:, None], psi0[td], psi1[td])
-        ea[td] = np.where(swap, e1[td], e0[td])
-        eb[td] = np.where(swap, e0[td], e1[td])
-    method[mir] = METHOD_LOCALISED  # fa = left ground state (mirror), fb = right ground state
-
-    loc_m = method == METHOD_LOCALISED
-    log_wr = np.zeros(n)
-    tails = np.zeros((n, 2, 3))  # (ln|psi_n(x_b)|, sign psi_n(x_b), psi_n'/psi_n) at x_b
-    if loc_m.any():
-        log_wr[loc_m] = _localised_wronskian(
-            eta,
-            t,
-            plan,
-            np.nonzero(loc_m)[0],
-            fa,
-            fb,
-            ea,
-            eb,
-            lam_diff,
-            xfull,
-            valid,
-            phase_step,
+    Sinc layouts: :func:`_partial_overlaps`; Hermite layouts (a parity layout is a full
+    2n-point Hermite DVR in column order): :func:`_hermite_partial_overlaps`.
+    """
+    lay = plan.layout
+    xb = plan.xb
+    si = rows[(lay[rows] == _SINC_SINGLE) | (lay[rows] == _SINC_PARITY)]
+    if si.size:
+        hh = plan.h[si]
+        jfull = np.rint(
+            (cols.x[si] - plan.anchor[si, None]) / hh[:, None] - plan.offset[si, None]
+        ).astype(np.int64)
+        d.a00[si], d.a11[si], d.a01[si] = _partial_overlaps(
+            d.psi0[si], d.psi1[si], cols.x[si], xb[si], hh, jfull
         )
-    sub = np.nonzero(method == METHOD_EIGEN)[0]
-    if sub.size:
-        tails[sub], log_wr[sub] = _eigen_traces(
-            eta, t, plan, sub, psi0, psi1, e0, e1, left0, left1, xfull, valid, phase_step
+    hsingle = (lay == _HERM_SINGLE) | (lay == _HERM_PARITY)
+    size_a = np.where(lay == _HERM_PARITY, 2, 1) * plan.size_a
+    for nn in np.unique(size_a[hsingle]):
+        hi = np.nonzero(hsingle & (size_a == nn))[0]
+        nn = int(nn)
+        d.a00[hi], d.a11[hi], d.a01[hi] = _hermite_partial_overlaps(
+            d.psi0[hi, :nn], d.psi1[hi, :nn], nn, plan.c_a[hi], plan.s_a[hi], xb[hi]
         )
-    sub = np.nonzero(method == METHOD_SAME_WELL)[0]
-    if sub.size:
-        tails[sub] = _same_well_tails(eta, t, plan, sub, psi0, psi1, e0, e1, left0, xfull, valid)
 
-    # ---- Delta0, Delta, E and the doublet states ----
-    out_levels = ene.copy()
+
+def _one_block_routes(eta: NDArray, t: NDArray, plan: _Plan, d: _Doublet, sm: NDArray) -> None:
+    """Route of the doublets of one-block layouts, from their P matrix.
+
+    The eigenvalues lambda_+- of A_ij tell whether the doublet tunnels (one state on each
+    side of x_b) or lies in one well; among the routes valid for it the one with the smallest
+    estimated error of Delta0 (:func:`_route_errors`) is taken. Fills d.method, d.left0,
+    d.left1, d.lam_diff and, for the localised route, the states L, R (eigenvectors of the P
+    matrix) and their energies.
+    """
+    b00, b11, b01 = d.a00[sm], d.a11[sm], d.a01[sm]
+    mean = 0.5 * (b00 + b11)
+    rad = np.hypot(0.5 * (b00 - b11), b01)
+    lp, lm = mean + rad, mean - rad
+    ld = np.maximum(np.hypot(b00 - b11, 2.0 * b01), 1e-300)
+    d.lam_diff[sm] = ld
+    tun = (lp > 0.5) & (lm < 0.5) & plan.has_l[sm] & plan.has_r[sm]
+    s_left = (lm >= 0.5) & plan.has_l[sm]
+    s_right = (lp <= 0.5) & plan.has_r[sm]
+    leak = np.where(tun, np.maximum(1.0 - lp, lm), np.where(s_left, 1.0 - lm, lp))
+    p_dir = (np.minimum(2.0 * np.abs(b01), ld) / ld) ** 2
+    e0, e1 = d.e0[sm], d.e1[sm]
+    kap2 = np.maximum(_pot(plan.xb[sm], eta[sm], t[sm]) - 0.5 * (e0 + e1), 1e-12)
+    errors = _route_errors(e0, e1, p_dir, leak, tun, kap2)
+    best = np.argmin(errors, axis=0)
+    m_eig = best == 1
+    m_loc = best == 2
+    m_same = ~tun & (s_left | s_right) & (leak <= _DIRECT_LEAK)
+    if _FORCE is not None:
+        m_eig = tun & (_FORCE == METHOD_EIGEN)
+        m_loc = tun & (_FORCE == METHOD_LOCALISED)
+    d.method[sm[m_eig]] = METHOD_EIGEN
+    d.method[sm[m_loc]] = METHOD_LOCALISED
+    d.method[sm[m_same]] = METHOD_SAME_WELL
+    d.left0[sm] = np.where(tun, b00 >= b11, s_left)
+    d.left1[sm] = np.where(tun, b00 < b11, s_left)
+    tj = sm[m_loc]
+    if tj.size:  # localised basis: eigenvectors of the P matrix
+        chi = 0.5 * np.arctan2(2.0 * d.a01[tj], d.a00[tj] - d.a11[tj])
+        cc, ss = np.cos(chi), np.sin(chi)
+        d.fa[tj] = cc[:, None] * d.psi0[tj] + ss[:, None] * d.psi1[tj]
+        d.fb[tj] = -ss[:, None] * d.psi0[tj] + cc[:, None] * d.psi1[tj]
+        d.ea[tj] = cc * cc * d.e0[tj] + ss * ss * d.e1[tj]
+        d.eb[tj] = ss * ss * d.e0[tj] + cc * cc * d.e1[tj]
+
+
+def _route_errors(
+    e0: NDArray, e1: NDArray, p_dir: NDArray, leak: NDArray, tun: NDArray, kap2: NDArray
+) -> NDArray:
+    """Estimated relative errors of Delta0 by the direct, eigenstate and localised routes.
+
+    Parameters: the doublet's energies e0, e1 [W]; p_dir, p from the DVR P matrix [1]; leak,
+    the weight of the states on the wrong side of x_b [1]; tun, the doublet tunnels;
+    kap2 = V(x_b) - (e0 + e1) / 2 (at least 1e-12) [W]. Returns shape (3, n), inf where a
+    route does not apply (see docs/spectrum.md for the error model).
+    """
+    split = e1 - e0
+    scale = np.maximum(1.0, np.abs(e0))
+    resolved = split > _EIGEN_SPLIT * scale
+    with np.errstate(divide="ignore", invalid="ignore"):
+        err_d = _EPS_LEVEL * scale / split + _EPS_OVERLAP / np.sqrt(p_dir)
+        err_e = np.where(
+            tun & resolved & (p_dir < _EIGEN_MAX_P),
+            _EPS_WRONSKIAN + p_dir * _EPS_RESONANCE / split**2,
+            np.inf,
+        )
+        err_l = np.where(
+            tun & (leak <= _LOCALISED_MAX_LEAK),
+            _EPS_WRONSKIAN
+            + _LEAK_SQUARED * leak**2
+            + 0.5 * split * np.sqrt(p_dir * np.maximum(1.0 - p_dir, 0.0)) / kap2,
+            np.inf,
+        )
+    err_d = np.where(np.isfinite(err_d), err_d, np.inf)
+    return np.stack([err_d, err_e, err_l])
+
+
+def _two_block_routes(d: _Doublet, dm: NDArray) -> None:
+    """Route of the doublets of two-block layouts (_HERM_DOUBLE): the blocks tell the side.
+
+    One state in each block: localised route with L, R the two block states; both in one
+    block: same-well route.
+    """
+    in_a = d.order[dm, :2] < 3
+    tun = in_a[:, 0] != in_a[:, 1]
+    d.method[dm] = np.where(tun, METHOD_LOCALISED, METHOD_SAME_WELL)
+    d.left0[dm] = in_a[:, 0]
+    d.left1[dm] = in_a[:, 1]
+    td = dm[tun]
+    swap = ~in_a[tun, 0]  # state 0 is the right-well state
+    d.fa[td] = np.where(swap[:, None], d.psi1[td], d.psi0[td])
+    d.fb[td] = np.where(swap[:, None], d.psi0[td], d.psi1[td])
+    d.ea[td] = np.where(swap, d.e1[td], d.e0[td])
+    d.eb[td] = np.where(swap, d.e0[td], d.e1[td])
+
+
+def _reduce(
+    eta: NDArray,
+    t: NDArray,
+    plan: _Plan,
+    cols: _Columns,
+    d: _Doublet,
+    log_wr: NDArray,
+    tails: NDArray,
+) -> _Reduction:
+    """Delta0, Delta, E per route, the doublet states' signs, and the observables."""
+    n = eta.size
+    levels = d.levels.copy()
     log_d0 = np.empty(n)
     delta = np.empty(n)
     log_e = np.empty(n)
 
-    # resolved doublets (P matrix from the DVR): E = E1 - E0, Delta = E cos(2 chi)
-    res_m = (method == METHOD_DIRECT) | (method == METHOD_EIGEN)
-    if res_m.any():
-        split = e1[res_m] - e0[res_m]
-        ld = lam_diff[res_m]
-        delta[res_m] = split * (a00[res_m] - a11[res_m]) / ld
-        with np.errstate(divide="ignore"):
-            log_e[res_m] = np.log(split)
-            log_d0[res_m] = log_e[res_m] + np.log(np.abs(2.0 * a01[res_m]) / ld)
-        # psi0 positive at its largest component; psi1 signed so that A01 <= 0
-        big = np.argmax(np.abs(psi0[res_m]), axis=1)
-        s0 = np.sign(psi0[res_m][np.arange(big.size), big])
-        psi0[res_m] *= s0[:, None]
-        psi1[res_m] *= np.where(a01[res_m] * s0 > 0, -1.0, 1.0)[:, None]
-    em = np.nonzero(method == METHOD_EIGEN)[0]
-    if em.size:  # Delta0 = 2 |Wr| / (lambda_+ - lambda_-), E from Delta and Delta0
-        ld0 = math.log(2.0) + log_wr[em] - np.log(lam_diff[em])
-        with np.errstate(divide="ignore"):
-            ldl = np.log(np.abs(delta[em]))
-        log_d0[em] = ld0
-        log_e[em] = 0.5 * _log_add(2.0 * ld0, 2.0 * ldl)
+    def put(rows: NDArray, part: _Splitting) -> None:
+        log_d0[rows], delta[rows], log_e[rows] = part.log_d0, part.delta, part.log_e
 
-    if loc_m.any():
-        ti = np.nonzero(loc_m)[0]
-        ld0 = math.log(2.0) + log_wr[ti] - np.log(lam_diff[ti])
-        dl = eb[ti] - ea[ti]
-        with np.errstate(divide="ignore"):
-            ldl = np.log(np.abs(dl))
-        le = 0.5 * _log_add(2.0 * ld0, 2.0 * ldl)
-        log_d0[ti], delta[ti], log_e[ti] = ld0, dl, le
-        esp = np.exp(le)
-        mean = 0.5 * (ea[ti] + eb[ti])
-        out_levels[ti, 0] = mean - 0.5 * esp
-        out_levels[ti, 1] = mean + 0.5 * esp
-        # psi0 = c L + s R, psi1 = -s L + c R with tan(phi) = Delta0 / Delta, c = cos(phi / 2)
-        rd = np.sign(dl) * np.exp(ldl - le)  # Delta / E
-        rd0 = np.exp(ld0 - le)  # Delta0 / E
-        pos = dl >= 0
-        c = np.sqrt(0.5 * (1.0 + np.where(pos, rd, -1.0)))
-        s = np.sqrt(0.5 * (1.0 - np.where(pos, 1.0, rd)))
-        c = np.where(pos, c, rd0 / (2.0 * np.maximum(s, 1e-300)))
-        s = np.where(pos, rd0 / (2.0 * np.maximum(c, 1e-300)), s)
-        psi0[ti] = c[:, None] * fa[ti] + s[:, None] * fb[ti]
-        psi1[ti] = -s[:, None] * fa[ti] + c[:, None] * fb[ti]
+    rows = np.nonzero((d.method == METHOD_DIRECT) | (d.method == METHOD_EIGEN))[0]
+    if rows.size:
+        put(rows, _resolved_doublets(d, rows))
+    rows = np.nonzero(d.method == METHOD_EIGEN)[0]
+    if rows.size:
+        put(rows, _eigen_doublets(d, rows, log_wr[rows], delta[rows]))
+    rows = np.nonzero(d.method == METHOD_LOCALISED)[0]
+    if rows.size:
+        part = _localised_doublets(d, rows, log_wr[rows])
+        put(rows, part)
+        esp = np.exp(part.log_e)
+        mean = 0.5 * (d.ea[rows] + d.eb[rows])
+        levels[rows, 0] = mean - 0.5 * esp
+        levels[rows, 1] = mean + 0.5 * esp
+    rows = np.nonzero(d.method == METHOD_SAME_WELL)[0]
+    if rows.size:
+        put(rows, _same_well_doublets(eta, t, plan, d, rows, tails[rows]))
+    return _observables(cols, d, levels, log_d0, delta, log_e)
 
-    sw = np.nonzero(method == METHOD_SAME_WELL)[0]
-    if sw.size:
-        lv0, sg0, q0 = tails[sw, 0, 0], tails[sw, 0, 1], tails[sw, 0, 2]
-        lv1, sg1, q1 = tails[sw, 1, 0], tails[sw, 1, 1], tails[sw, 1, 2]
-        left = left0[sw]
-        vbx = _pot(xb[sw], eta[sw], t[sw])
-        # decay constants away from the well; exponential tails give the P matrix
-        k0 = np.where(left, -q0, q0)
-        k1 = np.where(left, -q1, q1)
-        k0 = np.where(k0 > 0, k0, np.sqrt(np.maximum(vbx - e0[sw], 1e-12)))
-        k1 = np.where(k1 > 0, k1, np.sqrt(np.maximum(vbx - e1[sw], 1e-12)))
-        big = np.maximum(lv0, lv1)
-        r0, r1 = np.exp(lv0 - big), np.exp(lv1 - big)
-        t00, t11, t01 = r0 * r0 / (2.0 * k0), r1 * r1 / (2.0 * k1), r0 * r1 / (k0 + k1)
-        den = (t00 - t11) ** 2 + 4.0 * t01 * t01
-        log_p = np.minimum(
-            math.log(4.0) + 2.0 * (lv0 + lv1 - 2.0 * big - np.log(k0 + k1)) - np.log(den), 0.0
-        )
-        split = e1[sw] - e0[sw]
-        log_e[sw] = np.log(split)
-        log_d0[sw] = log_e[sw] + 0.5 * log_p
-        sgn = np.where(left, np.sign(t11 - t00), np.sign(t00 - t11))
-        delta[sw] = sgn * split * np.sqrt(-np.expm1(np.minimum(log_p, -1e-300)))
-        # psi0 > 0 (fixed in the trace routine); psi1 signed so that A01 <= 0
-        prod = sg0 * sg1
-        flip1 = np.where(left, prod < 0, prod > 0)
-        psi1[sw] *= np.where(flip1, -1.0, 1.0)[:, None]
 
-    x2f = np.where(valid, xfull * xfull, 0.0)
+def _resolved_doublets(d: _Doublet, rows: NDArray) -> _Splitting:
+    """Resolved doublets (P matrix from the DVR): E = E1 - E0, Delta = E cos(2 chi).
+
+    Also signs the states: psi0 positive at its largest component, psi1 such that A01 <= 0.
+    """
+    split = d.e1[rows] - d.e0[rows]
+    ld = d.lam_diff[rows]
+    delta = split * (d.a00[rows] - d.a11[rows]) / ld
+    with np.errstate(divide="ignore"):
+        log_e = np.log(split)
+        log_d0 = log_e + np.log(np.abs(2.0 * d.a01[rows]) / ld)
+    big = np.argmax(np.abs(d.psi0[rows]), axis=1)
+    s0 = np.sign(d.psi0[rows][np.arange(big.size), big])
+    d.psi0[rows] *= s0[:, None]
+    d.psi1[rows] *= np.where(d.a01[rows] * s0 > 0, -1.0, 1.0)[:, None]
+    return _Splitting(log_d0=log_d0, delta=delta, log_e=log_e)
+
+
+def _eigen_doublets(d: _Doublet, rows: NDArray, log_wr: NDArray, delta: NDArray) -> _Splitting:
+    """Eigenstate route: Delta0 = 2 |Wr| / (lambda_+ - lambda_-); E from Delta and Delta0.
+
+    ``delta`` is the resolved doublet's Delta [W]; ``log_wr`` is ln|Wr(x_b)| [1].
+    """
+    ld0 = math.log(2.0) + log_wr - np.log(d.lam_diff[rows])
+    with np.errstate(divide="ignore"):
+        ldl = np.log(np.abs(delta))
+    return _Splitting(log_d0=ld0, delta=delta, log_e=0.5 * _log_add(2.0 * ld0, 2.0 * ldl))
+
+
+def _localised_doublets(d: _Doublet, rows: NDArray, log_wr: NDArray) -> _Splitting:
+    """Localised route: Delta0 from the Wronskian of L, R; Delta = h_RR - h_LL.
+
+    Sets the doublet states psi0 = c L + s R, psi1 = -s L + c R with tan(phi) = Delta0 /
+    Delta, c = cos(phi / 2), computed without cancellation.
+    """
+    ld0 = math.log(2.0) + log_wr - np.log(d.lam_diff[rows])
+    dl = d.eb[rows] - d.ea[rows]
+    with np.errstate(divide="ignore"):
+        ldl = np.log(np.abs(dl))
+    le = 0.5 * _log_add(2.0 * ld0, 2.0 * ldl)
+    rd = np.sign(dl) * np.exp(ldl - le)  # Delta / E
+    rd0 = np.exp(ld0 - le)  # Delta0 / E
+    pos = dl >= 0
+    c = np.sqrt(0.5 * (1.0 + np.where(pos, rd, -1.0)))
+    s = np.sqrt(0.5 * (1.0 - np.where(pos, 1.0, rd)))
+    c = np.where(pos, c, rd0 / (2.0 * np.maximum(s, 1e-300)))
+    s = np.where(pos, rd0 / (2.0 * np.maximum(c, 1e-300)), s)
+    d.psi0[rows] = c[:, None] * d.fa[rows] + s[:, None] * d.fb[rows]
+    d.psi1[rows] = -s[:, None] * d.fa[rows] + c[:, None] * d.fb[rows]
+    return _Splitting(log_d0=ld0, delta=dl, log_e=le)
+
+
+def _same_well_doublets(
+    eta: NDArray, t: NDArray, plan: _Plan, d: _Doublet, rows: NDArray, tails: NDArray
+) -> _Splitting:
+    """Same-well route (formal reduction): the P matrix from exponential tails beyond x_b.
+
+    ``tails`` holds per state (ln|psi_n(x_b)|, sign, psi_n'/psi_n at x_b). E = E1 - E0. Signs
+    psi1 so that A01 <= 0 (psi0 > 0 was fixed by :func:`_same_well_tails`).
+    """
+    lv0, sg0, q0 = tails[:, 0, 0], tails[:, 0, 1], tails[:, 0, 2]
+    lv1, sg1, q1 = tails[:, 1, 0], tails[:, 1, 1], tails[:, 1, 2]
+    left = d.left0[rows]
+    e0, e1 = d.e0[rows], d.e1[rows]
+    vbx = _pot(plan.xb[rows], eta[rows], t[rows])
+    # decay constants away from the well; exponential tails give the P matrix
+    k0 = np.where(left, -q0, q0)
+    k1 = np.where(left, -q1, q1)
+    k0 = np.where(k0 > 0, k0, np.sqrt(np.maximum(vbx - e0, 1e-12)))
+    k1 = np.where(k1 > 0, k1, np.sqrt(np.maximum(vbx - e1, 1e-12)))
+    big = np.maximum(lv0, lv1)
+    r0, r1 = np.exp(lv0 - big), np.exp(lv1 - big)
+    t00, t11, t01 = r0 * r0 / (2.0 * k0), r1 * r1 / (2.0 * k1), r0 * r1 / (k0 + k1)
+    den = (t00 - t11) ** 2 + 4.0 * t01 * t01
+    log_p = np.minimum(
+        math.log(4.0) + 2.0 * (lv0 + lv1 - 2.0 * big - np.log(k0 + k1)) - np.log(den), 0.0
+    )
+    split = e1 - e0
+    log_e = np.log(split)
+    sgn = np.where(left, np.sign(t11 - t00), np.sign(t00 - t11))
+    prod = sg0 * sg1
+    flip1 = np.where(left, prod < 0, prod > 0)
+    d.psi1[rows] *= np.where(flip1, -1.0, 1.0)[:, None]
+    return _Splitting(
+        log_d0=log_e + 0.5 * log_p,
+        delta=sgn * split * np.sqrt(-np.expm1(np.minimum(log_p, -1e-300))),
+        log_e=log_e,
+    )
+
+
+def _observables(
+    cols: _Columns,
+    d: _Doublet,
+    levels: NDArray,
+    log_d0: NDArray,
+    delta: NDArray,
+    log_e: NDArray,
+) -> _Reduction:
+    """Hellmann–Feynman and off-diagonal elements of the (signed) states; E, Delta0, p."""
+    xfull = cols.x
+    x2f = np.where(cols.valid, xfull * xfull, 0.0)
     x3f = x2f * xfull
-    states = np.stack([psi0, psi1, vec[:, 2]], axis=1)
+    states = np.stack([d.psi0, d.psi1, d.vectors[:, 2]], axis=1)
     with np.errstate(over="ignore"):
         d0 = np.exp(log_d0)
         p = np.minimum(np.exp(2.0 * (log_d0 - log_e)), 1.0)
-    return {
-        "levels": out_levels,
-        "x2": np.einsum("nsw,nsw,nw->ns", states, states, x2f),
-        "x3": np.einsum("nsw,nsw,nw->ns", states, states, x3f),
-        "x2_01": np.einsum("nw,nw,nw->n", psi0, psi1, x2f),
-        "x3_01": np.einsum("nw,nw,nw->n", psi0, psi1, x3f),
-        "splitting": np.exp(log_e),
-        "tunnel_splitting": d0,
-        "asymmetry": delta,
-        "p": p,
-        "log_tunnel_splitting": log_d0,
-        "method": method,
-    }
+    return _Reduction(
+        levels=levels,
+        x2=np.einsum("nsw,nsw,nw->ns", states, states, x2f),
+        x3=np.einsum("nsw,nsw,nw->ns", states, states, x3f),
+        x2_01=np.einsum("nw,nw,nw->n", d.psi0, d.psi1, x2f),
+        x3_01=np.einsum("nw,nw,nw->n", d.psi0, d.psi1, x3f),
+        splitting=np.exp(log_e),
+        tunnel_splitting=d0,
+        asymmetry=delta,
+        p=p,
+        log_tunnel_splitting=log_d0,
+        method=d.method,
+    )
 
 
 def _state_data(
-    plan: _Plan, rows: NDArray, xfull: NDArray, valid: NDArray, f: NDArray, x0: NDArray
+    plan: _Plan, cols: _Columns, rows: NDArray, f: NDArray, x0: NDArray
 ) -> tuple[NDArray, NDArray]:
-    """psi(x0) and psi'(x0) of DVR vectors f (rows of the chunk)."""
-    bval, bder = _basis_at(plan, rows, xfull[rows], valid[rows], x0)
+    """psi(x0) and psi'(x0) of DVR vectors f (one per row ``rows`` of the chunk)."""
+    bval, bder = _basis_at(plan, rows, cols.x[rows], cols.valid[rows], x0)
     return np.sum(f * bval, axis=1), np.sum(f * bder, axis=1)
 
 
@@ -1791,14 +2111,9 @@ def _localised_wronskian(
     eta: NDArray,
     t: NDArray,
     plan: _Plan,
+    cols: _Columns,
+    d: _Doublet,
     rows: NDArray,
-    fa: NDArray,
-    fb: NDArray,
-    ea: NDArray,
-    eb: NDArray,
-    lam_diff: NDArray,
-    xfull: NDArray,
-    valid: NDArray,
     phase_step: float,
 ) -> NDArray:
     """ln Wr(x_b) of a near-degenerate tunnelling doublet from localised states L = fa, R = fb.
@@ -1806,21 +2121,22 @@ def _localised_wronskian(
     L's trace at x_b is alpha_L e_L: e_L is the direction of a solution at energy h_LL grown
     from the right well towards x_b, and alpha_L follows from the Wronskian of L with a solution
     G_L started at the left minimum, W(L, G_L)(x_b) = W(L, G_L)(x_l) + h_LR int G_L R dx (the
-    integral is the coupling correction, iterated). Likewise for R. All four paths are
-    integrated in the direction in which their solutions grow. Neglected: terms of order
-    (h_LR / kappa^2) (h_RR - h_LL) / E, small for near-degenerate doublets only.
+    integral is the coupling correction, iterated in :func:`_coupled_wronskian`). Likewise for
+    R. All four paths are integrated in the direction in which their solutions grow.
+    Neglected: terms of order (h_LR / kappa^2) (h_RR - h_LL) / E, small for near-degenerate
+    doublets only. Signs d.fa, d.fb so that L(x_l) > 0 and R(x_r) > 0.
     """
     xb, xl, xr = plan.xb[rows], plan.xl[rows], plan.xr[rows]
     er, etr = eta[rows], t[rows]
-    L, R = fa[rows], fb[rows]
-    vl, sl = _state_data(plan, rows, xfull, valid, L, xl)
-    vr, sr = _state_data(plan, rows, xfull, valid, R, xr)
+    L, R = d.fa[rows], d.fb[rows]
+    vl, sl = _state_data(plan, cols, rows, L, xl)
+    vr, sr = _state_data(plan, cols, rows, R, xr)
     flip_l = np.where(vl < 0, -1.0, 1.0)
     flip_r = np.where(vr < 0, -1.0, 1.0)
-    fa[rows] = L * flip_l[:, None]
-    fb[rows] = R * flip_r[:, None]
+    d.fa[rows] = L * flip_l[:, None]
+    d.fb[rows] = R * flip_r[:, None]
     vl, sl, vr, sr = vl * flip_l, sl * flip_l, vr * flip_r, sr * flip_r
-    hl, hr = ea[rows], eb[rows]
+    hl, hr = d.ea[rows], d.eb[rows]
     m = rows.size
     one, zero = np.ones(m), np.zeros(m)
     mid = 0.5 * (hl + hr)
@@ -1846,17 +2162,42 @@ def _localised_wronskian(
     es = np.concatenate([hl, hl, hr, hr])
     yend, lend, trace = _magnus(np.tile(er, 4), np.tile(etr, 4), es, nodes, ys, record=True)
     assert trace is not None
-    g_l, e_l, g_r, e_r = (yend[i * m : (i + 1) * m] for i in range(4))
-    lg_l, le_l, lg_r, le_r = (lend[i * m : (i + 1) * m] for i in range(4))
-    tr = [trace[:, i * m : (i + 1) * m] for i in range(4)]
-    w0l = vl * vl + sl * sl
-    w0r = vr * vr + sr * sr
+    return _coupled_wronskian(
+        [yend[i * m : (i + 1) * m] for i in range(4)],
+        [lend[i * m : (i + 1) * m] for i in range(4)],
+        [trace[:, i * m : (i + 1) * m] for i in range(4)],
+        nodes,
+        (vl * vl + sl * sl, vr * vr + sr * sr),
+        d.lam_diff[rows],
+    )
+
+
+def _coupled_wronskian(
+    ends: list[NDArray],
+    log_ends: list[NDArray],
+    traces: list[NDArray],
+    nodes: NDArray,
+    w0: tuple[NDArray, NDArray],
+    lam_diff: NDArray,
+) -> NDArray:
+    """ln|Wr(x_b)| of L and R from the four paths G_L, e_L, G_R, e_R (in that order).
+
+    ``ends``/``log_ends``: normalised end vectors (psi, psi') at x_b and the logs of their
+    scales; ``traces``: the recorded paths; ``nodes``: their nodes (m rows per path);
+    ``w0``: W(L, G_L) and W(R, G_R) at the minima; ``lam_diff``: lambda_+ - lambda_- [1].
+    The coupling h_LR = -Wr / lam_diff feeds back through the overlap integrals of G_L e_R and
+    G_R e_L; three iterations.
+    """
+    m = lam_diff.size
+    g_l, e_l, g_r, e_r = ends
+    lg_l, le_l, lg_r, le_r = log_ends
+    w0l, w0r = w0
     wl = _wr(e_l, g_l)
     wr_ = _wr(e_r, g_r)
     wlr = _wr(e_l, e_r)
     # integrals of G_L e_R (left side) and G_R e_L (right side), e's scaled to unit end vector
-    i_left = _overlap_integral(tr[0], tr[3], -le_r, nodes[:m])
-    i_right = _overlap_integral(tr[2], tr[1], -le_l, nodes[m : 2 * m])
+    i_left = _overlap_integral(traces[0], traces[3], -le_r, nodes[:m])
+    i_right = _overlap_integral(traces[2], traces[1], -le_l, nodes[m : 2 * m])
     wl_b, wr_b = w0l, w0r
     log_wr = np.zeros(m)
     for _ in range(3):
@@ -1864,7 +2205,7 @@ def _localised_wronskian(
         log_ar = np.log(np.abs(wr_b)) - lg_r - np.log(np.abs(wr_))
         sign = np.sign(wl_b) * np.sign(wl) * np.sign(wr_b) * np.sign(wr_) * np.sign(wlr)
         log_wr = log_al + log_ar + np.log(np.abs(wlr))
-        h_lr = -sign * np.exp(log_wr) / lam_diff[rows]
+        h_lr = -sign * np.exp(log_wr) / lam_diff
         alpha_l = np.sign(wl_b) * np.sign(wl) * np.exp(log_al)
         alpha_r = np.sign(wr_b) * np.sign(wr_) * np.exp(log_ar)
         wl_b = w0l + h_lr * alpha_r * i_left
@@ -1873,17 +2214,7 @@ def _localised_wronskian(
 
 
 def _same_well_tails(
-    eta: NDArray,
-    t: NDArray,
-    plan: _Plan,
-    rows: NDArray,
-    psi0: NDArray,
-    psi1: NDArray,
-    e0: NDArray,
-    e1: NDArray,
-    left: NDArray,
-    xfull: NDArray,
-    valid: NDArray,
+    eta: NDArray, t: NDArray, plan: _Plan, cols: _Columns, d: _Doublet, rows: NDArray
 ) -> NDArray:
     """Tails at x_b of two states in the same well (formal reduction), WKB-continued.
 
@@ -1891,20 +2222,20 @@ def _same_well_tails(
     resolved (WKB action about half the tail action beyond the turning point, or x_b itself
     when it is closer), and continued to x_b with the WKB solution
     psi ~ kappa^(-1/2) exp(-int kappa dx), kappa = sqrt(V - E_n), accurate to ~1 % there.
-    Returns per state (ln|psi_n(x_b)|, sign, psi_n'/psi_n at x_b).
+    Returns per state (ln|psi_n(x_b)|, sign, psi_n'/psi_n at x_b). Signs d.psi0 positive at
+    its largest component (nodeless in its well).
     """
     lay = plan.layout[rows]
-    lf = left[rows]
+    lf = d.left0[rows]
     xb = plan.xb[rows]
     er, etr = eta[rows], t[rows]
     in_b = (lay == _HERM_DOUBLE) & ~lf  # both states in the right-well block
     tail = np.where(in_b, plan.tail_b[:, rows], plan.tail_a[:, rows])
     xm = np.where(lf, np.minimum(xb, tail[1]), np.maximum(xb, tail[0]))
-    bval, _ = _basis_at(plan, rows, xfull[rows], valid[rows], xm)
-    # psi0 positive at its largest component (nodeless in its well)
-    big = np.argmax(np.abs(psi0[rows]), axis=1)
-    s0 = np.sign(psi0[rows][np.arange(rows.size), big])
-    psi0[rows] *= s0[:, None]
+    bval, _ = _basis_at(plan, rows, cols.x[rows], cols.valid[rows], xm)
+    big = np.argmax(np.abs(d.psi0[rows]), axis=1)
+    s0 = np.sign(d.psi0[rows][np.arange(rows.size), big])
+    d.psi0[rows] *= s0[:, None]
     gl_x, gl_w = np.polynomial.legendre.leggauss(16)
     half = 0.5 * (xb - xm)
     xq = 0.5 * (xb + xm)[:, None] + half[:, None] * gl_x[None, :]
@@ -1913,7 +2244,7 @@ def _same_well_tails(
     vm = _pot(xm, er, etr)
     dvb = xb * (2.0 * er + xb * (3.0 * etr + 4.0 * xb))
     out = np.empty((rows.size, 2, 3))
-    for j, (f, en) in enumerate(((psi0[rows], e0[rows]), (psi1[rows], e1[rows]))):
+    for j, (f, en) in enumerate(((d.psi0[rows], d.e0[rows]), (d.psi1[rows], d.e1[rows]))):
         v = np.sum(f * bval, axis=1)
         action = np.abs(half) * np.sum(np.sqrt(np.maximum(vq - en[:, None], 0.0)) * gl_w, axis=1)
         kb = np.maximum(vb - en, 1e-12)
@@ -1929,15 +2260,9 @@ def _eigen_traces(
     eta: NDArray,
     t: NDArray,
     plan: _Plan,
+    cols: _Columns,
+    d: _Doublet,
     rows: NDArray,
-    psi0: NDArray,
-    psi1: NDArray,
-    e0: NDArray,
-    e1: NDArray,
-    left0: NDArray,
-    left1: NDArray,
-    xfull: NDArray,
-    valid: NDArray,
     phase_step: float,
 ) -> tuple[NDArray, NDArray]:
     """Traces (psi, psi') at x_b of the eigenstates psi_0, psi_1, and ln|Wr(x_b)|.
@@ -1946,19 +2271,19 @@ def _eigen_traces(
     direction of its trace at x_b is that of the solution decaying on the far side, integrated
     from the far edge of the window (WKB decaying tail; the action from the turning point is at
     least the tail action there, so the start is exact to ~exp(-2 tau)) towards x_b. Its size
-    follows from the Wronskian with a
-    solution G_n started at the near-side minimum with (-psi_n', psi_n):
-    W(psi_n, G_n) = psi_n^2 + psi_n'^2 is constant. Returns per state (ln|psi_n(x_b)|,
-    sign psi_n(x_b), psi_n'/psi_n at x_b) and ln|W(psi_0, psi_1)(x_b)|.
+    follows from the Wronskian with a solution G_n started at the near-side minimum with
+    (-psi_n', psi_n): W(psi_n, G_n) = psi_n^2 + psi_n'^2 is constant. Returns per state
+    (ln|psi_n(x_b)|, sign psi_n(x_b), psi_n'/psi_n at x_b) and ln|W(psi_0, psi_1)(x_b)|.
+    Signs d.psi0 positive at its near-side minimum.
     """
     xb = plan.xb[rows]
     er, etr = eta[rows], t[rows]
     m = rows.size
     starts, ys, ens, near = [], [], [], []
-    for f, en, left in ((psi0, e0, left0), (psi1, e1, left1)):
+    for f, en, left in ((d.psi0, d.e0, d.left0), (d.psi1, d.e1, d.left1)):
         lf = left[rows]
         xn = np.where(lf, plan.xl[rows], plan.xr[rows])
-        v, s = _state_data(plan, rows, xfull, valid, f[rows], xn)
+        v, s = _state_data(plan, cols, rows, f[rows], xn)
         near.append((v, s))
         starts.append(xn)
         ys.append(np.stack([-s, v], axis=1))
@@ -1969,7 +2294,7 @@ def _eigen_traces(
         ys.append(np.stack([np.ones(m), np.where(lf, -kap, kap)], axis=1))
         ens.append(en[rows])
     flip0 = np.where(near[0][0] < 0, -1.0, 1.0)
-    psi0[rows] *= flip0[:, None]
+    d.psi0[rows] *= flip0[:, None]
     npath = len(starts)
     yend, lend = _bucketed_magnus(
         np.tile(er, npath),

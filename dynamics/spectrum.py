@@ -322,6 +322,33 @@ def solve_soft_potential(
     """
     eta_a = check_finite("eta", eta, unit="1")
     t_a = check_finite("t", t, unit="1")
+    threads = _check_knobs(basis_size, resolution, phase_step, workers)
+    eta_b, t_b = np.broadcast_arrays(eta_a, t_a)
+    eta_f = np.ascontiguousarray(eta_b, dtype=float).ravel()
+    t_f = np.ascontiguousarray(t_b, dtype=float).ravel()
+    slices = _chunk_slices(eta_f.size)
+
+    def run(sl: slice) -> _ChunkResult:
+        return _solve_chunk(eta_f[sl], t_f[sl], basis_size, float(resolution), float(phase_step))
+
+    out = _ChunkResult.empty(eta_f.size)
+    for sl, res in zip(slices, map_threads(run, slices, threads=threads), strict=True):
+        out.fill(sl, res)
+    shape = eta_b.shape
+    return SoftPotentialSpectrum(
+        eta=eta_f.copy().reshape(shape),
+        t=t_f.copy().reshape(shape),
+        **{
+            f.name: getattr(out, f.name).reshape(shape + getattr(out, f.name).shape[1:])
+            for f in dataclasses.fields(out)
+        },
+    )
+
+
+def _check_knobs(
+    basis_size: object, resolution: object, phase_step: object, workers: object
+) -> int:
+    """Check the knobs of :func:`solve_soft_potential`; returns the number of threads."""
     if not (isinstance(resolution, int | float) and math.isfinite(resolution) and resolution > 0):
         raise ParameterError(
             f"resolution = {resolution!r} is outside the allowed range (0, inf) [1]"
@@ -343,47 +370,19 @@ def solve_soft_potential(
             f"phase_step = {phase_step!r} is outside the allowed range [0.01, 2] [1]"
         )
     if workers is None:
-        workers = thread_count()
-    elif isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
+        return thread_count()
+    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
         raise ParameterError(f"workers = {workers!r} is outside the allowed range [1, inf) [1]")
+    return int(workers)
 
-    eta_b, t_b = np.broadcast_arrays(eta_a, t_a)
-    shape = eta_b.shape
-    eta_f = np.ascontiguousarray(eta_b, dtype=float).ravel()
-    t_f = np.ascontiguousarray(t_b, dtype=float).ravel()
-    n = eta_f.size
-    out = _ChunkResult.empty(n)
+
+def _chunk_slices(n: int) -> list[slice]:
+    """Chunks of a batch of n potentials: at most _CHUNK each; a batch smaller than
+    _SPLIT * _CHUNK is cut into up to _SPLIT chunks of at least _MIN_CHUNK. Independent of the
+    number of threads."""
     n_chunks = max(-(-n // _CHUNK), min(_SPLIT, -(-n // _MIN_CHUNK)))
     bounds = np.linspace(0, n, n_chunks + 1).astype(np.int64)
-    slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
-
-    def run(sl: slice) -> _ChunkResult:
-        return _solve_chunk(eta_f[sl], t_f[sl], basis_size, float(resolution), float(phase_step))
-
-    results = map_threads(run, slices, threads=int(workers))
-    for sl, res in zip(slices, results, strict=True):
-        out.fill(sl, res)
-
-    def shaped(a: NDArray, extra: tuple[int, ...] = ()) -> NDArray:
-        return a.reshape(shape + extra)
-
-    return SoftPotentialSpectrum(
-        eta=shaped(eta_f.copy()),
-        t=shaped(t_f.copy()),
-        levels=shaped(out.levels, (3,)),
-        x2=shaped(out.x2, (3,)),
-        x3=shaped(out.x3, (3,)),
-        x2_01=shaped(out.x2_01),
-        x3_01=shaped(out.x3_01),
-        splitting=shaped(out.splitting),
-        tunnel_splitting=shaped(out.tunnel_splitting),
-        asymmetry=shaped(out.asymmetry),
-        p=shaped(out.p),
-        log_tunnel_splitting=shaped(out.log_tunnel_splitting),
-        barrier_position=shaped(out.barrier_position),
-        method=shaped(out.method),
-        basis_size=shaped(out.basis_size),
-    )
+    return [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1542,12 +1541,25 @@ def _magnus(
 
     Three-point Gauss–Legendre Magnus integrator of Blanes, Casas and Ros (BIT 40, 434
     (2000)), written out for the sl(2) generator A(x) = [[0, 1], [V(x) - E, 0]]; each step is
-    the exact
-    exponential of a traceless 2x2 matrix. Returns the final vector normalised to max-norm 1,
+    the exact exponential of a traceless 2x2 matrix. Returns the final vector normalised to max-norm 1,
     the log of its norm (relative to the initial vector as given) and, if ``record``, psi at
     all nodes as (normalised value, log scale), shape (2, m, steps + 1).
     """
-    steps = nodes.shape[1] - 1
+    m00, m01, m10, m11 = _magnus_steps(eta, t, energy, nodes)
+    if not record:
+        return (*_product_apply(m00, m01, m10, m11, y0), None)
+    return _recorded_product(m00, m01, m10, m11, y0)
+
+
+def _magnus_steps(
+    eta: NDArray, t: NDArray, energy: NDArray, nodes: NDArray
+) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    """Entries of the step matrices exp(Omega_k) of :func:`_magnus`, shape (paths, steps).
+
+    Omega is the sixth-order, three-point Gauss–Legendre Magnus exponent of Blanes, Casas and
+    Ros for the sl(2) generator A(x) = [[0, 1], [V(x) - E, 0]]; its exponential is written out
+    (cosh/sinh, or cos/sin, of the square root of -det Omega).
+    """
     hh = np.diff(nodes, axis=1)
     mid = 0.5 * (nodes[:, 1:] + nodes[:, :-1])
     ee, tt, et = eta[:, None], t[:, None], energy[:, None]
@@ -1583,13 +1595,23 @@ def _magnus(
     m01 = sh * b
     m10 = sh * qq
     m11 = ch - sh * c
-    if not record:
-        return (*_product_apply(m00, m01, m10, m11, y0), None)
+    return m00, m01, m10, m11
+
+
+def _recorded_product(
+    m00: NDArray, m01: NDArray, m10: NDArray, m11: NDArray, y0: NDArray
+) -> tuple[NDArray, NDArray, NDArray]:
+    """Apply the step matrices one by one, recording (normalised psi, log scale) at each node.
+
+    Returns the end vector (max-norm 1), the log of its scale, and the trace, shape
+    (2, paths, steps + 1).
+    """
+    steps = m00.shape[1]
     nrm = np.max(np.abs(y0), axis=1)
     ya = y0[:, 0] / nrm
     yb = y0[:, 1] / nrm
     logs = np.log(nrm)
-    trace = np.empty((2, nodes.shape[0], steps + 1))
+    trace = np.empty((2, m00.shape[0], steps + 1))
     trace[0, :, 0] = ya
     trace[1, :, 0] = logs
     for i in range(steps):

@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import dynamics.spectrum as spectrum
 from dynamics.exact import exact_two_level
 from dynamics.spectrum import equivalent_point, solve_soft_potential
+from dynamics.spectrum_plan import plan_basis
 
 LAYOUT_NAMES = (
     "sinc single",
@@ -112,8 +113,7 @@ def run() -> dict[str, np.ndarray]:
 
 def coverage(eta: np.ndarray, t: np.ndarray, methods: np.ndarray) -> None:
     """Print how many potentials take each layout and route."""
-    plan = spectrum._plan(eta, np.abs(t), None, 1.0)
-    layout = plan["layout"] if isinstance(plan, dict) else plan.layout
+    layout = plan_basis(eta, np.abs(t), None, 1.0).layout
     print("layouts:", {LAYOUT_NAMES[k]: int(np.sum(layout == k)) for k in range(6)})
     print("routes: ", {k: int(np.sum(methods == k)) for k in range(4)})
 

@@ -26,9 +26,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dynamics.electrons import electron_rate_suppression
 from dynamics.ensemble import Ensemble
+from dynamics.parallel import map_threads
 from dynamics.rates import electron_relaxation_rate, relaxation_rate
 from dynamics.thermal import occupation_difference
 from dynamics.validation import (
@@ -50,8 +49,6 @@ FloatArray = NDArray[np.float64]
 
 #: Largest number of array elements (bins x output times) evaluated at once in one thread. [1]
 CHUNK_ELEMENTS = 1 << 18
-#: Threads evaluating chunks of output times. [1]
-WORKERS = min(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -144,8 +141,9 @@ def _observe_relaxation(
     """out[:, i] = weights @ (1 - exp(-rates * elapsed[i])).
 
     Chunked over the elapsed times, each chunk in one reused buffer (so memory does not grow with
-    the number of times), the chunks spread over ``WORKERS`` threads (numpy releases the GIL in
-    its ufuncs). Every chunk is computed alone, so the result does not depend on the threading.
+    the number of times), the chunks spread over the package's threads (:mod:`dynamics.parallel`;
+    numpy releases the GIL in its ufuncs). Every chunk is computed alone, so the result does not
+    depend on the threading.
     """
     chunk = max(1, CHUNK_ELEMENTS // max(1, rates.size))
     starts = list(range(0, elapsed.size, chunk))
@@ -158,12 +156,7 @@ def _observe_relaxation(
         # einsum's own loop, not BLAS: OpenBLAS threads would compete with these threads
         out[:, first : first + chunk] = -np.einsum("ob,bt->ot", weights, buffer)
 
-    if WORKERS > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            list(pool.map(work, starts))
-    else:
-        for first in starts:
-            work(first)
+    map_threads(work, starts)
 
 
 def linear_response(

@@ -29,18 +29,21 @@ from dynamics.validation import TwoLevelRangeWarning
 
 TEMPERATURES = (0.1, 0.3, 1.0)  # [K]
 TAU_EXPT = 1.0  # [s]
+#: Length of the run the ensembles are built for: the longest tau_expt of the convergence table
+#: (benchmarks/bench_exact_convergence.py), so that both tables come from the same ensembles.
+T_END = 86400.0  # [s]
 #: Silica (Berret & Meissner 1988: gamma_l, gamma_t = 1.04, 0.65 eV; v_l, v_t = 5800, 3800 m/s).
 F_SILICA = interference_fraction_estimate(1.04 * ELECTRON_VOLT, 0.65 * ELECTRON_VOLT, 5800, 3800)
 FRACTIONS = (round(F_SILICA, 3), 0.25, 0.5, 1.0)
 
 LABELS = {
-    "asymptotic": "0. asymptotic model (paper), symmetric",
-    "plane": "1. + density psi_j on the (eta, t) plane x Jacobian (asymptotic values)",
-    "energy": "2. + exact E and p (paper's D_even and rate law at them)",
+    "asymptotic": "0. asymptotic model (the paper), symmetric",
+    "plane": "1. exact-ensemble assembly: psi_j on the (eta, t) plane, asymptotic values",
+    "energy": "2. + exact density in (E, p): exact E, p; the paper's D_even(E, p), rate law",
     "even_type1": "3. + exact even D, type 1",
-    "even_type2": "4. + exact even D, type 2 (the R term)",
-    "rate": "5. + exact coupling M^2, symmetric (pair mean)",
-    "full": "6. + full D on every potential = **exact model, symmetric (default)**",
+    "even_type2": "4. + exact even D, type 2 (with the R term)",
+    "rate": "5. + exact coupling M^2/p, symmetric (group mean)",
+    "full": "6. + full D of every potential = **exact model, symmetric (default)**",
 }
 
 
@@ -48,21 +51,21 @@ def rows(resolution: Resolution, temperature: float) -> list[tuple[str, Ensemble
     """(label, ensemble) of every row at one temperature."""
     glass = default_glass()
     exact = ExactGlass.from_glass(glass)
-    members = exact_members(exact, temperature, temperature, TAU_EXPT, resolution)
+    members = exact_members(exact, temperature, temperature, T_END, resolution)
     out = [
         (
             LABELS["asymptotic"],
-            build_ensemble(glass, temperature, temperature, TAU_EXPT, resolution),
+            build_ensemble(glass, temperature, temperature, T_END, resolution),
         )
     ]
     out.append(
         (
-            "asymptotic, interference f = 1 (M+- from (4.2), (4.3), (4.7), (4.8))",
+            "0'. asymptotic model, interference f = 1 (M+- of (4.2), (4.3), (4.7), (4.8))",
             build_ensemble(
                 glass.replace(relaxation_coupling="interference", interference_fraction=1.0),
                 temperature,
                 temperature,
-                TAU_EXPT,
+                T_END,
                 resolution,
             ),
         )

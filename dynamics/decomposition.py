@@ -60,7 +60,8 @@ def even_odd_deformation(ensemble: Ensemble) -> tuple[FloatArray, FloatArray]:
     w = ensemble.number_density
     with np.errstate(invalid="ignore", divide="ignore"):  # numbers of groups without bins
         mean = np.bincount(groups, weights=w * d) / np.bincount(groups, weights=w)
-    even = mean[groups]
+    alone = np.bincount(groups)[groups] == 1
+    even = np.where(alone, d, mean[groups])  # a bin alone is its own even part, exactly
     return even, d - even
 
 

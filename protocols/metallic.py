@@ -23,6 +23,7 @@ from dynamics.propagation import linear_response
 from dynamics.rates import tau_min
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
 from dynamics.validation import ParameterError, check_positive, warn_two_level_range
+from protocols.provenance import model_attributes, model_summary
 from protocols.variables import TAU_MIN_DEFINITION, annotate
 
 
@@ -104,7 +105,8 @@ def alpha_through_tc(
     ds.attrs.update(
         {
             "Conventions": "CF-1.8",
-            "title": f"tls-expansion: expansion of metallic glass {glass.name} through T_c",
+            "title": f"tls-expansion: expansion of metallic glass {glass.name} through T_c "
+            f"({model_summary(glass)})",
             "institution": "tls-expansion",
             "source": f"tls-expansion {__version__}",
             "references": PAPER_REFERENCE,
@@ -118,6 +120,7 @@ def alpha_through_tc(
             "tls_expansion_version": __version__,
             "glass": json.dumps(glass.to_dict(), sort_keys=True),
             "tau_min_definition": TAU_MIN_DEFINITION,
+            **model_attributes(glass),
         }
     )
     return annotate(ds)

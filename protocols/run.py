@@ -38,6 +38,7 @@ from protocols.histories import (
     Staircase,
     log_times,
 )
+from protocols.provenance import model_attributes, model_summary
 from protocols.variables import TAU_MIN_DEFINITION, annotate
 
 FloatArray = NDArray[np.float64]
@@ -324,7 +325,7 @@ def _provenance(
 ) -> dict[str, Any]:
     return {
         "Conventions": "CF-1.8",
-        "title": f"tls-expansion: {protocol.kind} on glass {model.name}",
+        "title": f"tls-expansion: {protocol.kind} on glass {model.name} ({model_summary(model)})",
         "institution": "tls-expansion",
         "source": f"tls-expansion {__version__} (two-level systems of the soft-potential model)",
         "references": PAPER_REFERENCE,
@@ -340,6 +341,7 @@ def _provenance(
         "integrator_rtol": rtol,
         "bins": int(ens.size),
         "tau_min_definition": TAU_MIN_DEFINITION,
+        **model_attributes(model),
     }
 
 
@@ -427,7 +429,8 @@ def gruneisen_vs_tau(
     ds.attrs.update(
         {
             "Conventions": "CF-1.8",
-            "title": f"tls-expansion: Grueneisen parameter against tau_expt, glass {model.name}",
+            "title": f"tls-expansion: Grueneisen parameter against tau_expt, glass {model.name} "
+            f"({model_summary(model)})",
             "institution": "tls-expansion",
             "source": f"tls-expansion {__version__}",
             "references": PAPER_REFERENCE,
@@ -440,6 +443,7 @@ def gruneisen_vs_tau(
             "resolution": json.dumps((resolution or Resolution()).__dict__, sort_keys=True),
             "tau_min_definition": TAU_MIN_DEFINITION,
             "b_gamma": gruneisen_time_constant(),
+            **model_attributes(model),
         }
     )
     return annotate(ds)

@@ -74,6 +74,7 @@ from protocols.histories import (
     log_times,
     make_protocol,
 )
+from protocols.provenance import model_attributes, model_summary
 
 if TYPE_CHECKING:  # xarray, dask and the registry are imported when used: a light CLI start
     import xarray as xr
@@ -799,13 +800,16 @@ def _attributes(spec: _Spec) -> dict[str, Any]:
     if spec.mode == "gamma":
         attrs["title"] = (
             f"tls-expansion: Grueneisen parameter against tau_expt over {over}, glass {glass.name}"
+            f" ({model_summary(glass)})"
         )
         comment = "Linear response to an infinitesimal step at t = 0 at each grid point. "
         call = f"protocols.sweep(gamma, glass {glass.name}, over {over})"
     else:
         assert spec.protocol is not None
         kind = spec.protocol.kind
-        attrs["title"] = f"tls-expansion: {kind} over {over}, glass {glass.name}"
+        attrs["title"] = (
+            f"tls-expansion: {kind} over {over}, glass {glass.name} ({model_summary(glass)})"
+        )
         comment = (
             "Strain and heat are relative to the equilibrium before t = 0, at each grid point. "
         )
@@ -826,6 +830,7 @@ def _attributes(spec: _Spec) -> dict[str, Any]:
             "grid": json.dumps(grid),
             "resolution": json.dumps((spec.resolution or Resolution()).__dict__, sort_keys=True),
             "tau_min_definition": TAU_MIN_DEFINITION,
+            **model_attributes(glass),
         }
     )
     if spec.protocol is not None:
@@ -1054,7 +1059,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if not args.quiet:
         dims = " x ".join(f"{n} ({ds.sizes[n]})" for n in grid_names(ds))
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
-        print(f"sweep of {kind or 'Gamma(tau_expt)'} on {glass.name} over {dims}")
+        print(
+            f"sweep of {kind or 'Gamma(tau_expt)'} on {glass.name} ({model_summary(glass)}) "
+            f"over {dims}"
+        )
         if kind is None:
             g = ds["gruneisen_equilibrium"].isel(tau_expt=-1)
             print(

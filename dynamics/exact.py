@@ -580,16 +580,8 @@ def build_exact_ensemble(
     Ensemble
         Relaxing bins (exact :math:`E`, :math:`p`, full :math:`D`, couplings) and the frozen tail.
     """
-    spectra = dataclasses.replace(model, relaxation_coupling="symmetric", interference_fraction=0.0)
-    members = _cached_members(spectra, temperature_low, temperature_high, t_end, resolution)
+    members = exact_members(model, temperature_low, temperature_high, t_end, resolution)
     return assemble_exact_ensemble(members, model)
-
-
-@lru_cache(maxsize=16)
-def _cached_members(
-    model: ExactGlass, t_lo: float, t_hi: float, t_end: float, res: Resolution | None
-) -> tuple[ExactMembers, ...]:
-    return exact_members(model, t_lo, t_hi, t_end, res)
 
 
 def exact_members(
@@ -600,6 +592,9 @@ def exact_members(
     resolution: Resolution | None = None,
 ) -> tuple[ExactMembers, ...]:
     r"""The exact spectra of the potentials of every TLS type on the asymptotic grid of a run.
+
+    Cached per (glass without its relaxation coupling, temperatures, ``t_end``, resolution), 16
+    entries: the result is shared, do not modify its arrays.
 
     Parameters
     ----------
@@ -617,6 +612,18 @@ def exact_members(
     tuple of ExactMembers
         One per TLS type with a nonzero density.
     """
+    spectra = dataclasses.replace(model, relaxation_coupling="symmetric", interference_fraction=0.0)
+    return _cached_members(spectra, temperature_low, temperature_high, t_end, resolution)
+
+
+@lru_cache(maxsize=16)
+def _cached_members(
+    model: ExactGlass,
+    temperature_low: float,
+    temperature_high: float,
+    t_end: float,
+    resolution: Resolution | None,
+) -> tuple[ExactMembers, ...]:
     res = resolution if resolution is not None else Resolution()
     t_lo = float(check_positive("temperature_low", temperature_low, "K"))
     t_hi = float(check_positive("temperature_high", temperature_high, "K"))

@@ -33,17 +33,18 @@ after which ``"interference"`` with a fraction :math:`f` is the exact model with
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 
-from dynamics.ensemble import PART_NAMES, Ensemble, ensemble_from_parts
-from dynamics.exact import ExactGlass, ExactMembers, assemble_exact_ensemble
-from dynamics.glass import FloatArray
+from dynamics.ensemble import PART_NAMES, Ensemble, Resolution, build_ensemble, ensemble_from_parts
+from dynamics.exact import ExactGlass, ExactMembers, assemble_exact_ensemble, exact_members
+from dynamics.glass import FloatArray, Glass
 from dynamics.relaxation_coupling import mix_partner_couplings
 from dynamics.validation import ParameterError
 
-__all__ = ["MECHANISM_STEPS", "mechanism_ensemble"]
+__all__ = ["MECHANISM_LABELS", "MECHANISM_STEPS", "mechanism_ensemble", "mechanism_rows"]
 
 #: The cumulative steps from the asymptotic to the exact model (module docstring).
 MECHANISM_STEPS = ("plane", "energy", "even_type1", "even_type2", "rate", "full")
@@ -134,3 +135,84 @@ def mechanism_ensemble(members: tuple[ExactMembers, ...], glass: ExactGlass, ste
         parts["tail_kind"].append(np.full(m.tail_energy.size, m.kind))
         parts["tail_density"].append(m.tail_density)
     return ensemble_from_parts(parts, glass)
+
+
+#: Labels of the rows of the mechanism table of docs/exact.md, keyed by step.
+MECHANISM_LABELS = {
+    "asymptotic": "0. asymptotic model (the paper), symmetric",
+    "plane": "1. exact-ensemble assembly: psi_j on the (eta, t) plane, asymptotic values",
+    "energy": "2. + exact density in (E, p): exact E, p; the paper's D_even(E, p), rate law",
+    "even_type1": "3. + exact even D, type 1",
+    "even_type2": "4. + exact even D, type 2 (with the R term)",
+    "rate": "5. + exact coupling M^2/p, symmetric (group mean)",
+    "full": "6. + full D of every potential = **exact model, symmetric (default)**",
+}
+#: Length of the run the table's ensembles are built for [s]: the longest tau_expt of the
+#: convergence table of docs/exact.md, so that both tables come from the same spectra.
+TABLE_T_END = 86400.0
+#: Interference fractions of the table: silica's estimate (docs/exact.md), 0.25, 0.5, 1.
+TABLE_FRACTIONS = (0.064, 0.25, 0.5, 1.0)
+
+
+def mechanism_rows(
+    glass: Glass,
+    temperature: float,
+    resolution: Resolution | None = None,
+    *,
+    t_end: float = TABLE_T_END,
+    fractions: tuple[float, ...] = TABLE_FRACTIONS,
+) -> list[tuple[str, Ensemble]]:
+    r"""The ensembles of the rows of the mechanism table (docs/exact.md) for a glass at one
+    temperature: the asymptotic model (symmetric, then interference with :math:`f = 1`), the
+    steps of :data:`MECHANISM_STEPS`, then the exact model with interference for each of
+    ``fractions``. One set of spectra (:func:`dynamics.exact.exact_members`) serves every row.
+
+    Parameters
+    ----------
+    glass
+        A soft-potential glass (its spectrum settings and relaxation coupling are replaced).
+    temperature
+        :math:`T` of the step. [K]
+    resolution
+        Quadrature resolution (the converged default if omitted).
+    t_end
+        Length of the run the ensembles are built for. [s]
+    fractions
+        Interference fractions of the last rows, in [0, 1]. [1]
+
+    Returns
+    -------
+    list of (label, Ensemble)
+    """
+    base = glass.asymptotic if isinstance(glass, ExactGlass) else glass
+    base = dataclasses.replace(base, relaxation_coupling="symmetric", interference_fraction=0.0)
+    exact = ExactGlass.from_glass(base)
+    members = exact_members(exact, temperature, temperature, t_end, resolution)
+
+    def interference(model: Glass, f: float) -> Glass:
+        return dataclasses.replace(
+            model, relaxation_coupling="interference", interference_fraction=f
+        )
+
+    rows = [
+        (
+            MECHANISM_LABELS["asymptotic"],
+            build_ensemble(base, temperature, temperature, t_end, resolution),
+        ),
+        (
+            "0'. asymptotic model, interference f = 1 (M+- of (4.2), (4.3), (4.7), (4.8))",
+            build_ensemble(interference(base, 1.0), temperature, temperature, t_end, resolution),
+        ),
+    ]
+    rows += [(MECHANISM_LABELS[s], mechanism_ensemble(members, exact, s)) for s in MECHANISM_STEPS]
+    for f in fractions:
+        note = " (= the exact model before issue 11)" if f == 1.0 else ""
+        model = interference(exact, f)
+        assert isinstance(model, ExactGlass)
+        rows.append(
+            (
+                f"7. exact model, interference f = {f:g}{note}",
+                assemble_exact_ensemble(members, model),
+            )
+        )
+    return rows

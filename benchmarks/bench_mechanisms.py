@@ -53,7 +53,7 @@ def main() -> None:
         cells = " | ".join(f"{float(by_t[t].total[0]):.3f}" for t in TEMPERATURES)
         print(f"| {label} | {cells} |")
     print("\nParts at 0.3 K: even part x mean relaxation, odd part x partner differences\n")
-    print("| step | even, type 1 | even, type 2 | odd, type 1 | odd, type 2 |")
+    print("| row, at 0.3 K | even, type 1 | even, type 2 | odd, type 1 | odd, type 2 |")
     print("|---|---|---|---|---|")
     for label, by_t in table.items():
         p = by_t[0.3]

@@ -314,7 +314,9 @@ def test_each_mechanism_step_swaps_one_quantity(ensembles: tuple) -> None:
                 assert not same.all()
     type1 = full.kind == 0
     even, _ = even_odd_deformation(full)
-    np.testing.assert_allclose(even[type1], steps["rate"].deformation[type1], rtol=1e-12)
+    # the group mean of D+- against (D+ + D-)/2: rounding of the odd parts, up to 1e4 D_even
+    difference = np.abs(even[type1] - steps["rate"].deformation[type1])
+    assert np.all(difference <= 1e-14 * np.abs(full.deformation[type1]))
 
 
 def _docs_table(header: str) -> list[list[str]]:
@@ -349,7 +351,7 @@ def test_mechanism_and_convergence_tables_in_docs() -> None:
         assert float(parts.total[0]) == pytest.approx(float(cells[1]), rel=1e-3, abs=1e-3), label
     convergence = _docs_table("ensemble")
     values = np.array([[float(x) for x in r[1].split(",")] for r in convergence])
-    np.testing.assert_allclose(values, values[-1], rtol=2e-4)  # converged to 2e-4
+    np.testing.assert_allclose(values, np.broadcast_to(values[-1], values.shape), rtol=2e-4)
     default = computed[MECHANISM_LABELS["full"]]
     tau = np.array([1e-8, 1e-4, 1.0, 60.0, 86400.0])
     got = decompose_ensemble(default, 0.3, tau).total

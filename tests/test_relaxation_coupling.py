@@ -120,8 +120,9 @@ def test_symmetric_coupling_is_the_mean_of_the_partners_matrix_elements(
     exact_ensembles: dict, members: tuple
 ) -> None:
     """Independent: M of (eta, +t) and (eta, -t) from exact_couplings at the potentials of a few
-    type-1 nodes; the bin's constant is A <M^2>/(p gamma_1^2) (4.4). Tolerance 1e-12: the same
-    numbers through different code paths (rounding only)."""
+    type-1 nodes, solved alone; the bins' constant is A <M^2>/(p gamma_1^2) (4.4) when symmetric
+    and A M+-^2/(p gamma_1^2) with f = 1. Tolerance 1e-12: the same numbers through different
+    code paths (rounding only)."""
     ens = exact_ensembles[None]
     type1 = members[0]
     picks = np.flatnonzero(type1.keep.all(axis=0))[::97][:5]
@@ -136,10 +137,12 @@ def test_symmetric_coupling_is_the_mean_of_the_partners_matrix_elements(
             eta_L=GLASS.eta_L,
             chi=GLASS.chi,
         )
-        want = GLASS.A * np.mean((m * W) ** 2) / (tls.p[0] * gamma**2)
-        bin_ = np.flatnonzero((ens.kind == 0) & (ens.energy == type1.energy[0, i]))
-        assert bin_.size >= 1
-        assert ens.phonon_constant[bin_] == pytest.approx(want, rel=1e-12)
+        own = GLASS.A * (m * W) ** 2 / (tls.p[0] * gamma**2)
+        bins = np.flatnonzero((ens.kind == 0) & (ens.energy == type1.energy[0, i]))
+        assert bins.size == 2  # (eta, +t) then (eta, -t)
+        assert ens.phonon_constant[bins] == pytest.approx(own.mean(), rel=1e-12)
+        one = exact_ensembles[1.0]  # interference f = 1: each its own
+        assert one.phonon_constant[bins] == pytest.approx(own, rel=1e-12)
 
 
 def test_fraction_limits_are_bit_for_bit(exact_ensembles: dict, members: tuple) -> None:

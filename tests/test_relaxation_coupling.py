@@ -322,3 +322,19 @@ def test_cli_options_and_summary_name_the_model(tmp_path, capsys) -> None:  # ty
         assert json.loads(ds.attrs["glass"])["interference_fraction"] == 0.5
     assert main([*argv, "--interference-fraction", "0.5", "--force"]) == 2
     assert "needs relaxation_coupling = 'interference'" in capsys.readouterr().err
+
+
+def test_toml_glass_table_sets_the_coupling(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from protocols.config import make_glass, read_config
+
+    path = tmp_path / "glass.toml"
+    path.write_text(
+        '[glass]\npreset = "silica"\nrelaxation_coupling = "interference"\n'
+        "interference_fraction = 0.064\n"
+    )
+    table = dict(read_config(path)["glass"])
+    glass = make_glass(table.pop("preset"), table)
+    assert glass.relaxation_label == "interference (f = 0.064)"  # type: ignore[union-attr]
+    path.write_text('[glass]\nrelaxation_coupling = "partial"\n')
+    with pytest.raises(ParameterError, match="relaxation_coupling = 'partial'"):
+        make_glass(None, read_config(path)["glass"])

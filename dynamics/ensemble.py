@@ -31,7 +31,7 @@ kept as separate "tail" bins that never relax.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -135,6 +135,11 @@ class Ensemble:
         :math:`K`. [Pa]
     critical_temperature
         Superconducting :math:`T_c` (0: normal). [K]
+    partner_group
+        Index of each bin's group of mirror partners (:mod:`dynamics.relaxation_coupling`):
+        bins with the same index are the partners of one node, whose full :math:`D` split into
+        the group's mean (even part) and the rest (odd part); a bin alone in its group carries
+        only an even part. Empty: every bin alone.
     """
 
     energy: FloatArray
@@ -150,6 +155,7 @@ class Ensemble:
     tls_types: tuple[str, ...]
     bulk_modulus: float
     critical_temperature: float = 0.0
+    partner_group: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def size(self) -> int:
@@ -357,23 +363,69 @@ def asymptotic_ensemble(
     t_end_v = float(check_positive("t_end", t_end, "s"))
     e_nodes, e_weights = energy_nodes(t_lo, t_hi, model.energy_cap, res)
     parts: dict[str, list[FloatArray]] = {k: [] for k in PART_NAMES}
+    # Interference (f > 0) splits each bin into its two mirror partners; f = 0 is "symmetric".
+    fraction = float(getattr(model, "interference_fraction", 0.0))
+    groups = 0
     for kind in range(len(model.tls_types)):
         p_min = p_floor(model, kind, e_nodes, t_hi, t_end_v, res)
         p_grid, p_weights = p_nodes(-np.log(p_min), res)
         energy = np.broadcast_to(e_nodes[:, None], p_grid.shape)
         density = model.density(kind, energy, p_grid)
         weight = density * p_weights * (e_weights * e_nodes)[:, None]
-        parts["energy"].append(energy.ravel())
-        parts["p"].append(p_grid.ravel())
-        parts["kind"].append(np.full(energy.size, kind))
-        parts["number_density"].append(weight.ravel())
-        parts["deformation"].append(model.deformation_even(kind, energy, p_grid).ravel())
-        parts["phonon"].append(model.phonon_constant(kind, energy, p_grid).ravel())
-        parts["electron"].append(model.electron_constant(kind, energy, p_grid).ravel())
+        even = model.deformation_even(kind, energy, p_grid).ravel()
+        phonon = model.phonon_constant(kind, energy, p_grid).ravel()
+        electron = model.electron_constant(kind, energy, p_grid).ravel()
+        members: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray]]
+        if fraction == 0.0:
+            members = [(weight.ravel(), even, phonon, electron)]
+        else:
+            members = [
+                (w, d, phonon * r, electron * r)
+                for w, d, r in _asymptotic_partner_bins(
+                    model, kind, energy.ravel(), p_grid.ravel(), fraction, weight.ravel(), even
+                )
+            ]
+        for number, deformation, phonon_m, electron_m in members:
+            parts["energy"].append(energy.ravel())
+            parts["p"].append(p_grid.ravel())
+            parts["kind"].append(np.full(energy.size, kind))
+            parts["number_density"].append(number)
+            parts["deformation"].append(deformation)
+            parts["phonon"].append(phonon_m)
+            parts["electron"].append(electron_m)
+            parts["partner_group"].append((groups + np.arange(energy.size)).astype(float))
+        groups += energy.size
         parts["tail_energy"].append(e_nodes)
         parts["tail_kind"].append(np.full(e_nodes.size, kind))
         parts["tail_density"].append(model.density_tail(kind, e_nodes, p_min) * e_weights * e_nodes)
     return ensemble_from_parts(parts, model)
+
+
+def _asymptotic_partner_bins(
+    model: TLSModel,
+    kind: int,
+    energy: FloatArray,
+    p: FloatArray,
+    fraction: float,
+    weight: FloatArray,
+    even: FloatArray,
+) -> list[tuple[FloatArray, FloatArray, FloatArray]]:
+    """The two mirror partners of asymptotic bins: (number density, D, rate factor) each."""
+    from dynamics.relaxation_coupling import asymptotic_partners
+
+    glass = model  # a soft-potential Glass: the only model with interference_fraction > 0
+    odd, factor = asymptotic_partners(
+        kind,
+        energy,
+        p,
+        fraction,
+        W=glass.W_energy,  # type: ignore[attr-defined]
+        c=glass.c,  # type: ignore[attr-defined]
+        eta_L=glass.eta_L,  # type: ignore[attr-defined]
+        chi=glass.chi,  # type: ignore[attr-defined]
+    )
+    half = 0.5 * weight
+    return [(half, even + odd, factor[0]), (half, even - odd, factor[1])]
 
 
 #: Names of the per-bin arrays collected by ensemble builders (see :func:`ensemble_from_parts`).
@@ -385,6 +437,7 @@ PART_NAMES = (
     "deformation",
     "phonon",
     "electron",
+    "partner_group",
     "tail_energy",
     "tail_kind",
     "tail_density",
@@ -408,4 +461,5 @@ def ensemble_from_parts(parts: dict[str, list[FloatArray]], model: TLSModel) -> 
         tls_types=tuple(model.tls_types),
         bulk_modulus=float(model.bulk_modulus),
         critical_temperature=float(model.critical_temperature),
+        partner_group=cat["partner_group"].astype(np.int64),
     )

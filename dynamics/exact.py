@@ -54,6 +54,10 @@ whose exact :math:`E` falls outside the run's energy window are dropped. TLS bel
 The phonon and electron constants of a bin are those of the glass for the same potential, times
 :math:`M^2/(p\,\gamma_a^2)`, the exact coupling over its asymptotic value :math:`p_a\gamma_a^2`
 ((4.4) type 1, (4.9) type 2): in the asymptotic limit the bins reduce to the glass's constants.
+That factor is mixed over the members of a node by the glass's relaxation coupling
+(:mod:`dynamics.relaxation_coupling`): ``"symmetric"`` (default) gives every member the node's
+mean, the paper's rate law; ``"interference"`` with :math:`f` keeps a fraction :math:`f` of each
+member's own :math:`M^2` (:math:`f = 1`: every potential with its own matrix element).
 """
 
 from __future__ import annotations
@@ -79,6 +83,7 @@ from dynamics.ensemble import (
     p_nodes,
 )
 from dynamics.glass import FloatArray, Glass
+from dynamics.relaxation_coupling import mix_partner_couplings
 from dynamics.soft_potential import type1_parameters, type2_parameters
 from dynamics.spectrum import solve_soft_potential
 from dynamics.units import K_B
@@ -87,11 +92,14 @@ from dynamics.validation import ParameterError, check_finite, check_positive
 __all__ = [
     "DENSITY_LAWS",
     "ExactGlass",
+    "ExactMembers",
     "ExactTwoLevel",
+    "assemble_exact_ensemble",
     "build_exact_ensemble",
     "exact_couplings",
     "exact_deformation_type1",
     "exact_deformation_type2",
+    "exact_members",
     "exact_two_level",
 ]
 
@@ -440,13 +448,19 @@ class ExactGlass(Glass):
 
     @classmethod
     def from_glass(cls, glass: Glass, **settings: Any) -> ExactGlass:
-        """The glass ``glass`` on exact spectra; ``settings`` are the fields above."""
+        """The glass ``glass`` on exact spectra; ``settings`` are the fields above (or any glass
+        field to change, e.g. ``relaxation_coupling``)."""
         if not isinstance(glass, Glass):
             raise ParameterError(
                 f"glass = {glass!r} is not allowed: exact spectra need a soft-potential Glass"
             )
         fields = {f.name: getattr(glass, f.name) for f in dataclasses.fields(Glass)}
-        return cls(**fields, **settings)
+        return cls(**{**fields, **settings})
+
+    @property
+    def spectrum(self) -> str:
+        """``"exact"``: the TLS parameters come from exact spectra."""
+        return "exact"
 
     @property
     def asymptotic(self) -> Glass:
@@ -487,6 +501,57 @@ def _asymptotic_potentials(
     return np.stack([plus, plus, minus, minus]), np.stack([t, -t, t, -t])
 
 
+#: Per-member arrays of :class:`ExactMembers`, shape (members, nodes).
+_MEMBER_ROWS = ("energy", "p", "number_density", "deformation", "coupling", "keep")
+
+
+@dataclass(frozen=True)
+class ExactMembers:
+    r"""The potentials of one TLS type on the asymptotic grid, before the relaxation coupling.
+
+    Each node :math:`(E_a, p_a)` stands for 2 (type 1: :math:`\pm\tilde t`) or 4 (type 2:
+    :math:`(\pm\tilde t, \pm\tilde R)`, in the order (+t, +R), (-t, +R), (+t, -R), (-t, -R))
+    potentials, its *members* (mirror partners). Arrays of shape (n,) are per node, those of
+    shape (members, n) per member.
+
+    Attributes
+    ----------
+    kind
+        Index of the TLS type.
+    energy_a, p_a
+        The node: :math:`E_a` [J], :math:`p_a` [1].
+    phonon_a, electron_a
+        The glass's constants at the node. [s-1 K-3], [s-1 K-1]
+    energy, p
+        Exact :math:`E` [J] and :math:`p` [1] of each member.
+    number_density
+        Potentials per volume the member stands for. [m-3]
+    deformation
+        Full exact :math:`D` of each member (NaN for unresolved asymmetric doublets). [J]
+    coupling
+        :math:`M^2/(p\gamma_a^2)`: the member's one-phonon coupling over the asymptotic one
+        (meaningful where ``keep``). [1]
+    keep
+        Whether the member is a bin (exact :math:`E` in the run's window, :math:`p > 0`).
+    tail_energy, tail_density
+        The frozen tail below the p grid, per energy node in the window. [J], [m-3]
+    """
+
+    kind: int
+    energy_a: FloatArray
+    p_a: FloatArray
+    phonon_a: FloatArray
+    electron_a: FloatArray
+    energy: FloatArray
+    p: FloatArray
+    number_density: FloatArray
+    deformation: FloatArray
+    coupling: FloatArray
+    keep: NDArray[np.bool_]
+    tail_energy: FloatArray
+    tail_density: FloatArray
+
+
 def build_exact_ensemble(
     model: ExactGlass,
     temperature_low: float,
@@ -495,6 +560,9 @@ def build_exact_ensemble(
     resolution: Resolution | None = None,
 ) -> Ensemble:
     r"""Bins of every TLS type from exact spectra (module docstring), for a run.
+
+    :func:`exact_members` (the spectra; cached per glass without its relaxation coupling) then
+    :func:`assemble_exact_ensemble` (the relaxation coupling).
 
     Parameters
     ----------
@@ -512,6 +580,50 @@ def build_exact_ensemble(
     Ensemble
         Relaxing bins (exact :math:`E`, :math:`p`, full :math:`D`, couplings) and the frozen tail.
     """
+    members = exact_members(model, temperature_low, temperature_high, t_end, resolution)
+    return assemble_exact_ensemble(members, model)
+
+
+def exact_members(
+    model: ExactGlass,
+    temperature_low: float,
+    temperature_high: float,
+    t_end: float,
+    resolution: Resolution | None = None,
+) -> tuple[ExactMembers, ...]:
+    r"""The exact spectra of the potentials of every TLS type on the asymptotic grid of a run.
+
+    Cached per (glass without its relaxation coupling, temperatures, ``t_end``, resolution), 16
+    entries: the result is shared, do not modify its arrays.
+
+    Parameters
+    ----------
+    model
+        The glass with its spectrum settings (its relaxation coupling is not used).
+    temperature_low, temperature_high
+        Lowest and highest temperature of the run. [K]
+    t_end
+        Last time of the run. [s]
+    resolution
+        Quadrature resolution of the asymptotic grid (the converged default if omitted).
+
+    Returns
+    -------
+    tuple of ExactMembers
+        One per TLS type with a nonzero density.
+    """
+    spectra = dataclasses.replace(model, relaxation_coupling="symmetric", interference_fraction=0.0)
+    return _cached_members(spectra, temperature_low, temperature_high, t_end, resolution)
+
+
+@lru_cache(maxsize=16)
+def _cached_members(
+    model: ExactGlass,
+    temperature_low: float,
+    temperature_high: float,
+    t_end: float,
+    resolution: Resolution | None,
+) -> tuple[ExactMembers, ...]:
     res = resolution if resolution is not None else Resolution()
     t_lo = float(check_positive("temperature_low", temperature_low, "K"))
     t_hi = float(check_positive("temperature_high", temperature_high, "K"))
@@ -529,7 +641,7 @@ def build_exact_ensemble(
         relaxation_cutoff=res.relaxation_cutoff / model.p_margin,
     )
     e_nodes, e_weights = energy_nodes(t_lo, t_hi, glass.energy_cap, wide)
-    parts: dict[str, list[Any]] = {k: [] for k in PART_NAMES}
+    members: list[ExactMembers] = []
     for kind in range(len(glass.tls_types)):
         if glass.density_scale(kind) == 0.0:
             continue
@@ -562,22 +674,20 @@ def build_exact_ensemble(
             if kind == 0
             else gamma_type2(e_a * np.sqrt(p_a), W=W, c=glass.c, eta_L=glass.eta_L)
         )
-        phonon_a = glass.phonon_constant(kind, e_a, p_a)
-        electron_a = glass.electron_constant(kind, e_a, p_a)
+        rows: dict[str, list[Any]] = {k: [] for k in _MEMBER_ROWS}
         for sign in range(signs):
             member = tls[sign]
             D, M = exact_couplings(member, c=glass.c, eta_L=glass.eta_L, chi=glass.chi)
             energy = member.splitting * W
-            keep = (energy >= e_window[0]) & (energy <= e_window[1]) & (member.p > 0.0)
             density = weight * (np.abs(etas[sign]) if model.density_law == "abs_eta" else 1.0)
-            factor = (M * W) ** 2 / (member.p * gamma_a**2)
-            parts["energy"].append(energy[keep])
-            parts["p"].append(member.p[keep])
-            parts["kind"].append(np.full(int(keep.sum()), kind))
-            parts["number_density"].append(density[keep] / signs)
-            parts["deformation"].append(D[keep] * W)
-            parts["phonon"].append((phonon_a * factor)[keep])
-            parts["electron"].append((electron_a * factor)[keep])
+            rows["energy"].append(energy)
+            rows["p"].append(member.p)
+            rows["number_density"].append(density / signs)
+            rows["deformation"].append(D * W)
+            rows["coupling"].append((M * W) ** 2 / (member.p * gamma_a**2))
+            rows["keep"].append(
+                (energy >= e_window[0]) & (energy <= e_window[1]) & (member.p > 0.0)
+            )
         in_window = (e_nodes >= e_window[0]) & (e_nodes <= e_window[1])
         tail = glass.density_tail(kind, e_nodes, p_min) * e_weights * e_nodes
         if model.density_law == "abs_eta":
@@ -585,10 +695,61 @@ def build_exact_ensemble(
                 type1_parameters(e_nodes, p_min, W) if kind == 0 else _type2_eta(e_nodes, p_min, W)
             )
             tail = tail * np.abs(eta_tail)
-        parts["tail_energy"].append(e_nodes[in_window])
-        parts["tail_kind"].append(np.full(int(in_window.sum()), kind))
-        parts["tail_density"].append(tail[in_window])
-    return ensemble_from_parts(parts, glass)
+        members.append(
+            ExactMembers(
+                kind=kind,
+                energy_a=e_a,
+                p_a=p_a,
+                phonon_a=glass.phonon_constant(kind, e_a, p_a),
+                electron_a=glass.electron_constant(kind, e_a, p_a),
+                tail_energy=e_nodes[in_window],
+                tail_density=tail[in_window],
+                **{k: np.stack(v) for k, v in rows.items()},  # type: ignore[arg-type]
+            )
+        )
+    return tuple(members)
+
+
+def assemble_exact_ensemble(members: tuple[ExactMembers, ...], model: ExactGlass) -> Ensemble:
+    r"""The bins of the exact ensemble from its members, with the model's relaxation coupling.
+
+    Each kept member is a bin with its exact :math:`E`, :math:`p` and full :math:`D`; its phonon
+    and electron constants are the node's asymptotic ones times its coupling factor mixed over
+    its partner group by :func:`dynamics.relaxation_coupling.mix_partner_couplings` (symmetric:
+    the group's mean; interference with :math:`f`: :math:`(1-f)\,\text{mean} + f\,\text{own}`).
+
+    Parameters
+    ----------
+    members
+        From :func:`exact_members`.
+    model
+        Supplies the relaxation coupling, the TLS types, :math:`K` and :math:`T_c`.
+
+    Returns
+    -------
+    Ensemble
+        Bins ordered by type, then member, then node; ``partner_group`` numbers the nodes.
+    """
+    parts: dict[str, list[Any]] = {k: [] for k in PART_NAMES}
+    groups = 0
+    for m in members:
+        signs, n = m.energy.shape
+        factor = mix_partner_couplings(m.coupling, m.keep, model.interference_fraction)
+        for sign in range(signs):
+            keep = m.keep[sign]
+            parts["energy"].append(m.energy[sign][keep])
+            parts["p"].append(m.p[sign][keep])
+            parts["kind"].append(np.full(int(keep.sum()), m.kind))
+            parts["number_density"].append(m.number_density[sign][keep])
+            parts["deformation"].append(m.deformation[sign][keep])
+            parts["phonon"].append((m.phonon_a * factor[sign])[keep])
+            parts["electron"].append((m.electron_a * factor[sign])[keep])
+            parts["partner_group"].append((groups + np.arange(n))[keep])
+        groups += n
+        parts["tail_energy"].append(m.tail_energy)
+        parts["tail_kind"].append(np.full(m.tail_energy.size, m.kind))
+        parts["tail_density"].append(m.tail_density)
+    return ensemble_from_parts(parts, model)
 
 
 def _type2_eta(energy: FloatArray, p: FloatArray, W: float) -> tuple[FloatArray, FloatArray]:

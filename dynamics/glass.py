@@ -38,6 +38,28 @@ if TYPE_CHECKING:
 FloatArray = NDArray[np.float64]
 
 
+#: Relaxation couplings of the mirror partners of a TLS (``Glass.relaxation_coupling``).
+RELAXATION_COUPLINGS = ("symmetric", "interference")
+
+
+def _check_relaxation_coupling(coupling: Any, fraction: Any) -> None:
+    if coupling not in RELAXATION_COUPLINGS:
+        raise ParameterError(
+            f"relaxation_coupling = {coupling!r} is not allowed; use one of {RELAXATION_COUPLINGS}"
+        )
+    _field_check("interference_fraction", fraction, 0.0, 1.0, low_open=False, high_open=False)
+    if coupling == "symmetric" and fraction != 0:
+        raise ParameterError(
+            f"interference_fraction = {fraction!r} needs relaxation_coupling = 'interference' "
+            "(with 'symmetric' it must be 0)"
+        )
+
+
+def relaxation_label(coupling: str, fraction: float) -> str:
+    """``"symmetric"`` or ``"interference (f = 0.25)"``: a relaxation coupling in words."""
+    return coupling if coupling == "symmetric" else f"{coupling} (f = {fraction:.6g})"
+
+
 def _field_check(
     name: str,
     value: Any,
@@ -138,6 +160,14 @@ class Glass:
     electron_rate_constant
         Normal-state electron relaxation constant :math:`B` in :math:`p\,B(E/k_B)\coth(E/2k_BT)`.
         [s-1 K-1]
+    relaxation_coupling
+        How the mirror partners of a TLS relax (:mod:`dynamics.relaxation_coupling`,
+        docs/exact.md): ``"symmetric"`` (the paper's rate law: both partners at the pair's mean
+        coupling) or ``"interference"`` (a fraction ``interference_fraction`` of the rate follows
+        each partner's own matrix element, where the even and odd parts of
+        :math:`\partial H/\partial\varepsilon` interfere).
+    interference_fraction
+        :math:`f` in [0, 1] of ``"interference"``; 0 with ``"symmetric"``. [1]
     description
         Free text: what the parameter set represents.
     """
@@ -158,6 +188,8 @@ class Glass:
     electron_deformation_slope: float = -2.0 / 3.0
     critical_temperature: float = 0.0
     electron_rate_constant: float = 0.0
+    relaxation_coupling: str = "symmetric"
+    interference_fraction: float = 0.0
     description: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -200,6 +232,8 @@ class Glass:
             low_open=False,
             unit="s-1 K-1",
         )
+        _check_relaxation_coupling(self.relaxation_coupling, self.interference_fraction)
+        object.__setattr__(self, "interference_fraction", float(self.interference_fraction))
 
     # --- derived quantities -------------------------------------------------------------
     @property
@@ -211,6 +245,16 @@ class Glass:
     def tls_types(self) -> tuple[str, ...]:
         """Names of the TLS types, in the order of the ``kind`` index."""
         return ("type1", "type2")
+
+    @property
+    def spectrum(self) -> str:
+        """Where the TLS parameters come from: ``"asymptotic"`` (the paper's formulas)."""
+        return "asymptotic"
+
+    @property
+    def relaxation_label(self) -> str:
+        """The relaxation coupling in words, e.g. ``"interference (f = 0.25)"``."""
+        return relaxation_label(self.relaxation_coupling, self.interference_fraction)
 
     @property
     def energy_cap(self) -> float:
@@ -330,6 +374,16 @@ class TunnellingGlass:
     @property
     def tls_types(self) -> tuple[str, ...]:
         return ("stm",)
+
+    @property
+    def spectrum(self) -> str:
+        """``"tunnelling-model"``: the TLS parameters of the standard tunnelling model."""
+        return "tunnelling-model"
+
+    @property
+    def relaxation_label(self) -> str:
+        """``"symmetric"``: one rate per TLS (the model has no mirror partners)."""
+        return "symmetric"
 
     @property
     def energy_cap(self) -> float:

@@ -65,8 +65,50 @@ class Preset:
     sources: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
+#: (gamma_l [eV], gamma_t [eV], v_l, v_t [m s-1]) behind the one-phonon constant A of the presets
+#: that have them (the values cited in their "A" sources).
+PHONON_COUPLINGS: MappingProxyType[str, tuple[float, float, float, float]] = MappingProxyType(
+    {
+        "silica": (1.04, 0.65, 5800.0, 3800.0),
+        "pmma": (0.39, 0.27, 3150.0, 1570.0),
+        "pdsicu": (0.3, 0.2, 4600.0, 1800.0),
+        "zrcu": (0.3, 0.2, 4750.0, 2150.0),
+    }
+)
+
+
+def preset_interference_fraction(name: str) -> float | None:
+    """Estimate of the interference fraction f of a preset from its gamma_l, gamma_t, v_l, v_t
+    (:func:`dynamics.relaxation_coupling.interference_fraction_estimate`; None without them).
+    [1]"""
+    from dynamics.relaxation_coupling import interference_fraction_estimate
+
+    if name not in PHONON_COUPLINGS:
+        return None
+    gl, gt, vl, vt = PHONON_COUPLINGS[name]
+    return interference_fraction_estimate(gl * ELECTRON_VOLT, gt * ELECTRON_VOLT, vl, vt)
+
+
+def _coupling_source(name: str) -> str:
+    f = preset_interference_fraction(name)
+    estimate = (
+        f"an 'interference' estimate for this glass is f = {f:.3g} (longitudinal share of the "
+        "one-phonon rate times its hydrostatic fraction 1 - 4 gamma_t^2/(3 gamma_l^2), from the "
+        "gamma_l, gamma_t, v_l, v_t of A)"
+        if f is not None
+        else "no gamma_l, gamma_t here to estimate an 'interference' fraction (silica's: 0.064)"
+    )
+    return (
+        "model: 'symmetric', the paper's rate law (mirror partners relax alike; docs/exact.md); "
+        + estimate
+    )
+
+
 def _preset(glass: Glass | TunnellingGlass, sources: dict[str, str]) -> Preset:
-    return Preset(glass, MappingProxyType(dict(sources)))
+    extra = {}
+    if isinstance(glass, Glass) and "relaxation_coupling" not in sources:
+        extra["relaxation_coupling"] = _coupling_source(glass.name)
+    return Preset(glass, MappingProxyType({**sources, **extra}))
 
 
 # --- the paper's estimates -------------------------------------------------------------------

@@ -17,7 +17,7 @@ import numpy as np
 from dynamics import __version__
 from dynamics.closed_forms import closed_form_gruneisen
 from dynamics.exact import ExactGlass
-from dynamics.glass import Glass
+from dynamics.glass import RELAXATION_COUPLINGS, Glass
 from dynamics.presets import DEFAULT_PRESET, PRESETS
 from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
 from protocols.config import ConfigError, make_glass, parse_overrides, read_config, split_overrides
@@ -29,6 +29,7 @@ from protocols.histories import (
     log_times,
     make_protocol,
 )
+from protocols.provenance import model_summary
 from protocols.sweep import add_sweep_command
 
 EXIT_USAGE = 2
@@ -41,6 +42,20 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
+
+
+class _GlassField(argparse.Action):
+    """``--option VALUE`` as ``--set FIELD=VALUE`` (``const`` is the glass field)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        items = [*(getattr(namespace, self.dest, None) or []), f"{self.const}={values}"]
+        setattr(namespace, self.dest, items)
 
 
 def _add_glass_options(parser: argparse.ArgumentParser) -> None:
@@ -66,6 +81,26 @@ def _add_glass_options(parser: argparse.ArgumentParser) -> None:
         default="asymptotic",
         help="TLS parameters from the paper's asymptotic formulas (default) or from exact "
         "spectra of the soft potential (dynamics.exact; slower, docs/exact.md)",
+    )
+    parser.add_argument(
+        "--relaxation-coupling",
+        choices=RELAXATION_COUPLINGS,
+        action=_GlassField,
+        const="relaxation_coupling",
+        dest="overrides",
+        help="how the mirror partners of a TLS relax: 'symmetric' (default: the paper's rate "
+        "law, one rate per pair) or 'interference' (a fraction F of the rate follows each "
+        "partner's own matrix element; docs/exact.md); same as --set relaxation_coupling=...",
+    )
+    parser.add_argument(
+        "--interference-fraction",
+        type=float,
+        action=_GlassField,
+        const="interference_fraction",
+        dest="overrides",
+        metavar="F",
+        help="F in [0, 1] for --relaxation-coupling interference (default 0, which is "
+        "'symmetric'); about 0.06 for silica (docs/exact.md)",
     )
 
 
@@ -108,6 +143,10 @@ def _cmd_closed_form(args: argparse.Namespace) -> int:
     print(
         f"# Grüneisen parameter (6.4) of glass {glass.name!r} at T = {args.temperature:g} K; "
         f"tau_min(T) = tau_m(E = k_B T, T) = {float(table['tau_min']):.4g} s"
+    )
+    print(
+        "# (6.4) is the paper's closed form: asymptotic spectrum, relaxation coupling symmetric "
+        f"(whatever the glass: {model_summary(glass)})"
     )
     print("# derived: coefficients from (6.1)-(6.3); printed: the paper's 0.55 and 0.037")
     print(
@@ -215,7 +254,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         i = int(np.argmin(ds["strain"].values))
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
         print(
-            f"{kind} on {glass.name}: {ds.sizes['time']} times from {float(ds.time[0]):.3g} to "
+            f"{kind} on {glass.name} ({model_summary(glass)}): {ds.sizes['time']} times from "
+            f"{float(ds.time[0]):.3g} to "
             f"{float(ds.time[-1]):.3g} s; strain minimum {float(ds.strain[i]):.4g} at "
             f"{float(ds.time[i]):.4g} s; tau_min({float(ds.tau_min_temperature):.4g} K) = "
             f"{float(ds.tau_min):.4g} s"
@@ -239,6 +279,7 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
         save_figure(plot_gruneisen(ds), png, overwrite=args.force)
     if not args.quiet:
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(f"# Grüneisen parameter of glass {glass.name} ({model_summary(glass)})")
         print(
             "# T [K]   tau_expt [s]   Gamma C(inf)   Gamma C(tau)   (6.4) derived   (6.4) printed"
         )
@@ -272,7 +313,9 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
         save_figure(plot_through_tc(ds), png, overwrite=args.force)
     if not args.quiet:
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
-        print(f"# glass {glass.name}, T_c = {glass.critical_temperature:g} K")
+        print(
+            f"# glass {glass.name} ({model_summary(glass)}), T_c = {glass.critical_temperature:g} K"
+        )
         print(
             "# T [K]  alpha_e [K-1]  " + "  ".join(f"alpha_total({t:g} s)" for t in args.tau_expt)
         )

@@ -1,4 +1,6 @@
-"""The global attributes that let a dataset alone say how it was made (CF 1.8 and ours)."""
+"""What every output says about how it was made: the global attributes of every dataset (CF 1.8
+and ours), and the TLS model (spectrum and relaxation coupling) in words for titles and CLI
+summaries. Light: no xarray import."""
 
 from __future__ import annotations
 
@@ -13,6 +15,23 @@ from protocols.variables import TAU_MIN_DEFINITION
 
 #: Where the model the datasets cite is stated, in the project's own documentation.
 PHYSICS_PAGE = "docs/physics.md of tls-expansion"
+
+
+def model_attributes(model: Any) -> dict[str, Any]:
+    """Dataset attributes naming the TLS model: ``spectrum`` (``"asymptotic"``, ``"exact"`` or
+    ``"tunnelling-model"``), ``relaxation_coupling`` (``"symmetric"`` or ``"interference"``)
+    and ``interference_fraction`` (docs/exact.md)."""
+    return {
+        "spectrum": str(model.spectrum),
+        "relaxation_coupling": str(getattr(model, "relaxation_coupling", "symmetric")),
+        "interference_fraction": float(getattr(model, "interference_fraction", 0.0)),
+    }
+
+
+def model_summary(model: Any) -> str:
+    """The TLS model in words, for titles and summaries, e.g. ``"exact spectrum, relaxation
+    coupling interference (f = 0.25)"``."""
+    return f"{model.spectrum} spectrum, relaxation coupling {model.relaxation_label}"
 
 
 def provenance(
@@ -30,13 +49,14 @@ def provenance(
     Parameters
     ----------
     title
-        What the dataset holds, e.g. ``"heat-step on glass ggp1985"``.
+        What the dataset holds, e.g. ``"heat-step on glass ggp1985"``; the TLS model is
+        appended (:func:`model_summary`).
     call
         The function call that made it, e.g. ``"protocols.run(heat-step, glass ggp1985)"``.
     comment
         What the numbers are relative to; the τ_min convention is appended.
     glass
-        The glass (recorded as JSON).
+        The glass (recorded as JSON, and its model by :func:`model_attributes`).
     resolution
         The quadrature resolution (the converged default if ``None``).
     source
@@ -46,7 +66,7 @@ def provenance(
     """
     attrs: dict[str, Any] = {
         "Conventions": "CF-1.8",
-        "title": f"tls-expansion: {title}",
+        "title": f"tls-expansion: {title} ({model_summary(glass)})",
         "institution": "tls-expansion",
         "source": f"tls-expansion {__version__} (two-level systems of the soft-potential model)"
         + (f", {source}" if source else ""),
@@ -58,6 +78,7 @@ def provenance(
         "glass": json.dumps(glass.to_dict(), sort_keys=True),
         "resolution": json.dumps((resolution or Resolution()).__dict__, sort_keys=True),
         "tau_min_definition": TAU_MIN_DEFINITION,
+        **model_attributes(glass),
     }
     for key, value in extra.items():
         attrs[key] = json.dumps(value, sort_keys=True) if isinstance(value, dict) else value

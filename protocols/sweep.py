@@ -65,7 +65,7 @@ from protocols.histories import (
     log_times,
     make_protocol,
 )
-from protocols.provenance import provenance
+from protocols.provenance import model_summary, provenance
 
 if TYPE_CHECKING:  # xarray, dask and the registry are imported when used: a light CLI start
     import xarray as xr
@@ -985,7 +985,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if not args.quiet:
         dims = " x ".join(f"{n} ({ds.sizes[n]})" for n in grid_names(ds))
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
-        print(f"sweep of {kind or 'Gamma(tau_expt)'} on {glass.name} over {dims}")
+        print(
+            f"sweep of {kind or 'Gamma(tau_expt)'} on {glass.name} ({model_summary(glass)}) "
+            f"over {dims}"
+        )
         if kind is None:
             g = ds["gruneisen_equilibrium"].isel(tau_expt=-1)
             print(

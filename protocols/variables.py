@@ -161,6 +161,9 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
         "electron_rate_constant": Variable(
             "normal-state electron relaxation constant B of the TLS", "s-1 K-1"
         ),
+        "interference_fraction": Variable(
+            "interference fraction f of the relaxation coupling of mirror partners", "1"
+        ),
         "P_bar": Variable("density of states P_bar of the standard tunnelling model", "J-1 m-3"),
         "gamma": Variable("mean deformation potential of the standard tunnelling model", "J"),
         "energy_max": Variable("largest TLS energy E/k_B kept (standard tunnelling model)", "K"),

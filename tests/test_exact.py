@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from dynamics.coupling import deta_dstrain, dt_dstrain, zero_point_shift
+from dynamics.decomposition import decompose_ensemble, even_odd_deformation
 from dynamics.deformation import (
     deformation_even_type1,
     deformation_even_type2,
@@ -26,7 +27,14 @@ from dynamics.exact import (
     exact_couplings,
     exact_deformation_type1,
     exact_deformation_type2,
+    exact_members,
     exact_two_level,
+)
+from dynamics.mechanisms import (
+    MECHANISM_LABELS,
+    MECHANISM_STEPS,
+    mechanism_ensemble,
+    mechanism_rows,
 )
 from dynamics.presets import default_glass
 from dynamics.soft_potential import (
@@ -257,78 +265,94 @@ def test_bad_potential_input_raises() -> None:
         exact_two_level(-8.0, 0.1, fd_step=0.5)
 
 
-def test_exact_assembly_with_asymptotic_values_reproduces_the_asymptotic_ensemble(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The exact ensemble's machinery (grid, sign images, windows, weights, couplings) fed with
-    the asymptotic E, p, D_even (4.5) and coupling sqrt(p) gamma_1 (4.4) must give the asymptotic
-    ensemble's Gamma: an independent check that the differences come from the spectra alone.
-    Type 1 only (psi = 0), margins 1 (identical grids). Tolerance 1e-12 (measured: identical)."""
-    import dataclasses
-
-    import dynamics.exact as ex
+def test_exact_assembly_with_asymptotic_values_reproduces_the_asymptotic_ensemble() -> None:
+    """What the exact ensemble's assembly alone does: the density psi_j on the (eta, t) plane
+    times the Jacobian of the asymptotic map, the sign images, windows and tail, fed with the
+    asymptotic E, p, D_even and rate law (mechanism step "plane", margins 1 so that the grids
+    coincide), give the asymptotic Gamma to rounding (measured 1e-15; tolerance 1e-12). This
+    shows the assembly is an exact change of variables; it does not say which exact quantity
+    changes Gamma: the next test and docs/exact.md swap one at a time."""
     from protocols.run import gruneisen_vs_tau
 
-    glass = GLASS.replace(psi=0.0)
-    w = glass.W * K_B
-    real = ex.exact_two_level
-
-    def asymptotic_two_level(eta, t, **kw):  # type: ignore[no-untyped-def]
-        tls = real(eta, t, **kw)
-        d0 = np.exp(-(np.sqrt(2) / 3) * np.abs(eta) ** 1.5)  # (2.8)
-        asym = np.asarray(t) * np.abs(eta) ** 1.5 / np.sqrt(2)  # (2.9)
-        e = np.hypot(d0, asym)
-        return dataclasses.replace(
-            tls, splitting=e, p=(d0 / e) ** 2, tunnel_splitting=d0, asymmetry=asym
-        )
-
-    def asymptotic_couplings(tls, c, eta_L, chi):  # type: ignore[no-untyped-def]
-        e, p = tls.splitting * w, tls.p
-        even = deformation_even_type1(e, p, W=w, c=c, eta_L=eta_L, chi=chi)
-        gamma = gamma_type1(e * np.sqrt(p), W=w, c=c, eta_L=eta_L, chi=chi)
-        return even / w, np.sqrt(p) * gamma / w
-
-    monkeypatch.setattr(ex, "exact_two_level", asymptotic_two_level)
-    monkeypatch.setattr(ex, "exact_couplings", asymptotic_couplings)
-    exact = ExactGlass.from_glass(glass, energy_margin=1.0, p_margin=1.0)
+    exact = ExactGlass.from_glass(GLASS, energy_margin=1.0, p_margin=1.0)
     tau = np.array([1e-8, 1.0, 1e5])
-    got = gruneisen_vs_tau(exact, [0.3], tau_expt=tau, resolution=COARSE)
-    want = gruneisen_vs_tau(glass, [0.3], tau_expt=tau, resolution=COARSE)
-    np.testing.assert_allclose(
-        got["gruneisen_equilibrium"].values, want["gruneisen_equilibrium"].values, rtol=1e-12
-    )
-    np.testing.assert_allclose(got["gruneisen"].values, want["gruneisen"].values, rtol=1e-12)
+    members = exact_members(exact, 0.3, 0.3, tau[-1], COARSE)
+    got = decompose_ensemble(mechanism_ensemble(members, exact, "plane"), 0.3, tau)
+    want = gruneisen_vs_tau(GLASS, [0.3], tau_expt=tau, resolution=COARSE)
+    np.testing.assert_allclose(got.total, want["gruneisen_equilibrium"].values.ravel(), rtol=1e-12)
 
 
-def _docs_gamma_table() -> list[tuple[float, float, float, float, float, float]]:
+def test_each_mechanism_step_swaps_one_quantity(ensembles: tuple) -> None:
+    """The steps of dynamics.mechanisms change, cumulatively, exactly the quantity they name:
+    exact E, p (then the bins are the exact ensemble's), the even D of type 1, of type 2, the
+    coupling (then the rates are the exact model's), and the odd parts (then it is the exact
+    model, whose type-1 even part is the mean over the mirror pair)."""
+    exact, full, _ = ensembles
+    members = exact_members(exact, 0.3, 0.3, 1e3, COARSE)
+    steps = {s: mechanism_ensemble(members, exact, s) for s in MECHANISM_STEPS}
+    assert np.array_equal(steps["full"].phonon_constant, full.phonon_constant)
+    names = ("energy", "p", "number_density", "partner_group")
+    changed = {
+        "even_type1": ("deformation", 0),
+        "even_type2": ("deformation", 1),
+        "rate": ("phonon_constant", None),
+        "full": ("deformation", None),
+    }
+    order = list(MECHANISM_STEPS)
+    for name in names:
+        for step in order[1:]:
+            assert np.array_equal(getattr(steps[step], name), getattr(full, name)), (step, name)
+    for step, (quantity, kind) in changed.items():
+        before, after = steps[order[order.index(step) - 1]], steps[step]
+        for other in ("deformation", "phonon_constant"):
+            same = np.equal(getattr(before, other), getattr(after, other))
+            if other != quantity:
+                assert same.all(), (step, other)
+            elif kind is not None:
+                assert same[before.kind != kind].all() and not same[before.kind == kind].all()
+            else:
+                assert not same.all()
+    type1 = full.kind == 0
+    even, _ = even_odd_deformation(full)
+    # the group mean of D+- against (D+ + D-)/2: rounding of the odd parts, up to 1e4 D_even
+    difference = np.abs(even[type1] - steps["rate"].deformation[type1])
+    assert np.all(difference <= 1e-14 * np.abs(full.deformation[type1]))
+
+
+def _docs_table(header: str) -> list[list[str]]:
+    """The rows (cells) of the markdown table in docs/exact.md whose header starts so."""
     from pathlib import Path
 
     text = (Path(__file__).parent.parent / "docs" / "exact.md").read_text()
-    rows = []
+    rows: list[list[str]] = []
+    inside = False
     for line in text.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and cells[0] in ("0.1", "0.3", "1.0"):
-            rows.append(tuple(float(c) for c in cells))  # type: ignore[arg-type]
-    return rows  # type: ignore[return-value]
+        if line.startswith("| " + header):
+            inside = True
+            continue
+        if inside and not line.startswith("|"):
+            break
+        if inside and not line.startswith("|---"):
+            rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+    return rows
 
 
-def test_gamma_table_in_docs() -> None:
-    """Recompute the docs table (Gamma exact and asymptotic at 0.1, 0.3, 1 K, default
-    resolution). Tolerance 2e-3 relative: the table prints 4-5 digits and the default resolution
-    agrees with Resolution().refined(2) to 1e-4 (docs/exact.md, convergence)."""
-    from protocols.run import gruneisen_vs_tau
-
-    rows = _docs_gamma_table()
-    assert len(rows) == 15
-    exact = ExactGlass.from_glass(GLASS)
-    for temperature in (0.1, 0.3, 1.0):
-        mine = [r for r in rows if r[0] == temperature]
-        tau = np.array([r[1] for r in mine])
-        for model, cols in ((GLASS, (2, 4)), (exact, (3, 5))):
-            ds = gruneisen_vs_tau(model, [temperature], tau_expt=tau)
-            np.testing.assert_allclose(
-                ds["gruneisen_equilibrium"].values.ravel(), [r[cols[0]] for r in mine], rtol=2e-3
-            )
-            np.testing.assert_allclose(
-                ds["gruneisen"].values.ravel(), [r[cols[1]] for r in mine], rtol=2e-3
-            )
+def test_mechanism_and_convergence_tables_in_docs() -> None:
+    """Recompute the 0.3 K column of the mechanism table of docs/exact.md (every row) and the
+    default row of its convergence table, at the default resolution, from one set of spectra
+    (benchmarks/bench_mechanisms.py and bench_exact_convergence.py print the whole tables).
+    Tolerance 1e-3 absolute or relative, the printed digits; the default resolution agrees
+    with Resolution().refined(2) to 1e-4 (the convergence table, which this also checks)."""
+    rows = _docs_table("step")
+    computed = dict(mechanism_rows(GLASS, 0.3))
+    assert len(rows) == len(computed)
+    for label, *cells in rows:
+        parts = decompose_ensemble(computed[label], 0.3, [1.0])
+        assert float(parts.total[0]) == pytest.approx(float(cells[1]), rel=1e-3, abs=1e-3), label
+    convergence = _docs_table("ensemble")
+    values = np.array([[float(x) for x in r[1].split(",")] for r in convergence])
+    np.testing.assert_allclose(values, np.broadcast_to(values[-1], values.shape), rtol=2e-4)
+    default = computed[MECHANISM_LABELS["full"]]
+    tau = np.array([1e-8, 1e-4, 1.0, 60.0, 86400.0])
+    got = decompose_ensemble(default, 0.3, tau).total
+    np.testing.assert_allclose(got, values[0], rtol=1e-4)

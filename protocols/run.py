@@ -19,12 +19,12 @@ from dynamics.ensemble import Ensemble, Resolution, build_ensemble
 from dynamics.glass import Glass, TunnellingGlass
 from dynamics.propagation import (
     Response,
-    equilibrium_heat_capacity,
     linear_response,
     propagate,
     propagate_isolated,
 )
 from dynamics.rates import tau_min
+from dynamics.response import step_response
 from dynamics.thermal import debye_energy, occupation_difference
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
 from dynamics.validation import ParameterError, check_positive, check_range, warn_two_level_range
@@ -395,15 +395,13 @@ def gruneisen_vs_tau(
     out = {k: np.empty(shape) for k in ("alpha", "c", "g", "g_eq", "cf", "cf_p")}
     c_eq = np.empty(temps.size)
     t_min = np.empty(temps.size)
+    response = step_response(model, temps, tau, resolution=resolution)
+    out["alpha"][:], out["c"][:] = response.alpha, response.heat_capacity
+    out["g"][:] = response.gruneisen
+    out["g_eq"][:] = response.gruneisen_equilibrium
+    c_eq[:] = response.heat_capacity_equilibrium
     for i, t in enumerate(temps):
-        ens = build_ensemble(model, t, t, float(tau[-1]), resolution)
-        alpha, heat_capacity = linear_response(ens, t, tau)
-        a, c = alpha.sum(0), heat_capacity.sum(0)
-        c_eq[i] = equilibrium_heat_capacity(ens, t).sum()
         t_min[i] = float(tau_min(t, model.A))
-        out["alpha"][i], out["c"][i] = a, c
-        out["g"][i] = model.bulk_modulus * a / c
-        out["g_eq"][i] = model.bulk_modulus * a / c_eq[i]
         ratio = np.maximum(tau * gruneisen_time_constant() / t_min[i], 1.0)
         params = (model.W_energy, model.c, model.eta_L, model.chi, model.psi)
         with warnings.catch_warnings():

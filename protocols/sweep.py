@@ -56,10 +56,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics import __version__
-from dynamics.ensemble import Resolution, build_ensemble
+from dynamics.ensemble import Resolution
 from dynamics.glass import Glass, TunnellingGlass
-from dynamics.propagation import equilibrium_heat_capacity, linear_response
 from dynamics.rates import tau_min
+from dynamics.response import step_response
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
 from dynamics.validation import ParameterError, check_positive, check_range, warn_two_level_range
 from protocols.histories import (
@@ -207,13 +207,12 @@ def gamma_point(
         ``heat_capacity_equilibrium`` [J m-3 K-1] and ``tau_min`` [s].
     """
     t = float(temperature)
-    ens = build_ensemble(glass, t, t, float(tau_expt[-1]), resolution)  # type: ignore[arg-type]
-    alpha, heat_capacity = linear_response(ens, t, tau_expt)
-    a, c = alpha.sum(0), heat_capacity.sum(0)
-    c_eq = equilibrium_heat_capacity(ens, t).sum()
+    response = step_response(glass, [t], tau_expt, resolution=resolution)
+    a, c = response.alpha[0], response.heat_capacity[0]
+    c_eq = response.heat_capacity_equilibrium[0]
     return {
-        "gruneisen": glass.bulk_modulus * a / c,
-        "gruneisen_equilibrium": glass.bulk_modulus * a / c_eq,
+        "gruneisen": response.gruneisen[0],
+        "gruneisen_equilibrium": response.gruneisen_equilibrium[0],
         "alpha_over_temperature": a / t,
         "heat_capacity_over_temperature": c / t,
         "heat_capacity_equilibrium": float(c_eq),

@@ -370,7 +370,8 @@ def fit(
         every data set shares the parameters.
     glass
         The start glass: the values of the varied parameters are the start values; the other
-        parameters stay as they are.
+        parameters stay as they are. A :class:`dynamics.exact.ExactGlass` is fitted on exact
+        spectra (with its own settings) whatever ``spectrum`` says.
     vary
         Names of the parameters to fit (:data:`FIT_PARAMETERS`).
     bounds
@@ -395,6 +396,8 @@ def fit(
         raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use asymptotic or exact")
     if not isinstance(glass, Glass | TunnellingGlass):
         raise ParameterError(f"glass = {glass!r} must be a dynamics.Glass or TunnellingGlass")
+    if hasattr(glass, "ensemble"):  # an ExactGlass: exact spectra with its own settings
+        spectrum = "exact"
     if spectrum == "exact" and not isinstance(glass, Glass):
         raise ParameterError("spectrum = 'exact' needs a soft-potential glass (dynamics.Glass)")
     vary = list(dict.fromkeys(vary))
@@ -435,7 +438,12 @@ def fit(
 
     with warnings.catch_warnings():
         warnings.simplefilter("once")
-        result = lmfit.minimize(residual, params, method=method, scale_covar="rms" in weighting)
+        try:
+            result = lmfit.minimize(residual, params, method=method, scale_covar="rms" in weighting)
+        except ValueError as exc:  # lmfit's own checks, e.g. NaN from the model
+            if isinstance(exc, ParameterError):
+                raise
+            raise ParameterError(f"the fit failed: {exc}") from None
         best = model_of(result.params)
         best_fit = tuple(predict(best, m, resolution=res) for m in data)
     values, stderr, stderr_log10 = {}, {}, {}

@@ -17,10 +17,10 @@ from numpy.typing import ArrayLike
 
 from dynamics import __version__
 from dynamics.electrons import bcs_gap, electron_expansion_coefficient, electron_heat_capacity
-from dynamics.ensemble import Resolution, build_ensemble
+from dynamics.ensemble import Resolution
 from dynamics.glass import Glass
-from dynamics.propagation import linear_response
 from dynamics.rates import tau_min
+from dynamics.response import step_response
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
 from dynamics.validation import ParameterError, check_positive, warn_two_level_range
 from protocols.variables import TAU_MIN_DEFINITION, annotate
@@ -66,12 +66,8 @@ def alpha_through_tc(
     if np.any(np.diff(temps) <= 0) or np.any(np.diff(tau) < 0):
         raise ParameterError("temperature must increase strictly and tau_expt must not decrease")
     warn_two_level_range(temps.max(), glass.W)
-    a_tls = np.empty((temps.size, tau.size))
-    c_tls = np.empty((temps.size, tau.size))
-    for i, t in enumerate(temps):
-        ens = build_ensemble(glass, t, t, float(tau[-1]), resolution)
-        a, c = linear_response(ens, t, tau)
-        a_tls[i], c_tls[i] = a.sum(0), c.sum(0)
+    response = step_response(glass, temps, tau, resolution=resolution)
+    a_tls, c_tls = response.alpha, response.heat_capacity
     kw = {"electron_dos": glass.electron_dos, "critical_temperature": glass.critical_temperature}
     c_e = electron_heat_capacity(temps, **kw)
     a_e = electron_expansion_coefficient(

@@ -602,7 +602,9 @@ def plot_fit(ds: xr.Dataset) -> Any:
         order = np.argsort(x)
         top, bottom = axes[0, k - 1], axes[1, k - 1]
         top.errorbar(x, y, yerr=err, fmt="o", ms=3, label="data")
-        top.plot(x[order], f[order], "-", label="fit")
+        others = [a for a in ("temperature", "tau_expt") if a != axis and f"{a}_{k}" in ds]
+        mixed = any(np.ptp(ds[f"{a}_{k}"].values) > 0 for a in others)  # C(T) at several tau
+        top.plot(x[order], f[order], "x" if mixed else "-", label="fit")
         bottom.errorbar(x, r, yerr=err, fmt="o", ms=3)
         bottom.axhline(0.0, color="0.5", lw=0.8)
         if x.min() > 0 and x.max() / x.min() > 20:

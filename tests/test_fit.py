@@ -454,3 +454,18 @@ def test_read_data_accepts_a_dataset():
     np.testing.assert_allclose(m.values, [1e-18, 2e-18], rtol=1e-15)
     np.testing.assert_allclose(m.temperature, [0.1, 0.2], rtol=1e-15)
     assert np.all(m.tau_expt == 3600.0)
+
+
+def test_a_gamma_dataset_is_read_point_by_point_and_predicted_back():
+    """A 2-D Gamma(T, tau_expt) dataset of protocols.run.gruneisen_vs_tau becomes one point per
+    (T, tau_expt) pair; the fit's model at those points is that dataset again (both use the bins
+    of a run lasting the longest tau_expt: 1e-12 is rounding)."""
+    from protocols.run import gruneisen_vs_tau
+
+    ds = gruneisen_vs_tau(GLASS, [0.1, 0.3], [1e-6, 1.0, 1e3], resolution=COARSE)
+    for quantity in ("gruneisen", "gruneisen_equilibrium", "alpha", "heat_capacity"):
+        m = read_data(ds, quantity)
+        assert m.size == 6 and m.axis == "temperature"
+        np.testing.assert_allclose(predict(GLASS, m, resolution=COARSE), m.values, rtol=1e-12)
+    with pytest.raises(ParameterError, match="choose the quantity to fit"):
+        read_data(ds)

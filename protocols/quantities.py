@@ -23,7 +23,7 @@ from dynamics.validation import ParameterError
 UREG: Any = pint.UnitRegistry()
 
 _POWER = re.compile(r"(?<![\w.])([A-Za-z_]+)(-?\d+)(?![\w.])")
-_HOUR = re.compile(r"(?<![\w.])h(?![\w.])")
+_HOUR = re.compile(r"(?<![A-Za-z_.])h(?![\w.])")
 
 
 def _pint_text(unit: str) -> str:

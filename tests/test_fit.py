@@ -53,6 +53,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
         (0.3, "K", 0.3),
         ("0.3", "K", 0.3),
         ("2 h", "s", 7200.0),
+        ("2h", "s", 7200.0),  # h is the hour, not Planck's constant
         ("1.5min", "s", 90.0),
         ("1 day", "s", 86400.0),
         ("5e-9 1/K", "K-1", 5e-9),

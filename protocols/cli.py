@@ -21,6 +21,7 @@ from dynamics.glass import RELAXATION_COUPLINGS, Glass
 from dynamics.presets import DEFAULT_PRESET, PRESETS
 from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
 from protocols.config import ConfigError, make_glass, parse_overrides, read_config, split_overrides
+from protocols.fit import add_fit_command
 from protocols.histories import (
     DEFAULT_PROTOCOL,
     PROTOCOLS,
@@ -441,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     mt.set_defaults(func=_cmd_metallic)
 
     add_sweep_command(sub, _add_glass_options, _add_output_options)
+    add_fit_command(sub, _add_glass_options, _add_output_options)
 
     gl = sub.add_parser("glasses", help="list the glass presets with their sources")
     gl.set_defaults(func=_cmd_glasses)

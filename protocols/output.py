@@ -58,22 +58,29 @@ def _from_file_form(dataset: xr.Dataset, memory_attrs: dict[str, str] | None = N
 
 
 #: Variables where NaN is a value, "undefined here": Grüneisen parameters where the heat is zero,
-#: and the equilibrium heat capacity of the standard tunnelling model (no finite C(inf)).
+#: the equilibrium heat capacity of the standard tunnelling model (no finite C(inf)), and a fit's
+#: correlations where the data leave the covariance undetermined. Also undefined then: every
+#: standard error of a fit (variables ending in :data:`UNDEFINED_SUFFIXES`).
 #: Everywhere else, and infinity anywhere, a non-finite number is an error.
-UNDEFINED_ALLOWED = frozenset({"gruneisen", "gruneisen_equilibrium", "heat_capacity_equilibrium"})
+UNDEFINED_ALLOWED = frozenset(
+    {"gruneisen", "gruneisen_equilibrium", "heat_capacity_equilibrium", "correlation"}
+)
+UNDEFINED_SUFFIXES = ("_stderr", "_stderr_log10")
 
 
 def check_dataset_finite(dataset: xr.Dataset) -> None:
     """Raise :class:`~dynamics.validation.NumericalError` if a variable has a non-finite value.
 
-    NaN is accepted only in :data:`UNDEFINED_ALLOWED`; infinity nowhere. The message is one
+    NaN is accepted only in :data:`UNDEFINED_ALLOWED` and :data:`UNDEFINED_SUFFIXES`; infinity
+    nowhere. The message is one
     line naming the variable, how many values and why the dataset is refused.
     """
     for name, variable in {**dataset.coords, **dataset.data_vars}.items():
         values = np.asarray(variable.values)
         if values.dtype.kind not in "fc":
             continue
-        bad = np.isinf(values) if name in UNDEFINED_ALLOWED else ~np.isfinite(values)
+        undefined = name in UNDEFINED_ALLOWED or str(name).endswith(UNDEFINED_SUFFIXES)
+        bad = np.isinf(values) if undefined else ~np.isfinite(values)
         if bad.any():
             raise NumericalError(
                 f"refusing to write the dataset: variable {name!r} has {int(bad.sum())} "

@@ -22,8 +22,8 @@ from dynamics.rates import tau_min
 from dynamics.response import (
     Trajectory,
     conduction_electron_strain,
-    gamma_point,
     phonon_strain,
+    step_response,
 )
 from dynamics.validation import (
     ParameterError,
@@ -219,24 +219,21 @@ def gruneisen_vs_tau(
     if np.any(np.diff(tau) < 0):
         raise ParameterError("tau_expt must be non-decreasing [s]")
     warn_two_level_range(temps.max(), model.W)
-    points = [gamma_point(model, t, tau, resolution) for t in temps]
+    response = step_response(model, temps, tau, resolution=resolution)
     with warnings.catch_warnings():  # the closed form warns where it leaves its validity
         warnings.simplefilter("ignore")
         closed = [closed_form_gruneisen(model, t, tau) for t in temps]
     dims = ("temperature", "tau_expt")
     ds = xr.Dataset(
         {
-            "alpha": (dims, np.array([p.alpha for p in points])),
-            "heat_capacity": (dims, np.array([p.heat_capacity for p in points])),
-            "gruneisen": (dims, np.array([p.gruneisen for p in points])),
-            "gruneisen_equilibrium": (dims, np.array([p.gruneisen_equilibrium for p in points])),
+            "alpha": (dims, response.alpha),
+            "heat_capacity": (dims, response.heat_capacity),
+            "gruneisen": (dims, response.gruneisen),
+            "gruneisen_equilibrium": (dims, response.gruneisen_equilibrium),
             "gruneisen_closed_form": (dims, np.array([c["derived"] for c in closed])),
             "gruneisen_closed_form_printed": (dims, np.array([c["printed"] for c in closed])),
-            "heat_capacity_equilibrium": (
-                "temperature",
-                np.array([p.heat_capacity_equilibrium for p in points]),
-            ),
-            "tau_min": ("temperature", np.array([p.tau_min for p in points])),
+            "heat_capacity_equilibrium": ("temperature", response.heat_capacity_equilibrium),
+            "tau_min": ("temperature", tau_min(temps, model.A)),
         },
         coords={"temperature": temps, "tau_expt": tau},
     )

@@ -1,0 +1,734 @@
+r"""Fitting a glass's parameters to measurements with lmfit: :func:`fit`, its dataset, its plot and
+the ``tls-expansion fit`` command.
+
+**The model of each quantity.** Step quantities (:math:`\alpha`, :math:`C`, :math:`\Gamma`, and
+:math:`\alpha/T`, :math:`C/T`) are the two-level systems' linear response after a small heat
+step, from :func:`dynamics.response.step_response` at the data's temperatures and
+:math:`\tau_\mathrm{expt}` (the bins of a run lasting the longest :math:`\tau_\mathrm{expt}`,
+as ``tls-expansion gamma``). Phonon and electron parts are not in them: subtract those from the
+data first. ``strain`` and ``length_change`` against time come from :func:`protocols.run.run`
+under the data's protocol (every contribution the glass has).
+
+**Parameters.** Any of :data:`FIT_PARAMETERS` may be varied; the others stay at the start
+glass's values. Bounds default to the parameter's validated range (that of
+:class:`dynamics.Glass`). Parameters that span decades (``W``, ``N0``, ``A``, ``eta_L``, ...) are
+fitted as :math:`\log_{10}` internally (:attr:`FitParameter.log`), so the minimiser takes steps of
+comparable size in every direction; their standard errors are propagated to the parameter
+linearly, :math:`\sigma_x = x\ln 10\,\sigma_{\log_{10}x}`, and correlations are the same in
+either variable (to first order). ``chi`` is fitted for :math:`\chi > 0`: only :math:`\chi^2`
+enters (4.5), (4.10), (4.11).
+
+**Weights.** With an uncertainty for every point of every data set the residuals are
+:math:`(y_\mathrm{model} - y)/\sigma` and the standard errors follow from them as given
+(lmfit's ``scale_covar=False``). A data set without uncertainties is weighted by
+:math:`1/\mathrm{rms}(y)` (so data sets of different units can be fitted together), and the
+covariance is then scaled by the reduced :math:`\chi^2` (``scale_covar=True``): the errors are
+what the scatter of the data implies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import lmfit
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from dynamics import __version__
+from dynamics.ensemble import Resolution
+from dynamics.glass import Glass, TunnellingGlass
+from dynamics.response import step_response
+from dynamics.units import PAPER_DOI, PAPER_REFERENCE
+from dynamics.validation import ParameterError
+from protocols.fitdata import QUANTITIES, Measurement, read_data
+from protocols.variables import TAU_MIN_DEFINITION, VARIABLES, Variable
+
+FloatArray = NDArray[np.float64]
+Model = Glass | TunnellingGlass
+
+
+@dataclass(frozen=True)
+class FitParameter:
+    """A glass parameter that may be fitted.
+
+    Parameters
+    ----------
+    low, high
+        The validated range (:class:`dynamics.Glass`): the default bounds. [the parameter's unit]
+    log
+        Fitted as log10 (positive parameters that span decades).
+    low_closed
+        Whether ``low`` itself is allowed (``psi = 0``, no electrons, ...); ``high`` never is.
+    """
+
+    low: float
+    high: float
+    log: bool = False
+    low_closed: bool = False
+
+
+_INF = math.inf
+#: Fittable parameters and their validated ranges (those of dynamics.Glass.__post_init__ and
+#: dynamics.TunnellingGlass; ``chi > 0`` as only chi^2 enters). tests/test_fit.py checks them.
+FIT_PARAMETERS: Mapping[str, FitParameter] = {
+    "W": FitParameter(0.0, _INF, log=True),
+    "eta_L": FitParameter(0.0, 1.0, log=True),
+    "c": FitParameter(-_INF, _INF),
+    "chi": FitParameter(0.0, _INF, log=True),
+    "psi": FitParameter(0.0, _INF, low_closed=True),
+    "N0": FitParameter(0.0, _INF, log=True),
+    "bulk_modulus": FitParameter(0.0, _INF, log=True),
+    "A": FitParameter(0.0, _INF, log=True),
+    "type2_rate_ratio": FitParameter(0.0, _INF, log=True),
+    "debye_coefficient": FitParameter(0.0, _INF, low_closed=True),
+    "phonon_gruneisen": FitParameter(-_INF, _INF),
+    "electron_dos": FitParameter(0.0, _INF, low_closed=True),
+    "electron_deformation_slope": FitParameter(-_INF, _INF),
+    "critical_temperature": FitParameter(0.0, _INF, low_closed=True),
+    "electron_rate_constant": FitParameter(0.0, _INF, low_closed=True),
+    "P_bar": FitParameter(0.0, _INF, log=True),
+    "gamma": FitParameter(-_INF, _INF),
+    "energy_max": FitParameter(0.0, _INF, log=True),
+}
+
+#: Variables of a fit's dataset beyond the registry of protocols.variables.
+FIT_VARIABLES: Mapping[str, Variable] = {
+    "parameter_row": Variable("name of a fitted parameter", "1"),
+    "parameter_column": Variable("name of a fitted parameter", "1"),
+    "correlation": Variable(
+        "correlation coefficient between two fitted parameters",
+        "1",
+        "from the covariance matrix of the fit (linearised); the same for a parameter and its "
+        "log10, which is how W, N0, A, eta_L, ... are fitted",
+    ),
+    "chi_square": Variable("chi-square of the fit, sum of squared weighted residuals", "1"),
+    "reduced_chi_square": Variable("chi-square per degree of freedom", "1"),
+    "aic": Variable("Akaike information criterion of the fit", "1"),
+    "bic": Variable("Bayesian information criterion of the fit", "1"),
+    "n_points": Variable("number of data points fitted", "1"),
+    "n_free": Variable("number of free (varied) parameters", "1"),
+}
+_SUFFIXES = {
+    "stderr": "standard error of the fitted {}",
+    "start": "start value of the fit of {}",
+}
+_LOG_SUFFIX = "_stderr_log10"
+_DATA_SUFFIXES = {
+    "": "measured {}",
+    "err": "standard uncertainty of the measured {}",
+    "fit": "best fit of {}",
+    "residual": "residual (measured minus best fit) of {}",
+}
+
+
+def _attrs(name: str) -> dict[str, str]:
+    """``long_name`` and ``units`` of a fit dataset variable (from the registry)."""
+    if name in FIT_VARIABLES:
+        return FIT_VARIABLES[name].attrs()
+    if name in VARIABLES:
+        return VARIABLES[name].attrs()
+    stem, _, tail = name.rpartition("_")
+    if tail.isdigit():  # data set k: QUANTITY[_err|_fit|_residual]_k, point_k, or an axis
+        if stem == "point":
+            return {"long_name": f"index of a point of data set {tail}", "units": "1"}
+        for suffix, text in _DATA_SUFFIXES.items():
+            base = stem[: -len(suffix) - 1] if suffix and stem.endswith("_" + suffix) else stem
+            if (suffix == "" or stem.endswith("_" + suffix)) and base in VARIABLES:
+                meta = VARIABLES[base]
+                long = text.format(meta.long_name) if base in QUANTITIES else meta.long_name
+                return {"long_name": f"{long} (data set {tail})", "units": meta.units}
+    if name.endswith(_LOG_SUFFIX) and name[: -len(_LOG_SUFFIX)] in VARIABLES:
+        meta = VARIABLES[name[: -len(_LOG_SUFFIX)]]
+        return {
+            "long_name": f"standard error of log10 of the fitted {meta.long_name}",
+            "units": "1",
+        }
+    if tail in _SUFFIXES and stem in VARIABLES:
+        meta = VARIABLES[stem]
+        return {"long_name": _SUFFIXES[tail].format(meta.long_name), "units": meta.units}
+    raise KeyError(f"fit dataset variable {name!r} has no registered metadata")
+
+
+# ----------------------------------------------------------------------------------------------
+# the model of each measurement
+
+
+def predict(model: Model, data: Measurement, *, resolution: Resolution | None = None) -> FloatArray:
+    """The model's value of ``data.quantity`` at every point of ``data`` (module docstring).
+
+    Parameters
+    ----------
+    model
+        The glass.
+    data
+        The measurement (its points and settings).
+    resolution
+        Quadrature resolution (the converged default if omitted).
+
+    Returns
+    -------
+    ndarray
+        In the quantity's unit (:data:`protocols.fitdata.QUANTITIES`).
+    """
+    if QUANTITIES[data.quantity][1] == "run":
+        from protocols.run import run
+
+        assert data.time is not None and data.protocol is not None
+        order = np.argsort(data.time, kind="stable")
+        ds = run(model, data.protocol, data.time[order], resolution=resolution)
+        out = np.empty(data.size)
+        out[order] = ds[data.quantity].values
+        return out
+    assert data.temperature is not None and data.tau_expt is not None
+    temps, t_index = np.unique(data.temperature, return_inverse=True)
+    taus, tau_index = np.unique(data.tau_expt, return_inverse=True)
+    r = step_response(model, temps, taus, resolution=resolution)
+    q = data.quantity
+    if q.startswith("alpha"):
+        grid = r.alpha
+    elif q.startswith("heat_capacity"):
+        grid = r.heat_capacity
+    elif q == "gruneisen":
+        grid = r.gruneisen
+    else:
+        grid = r.gruneisen_equilibrium
+    values = grid[t_index, tau_index]
+    return values / data.temperature if q.endswith("_over_temperature") else values
+
+
+# ----------------------------------------------------------------------------------------------
+# the fit
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A finished fit.
+
+    Attributes
+    ----------
+    glass
+        The best-fit glass.
+    start
+        The start glass.
+    measurements
+        The data.
+    best_fit
+        The model at every point of each data set, at the best fit.
+    values, stderr
+        Best value and standard error of each varied parameter, in its unit (NaN: the data do
+        not determine the errors).
+    stderr_log10
+        For the parameters fitted as log10: the standard error of log10 of the value, the
+        error the fit itself estimates (``stderr`` is its linearisation). [1]
+    correlation
+        Correlation matrix of the varied parameters (order of ``values``).
+    chi_square, reduced_chi_square, aic, bic
+        Goodness of fit (lmfit's definitions).
+    weighting
+        Per data set, "errors" or "rms" (module docstring).
+    report
+        lmfit's report.
+    result
+        lmfit's :class:`~lmfit.minimizer.MinimizerResult`.
+    spectrum, resolution, bounds
+        The settings.
+    """
+
+    glass: Model
+    start: Model
+    measurements: tuple[Measurement, ...]
+    best_fit: tuple[FloatArray, ...]
+    values: dict[str, float]
+    stderr: dict[str, float]
+    stderr_log10: dict[str, float]
+    correlation: FloatArray
+    chi_square: float
+    reduced_chi_square: float
+    aic: float
+    bic: float
+    weighting: tuple[str, ...]
+    report: str
+    result: Any
+    spectrum: str
+    resolution: Resolution
+    bounds: dict[str, tuple[float, float]]
+
+    @property
+    def n_points(self) -> int:
+        return sum(m.size for m in self.measurements)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the fit cannot tell: parameters without an error estimate, or pairs whose
+        correlation exceeds 0.99 in magnitude (the data fix a combination of them, not each)."""
+        names = list(self.values)
+        out = [
+            f"no standard error for {n}: the data do not determine it"
+            for n in names
+            if not math.isfinite(self.stderr[n])
+        ]
+        for i, a in enumerate(names):
+            for j in range(i + 1, len(names)):
+                r = self.correlation[i, j]
+                if math.isfinite(r) and abs(r) > 0.99:
+                    out.append(
+                        f"{a} and {names[j]} are {r:+.4f} correlated: the data determine a "
+                        "combination of them, not each"
+                    )
+        return out
+
+    def to_dataset(self) -> xr.Dataset:
+        """The data, best fit, residuals, parameters, errors, correlations and settings."""
+        return fit_dataset(self)
+
+
+def _internal(name: str) -> str:
+    return f"log10_{name}" if FIT_PARAMETERS[name].log else name
+
+
+def _parameters(
+    start: Model, vary: Sequence[str], bounds: Mapping[str, tuple[float, float]]
+) -> tuple[lmfit.Parameters, dict[str, tuple[float, float]]]:
+    fields = {f.name for f in dataclasses.fields(start)}
+    params = lmfit.Parameters()
+    used: dict[str, tuple[float, float]] = {}
+    for name in bounds:
+        if name not in vary:
+            raise ParameterError(f"bounds given for {name}, which is not varied (--vary)")
+    for name in vary:
+        if name not in FIT_PARAMETERS or name not in fields:
+            allowed = sorted(n for n in FIT_PARAMETERS if n in fields)
+            raise ParameterError(
+                f"vary = {name!r} is not a fittable parameter of glass {start.name!r}; "
+                f"choose among {', '.join(allowed)}"
+            )
+        spec = FIT_PARAMETERS[name]
+        value = getattr(start, name)
+        if isinstance(value, str) or isinstance(value, bool):
+            raise ParameterError(
+                f"{name} = {value!r} (start value) is not a number; set one, e.g. --set {name}=1"
+            )
+        low, high = bounds.get(name, (spec.low, spec.high))
+        if not low < high or low < spec.low or high > spec.high:
+            raise ParameterError(
+                f"bounds of {name} = [{low:g}, {high:g}] must be increasing and inside the "
+                f"validated range [{spec.low:g}, {spec.high:g}]"
+            )
+        open_low = low == spec.low and not spec.low_closed
+        inside = (value > low if open_low else value >= low) and (
+            value < high if high == spec.high else value <= high
+        )
+        if not inside or not math.isfinite(value):
+            raise ParameterError(
+                f"{name} = {value:.6g} (start value) is outside the fit range "
+                f"{'(' if open_low else '['}{low:g}, {high:g}{')' if high == spec.high else ']'}"
+            )
+        used[name] = (low, high)
+        if spec.log:
+            lo = math.log10(low) if low > 0 else -_INF
+            hi = math.log10(high) if high < _INF else _INF
+            if name == "eta_L" and high == 1.0:
+                hi = -1e-12  # eta_L < 1: keep the bound transform off the open end
+            params.add(_internal(name), value=math.log10(value), min=lo, max=hi)
+        else:
+            params.add(name, value=float(value), min=low, max=high)
+    return params, used
+
+
+def _glass_at(start: Model, vary: Sequence[str], params: lmfit.Parameters) -> Model:
+    changes = {}
+    for name in vary:
+        v = float(params[_internal(name)].value)
+        changes[name] = 10.0**v if FIT_PARAMETERS[name].log else v
+    return start.replace(**changes)
+
+
+def fit(
+    measurements: Measurement | Sequence[Measurement],
+    glass: Model,
+    vary: Sequence[str],
+    *,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    spectrum: str = "asymptotic",
+    resolution: Resolution | None = None,
+    method: str = "leastsq",
+) -> FitResult:
+    """Fit parameters of ``glass`` to one or more data sets at once (module docstring).
+
+    Parameters
+    ----------
+    measurements
+        One or more :class:`protocols.fitdata.Measurement` (:func:`protocols.fitdata.read_data`);
+        every data set shares the parameters.
+    glass
+        The start glass: the values of the varied parameters are the start values; the other
+        parameters stay as they are. A :class:`dynamics.exact.ExactGlass` is fitted on exact
+        spectra (with its own settings) whatever ``spectrum`` says.
+    vary
+        Names of the parameters to fit (:data:`FIT_PARAMETERS`).
+    bounds
+        ``{name: (low, high)}`` in the parameter's unit, inside the validated range (the
+        default).
+    spectrum
+        ``"asymptotic"`` (the paper's formulas) or ``"exact"`` (exact spectra,
+        :class:`dynamics.exact.ExactGlass`; much slower).
+    resolution
+        Quadrature resolution (the converged default if omitted).
+    method
+        lmfit's minimiser (``"leastsq"``, Levenberg-Marquardt, by default).
+
+    Returns
+    -------
+    FitResult
+    """
+    data = (measurements,) if isinstance(measurements, Measurement) else tuple(measurements)
+    if not data:
+        raise ParameterError("fit needs at least one data set")
+    if spectrum not in ("asymptotic", "exact"):
+        raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use asymptotic or exact")
+    if not isinstance(glass, Glass | TunnellingGlass):
+        raise ParameterError(f"glass = {glass!r} must be a dynamics.Glass or TunnellingGlass")
+    if glass.spectrum == "exact":  # an ExactGlass: exact spectra with its own settings
+        spectrum = "exact"
+    if spectrum == "exact" and not isinstance(glass, Glass):
+        raise ParameterError("spectrum = 'exact' needs a soft-potential glass (dynamics.Glass)")
+    vary = list(dict.fromkeys(vary))
+    if not vary:
+        raise ParameterError("vary: give at least one parameter to fit")
+    params, used = _parameters(glass, vary, bounds or {})
+    n_points = sum(m.size for m in data)
+    if n_points <= len(vary):
+        raise ParameterError(
+            f"{n_points} data points for {len(vary)} free parameters: a fit needs more points "
+            "than free parameters"
+        )
+    res = resolution if resolution is not None else Resolution()
+    weighting = tuple("errors" if m.errors is not None else "rms" for m in data)
+    sigma = [
+        m.errors if m.errors is not None else np.full(m.size, _rms(m.values, m.source))
+        for m in data
+    ]
+
+    def model_of(params: lmfit.Parameters) -> Model:
+        g = _glass_at(glass, vary, params)
+        if spectrum == "exact" and type(g) is Glass:
+            from dynamics.exact import ExactGlass
+
+            return ExactGlass.from_glass(g)
+        return g
+
+    def residual(params: lmfit.Parameters) -> FloatArray:
+        try:
+            g = model_of(params)
+        except ParameterError as exc:  # e.g. a log10 parameter run off to 10^-400 = 0
+            raise ParameterError(
+                f"the fit left the validated range ({exc}): the data do not determine "
+                f"{', '.join(vary)} together; fix one of them or give --bounds"
+            ) from None
+        parts = [predict(g, m, resolution=res) - m.values for m in data]
+        return np.concatenate([d / s for d, s in zip(parts, sigma, strict=True)])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("once")
+        try:
+            result = lmfit.minimize(residual, params, method=method, scale_covar="rms" in weighting)
+        except ValueError as exc:  # lmfit's own checks, e.g. NaN from the model
+            if isinstance(exc, ParameterError):
+                raise
+            raise ParameterError(f"the fit failed: {exc}") from None
+        best = model_of(result.params)
+        best_fit = tuple(predict(best, m, resolution=res) for m in data)
+    values, stderr, stderr_log10 = {}, {}, {}
+    for name in vary:
+        p = result.params[_internal(name)]
+        err = p.stderr if p.stderr is not None else math.nan
+        if FIT_PARAMETERS[name].log:
+            values[name] = 10.0 ** float(p.value)
+            stderr[name] = values[name] * math.log(10.0) * float(err)
+            stderr_log10[name] = float(err)
+        else:
+            values[name] = float(p.value)
+            stderr[name] = float(err)
+    return FitResult(
+        glass=best.asymptotic if hasattr(best, "asymptotic") else best,
+        start=glass,
+        measurements=data,
+        best_fit=best_fit,
+        values=values,
+        stderr=stderr,
+        stderr_log10=stderr_log10,
+        correlation=_correlation(result, [_internal(n) for n in vary]),
+        chi_square=float(result.chisqr),
+        reduced_chi_square=float(result.redchi),
+        aic=float(result.aic),
+        bic=float(result.bic),
+        weighting=weighting,
+        report=lmfit.fit_report(result),
+        result=result,
+        spectrum=spectrum,
+        resolution=res,
+        bounds=used,
+    )
+
+
+def _rms(values: FloatArray, source: str) -> float:
+    rms = float(np.sqrt(np.mean(values**2)))
+    if not rms > 0:
+        raise ParameterError(f"{source}: every value is 0; give uncertainties to fit it")
+    return rms
+
+
+def _correlation(result: Any, names: list[str]) -> FloatArray:
+    n = len(names)
+    if result.covar is None:
+        return np.full((n, n), math.nan)
+    order = [result.var_names.index(name) for name in names]
+    cov = np.asarray(result.covar)[np.ix_(order, order)]
+    d = np.sqrt(np.diag(cov))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(cov / np.outer(d, d))
+
+
+# ----------------------------------------------------------------------------------------------
+# the dataset and the plot
+
+
+def fit_dataset(result: FitResult) -> xr.Dataset:
+    """The fit as a dataset: per data set ``k`` (1, 2, ...) along ``point_k`` the independent
+    variable(s) ``temperature_k``, ``tau_expt_k`` or ``time_k``, the data ``QUANTITY_k``, their
+    uncertainties ``QUANTITY_err_k``, the best fit ``QUANTITY_fit_k`` and the residuals
+    ``QUANTITY_residual_k`` (data minus fit); each varied parameter ``NAME`` with
+    ``NAME_stderr`` and ``NAME_start``; ``correlation``; ``chi_square``, ``reduced_chi_square``,
+    ``aic``, ``bic``; the glass, the settings and lmfit's report in the attributes."""
+    data: dict[str, Any] = {}
+    attrs: dict[str, Any] = {}
+    for k, (m, fitted) in enumerate(zip(result.measurements, result.best_fit, strict=True), 1):
+        dim = f"point_{k}"
+        for axis in ("temperature", "tau_expt", "time"):
+            value = getattr(m, axis)
+            if value is not None:
+                data[f"{axis}_{k}"] = (dim, value)
+        data[f"{m.quantity}_{k}"] = (dim, m.values)
+        if m.errors is not None:
+            data[f"{m.quantity}_err_{k}"] = (dim, m.errors)
+        data[f"{m.quantity}_fit_{k}"] = (dim, fitted)
+        data[f"{m.quantity}_residual_{k}"] = (dim, m.values - fitted)
+        attrs[f"data_{k}_source"] = m.source
+        attrs[f"data_{k}_quantity"] = m.quantity
+        attrs[f"data_{k}_axis"] = m.axis
+        attrs[f"data_{k}_weighting"] = result.weighting[k - 1]
+        if m.protocol is not None:
+            attrs[f"data_{k}_protocol"] = json.dumps(m.protocol.to_dict(), sort_keys=True)
+    names = list(result.values)
+    for name in names:
+        data[name] = result.values[name]
+        data[f"{name}_stderr"] = result.stderr[name]
+        data[f"{name}_start"] = float(getattr(result.start, name))
+        if name in result.stderr_log10:
+            data[f"{name}_stderr_log10"] = result.stderr_log10[name]
+    data["correlation"] = (("parameter_row", "parameter_column"), result.correlation)
+    data["chi_square"] = result.chi_square
+    data["reduced_chi_square"] = result.reduced_chi_square
+    data["aic"] = result.aic
+    data["bic"] = result.bic
+    data["n_points"] = np.int32(result.n_points)  # CF 1.8 has no int64
+    data["n_free"] = np.int32(len(names))
+    ds = xr.Dataset(data, coords={"parameter_row": names, "parameter_column": names})
+    start_name = result.start.name
+    ds.attrs.update(
+        {
+            "Conventions": "CF-1.8",
+            "title": f"tls-expansion: fit of glass {start_name} to "
+            + ", ".join(m.quantity for m in result.measurements),
+            "institution": "tls-expansion",
+            "source": f"tls-expansion {__version__} (two-level systems of the soft-potential "
+            "model)",
+            "references": PAPER_REFERENCE,
+            "paper_doi": PAPER_DOI,
+            "history": f"tls-expansion {__version__}: protocols.fit(vary {', '.join(names)}, "
+            f"glass {start_name})",
+            "comment": "Step quantities are the TLS linear response after a small step "
+            "(dynamics.response); strain and length_change come from protocols.run. "
+            + TAU_MIN_DEFINITION,
+            "tls_expansion_version": __version__,
+            "glass": json.dumps(result.glass.to_dict(), sort_keys=True),
+            "glass_start": json.dumps(result.start.to_dict(), sort_keys=True),
+            "spectrum": result.spectrum,
+            "resolution": json.dumps(result.resolution.__dict__, sort_keys=True),
+            "tau_min_definition": TAU_MIN_DEFINITION,
+            "fit_method": str(result.result.method),
+            "fit_varied": ",".join(names),
+            "fit_log10_parameters": ",".join(n for n in names if FIT_PARAMETERS[n].log),
+            "fit_bounds": json.dumps({k: list(v) for k, v in result.bounds.items()}),
+            "fit_success": int(bool(result.result.success)),
+            "fit_message": str(result.result.message),
+            "fit_function_evaluations": int(result.result.nfev),
+            "fit_report": result.report,
+            "fit_warnings": "; ".join(result.warnings) or "none",
+            **attrs,
+        }
+    )
+    for var in ds.variables:
+        ds[var].attrs.update(_attrs(str(var)))
+    return ds
+
+
+def plot_fit(ds: xr.Dataset) -> Any:
+    """Data with error bars and the best fit (top), residuals (bottom), one column per data set."""
+    import matplotlib.pyplot as plt
+
+    n = sum(1 for k in ds.attrs if k.startswith("data_") and k.endswith("_quantity"))
+    fig, axes = plt.subplots(
+        2,
+        n,
+        figsize=(5.0 * n, 5.5),
+        squeeze=False,
+        sharex="col",
+        gridspec_kw={"height_ratios": [3, 1]},
+    )
+    for k in range(1, n + 1):
+        q, axis = ds.attrs[f"data_{k}_quantity"], ds.attrs[f"data_{k}_axis"]
+        x = ds[f"{axis}_{k}"].values
+        y, f, r = (ds[f"{q}{s}_{k}"].values for s in ("", "_fit", "_residual"))
+        err = ds[f"{q}_err_{k}"].values if f"{q}_err_{k}" in ds else None
+        order = np.argsort(x)
+        top, bottom = axes[0, k - 1], axes[1, k - 1]
+        top.errorbar(x, y, yerr=err, fmt="o", ms=3, label="data")
+        others = [a for a in ("temperature", "tau_expt") if a != axis and f"{a}_{k}" in ds]
+        mixed = any(np.ptp(ds[f"{a}_{k}"].values) > 0 for a in others)  # C(T) at several tau
+        top.plot(x[order], f[order], "x" if mixed else "-", label="fit")
+        bottom.errorbar(x, r, yerr=err, fmt="o", ms=3)
+        bottom.axhline(0.0, color="0.5", lw=0.8)
+        if x.min() > 0 and x.max() / x.min() > 20:
+            top.set_xscale("log")
+        unit = ds[f"{q}_{k}"].attrs["units"]
+        top.set_ylabel(f"{q} [{unit}]")
+        bottom.set_ylabel(f"data - fit [{unit}]")
+        bottom.set_xlabel(f"{axis} [{ds[f'{axis}_{k}'].attrs['units']}]")
+        top.set_title(ds.attrs[f"data_{k}_source"])
+        top.legend()
+    names = ds.attrs["fit_varied"].split(",")
+    fig.suptitle(
+        "fit: "
+        + ", ".join(f"{n} = {float(ds[n]):.4g} ± {float(ds[n + '_stderr']):.2g}" for n in names)
+        + f"; reduced chi2 = {float(ds.reduced_chi_square):.3g}",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# the command
+
+
+def _parse_bounds(items: Sequence[str]) -> dict[str, tuple[float, float]]:
+    out = {}
+    for item in items:
+        name, sep, rng = item.partition("=")
+        low, colon, high = rng.partition(":")
+        try:
+            if not sep or not colon:
+                raise ValueError
+            out[name.strip()] = (float(low), float(high))
+        except ValueError:
+            raise ParameterError(f"--bounds {item!r} must have the form NAME=LOW:HIGH") from None
+    return out
+
+
+def add_fit_command(
+    subparsers: Any,
+    add_glass_options: Callable[[argparse.ArgumentParser], None],
+    add_output_options: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    """Register ``tls-expansion fit`` on the sub-command parsers of the CLI."""
+    ft = subparsers.add_parser(
+        "fit",
+        help="fit glass parameters to measured data (CSV or netCDF); dataset, plot and report",
+        description="Fit parameters of a glass (--vary) to one or more data sets at once with "
+        "lmfit. DATA: CSV with a header 'quantity [unit],...' (docs/fitting.md) or a netCDF "
+        "dataset. Start values: the preset (--glass) with --set NAME=VALUE.",
+    )
+    ft.add_argument("data", nargs="+", metavar="DATA", help="CSV or netCDF files")
+    ft.add_argument(
+        "--vary",
+        required=True,
+        metavar="NAME[,NAME...]",
+        help=f"parameters to fit, among {', '.join(FIT_PARAMETERS)}",
+    )
+    ft.add_argument(
+        "--bounds",
+        action="append",
+        default=[],
+        metavar="NAME=LOW:HIGH",
+        help="bounds of a varied parameter (default: its validated range); repeatable",
+    )
+    ft.add_argument(
+        "--tau-expt",
+        default=None,
+        metavar="DURATION",
+        help="duration of the experiment for data that give none, e.g. 100s, 2h",
+    )
+    ft.add_argument(
+        "--temperature",
+        default=None,
+        metavar="TEMPERATURE",
+        help="temperature for data against tau_expt that give none, e.g. 300mK",
+    )
+    ft.add_argument(
+        "--quantity",
+        default=None,
+        help="the variable to fit in a netCDF dataset that holds several",
+    )
+    add_glass_options(ft)
+    add_output_options(ft)
+    ft.set_defaults(func=_cmd_fit)
+
+
+def _cmd_fit(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from protocols.cli import with_spectrum
+    from protocols.config import make_glass, parse_overrides, read_config
+    from protocols.output import write_netcdf
+    from protocols.plots import save_figure
+    from protocols.quantities import parse_quantity
+
+    config = read_config(args.config) if args.config else {}
+    glass_table = dict(config.get("glass", {}))
+    preset = args.glass or glass_table.pop("preset", None)
+    glass_table.pop("preset", None)
+    glass = make_glass(preset, {**glass_table, **parse_overrides(args.overrides)})
+    if args.spectrum == "exact":
+        with_spectrum(glass, "exact")  # the same check and message as every other command
+    tau = parse_quantity(args.tau_expt, "s", name="tau_expt") if args.tau_expt else None
+    temp = parse_quantity(args.temperature, "K", name="temperature") if args.temperature else None
+    data = [read_data(d, args.quantity, tau_expt=tau, temperature=temp) for d in args.data]
+    vary = [v.strip() for v in args.vary.split(",") if v.strip()]
+    bounds = _parse_bounds(args.bounds)
+    nc = Path(args.out) if args.out else Path("outputs") / "fit.nc"
+    if nc.suffix != ".nc":
+        raise ParameterError(f"--out = {str(nc)!r} must end in .nc")
+    png = nc.with_suffix(".png")
+    for path in (nc, png):
+        if path.exists() and not args.force:
+            raise ParameterError(f"{path} exists; give --force to replace it")
+    result = fit(data, glass, vary, bounds=bounds, spectrum=args.spectrum)
+    ds = result.to_dataset()
+    write_netcdf(ds, nc, overwrite=args.force)
+    if not args.no_plot:
+        save_figure(plot_fit(ds), png, overwrite=args.force)
+    if not args.quiet:
+        print(result.report)
+        for text in result.warnings:
+            print(f"warning: {text}")
+        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+    return 0

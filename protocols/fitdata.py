@@ -1,0 +1,484 @@
+"""Measured data for fits: CSV files, netCDF files or xarray Datasets in, :class:`Measurement`\\ s
+(SI, validated) out.
+
+**CSV.** Lines ``# NAME = VALUE`` before the header are settings (other lines starting with
+``#`` are free text):
+``tau_expt`` (a duration with its unit, e.g. ``# tau_expt = 100 s``), ``temperature`` (e.g.
+``# temperature = 300 mK``) and ``protocol`` (JSON as in a run's dataset, e.g.
+``# protocol = {"kind": "heat-step", "T0": 0.3, "T1": 0.303}``). The header names each column
+``quantity [unit]``: one measured quantity, optionally its standard uncertainty ``QUANTITY_err``,
+and the independent variable(s) ``temperature``, ``tau_expt`` or ``time``. Units are converted
+with pint (:mod:`protocols.quantities`). See docs/fitting.md and docs/fit_example_alpha.csv.
+
+**Quantities** (:data:`QUANTITIES`): ``alpha``, ``alpha_over_temperature``, ``heat_capacity``,
+``heat_capacity_over_temperature``, ``gruneisen`` (with :math:`C(\\tau_\\mathrm{expt})`),
+``gruneisen_equilibrium`` (with :math:`C(\\infty)`) against temperature or ``tau_expt``, after a
+small step; ``strain`` and ``length_change`` against ``time`` under a protocol.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from dynamics.validation import ParameterError
+from protocols.histories import TemperatureHistory, make_protocol
+from protocols.quantities import convert_values, parse_quantity
+
+FloatArray = NDArray[np.float64]
+
+#: Measured quantity -> (unit, kind): "step" (linear response after a small step, against
+#: temperature and tau_expt) or "run" (a protocol's time series, against time).
+QUANTITIES: dict[str, tuple[str, str]] = {
+    "alpha": ("K-1", "step"),
+    "alpha_over_temperature": ("K-2", "step"),
+    "heat_capacity": ("J m-3 K-1", "step"),
+    "heat_capacity_over_temperature": ("J m-3 K-2", "step"),
+    "gruneisen": ("1", "step"),
+    "gruneisen_equilibrium": ("1", "step"),
+    "strain": ("1", "run"),
+    "length_change": ("1", "run"),
+}
+#: Independent variables and their units.
+AXES: dict[str, str] = {"temperature": "K", "tau_expt": "s", "time": "s"}
+SETTINGS = ("tau_expt", "temperature", "protocol")
+#: A setting line of a CSV file: ``# NAME = VALUE`` (other comment lines are free text).
+_SETTING = re.compile(r"^#\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One measured data set, in SI.
+
+    Attributes
+    ----------
+    quantity
+        A name of :data:`QUANTITIES`.
+    values
+        The measured values, in the quantity's unit (:data:`QUANTITIES`).
+    errors
+        Standard uncertainties in the same unit, or None.
+    temperature
+        Temperature of each point (step quantities). [K]
+    tau_expt
+        Duration of the experiment of each point (step quantities). [s]
+    time
+        Time of each point (run quantities). [s]
+    protocol
+        The temperature history (run quantities).
+    axis
+        The independent variable that varies: "temperature", "tau_expt" or "time".
+    source
+        Where the data came from (a file name, or "dataset").
+    """
+
+    quantity: str
+    values: FloatArray
+    errors: FloatArray | None
+    temperature: FloatArray | None
+    tau_expt: FloatArray | None
+    time: FloatArray | None
+    protocol: TemperatureHistory | None
+    axis: str
+    source: str
+
+    @property
+    def unit(self) -> str:
+        """Unit of the values (UDUNITS)."""
+        return QUANTITIES[self.quantity][0]
+
+    @property
+    def x(self) -> FloatArray:
+        """The independent variable that varies. [K] or [s]"""
+        x = getattr(self, self.axis)
+        assert x is not None
+        return np.asarray(x)
+
+    @property
+    def size(self) -> int:
+        return int(self.values.size)
+
+
+def _finite_column(name: str, values: FloatArray, positive: bool, source: str) -> None:
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0]) + 1
+        raise ParameterError(
+            f"{source}: {name} = {values[row - 1]} in data row {row} is not a finite number"
+        )
+    if positive and np.any(values <= 0):
+        row = int(np.flatnonzero(values <= 0)[0]) + 1
+        raise ParameterError(
+            f"{source}: {name} = {values[row - 1]:.6g} in data row {row} is outside the allowed "
+            f"range (0, inf) [{AXES.get(name, '')}]"
+        )
+
+
+def measurement(
+    quantity: str,
+    values: Any,
+    *,
+    errors: Any = None,
+    temperature: Any = None,
+    tau_expt: Any = None,
+    time: Any = None,
+    protocol: TemperatureHistory | dict[str, Any] | str | None = None,
+    source: str = "data",
+) -> Measurement:
+    """A validated :class:`Measurement` from arrays in SI (scalars broadcast to every point).
+
+    Parameters
+    ----------
+    quantity
+        A name of :data:`QUANTITIES`.
+    values
+        Measured values, in the quantity's unit.
+    errors
+        Standard uncertainties (> 0), same unit, or None.
+    temperature
+        [K], per point or one value.
+    tau_expt
+        [s], per point or one value.
+    time
+        [s], per point (run quantities).
+    protocol
+        A protocol, its dict or its JSON (run quantities).
+    source
+        A label for messages.
+    """
+    if quantity not in QUANTITIES:
+        raise ParameterError(
+            f"{source}: quantity {quantity!r} is not known; choose one of "
+            f"{', '.join(sorted(QUANTITIES))}"
+        )
+    y = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
+    _finite_column(quantity, y, False, source)
+    n = y.size
+
+    def per_point(name: str, value: Any) -> FloatArray | None:
+        if value is None:
+            return None
+        arr = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
+        if arr.size == 1:
+            arr = np.full(n, float(arr[0]))
+        if arr.size != n:
+            raise ParameterError(f"{source}: {name} has {arr.size} values for {n} data points")
+        _finite_column(name, arr, True, source)
+        return arr
+
+    err = per_point(f"{quantity}_err", errors)
+    temps, taus, times = (
+        per_point("temperature", temperature),
+        per_point("tau_expt", tau_expt),
+        per_point("time", time),
+    )
+    kind = QUANTITIES[quantity][1]
+    proto: TemperatureHistory | None = None
+    if kind == "step":
+        if temps is None or taus is None:
+            missing = "temperature" if temps is None else "tau_expt"
+            raise ParameterError(
+                f"{source}: {quantity} needs {missing} (a column, a '# {missing} = ...' line, "
+                f"or --{missing.replace('_', '-')})"
+            )
+        if times is not None:
+            raise ParameterError(f"{source}: {quantity} is not a function of time")
+        varying = [a for a, v in (("temperature", temps), ("tau_expt", taus)) if np.ptp(v) > 0]
+        axis = varying[0] if len(varying) == 1 else "temperature"
+    else:
+        if times is None:
+            raise ParameterError(f"{source}: {quantity} needs a time column [s]")
+        if protocol is None:
+            raise ParameterError(
+                f'{source}: {quantity} needs the protocol (\'# protocol = {{"kind": '
+                f'"heat-step", "T0": 0.3, "T1": 0.303}}\')'
+            )
+        proto = _protocol(protocol, source)
+        axis = "time"
+    return Measurement(
+        quantity=quantity,
+        values=y,
+        errors=err,
+        temperature=temps,
+        tau_expt=taus,
+        time=times,
+        protocol=proto,
+        axis=axis,
+        source=source,
+    )
+
+
+def _protocol(value: TemperatureHistory | dict[str, Any] | str, source: str) -> TemperatureHistory:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise ParameterError(f"{source}: protocol = {value!r} is not JSON") from None
+    if isinstance(value, dict):
+        table = dict(value)
+        kind = table.pop("kind", None)
+        if not isinstance(kind, str):
+            raise ParameterError(f"{source}: protocol = {value!r} has no 'kind'")
+        return make_protocol(kind, **table)
+    if isinstance(value, str):
+        raise ParameterError(f"{source}: protocol = {value!r} is not a protocol")
+    return value
+
+
+def _split_header(text: str, source: str) -> tuple[str, str]:
+    """``"alpha [1e-9/K]"`` -> ``("alpha", "1e-9/K")``."""
+    name, sep, rest = text.strip().partition("[")
+    if not sep or not rest.rstrip().endswith("]"):
+        raise ParameterError(
+            f"{source}: column {text.strip()!r} must be written 'quantity [unit]', e.g. "
+            "'temperature [K]'"
+        )
+    return name.strip(), rest.rstrip()[:-1].strip()
+
+
+def read_csv(
+    path: str | Path, *, tau_expt: float | None = None, temperature: float | None = None
+) -> Measurement:
+    """A :class:`Measurement` from a CSV file (module docstring).
+
+    Parameters
+    ----------
+    path
+        The file.
+    tau_expt
+        [s] for step quantities whose file gives none (the CLI's ``--tau-expt``).
+    temperature
+        [K] for step quantities whose file gives none.
+    """
+    p = Path(path)
+    source = p.name
+    if not p.exists():
+        raise ParameterError(f"data = {str(p)!r}: no such file")
+    settings: dict[str, str] = {}
+    rows: list[list[str]] = []
+    header: list[str] | None = None
+    with p.open(newline="", encoding="utf-8") as fh:
+        for line_no, raw in enumerate(fh, 1):
+            line = raw.strip()
+            if not line:
+                continue
+            if line.startswith("#"):
+                setting = _SETTING.match(line)
+                if header is None and setting:
+                    key, value = setting.group(1), setting.group(2)
+                    if key not in SETTINGS:
+                        raise ParameterError(
+                            f"{source}, line {line_no}: setting {key!r} is not known; use "
+                            f"{', '.join(SETTINGS)}"
+                        )
+                    settings[key] = value.strip()
+                continue
+            cells = next(csv.reader([line]))
+            if header is None:
+                header = cells
+            else:
+                if len(cells) != len(header):
+                    raise ParameterError(
+                        f"{source}, line {line_no}: {len(cells)} values for {len(header)} columns"
+                    )
+                rows.append(cells)
+    if header is None or not rows:
+        raise ParameterError(f"{source}: no header or no data rows")
+    columns: dict[str, tuple[str, list[str]]] = {}
+    for i, text in enumerate(header):
+        name, unit = _split_header(text, source)
+        if name in columns:
+            raise ParameterError(f"{source}: column {name!r} appears twice")
+        columns[name] = (unit, [r[i] for r in rows])
+    table: dict[str, tuple[str, FloatArray]] = {}
+    for name, (unit, cells) in columns.items():
+        try:
+            values = np.array([float(c) if c.strip() else math.nan for c in cells])
+        except ValueError:
+            bad = next(c for c in cells if not _is_number(c))
+            raise ParameterError(f"{source}: {name} = {bad!r} is not a number") from None
+        table[name] = (unit, values)
+    file_settings = {
+        "tau_expt": parse_quantity(settings["tau_expt"], "s", name="tau_expt")
+        if "tau_expt" in settings
+        else None,
+        "temperature": parse_quantity(settings["temperature"], "K", name="temperature")
+        if "temperature" in settings
+        else None,
+    }
+    return _from_table(
+        table,
+        file_settings,
+        settings.get("protocol"),
+        {"tau_expt": tau_expt, "temperature": temperature},
+        source,
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _from_table(
+    table: dict[str, tuple[str, FloatArray]],
+    settings: dict[str, float | None],
+    protocol: Any,
+    defaults: dict[str, float | None],
+    source: str,
+) -> Measurement:
+    """Columns {name: (unit, values)} to a Measurement, converting units."""
+    measured = [n for n in table if n in QUANTITIES]
+    unknown = [n for n in table if n not in QUANTITIES and n not in AXES and not n.endswith("_err")]
+    if unknown:
+        raise ParameterError(
+            f"{source}: quantity {unknown[0]!r} is not known; choose one of "
+            f"{', '.join(sorted(QUANTITIES))} against {', '.join(AXES)}"
+        )
+    if len(measured) != 1:
+        raise ParameterError(
+            f"{source}: give exactly one measured quantity column (found "
+            f"{', '.join(measured) or 'none'}); choose one of {', '.join(sorted(QUANTITIES))}"
+        )
+    quantity = measured[0]
+    for name in table:
+        if name.endswith("_err") and name != f"{quantity}_err":
+            raise ParameterError(
+                f"{source}: uncertainty column {name!r} does not belong to {quantity!r}"
+            )
+    si: dict[str, FloatArray] = {}
+    for name, (unit, values) in table.items():
+        target = AXES.get(name) or QUANTITIES[quantity][0]
+        si[name] = convert_values(values, unit, target, name=name)
+    merged: dict[str, Any] = {}
+    for name in ("temperature", "tau_expt"):
+        given = [v for v in (si.get(name), settings.get(name)) if v is not None]
+        if len(given) > 1:
+            raise ParameterError(f"{source}: {name} is given both as a column and a setting")
+        value = given[0] if given else None
+        if value is not None and defaults.get(name) is not None:
+            if not np.allclose(value, defaults[name], rtol=1e-12):  # type: ignore[arg-type]
+                raise ParameterError(
+                    f"{source}: {name} = {defaults[name]:.6g} from the command line differs "
+                    "from the data's own"
+                )
+        merged[name] = value if value is not None else defaults.get(name)
+    return measurement(
+        quantity,
+        si[quantity],
+        errors=si.get(f"{quantity}_err"),
+        temperature=merged["temperature"],
+        tau_expt=merged["tau_expt"],
+        time=si.get("time"),
+        protocol=protocol,
+        source=source,
+    )
+
+
+def from_dataset(
+    dataset: xr.Dataset,
+    quantity: str | None = None,
+    *,
+    tau_expt: float | None = None,
+    temperature: float | None = None,
+    source: str = "dataset",
+) -> Measurement:
+    """A :class:`Measurement` from a Dataset: the variable ``quantity`` (its ``units`` attribute
+    converted), along ``temperature``, ``tau_expt`` (both: flattened) or ``time``, with
+    ``QUANTITY_err`` if present; ``tau_expt``, ``temperature`` from scalar variables or
+    attributes, ``protocol`` from the attribute (as written by :func:`protocols.run.run`).
+
+    Parameters
+    ----------
+    dataset
+        The data.
+    quantity
+        The variable to fit; needed when the dataset holds more than one of :data:`QUANTITIES`.
+    tau_expt, temperature
+        Defaults [s], [K] where the dataset has none.
+    source
+        A label for messages.
+    """
+    present = [n for n in QUANTITIES if n in dataset.data_vars]
+    if quantity is None:
+        if len(present) != 1:
+            raise ParameterError(
+                f"{source}: choose the quantity to fit (--quantity) among "
+                f"{', '.join(present) or 'none of ' + ', '.join(sorted(QUANTITIES))}"
+            )
+        quantity = present[0]
+    if quantity not in dataset.data_vars:
+        raise ParameterError(f"{source}: quantity {quantity!r} is not in the dataset")
+    var = dataset[quantity]
+    dims = [str(d) for d in var.dims]
+    if any(d not in AXES for d in dims) or not dims:
+        raise ParameterError(
+            f"{source}: {quantity} has dimensions {tuple(dims)}; a fit needs it along "
+            f"{', '.join(AXES)}"
+        )
+    table: dict[str, tuple[str, FloatArray]] = {}
+    flat = var.stack(point=dims) if len(dims) > 1 else var.rename({dims[0]: "point"})
+    table[quantity] = (str(var.attrs.get("units", QUANTITIES[quantity][0])), flat.values)
+    for d in dims:
+        coord = flat[d] if len(dims) > 1 else dataset[d]
+        table[d] = (str(dataset[d].attrs.get("units", AXES[d])), np.asarray(coord.values))
+    err = f"{quantity}_err"
+    if err in dataset.data_vars:
+        e = dataset[err]
+        e_flat = e.stack(point=dims) if len(dims) > 1 else e.rename({dims[0]: "point"})
+        table[err] = (str(e.attrs.get("units", QUANTITIES[quantity][0])), e_flat.values)
+    settings: dict[str, float | None] = {}
+    for name in ("tau_expt", "temperature"):
+        if name in dims:
+            continue
+        if name in dataset.variables and dataset[name].ndim == 0:
+            unit = str(dataset[name].attrs.get("units", AXES[name]))
+            value = convert_values(dataset[name].values, unit, AXES[name], name=name)
+            settings[name] = float(value)
+        elif name in dataset.attrs:
+            settings[name] = parse_quantity(dataset.attrs[name], AXES[name], name=name)
+    protocol = dataset.attrs.get("protocol") if QUANTITIES[quantity][1] == "run" else None
+    return _from_table(
+        table, settings, protocol, {"tau_expt": tau_expt, "temperature": temperature}, source
+    )
+
+
+def read_data(
+    source: str | Path | xr.Dataset,
+    quantity: str | None = None,
+    *,
+    tau_expt: float | None = None,
+    temperature: float | None = None,
+) -> Measurement:
+    """A :class:`Measurement` from a CSV file, a netCDF file (``.nc``) or a Dataset."""
+    if isinstance(source, xr.Dataset):
+        return from_dataset(source, quantity, tau_expt=tau_expt, temperature=temperature)
+    path = Path(source)
+    if path.suffix == ".nc":
+        from protocols.output import open_dataset
+
+        return from_dataset(
+            open_dataset(path),
+            quantity,
+            tau_expt=tau_expt,
+            temperature=temperature,
+            source=path.name,
+        )
+    if quantity is not None:
+        m = read_csv(path, tau_expt=tau_expt, temperature=temperature)
+        if m.quantity != quantity:
+            raise ParameterError(f"{path.name}: holds {m.quantity}, not {quantity}")
+        return m
+    return read_csv(path, tau_expt=tau_expt, temperature=temperature)

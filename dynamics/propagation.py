@@ -241,7 +241,10 @@ def equilibrium_heat_capacity(ensemble: Ensemble, temperature: float) -> FloatAr
 
 
 def _check_times(times: ArrayLike) -> FloatArray:
-    t = check_range("times", times, 0.0, low_open=False, unit="s").ravel()
+    t = check_range("times", times, 0.0, low_open=False, unit="s")
+    if t.ndim > 1:
+        raise ParameterError(f"times has shape {t.shape}; give a 1-D list of output times [s]")
+    t = t.ravel()
     if t.size == 0:
         raise ParameterError("times is empty; give at least one output time [s]")
     if np.any(np.diff(t) < 0):

@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike, NDArray
 from dynamics.closed_forms import gruneisen_kki, gruneisen_time_constant
 from dynamics.glass import Glass
 from dynamics.rates import tau_min
-from dynamics.validation import check_positive
+from dynamics.validation import check_positive, check_temperature
 
 FloatArray = NDArray[np.float64]
 
@@ -37,7 +37,7 @@ def closed_form_gruneisen(
         ``tau_expt`` [s], ``tau_ratio`` [1] (the ratio inserted in (6.4)), ``derived`` and
         ``printed`` Γ [1], and ``tau_min`` [s] (a 0-d array).
     """
-    t = float(check_positive("temperature", temperature, "K"))
+    t = float(check_temperature("temperature", temperature))
     tau = check_positive("tau_expt", tau_expt, "s")
     t_min = float(tau_min(t, glass.A))
     ratio = tau / t_min * (gruneisen_time_constant() if smooth else 1.0)

@@ -7,6 +7,7 @@ one line on stderr and exit with status 2; nothing is written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -18,8 +19,14 @@ from dynamics import __version__
 from dynamics.exact import ExactGlass
 from dynamics.glass import Glass
 from dynamics.presets import DEFAULT_PRESET, PRESETS
-from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
+from dynamics.validation import (
+    NumericalError,
+    ParameterError,
+    TwoLevelRangeWarning,
+    check_temperature,
+)
 from protocols.analytic import closed_form_gruneisen
+from protocols.checks import check_interval, check_temperature_interval
 from protocols.config import ConfigError, make_glass, parse_overrides, read_config, split_overrides
 from protocols.histories import (
     DEFAULT_PROTOCOL,
@@ -103,6 +110,8 @@ def _cmd_closed_form(args: argparse.Namespace) -> int:
     glass, _ = _glass_from_args(args)
     if not isinstance(glass, Glass):
         raise UsageError("closed-form needs a soft-potential glass (the STM has no (6.4))")
+    check_temperature("--temperature", args.temperature)
+    check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
     tau = np.logspace(np.log10(args.tau_min_s), np.log10(args.tau_max_s), args.points)
     table = closed_form_gruneisen(glass, args.temperature, tau, smooth=not args.sharp)
     print(
@@ -148,11 +157,9 @@ def _outputs(args: argparse.Namespace, default_stem: str) -> tuple[Any, Any]:
     nc = Path(args.out) if args.out else Path("outputs") / f"{default_stem}.nc"
     if nc.suffix != ".nc":
         raise UsageError(f"--out = {str(nc)!r} must end in .nc")
-    png = nc.with_suffix(".png")
-    for path in (nc, png):
-        if path.exists() and not args.force:
-            raise UsageError(f"{path} exists; give --force to replace it")
-    return nc, png
+    from protocols.output import check_output_location
+
+    return check_output_location(nc, force=args.force)
 
 
 def _times(args: argparse.Namespace, glass: Any, protocol: Any) -> Any:
@@ -167,8 +174,8 @@ def _times(args: argparse.Namespace, glass: Any, protocol: Any) -> Any:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from protocols.output import write_netcdf
-    from protocols.plots import plot_run, save_figure
+    from protocols.output import write_pair
+    from protocols.plots import plot_run
     from protocols.run import run
 
     config = read_config(args.config) if args.config else {}
@@ -208,9 +215,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    write_netcdf(ds, nc, overwrite=args.force)
-    if not args.no_plot:
-        save_figure(plot_run(ds), png, overwrite=args.force)
+    write_pair(ds, nc, None if args.no_plot else plot_run, overwrite=args.force)
     if not args.quiet:
         i = int(np.argmin(ds["strain"].values))
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
@@ -224,19 +229,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_gamma(args: argparse.Namespace) -> int:
-    from protocols.output import write_netcdf
-    from protocols.plots import plot_gruneisen, save_figure
+    from protocols.output import write_pair
+    from protocols.plots import plot_gruneisen
     from protocols.run import gruneisen_vs_tau
 
     glass, _ = _glass_from_args(args)
     if not isinstance(glass, Glass):
         raise UsageError("gamma needs a soft-potential glass (the STM has no (6.4))")
     nc, png = _outputs(args, "gruneisen")
+    check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
     tau = log_times(args.tau_min_s, args.tau_max_s, args.points_per_decade)
     ds = gruneisen_vs_tau(glass, args.temperatures, tau)
-    write_netcdf(ds, nc, overwrite=args.force)
-    if not args.no_plot:
-        save_figure(plot_gruneisen(ds), png, overwrite=args.force)
+    write_pair(ds, nc, None if args.no_plot else plot_gruneisen, overwrite=args.force)
     if not args.quiet:
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
         print(
@@ -256,8 +260,8 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
 
 def _cmd_metallic(args: argparse.Namespace) -> int:
     from protocols.metallic import alpha_through_tc
-    from protocols.output import write_netcdf
-    from protocols.plots import plot_through_tc, save_figure
+    from protocols.output import write_pair
+    from protocols.plots import plot_through_tc
 
     if args.glass is None:
         args.glass = "zrcu"
@@ -265,11 +269,10 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     if not isinstance(glass, Glass):
         raise UsageError("metallic needs a soft-potential glass")
     nc, png = _outputs(args, "metallic")
+    check_temperature_interval("--t-low", args.t_low, "--t-high", args.t_high)
     temps = np.geomspace(args.t_low, args.t_high, args.points)
     ds = alpha_through_tc(glass, temps, args.tau_expt)
-    write_netcdf(ds, nc, overwrite=args.force)
-    if not args.no_plot:
-        save_figure(plot_through_tc(ds), png, overwrite=args.force)
+    write_pair(ds, nc, None if args.no_plot else plot_through_tc, overwrite=args.force)
     if not args.quiet:
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
         print(f"# glass {glass.name}, T_c = {glass.critical_temperature:g} K")
@@ -421,13 +424,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         with warnings.catch_warnings():
             warnings.simplefilter("always", TwoLevelRangeWarning)
+            # a numerical warning is a failure to report, not noise on stderr
+            warnings.simplefilter("error", RuntimeWarning)
             return int(args.func(args))
     except (UsageError, ConfigError, ParameterError, NumericalError, OSError) as exc:
-        print(f"tls-expansion: error: {exc}", file=sys.stderr)
+        print(f"tls-expansion: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("tls-expansion: interrupted", file=sys.stderr)
         return 130
+    except RuntimeWarning as exc:
+        print(f"tls-expansion: error: numerical failure: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # last resort: one line, never a traceback (TLS_EXPANSION_DEBUG=1)
+        if os.environ.get("TLS_EXPANSION_DEBUG"):
+            raise
+        print(
+            f"tls-expansion: error: {type(exc).__name__}: {_one_line(exc)} (an unexpected "
+            "failure: please report it; TLS_EXPANSION_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception's message on one line."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,6 +32,7 @@ from dynamics.validation import (
     check_all_finite,
     check_positive,
     check_range,
+    check_temperature,
     warn_two_level_range,
 )
 from protocols.histories import (
@@ -152,10 +153,13 @@ def run(
     out_t = (
         default_times(model, given)
         if times is None
-        else check_range(
-            "times", np.asarray(times, dtype=float).ravel(), 0.0, low_open=False, unit="s"
-        )
+        else check_range("times", times, 0.0, low_open=False, unit="s")
     )
+    if out_t.ndim > 1:
+        raise ParameterError(
+            f"times has shape {out_t.shape}; give a 1-D list of output times [s]"
+        )
+    out_t = out_t.ravel()
     if out_t.size == 0 or np.any(np.diff(out_t) < 0):
         raise ParameterError("times must be a non-empty, non-decreasing list of times [s]")
     if isinstance(given, Staircase):
@@ -365,6 +369,16 @@ def _closed_form(
     )
 
 
+def _one_d(name: str, values: FloatArray, unit: str) -> FloatArray:
+    """``values`` as a non-empty 1-D float array (a scalar becomes one value)."""
+    arr = np.atleast_1d(values).astype(float)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ParameterError(
+            f"{name} has shape {arr.shape}; give a non-empty 1-D list of values [{unit}]"
+        )
+    return arr
+
+
 def gruneisen_vs_tau(
     glass: Glass,
     temperature: ArrayLike,
@@ -396,10 +410,14 @@ def gruneisen_vs_tau(
     model = _check_model(glass)
     if not isinstance(model, Glass):
         raise ParameterError("gruneisen_vs_tau needs a soft-potential glass (dynamics.Glass)")
-    temps = np.atleast_1d(check_positive("temperature", temperature, "K")).astype(float)
-    tau = np.atleast_1d(check_positive("tau_expt", tau_expt, "s")).astype(float)
+    temps = _one_d("temperature", check_temperature("temperature", temperature), "K")
+    tau = _one_d("tau_expt", check_positive("tau_expt", tau_expt, "s"), "s")
     if np.any(np.diff(tau) < 0):
         raise ParameterError("tau_expt must be non-decreasing [s]")
+    if np.unique(temps).size != temps.size:
+        raise ParameterError(
+            f"temperature = {temps.tolist()} has repeated values; give distinct temperatures [K]"
+        )
     warn_two_level_range(temps.max(), model.W)
     shape = (temps.size, tau.size)
     out = {k: np.empty(shape) for k in ("alpha", "c", "g", "g_eq", "cf", "cf_p")}

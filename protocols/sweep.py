@@ -61,7 +61,13 @@ from dynamics.glass import Glass, TunnellingGlass
 from dynamics.propagation import equilibrium_heat_capacity, linear_response
 from dynamics.rates import tau_min
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
-from dynamics.validation import ParameterError, check_positive, check_range, warn_two_level_range
+from dynamics.validation import (
+    ParameterError,
+    check_positive,
+    check_range,
+    check_temperature,
+    warn_two_level_range,
+)
 from protocols.histories import (
     PROTOCOLS,
     HeatPulse,
@@ -423,8 +429,8 @@ def _make_spec(
             )
         if times is not None:
             raise ParameterError("times: only for a protocol sweep; a Gamma sweep takes tau_expt")
-        values[names.index("temperature")] = check_positive(
-            "temperature", values[names.index("temperature")], "K"
+        values[names.index("temperature")] = check_temperature(
+            "temperature", values[names.index("temperature")]
         )
         raw = log_times(1e-8, 1e5, 5) if tau_expt is None else tau_expt
         tau = np.atleast_1d(check_positive("tau_expt", raw, "s")).astype(np.float64)
@@ -953,11 +959,9 @@ def _sweep_outputs(args: argparse.Namespace, default_stem: str) -> tuple[Path, P
     nc = Path(args.out) if args.out else Path("outputs") / f"{default_stem}.nc"
     if nc.suffix != ".nc":
         raise ParameterError(f"out = {str(nc)!r} must end in .nc")
-    png = nc.with_suffix(".png")
-    for path in (nc, png) if not args.no_plot else (nc,):
-        if path.exists() and not args.force:
-            raise ParameterError(f"{path} exists; give --force to replace it")
-    return nc, png
+    from protocols.output import check_output_location
+
+    return check_output_location(nc, force=args.force)
 
 
 def _cli_progress() -> tuple[ProgressCallback, Callable[[], None]]:
@@ -975,8 +979,7 @@ def _cli_progress() -> tuple[ProgressCallback, Callable[[], None]]:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from protocols.config import make_glass, parse_overrides, read_config, split_overrides
-    from protocols.output import write_netcdf
-    from protocols.plots import save_figure
+    from protocols.output import write_pair
     from protocols.run import default_times
 
     if not args.grid:
@@ -1011,6 +1014,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if kind is None:
         if not isinstance(glass, Glass):
             raise ParameterError("a Gamma sweep needs a soft-potential glass (the STM has no Γ)")
+        from protocols.checks import check_interval
+
+        check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
         tau = log_times(args.tau_min_s, args.tau_max_s, args.tau_points_per_decade)
         protocol, times = None, None
     else:
@@ -1045,15 +1051,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     finally:
         if close is not None:
             close()
-    write_netcdf(ds, nc, overwrite=args.force)
-    if not args.no_plot:
-        import matplotlib.pyplot as plt
-
-        fig = plot_sweep(ds)
-        try:
-            save_figure(fig, png, overwrite=args.force)
-        finally:
-            plt.close(fig)
+    write_pair(ds, nc, None if args.no_plot else plot_sweep, overwrite=args.force)
     if not args.quiet:
         dims = " x ".join(f"{n} ({ds.sizes[n]})" for n in grid_names(ds))
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))

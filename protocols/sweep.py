@@ -37,6 +37,7 @@ Where the work runs:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -98,6 +99,20 @@ LOCAL_SCHEDULERS = ("processes", "threads", "synchronous")
 PROCESS_START_S = 2.5
 #: How long to try to reach a scheduler given by its address. [s]
 CONNECT_TIMEOUT_S = 10.0
+#: How long a sweep on a cluster waits, once the scheduler cannot be reached or has no worker
+#: left, before it gives up with a :class:`ClusterError` (``cluster_timeout=``,
+#: ``--cluster-timeout``); a sweep therefore ends at most this long (plus one poll, one health
+#: check and the client's closing, a few seconds) after losing its cluster. [s]
+CLUSTER_TIMEOUT_S = 30.0
+#: How often a sweep on a cluster checks its progress and the cluster's health. [s]
+CLUSTER_POLL_S = 1.0
+
+
+class ClusterError(ConnectionError):
+    """The cluster of a sweep was lost: its scheduler unreachable, or no worker left, for longer
+    than the sweep's ``cluster_timeout``."""
+
+
 #: Largest block chosen automatically (grid points per dask task). [1]
 MAX_AUTO_CHUNK = 64
 #: Blocks per worker aimed at by the automatic block size (load balance against overhead). [1]
@@ -572,20 +587,65 @@ def _run_distributed(
     sizes: dict[str, int],
     report: Callable[[int], None],
     done: int = 0,
+    cluster_timeout: float = CLUSTER_TIMEOUT_S,
 ) -> list[dict[str, Any]]:
-    from distributed import as_completed
-
+    """Compute ``tasks`` on a cluster, watching it: a :class:`ClusterError` once the scheduler
+    has been unreachable, or without a worker, for ``cluster_timeout`` seconds."""
     futures = client.compute(tasks)
+    pending = list(futures)
+    lost_since: float | None = None
+    checked = time.monotonic()
     try:
-        for future in as_completed(futures, loop=client.loop):
-            if future.status == "error":
-                future.result()  # raises the worker's exception here
-            done += sizes.get(str(future.key), 0)
-            report(done)
+        while pending:
+            # the futures' states are kept up to date by the client's own loop: polling them
+            # asks nothing of the scheduler
+            ready = [f for f in pending if f.done()]
+            if not ready:
+                time.sleep(min(0.05, CLUSTER_POLL_S))
+            for future in ready:
+                pending.remove(future)
+                if future.status == "error":
+                    future.result()  # raises the worker's exception here
+                if future.status != "finished":
+                    raise ClusterError(
+                        f"the cluster lost a block of the sweep ({future.status}): the scheduler "
+                        f"{client.scheduler.address} was lost or restarted"
+                    )
+                done += sizes.get(str(future.key), 0)
+                report(done)
+            if ready:
+                lost_since = None
+                continue
+            if time.monotonic() - checked < CLUSTER_POLL_S:
+                continue
+            checked = time.monotonic()
+            problem = _cluster_problem(client)
+            if problem is None:
+                lost_since = None
+                continue
+            lost_since = time.monotonic() if lost_since is None else lost_since
+            if time.monotonic() - lost_since >= cluster_timeout:
+                raise ClusterError(
+                    f"{problem} for {cluster_timeout:g} s (cluster_timeout); the sweep is "
+                    f"abandoned with {done} points done"
+                )
         return list(client.gather(futures))
     except BaseException:
-        client.cancel(futures)
+        if client.status == "running":
+            with contextlib.suppress(Exception):
+                client.cancel(futures)
         raise
+
+
+def _cluster_problem(client: Any) -> str | None:
+    """What is wrong with the cluster (scheduler unreachable, no worker), or None."""
+    if client.status != "running":
+        return f"the scheduler {client.scheduler.address} cannot be reached"
+    try:
+        info = client.sync(client.scheduler.identity, n_workers=-1, callback_timeout=CLUSTER_POLL_S)
+    except Exception:
+        return f"the scheduler {client.scheduler.address} does not answer"
+    return None if info.get("workers") else "the cluster has no worker"
 
 
 def _client_for(address: str) -> Any:
@@ -618,6 +678,7 @@ def sweep(
     workers: int | None = None,
     chunk_size: int | None = None,
     progress: bool | ProgressCallback = False,
+    cluster_timeout: float = CLUSTER_TIMEOUT_S,
 ) -> xr.Dataset:
     r"""Γ(τ_expt), or a protocol, at every point of a grid of parameters, computed on dask.
 
@@ -659,6 +720,9 @@ def sweep(
     progress
         ``True``: a tqdm progress bar on stderr; or a callable called with (points done, points
         in all) as blocks finish.
+    cluster_timeout
+        On a cluster: give up with :class:`ClusterError` once the scheduler has been unreachable,
+        or without any worker, for this long (:data:`CLUSTER_TIMEOUT_S`). [s]
 
     Returns
     -------
@@ -679,6 +743,7 @@ def sweep(
     """
     spec = _make_spec(glass, grid, tau_expt, protocol, times, resolution, rtol)
     remote, workers, chunk = _check_options(client, scheduler, workers, chunk_size)
+    cluster_timeout = float(check_positive("cluster_timeout", cluster_timeout, "s"))
     own_client = _client_for(scheduler) if scheduler is not None and remote else None
     active = client if client is not None else own_client
     n = spec.size
@@ -723,13 +788,13 @@ def sweep(
         if not tasks:
             blocks = first
         elif active is not None:
-            blocks = first + _run_distributed(active, tasks, sizes, report, done)
+            blocks = first + _run_distributed(active, tasks, sizes, report, done, cluster_timeout)
         else:
             blocks = first + _run_local(tasks, sizes, local, workers, report, done)
     finally:
         close()
         if own_client is not None:
-            own_client.close()
+            own_client.close(timeout=CLUSTER_POLL_S * 5)
     seen: set[tuple[type, str]] = set()
     for block in blocks:
         for category, message in block["warnings"]:
@@ -964,6 +1029,21 @@ def _sweep_outputs(args: argparse.Namespace, default_stem: str) -> tuple[Path, P
     return check_output_location(nc, force=args.force)
 
 
+def _silence_distributed_logging() -> None:
+    """Keep distributed's log records (tracebacks while it reconnects) off stderr: a lost
+    cluster is reported in one line, by :class:`ClusterError`."""
+    import logging
+
+    import distributed  # noqa: F401  (configures its loggers on import)
+
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in _NOISY_LOGGERS]
+    for name in {*names, *_NOISY_LOGGERS}:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+_NOISY_LOGGERS = ("distributed", "tornado", "asyncio")
+
+
 def _cli_progress() -> tuple[ProgressCallback, Callable[[], None]]:
     from tqdm import tqdm
 
@@ -1036,6 +1116,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     _check_options(None, args.scheduler, args.workers, args.chunk_size)
     nc, png = _sweep_outputs(args, f"sweep_{kind.replace('-', '_')}" if kind else "sweep")
     report, close = (None, None) if args.quiet else _cli_progress()
+    if args.scheduler is not None and args.scheduler not in LOCAL_SCHEDULERS:
+        _silence_distributed_logging()
     try:
         ds = sweep(
             glass,
@@ -1047,6 +1129,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             workers=args.workers,
             chunk_size=args.chunk_size,
             progress=report or False,
+            cluster_timeout=args.cluster_timeout,
         )
     finally:
         if close is not None:
@@ -1141,5 +1224,13 @@ def add_sweep_command(
     )
     sw.add_argument(
         "--chunk-size", type=int, default=None, metavar="N", help="grid points per dask task"
+    )
+    sw.add_argument(
+        "--cluster-timeout",
+        type=float,
+        default=CLUSTER_TIMEOUT_S,
+        metavar="S",
+        help="on a cluster: give up, in one line, once the scheduler has been unreachable or "
+        f"without workers this long [s] ({CLUSTER_TIMEOUT_S:g})",
     )
     sw.set_defaults(func=_cmd_sweep)

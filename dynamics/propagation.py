@@ -49,6 +49,8 @@ FloatArray = NDArray[np.float64]
 
 #: Largest number of array elements (bins x output times) evaluated at once in one thread. [1]
 CHUNK_ELEMENTS = 1 << 18
+#: Smallest relative temperature change the integrator resolves: 1000 rounding units. [1]
+TEMPERATURE_RESOLUTION = 1000.0 * float(np.finfo(float).eps)
 #: Threads evaluating chunks of output times. [1]
 WORKERS = min(2, os.cpu_count() or 1)
 
@@ -275,14 +277,26 @@ class _Integrator:
         #: largest magnitude of each observable's bin contributions so far: errors are measured
         #: against it, so the tolerance does not shrink as a response decays back to zero
         self.peak = np.zeros(self.matrix.shape[0])
+        from dynamics.thermal import occupation_temperature_derivative
+
+        #: the error no step can beat: the response to a change of the temperature by
+        #: TEMPERATURE_RESOLUTION (a thousand rounding units of T), which is all a history whose
+        #: T(t) moves by less than its own rounding at a step (e.g. 0.1 K over 1e20 s) can resolve
+        self.floor = TEMPERATURE_RESOLUTION * (
+            self.abs_matrix
+            @ (occupation_temperature_derivative(ensemble.energy, initial_temperature) * self.t0)
+        )
 
     def error_ratio(self, accepted: FloatArray, eq_end: FloatArray, other: FloatArray) -> float:
-        """Largest error of the observables over rtol x their scale (the step-doubling estimate)."""
+        """Largest error of the observables over rtol x their scale (the step-doubling estimate),
+        or over the floor of resolvable errors where that is larger."""
         err = np.abs(self.matrix @ (accepted - other))
         scale = (
             np.maximum(self.abs_matrix @ (np.abs(accepted) + np.abs(eq_end)), self.peak) + 1e-300
         )
-        return float(np.max(err / scale)) / self.rtol
+        ratio = err / scale / self.rtol
+        floored = err / np.maximum(self.floor, 1e-300)
+        return float(np.max(np.minimum(ratio, floored)))
 
     def accept(self, accepted: FloatArray, eq_end: FloatArray) -> None:
         self.steps += 1

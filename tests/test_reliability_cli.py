@@ -208,3 +208,16 @@ def test_an_interrupt_while_plotting_leaves_the_old_pair(tmp_path, monkeypatch):
     argv = ["run", "--quiet", "--points-per-decade", "3", "--force", "--out", "x.nc"]
     assert main(argv) == 130
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_schedule_row_at_1e20_seconds_finishes(tmp_path) -> None:
+    # 0.1 K over 1e20 s: T(t) moves by less than its own rounding per step; the integrator
+    # stopped with "step size underflows" before its error floor (TEMPERATURE_RESOLUTION)
+    csv = tmp_path / "s.csv"
+    csv.write_text("0,0.3\n1e20,0.4\n")
+    out = tmp_path / "s.nc"
+    argv = ["run", "schedule", "--schedule", str(csv), "--no-plot", "--quiet"]
+    assert main([*argv, "--points-per-decade", "2", "--out", str(out)]) == 0
+    ds = open_dataset(out)
+    assert np.all(np.isfinite(ds["strain"].values))
+    assert float(ds["temperature"].max()) <= 0.4

@@ -23,11 +23,20 @@ from dynamics.validation import (
     NumericalError,
     ParameterError,
     TwoLevelRangeWarning,
+    check_positive,
     check_temperature,
 )
 from protocols.analytic import closed_form_gruneisen
 from protocols.checks import check_interval, check_temperature_interval
 from protocols.config import ConfigError, make_glass, parse_overrides, read_config, split_overrides
+from protocols.cost import (
+    SECONDS_PER_CLOSED_FORM_POINT,
+    check_cost,
+    estimate_gamma_seconds,
+    estimate_run_seconds,
+    format_duration,
+    log_count,
+)
 from protocols.histories import (
     DEFAULT_PROTOCOL,
     PROTOCOLS,
@@ -76,7 +85,16 @@ def _add_glass_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_yes_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="run even if the work is estimated above the limit (10 min; docs: protocols.cost)",
+    )
+
+
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    _add_yes_option(parser)
     parser.add_argument(
         "--out",
         default=None,
@@ -112,6 +130,8 @@ def _cmd_closed_form(args: argparse.Namespace) -> int:
         raise UsageError("closed-form needs a soft-potential glass (the STM has no (6.4))")
     check_temperature("--temperature", args.temperature)
     check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
+    seconds = args.points * SECONDS_PER_CLOSED_FORM_POINT
+    check_cost(f"closed-form with {args.points} points", seconds, yes=args.yes)
     tau = np.logspace(np.log10(args.tau_min_s), np.log10(args.tau_max_s), args.points)
     table = closed_form_gruneisen(glass, args.temperature, tau, smooth=not args.sharp)
     print(
@@ -173,6 +193,20 @@ def _times(args: argparse.Namespace, glass: Any, protocol: Any) -> Any:
     return log_times(start, stop, args.points_per_decade)
 
 
+_FEWER_TIMES = "fewer --points-per-decade or a shorter --t-start..--t-stop"
+
+
+def _time_span(args: argparse.Namespace, glass: Any, protocol: Any) -> tuple[float, int]:
+    """(last output time [s], number of output times) that :func:`_times` will give."""
+    from protocols.run import default_times
+
+    default = default_times(glass, protocol, 1)
+    start = args.t_start if args.t_start is not None else float(default[0])
+    stop = args.t_stop if args.t_stop is not None else float(default[-1])
+    check_interval("--t-start", start, "--t-stop", stop, "s")
+    return stop, log_count(start, stop, args.points_per_decade)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from protocols.output import write_pair
     from protocols.plots import plot_run
@@ -208,8 +242,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise UsageError("--schedule goes with the 'schedule' protocol")
         protocol = make_protocol(kind, **params)
     nc, png = _outputs(args, kind.replace("-", "_"))
+    t_end, count = _time_span(args, glass, protocol)
+    seconds = estimate_run_seconds(glass, protocol, t_end, count)
+    check_cost(f"{kind} with {count} output times", seconds, yes=args.yes, hint=_FEWER_TIMES)
     times = _times(args, glass, protocol)
-    progress = None if args.quiet else _progress_bar(f"{kind} on {glass.name}")
+    label = f"{kind} on {glass.name} (est. {format_duration(seconds)})"
+    progress = None if args.quiet else _progress_bar(label)
     try:
         ds = run(glass, protocol, times, progress=progress)
     finally:
@@ -238,6 +276,10 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
         raise UsageError("gamma needs a soft-potential glass (the STM has no (6.4))")
     nc, png = _outputs(args, "gruneisen")
     check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
+    check_temperature("temperature", args.temperatures)
+    n_tau = log_count(args.tau_min_s, args.tau_max_s, args.points_per_decade)
+    seconds = estimate_gamma_seconds(glass, args.temperatures, args.tau_max_s, n_tau)
+    check_cost(f"gamma with {n_tau} tau_expt values", seconds, yes=args.yes)
     tau = log_times(args.tau_min_s, args.tau_max_s, args.points_per_decade)
     ds = gruneisen_vs_tau(glass, args.temperatures, tau)
     write_pair(ds, nc, None if args.no_plot else plot_gruneisen, overwrite=args.force)
@@ -270,6 +312,12 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
         raise UsageError("metallic needs a soft-potential glass")
     nc, png = _outputs(args, "metallic")
     check_temperature_interval("--t-low", args.t_low, "--t-high", args.t_high)
+    check_positive("--tau-expt", args.tau_expt, "s")
+    # each temperature a Gamma point, at the highest temperature (the most bins)
+    seconds = args.points * estimate_gamma_seconds(
+        glass, [args.t_high], max(args.tau_expt), len(args.tau_expt)
+    )
+    check_cost(f"metallic with {args.points} temperatures", seconds, yes=args.yes)
     temps = np.geomspace(args.t_low, args.t_high, args.points)
     ds = alpha_through_tc(glass, temps, args.tau_expt)
     write_pair(ds, nc, None if args.no_plot else plot_through_tc, overwrite=args.force)
@@ -324,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="insert tau_expt/tau_min as printed instead of the smooth-relaxation b_Gamma mapping",
     )
+    _add_yes_option(cf)
     cf.set_defaults(func=_cmd_closed_form)
 
     rn = sub.add_parser(

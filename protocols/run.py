@@ -156,9 +156,7 @@ def run(
         else check_range("times", times, 0.0, low_open=False, unit="s")
     )
     if out_t.ndim > 1:
-        raise ParameterError(
-            f"times has shape {out_t.shape}; give a 1-D list of output times [s]"
-        )
+        raise ParameterError(f"times has shape {out_t.shape}; give a 1-D list of output times [s]")
     out_t = out_t.ravel()
     if out_t.size == 0 or np.any(np.diff(out_t) < 0):
         raise ParameterError("times must be a non-empty, non-decreasing list of times [s]")

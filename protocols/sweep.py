@@ -1044,10 +1044,11 @@ def _silence_distributed_logging() -> None:
 _NOISY_LOGGERS = ("distributed", "tornado", "asyncio")
 
 
-def _cli_progress() -> tuple[ProgressCallback, Callable[[], None]]:
+def _cli_progress(estimate: str = "") -> tuple[ProgressCallback, Callable[[], None]]:
     from tqdm import tqdm
 
-    bar = tqdm(desc="sweep", unit="point", file=sys.stderr, disable=None, mininterval=0.5)
+    desc = f"sweep (est. {estimate})" if estimate else "sweep"
+    bar = tqdm(desc=desc, unit="point", file=sys.stderr, disable=None, mininterval=0.5)
 
     def update(done: int, total: int) -> None:
         if bar.total != total:
@@ -1059,6 +1060,13 @@ def _cli_progress() -> tuple[ProgressCallback, Callable[[], None]]:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from protocols.config import make_glass, parse_overrides, read_config, split_overrides
+    from protocols.cost import (
+        check_cost,
+        estimate_gamma_seconds,
+        estimate_run_seconds,
+        format_duration,
+        log_count,
+    )
     from protocols.output import write_pair
     from protocols.run import default_times
 
@@ -1097,11 +1105,26 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         from protocols.checks import check_interval
 
         check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
+        n_tau = log_count(args.tau_min_s, args.tau_max_s, args.tau_points_per_decade)
+        if "temperature" in grid:
+            check_temperature("temperature", grid["temperature"])
+        hottest = max(grid.get("temperature", [1.0]), default=1.0)
+        per_point = estimate_gamma_seconds(glass, [hottest], args.tau_max_s, n_tau)
+        check_cost(f"a sweep point with {n_tau} tau_expt values", per_point, yes=args.yes)
         tau = log_times(args.tau_min_s, args.tau_max_s, args.tau_points_per_decade)
         protocol, times = None, None
     else:
         table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
         protocol = make_protocol(kind, **{**table, **protocol_changes})
+        span = default_times(glass, protocol, 1)
+        first = args.t_start if args.t_start is not None else float(span[0])
+        last = args.t_stop if args.t_stop is not None else float(span[-1])
+        from protocols.checks import check_interval
+
+        check_interval("--t-start", first, "--t-stop", last, "s")
+        n_times = log_count(first, last, args.points_per_decade)
+        per_point = estimate_run_seconds(glass, protocol, last, n_times)
+        check_cost(f"a sweep point with {n_times} output times", per_point, yes=args.yes)
         if args.t_start is None and args.t_stop is None:
             times = default_times(glass, protocol, args.points_per_decade)
         else:
@@ -1115,7 +1138,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         _make_spec(glass, grid, tau, protocol, times, None, 1e-6)
     _check_options(None, args.scheduler, args.workers, args.chunk_size)
     nc, png = _sweep_outputs(args, f"sweep_{kind.replace('-', '_')}" if kind else "sweep")
-    report, close = (None, None) if args.quiet else _cli_progress()
+    n_points = math.prod(len(v) for v in grid.values())
+    local = args.scheduler is None or args.scheduler in LOCAL_SCHEDULERS
+    share = (
+        (args.workers or os.cpu_count() or 1) if local and args.scheduler != "synchronous" else 1
+    )
+    seconds = n_points * per_point / share
+    where = f"on {share} local workers" if local else "per cluster worker thread"
+    check_cost(f"a sweep of {n_points} points ({where})", seconds, yes=args.yes)
+    report, close = (None, None) if args.quiet else _cli_progress(format_duration(seconds))
     if args.scheduler is not None and args.scheduler not in LOCAL_SCHEDULERS:
         _silence_distributed_logging()
     try:

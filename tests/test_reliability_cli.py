@@ -221,3 +221,55 @@ def test_a_schedule_row_at_1e20_seconds_finishes(tmp_path) -> None:
     ds = open_dataset(out)
     assert np.all(np.isfinite(ds["strain"].values))
     assert float(ds["temperature"].max()) <= 0.4
+
+
+HUGE = [
+    (["run", "--points-per-decade", "100000000"], "heat-pulse with 1460129933 output times"),
+    (["closed-form", "--points", "100000000"], "closed-form with 100000000 points"),
+    (["gamma", "--points-per-decade", "100000000"], "gamma with 1300000001 tau_expt values"),
+    (["metallic", "--points", "100000000"], "metallic with 100000000 temperatures"),
+    (
+        ["sweep", "--workers", "2", "--grid", "temperature=log:0.1:1:2000", "--grid", "c=1:9:2000"],
+        "a sweep of 4000000 points (on 2 local workers) would take about",
+    ),
+    (
+        ["sweep", "--protocol", "heat-step", "--points-per-decade", "10000000", "--grid", "T1=0.4"],
+        "a sweep point with 151241782 output times",
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), HUGE)
+def test_requests_that_would_run_for_hours_are_refused_at_once(
+    tmp_path, capsys, monkeypatch, argv, message
+):
+    monkeypatch.chdir(tmp_path)
+    extra = [] if argv[0] == "closed-form" else ["--quiet", "--out", "x.nc"]
+    _one_line_exit_2(capsys, [*argv, *extra], message)
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_refusal_says_how_to_override_and_yes_overrides(tmp_path, capsys, monkeypatch):
+    import protocols.cost
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(protocols.cost, "MAX_ESTIMATE_S", 1e-9)
+    argv = ["run", "--quiet", "--points-per-decade", "2", "--out", "x.nc"]
+    _one_line_exit_2(capsys, argv, "give --yes to run it anyway")
+    assert main([*argv, "--yes"]) == 0
+    assert (tmp_path / "x.nc").exists()
+
+
+@pytest.mark.parametrize(
+    ("t_low", "t_high", "t_end"), [(0.3, 0.33, 1e5), (0.01, 1.0, 10.0), (1e-3, 3.0, 1e8)]
+)
+def test_the_bin_estimate_is_within_a_factor_two_of_the_ensemble(t_low, t_high, t_end) -> None:
+    # the estimate counts panels from the resolution; the ensemble built for real is the
+    # independent count (the p floor depends on E, hence the factor 2 allowed)
+    from dynamics import default_glass
+    from dynamics.ensemble import build_ensemble
+    from protocols.cost import estimate_bins
+
+    glass = default_glass()
+    actual = build_ensemble(glass, t_low, t_high, t_end).size
+    assert 0.5 <= estimate_bins(glass, t_low, t_high, t_end) / actual <= 2.0

@@ -367,6 +367,10 @@ class Schedule(_Protocol):
             raise ParameterError(
                 f"schedule file {str(p)!r} cannot be read: {exc.strerror}"
             ) from None
+        except UnicodeDecodeError as exc:
+            raise ParameterError(
+                f"schedule file {str(p)!r} is not text in {exc.encoding} (byte {exc.start})"
+            ) from None
         values: list[tuple[float, float]] = []
         for number, row in enumerate(rows, start=1):
             try:

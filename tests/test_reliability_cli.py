@@ -273,3 +273,10 @@ def test_the_bin_estimate_is_within_a_factor_two_of_the_ensemble(t_low, t_high, 
     glass = default_glass()
     actual = build_ensemble(glass, t_low, t_high, t_end).size
     assert 0.5 <= estimate_bins(glass, t_low, t_high, t_end) / actual <= 2.0
+
+
+def test_a_schedule_file_that_is_not_text_is_one_line(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.csv").write_bytes(b"0,0.3\n1,\xff\xfe\n")
+    argv = ["run", "schedule", "--schedule", "s.csv", "--quiet", "--out", "x.nc"]
+    _one_line_exit_2(capsys, argv, "schedule file 's.csv' is not text")

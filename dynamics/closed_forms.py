@@ -512,8 +512,9 @@ def closed_form_gruneisen(
         ``printed`` Γ [1], and ``tau_min`` [s] (a 0-d array).
     """
     from dynamics.rates import tau_min
+    from dynamics.validation import check_temperature
 
-    t = float(check_positive("temperature", temperature, "K"))
+    t = float(check_temperature("temperature", temperature))
     tau = check_positive("tau_expt", tau_expt, "s")
     t_min = float(tau_min(t, glass.A))
     ratio = tau / t_min * (gruneisen_time_constant() if smooth else 1.0)

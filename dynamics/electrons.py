@@ -25,6 +25,7 @@ from functools import cache
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
+from scipy.special import expit
 
 from dynamics.units import EULER_GAMMA, K_B
 from dynamics.validation import check_positive, check_range
@@ -131,7 +132,7 @@ def electron_rate_suppression(temperature: ArrayLike, critical_temperature: floa
     if tc == 0.0:
         return np.ones_like(t)
     gap = bcs_gap(t, tc)
-    return 2.0 / (1.0 + np.exp(gap / t))
+    return np.asarray(2.0 * expit(-(gap / t)), dtype=float)  # 2/(1+e^x), no overflow
 
 
 def electron_heat_capacity(

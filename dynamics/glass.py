@@ -317,7 +317,7 @@ class Glass:
 
     def replace(self, **changes: Any) -> Glass:
         """A copy with some fields changed (validated)."""
-        return dataclasses.replace(self, **changes)
+        return _replace(self, changes)
 
 
 @dataclass(frozen=True)
@@ -427,4 +427,17 @@ class TunnellingGlass:
         return asymptotic_ensemble(self, temperature_low, temperature_high, t_end, resolution)
 
     def replace(self, **changes: Any) -> TunnellingGlass:
-        return dataclasses.replace(self, **changes)
+        """A copy with some fields changed (validated)."""
+        return _replace(self, changes)
+
+
+def _replace(glass: Any, changes: dict[str, Any]) -> Any:
+    """``dataclasses.replace`` with unknown field names reported as a :class:`ParameterError`."""
+    fields = {f.name for f in dataclasses.fields(glass) if f.init}
+    unknown = sorted(set(changes) - fields)
+    if unknown:
+        raise ParameterError(
+            f"{unknown[0]} = {changes[unknown[0]]!r} is not a parameter of "
+            f"{type(glass).__name__}; allowed: {', '.join(sorted(fields))}"
+        )
+    return dataclasses.replace(glass, **changes)

@@ -49,6 +49,8 @@ FloatArray = NDArray[np.float64]
 
 #: Largest number of array elements (bins x output times) evaluated at once in one thread. [1]
 CHUNK_ELEMENTS = 1 << 18
+#: Smallest relative temperature change the integrator resolves: 1000 rounding units. [1]
+TEMPERATURE_RESOLUTION = 1000.0 * float(np.finfo(float).eps)
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,10 @@ def equilibrium_heat_capacity(ensemble: Ensemble, temperature: float) -> FloatAr
 
 
 def _check_times(times: ArrayLike) -> FloatArray:
-    t = check_range("times", times, 0.0, low_open=False, unit="s").ravel()
+    t = check_range("times", times, 0.0, low_open=False, unit="s")
+    if t.ndim > 1:
+        raise ParameterError(f"times has shape {t.shape}; give a 1-D list of output times [s]")
+    t = t.ravel()
     if t.size == 0:
         raise ParameterError("times is empty; give at least one output time [s]")
     if np.any(np.diff(t) < 0):
@@ -262,14 +267,26 @@ class _Integrator:
         #: largest magnitude of each observable's bin contributions so far: errors are measured
         #: against it, so the tolerance does not shrink as a response decays back to zero
         self.peak = np.zeros(self.matrix.shape[0])
+        from dynamics.thermal import occupation_temperature_derivative
+
+        #: the error no step can beat: the response to a change of the temperature by
+        #: TEMPERATURE_RESOLUTION (a thousand rounding units of T), which is all a history whose
+        #: T(t) moves by less than its own rounding at a step (e.g. 0.1 K over 1e20 s) can resolve
+        self.floor = TEMPERATURE_RESOLUTION * (
+            self.abs_matrix
+            @ (occupation_temperature_derivative(ensemble.energy, initial_temperature) * self.t0)
+        )
 
     def error_ratio(self, accepted: FloatArray, eq_end: FloatArray, other: FloatArray) -> float:
-        """Largest error of the observables over rtol x their scale (the step-doubling estimate)."""
+        """Largest error of the observables over rtol x their scale (the step-doubling estimate),
+        or over the floor of resolvable errors where that is larger."""
         err = np.abs(self.matrix @ (accepted - other))
         scale = (
             np.maximum(self.abs_matrix @ (np.abs(accepted) + np.abs(eq_end)), self.peak) + 1e-300
         )
-        return float(np.max(err / scale)) / self.rtol
+        ratio = err / scale / self.rtol
+        floored = err / np.maximum(self.floor, 1e-300)
+        return float(np.max(np.minimum(ratio, floored)))
 
     def accept(self, accepted: FloatArray, eq_end: FloatArray) -> None:
         self.steps += 1
@@ -317,6 +334,15 @@ class _Integrator:
                         f"(error ratio {ratio:.3g})"
                     )
         return dn, h
+
+
+class _StepTooLong(Exception):
+    """No end temperature balances the energy over an isolated-pulse step: it is too long for
+    the linear hold of n_eq (the TLS take up more than the pulse within it); retry shorter."""
+
+
+def _no_balance(temperature: float, t: float, h: float) -> None:
+    raise _StepTooLong(f"no balance within 1e-6..1e6 x {temperature:.6g} K at t = {t:.6g} s")
 
 
 def _non_finite(two: FloatArray, full: FloatArray, t: float, h: float) -> None:
@@ -522,7 +548,10 @@ def propagate_isolated(
 
         def residual(temp_b: float) -> float:
             new, _, new_link = advanced(temp_b)
-            return reservoir(temp_b) + float(heat_row @ new) + new_link - total
+            # einsum's own loop, not BLAS: OpenBLAS spreads a 1-D dot over threads, whose
+            # wake-ups cost ~1000x the work on a busy machine (this runs ~25 times per step)
+            tls = float(np.einsum("i,i->", heat_row, new))
+            return reservoir(temp_b) + tls + new_link - total
 
         # Secant from the start of the step (the residual is smooth and monotonic); Brent's
         # method on a bracket if the secant does not settle.
@@ -543,9 +572,13 @@ def propagate_isolated(
         hi = temp_a * 1.0001
         while residual(hi) < 0:
             hi *= 1.5
+            if hi > 1e6 * temp_a:
+                _no_balance(temp_a, t, h)
         lo = temp_a
         while residual(lo) > 0:
             lo *= 0.5
+            if lo < 1e-6 * temp_a:
+                _no_balance(temp_a, t, h)
         temp_b = brentq(residual, lo, hi, xtol=1e-15 * temp_a, rtol=1e-13)
         new, eq_b, new_link = advanced(temp_b)
         return temp_b, new, eq_b, new_link
@@ -568,9 +601,18 @@ def propagate_isolated(
     for i, target in enumerate(out_t):
         while t < target:
             h = min(h, target - t)
-            full = solve(dn, temperature, eq_a, link, h)
-            half = solve(dn, temperature, eq_a, link, 0.5 * h)
-            two = solve(half[1], half[0], half[2], half[3], 0.5 * h)
+            try:
+                full = solve(dn, temperature, eq_a, link, h)
+                half = solve(dn, temperature, eq_a, link, 0.5 * h)
+                two = solve(half[1], half[0], half[2], half[3], 0.5 * h)
+            except _StepTooLong:
+                h *= 0.1
+                if h < 1e-300 or t + h == t:
+                    raise NumericalError(
+                        f"isolated pulse: no temperature balances the energy over any step "
+                        f"from t = {t:.6g} s"
+                    ) from None
+                continue
             ratio = max(
                 integ.error_ratio(two[1], two[2], full[1]), abs(two[0] - full[0]) / two[0] / rtol
             )

@@ -145,6 +145,19 @@ def _range_text(low: float, high: float, low_open: bool, high_open: bool) -> str
     return f"{left}{lo}, {hi}{right}"
 
 
+#: Lowest temperature the tool accepts. [K] One nanokelvin: far below any experiment on glasses
+#: (dilution refrigerators reach ~1 mK, nuclear demagnetisation ~1 µK) and high enough that every
+#: derived quantity stays a finite double (tau_min ~ 1e19 s there for A ~ 1e8 s-1 K-3; the lowest
+#: bin energy 0.02 k_B T far above the smallest normal number). Below it the times and energies
+#: of the model leave double precision (tau_min is infinite at 1e-300 K).
+MIN_TEMPERATURE_K = 1e-9
+
+
+def check_temperature(name: str, value: ArrayLike) -> NDArray[np.float64]:
+    """Check a temperature [K] is finite and in [:data:`MIN_TEMPERATURE_K`, inf); return it."""
+    return check_range(name, value, MIN_TEMPERATURE_K, math.inf, low_open=False, unit="K")
+
+
 def check_positive(name: str, value: ArrayLike, unit: str = "") -> NDArray[np.float64]:
     """Check ``value > 0`` and finite; return it as a float array."""
     return check_range(name, value, 0.0, math.inf, unit=unit)

@@ -7,6 +7,7 @@ one line on stderr and exit with status 2; nothing is written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -19,8 +20,23 @@ from dynamics.closed_forms import closed_form_gruneisen
 from dynamics.exact import ExactGlass
 from dynamics.glass import RELAXATION_COUPLINGS, Glass
 from dynamics.presets import DEFAULT_PRESET, PRESETS
-from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
+from dynamics.validation import (
+    NumericalError,
+    ParameterError,
+    TwoLevelRangeWarning,
+    check_positive,
+    check_temperature,
+)
+from protocols.checks import check_interval, check_temperature_interval
 from protocols.config import ConfigError, make_glass, parse_overrides, read_config, split_overrides
+from protocols.cost import (
+    SECONDS_PER_CLOSED_FORM_POINT,
+    check_cost,
+    estimate_gamma_seconds,
+    estimate_run_seconds,
+    format_duration,
+    log_count,
+)
 from protocols.fit import add_fit_command
 from protocols.histories import (
     DEFAULT_PROTOCOL,
@@ -105,7 +121,16 @@ def _add_glass_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_yes_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="run even if the work is estimated above the limit (10 min; docs: protocols.cost)",
+    )
+
+
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    _add_yes_option(parser)
     parser.add_argument(
         "--out",
         default=None,
@@ -139,6 +164,10 @@ def _cmd_closed_form(args: argparse.Namespace) -> int:
     glass, _ = _glass_from_args(args)
     if not isinstance(glass, Glass):
         raise UsageError("closed-form needs a soft-potential glass (the STM has no (6.4))")
+    check_temperature("--temperature", args.temperature)
+    check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
+    seconds = args.points * SECONDS_PER_CLOSED_FORM_POINT
+    check_cost(f"closed-form with {args.points} points", seconds, yes=args.yes)
     tau = np.logspace(np.log10(args.tau_min_s), np.log10(args.tau_max_s), args.points)
     table = closed_form_gruneisen(glass, args.temperature, tau, smooth=not args.sharp)
     print(
@@ -188,11 +217,9 @@ def _outputs(args: argparse.Namespace, default_stem: str) -> tuple[Any, Any]:
     nc = Path(args.out) if args.out else Path("outputs") / f"{default_stem}.nc"
     if nc.suffix != ".nc":
         raise UsageError(f"--out = {str(nc)!r} must end in .nc")
-    png = nc.with_suffix(".png")
-    for path in (nc, png):
-        if path.exists() and not args.force:
-            raise UsageError(f"{path} exists; give --force to replace it")
-    return nc, png
+    from protocols.output import check_output_location
+
+    return check_output_location(nc, force=args.force)
 
 
 def _times(args: argparse.Namespace, glass: Any, protocol: Any) -> Any:
@@ -206,9 +233,23 @@ def _times(args: argparse.Namespace, glass: Any, protocol: Any) -> Any:
     return log_times(start, stop, args.points_per_decade)
 
 
+_FEWER_TIMES = "fewer --points-per-decade or a shorter --t-start..--t-stop"
+
+
+def _time_span(args: argparse.Namespace, glass: Any, protocol: Any) -> tuple[float, int]:
+    """(last output time [s], number of output times) that :func:`_times` will give."""
+    from protocols.run import default_times
+
+    default = default_times(glass, protocol, 1)
+    start = args.t_start if args.t_start is not None else float(default[0])
+    stop = args.t_stop if args.t_stop is not None else float(default[-1])
+    check_interval("--t-start", start, "--t-stop", stop, "s")
+    return stop, log_count(start, stop, args.points_per_decade)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    from protocols.output import write_netcdf
-    from protocols.plots import plot_run, save_figure
+    from protocols.output import write_pair
+    from protocols.plots import plot_run
     from protocols.run import run
 
     config = read_config(args.config) if args.config else {}
@@ -241,16 +282,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise UsageError("--schedule goes with the 'schedule' protocol")
         protocol = make_protocol(kind, **params)
     nc, png = _outputs(args, kind.replace("-", "_"))
+    t_end, count = _time_span(args, glass, protocol)
+    seconds = estimate_run_seconds(glass, protocol, t_end, count)
+    check_cost(f"{kind} with {count} output times", seconds, yes=args.yes, hint=_FEWER_TIMES)
     times = _times(args, glass, protocol)
-    progress = None if args.quiet else _progress_bar(f"{kind} on {glass.name}")
+    label = f"{kind} on {glass.name} (est. {format_duration(seconds)})"
+    progress = None if args.quiet else _progress_bar(label)
     try:
         ds = run(glass, protocol, times, progress=progress)
     finally:
         if progress is not None:
             progress.close()
-    write_netcdf(ds, nc, overwrite=args.force)
-    if not args.no_plot:
-        save_figure(plot_run(ds), png, overwrite=args.force)
+    write_pair(ds, nc, None if args.no_plot else plot_run, overwrite=args.force)
     if not args.quiet:
         i = int(np.argmin(ds["strain"].values))
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
@@ -265,19 +308,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_gamma(args: argparse.Namespace) -> int:
-    from protocols.output import write_netcdf
-    from protocols.plots import plot_gruneisen, save_figure
+    from protocols.output import write_pair
+    from protocols.plots import plot_gruneisen
     from protocols.run import gruneisen_vs_tau
 
     glass, _ = _glass_from_args(args)
     if not isinstance(glass, Glass):
         raise UsageError("gamma needs a soft-potential glass (the STM has no (6.4))")
     nc, png = _outputs(args, "gruneisen")
+    check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
+    check_temperature("temperature", args.temperatures)
+    n_tau = log_count(args.tau_min_s, args.tau_max_s, args.points_per_decade)
+    seconds = estimate_gamma_seconds(glass, args.temperatures, args.tau_max_s, n_tau)
+    check_cost(f"gamma with {n_tau} tau_expt values", seconds, yes=args.yes)
     tau = log_times(args.tau_min_s, args.tau_max_s, args.points_per_decade)
     ds = gruneisen_vs_tau(glass, args.temperatures, tau)
-    write_netcdf(ds, nc, overwrite=args.force)
-    if not args.no_plot:
-        save_figure(plot_gruneisen(ds), png, overwrite=args.force)
+    write_pair(ds, nc, None if args.no_plot else plot_gruneisen, overwrite=args.force)
     if not args.quiet:
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
         print(f"# Grüneisen parameter of glass {glass.name} ({model_summary(glass)})")
@@ -298,8 +344,8 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
 
 def _cmd_metallic(args: argparse.Namespace) -> int:
     from protocols.metallic import alpha_through_tc
-    from protocols.output import write_netcdf
-    from protocols.plots import plot_through_tc, save_figure
+    from protocols.output import write_pair
+    from protocols.plots import plot_through_tc
 
     if args.glass is None:
         args.glass = "zrcu"
@@ -307,11 +353,16 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     if not isinstance(glass, Glass):
         raise UsageError("metallic needs a soft-potential glass")
     nc, png = _outputs(args, "metallic")
+    check_temperature_interval("--t-low", args.t_low, "--t-high", args.t_high)
+    check_positive("--tau-expt", args.tau_expt, "s")
+    # each temperature a Gamma point, at the highest temperature (the most bins)
+    seconds = args.points * estimate_gamma_seconds(
+        glass, [args.t_high], max(args.tau_expt), len(args.tau_expt)
+    )
+    check_cost(f"metallic with {args.points} temperatures", seconds, yes=args.yes)
     temps = np.geomspace(args.t_low, args.t_high, args.points)
     ds = alpha_through_tc(glass, temps, args.tau_expt)
-    write_netcdf(ds, nc, overwrite=args.force)
-    if not args.no_plot:
-        save_figure(plot_through_tc(ds), png, overwrite=args.force)
+    write_pair(ds, nc, None if args.no_plot else plot_through_tc, overwrite=args.force)
     if not args.quiet:
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
         print(
@@ -365,6 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="insert tau_expt/tau_min as printed instead of the smooth-relaxation b_Gamma mapping",
     )
+    _add_yes_option(cf)
     cf.set_defaults(func=_cmd_closed_form)
 
     rn = sub.add_parser(
@@ -466,13 +518,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         with warnings.catch_warnings():
             warnings.simplefilter("always", TwoLevelRangeWarning)
+            # a numerical warning is a failure to report, not noise on stderr
+            warnings.simplefilter("error", RuntimeWarning)
             return int(args.func(args))
     except (UsageError, ConfigError, ParameterError, NumericalError, OSError) as exc:
-        print(f"tls-expansion: error: {exc}", file=sys.stderr)
+        print(f"tls-expansion: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("tls-expansion: interrupted", file=sys.stderr)
         return 130
+    except RuntimeWarning as exc:
+        print(f"tls-expansion: error: numerical failure: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # last resort: one line, never a traceback (TLS_EXPANSION_DEBUG=1)
+        if os.environ.get("TLS_EXPANSION_DEBUG"):
+            raise
+        print(
+            f"tls-expansion: error: {type(exc).__name__}: {_one_line(exc)} (an unexpected "
+            "failure: please report it; TLS_EXPANSION_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception's message on one line."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover

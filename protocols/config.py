@@ -31,6 +31,10 @@ def read_config(path: str | Path) -> dict[str, Any]:
             data = tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(f"config = {str(p)!r}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config = {str(p)!r} is not UTF-8 text (byte {exc.start}); TOML files are UTF-8"
+        ) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config = {str(p)!r} cannot be read: {exc}") from None
     unknown = set(data) - {"glass", "protocol", "run"}
@@ -38,6 +42,24 @@ def read_config(path: str | Path) -> dict[str, Any]:
         raise ConfigError(
             f"config = {str(p)!r} has unknown table(s) {sorted(unknown)}; "
             "allowed: glass, protocol, run"
+        )
+    for table in ("glass", "protocol", "run"):
+        if table in data and not isinstance(data[table], dict):
+            raise ConfigError(
+                f"config = {str(p)!r}: {table} = {data[table]!r} must be a table "
+                f"([{table}] with NAME = VALUE lines)"
+            )
+    kind = data.get("protocol", {}).get("kind")
+    if kind is not None and not isinstance(kind, str):
+        raise ConfigError(
+            f"config = {str(p)!r}: [protocol] kind = {kind!r} must be a string, "
+            'e.g. kind = "heat-step"'
+        )
+    preset = data.get("glass", {}).get("preset")
+    if preset is not None and not isinstance(preset, str):
+        raise ConfigError(
+            f"config = {str(p)!r}: [glass] preset = {preset!r} must be a string, e.g. "
+            'preset = "ggp1985"'
         )
     return data
 

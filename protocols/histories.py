@@ -34,7 +34,7 @@ from dynamics.response import (
     step_coefficients,
     step_heat,
 )
-from dynamics.validation import ParameterError, check_range
+from dynamics.validation import ParameterError, check_range, check_temperature
 
 FloatArray = NDArray[np.float64]
 #: ``progress`` callback of a simulation: called with the fraction done. [1]
@@ -49,7 +49,7 @@ PROTOCOLS: dict[str, type[TemperatureHistory]] = {}
 def _temperature(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
         raise ParameterError(f"{name} = {value!r} must be a temperature in K, a number")
-    return float(check_range(name, value, 0.0, unit="K"))
+    return float(check_temperature(name, value))
 
 
 def _positive(name: str, value: Any, unit: str) -> float:
@@ -453,6 +453,12 @@ class Ramp(TemperatureHistory):
         if self.T_start == self.T_end:
             raise ParameterError(f"T_end = {self.T_end} must differ from T_start for a ramp [K]")
         _positive("rate", self.rate, "K s-1")
+        if not math.isfinite(self.duration):
+            raise ParameterError(
+                f"rate = {self.rate:g} K s-1 makes the ramp from {self.T_start:g} K to "
+                f"{self.T_end:g} K last for ever (duration inf); allowed range "
+                f"({abs(self.T_end - self.T_start) / 1e300:g}, inf) [K s-1]"
+            )
 
     @property
     def duration(self) -> float:
@@ -469,7 +475,10 @@ class Ramp(TemperatureHistory):
 
     def temperature(self, t: ArrayLike) -> FloatArray:
         frac = np.clip(np.asarray(t, dtype=float) / self.duration, 0.0, 1.0)
-        return np.asarray(self.T_start + (self.T_end - self.T_start) * frac, dtype=float)
+        value = self.T_start + (self.T_end - self.T_start) * frac
+        # never outside the ramp's ends (rounding near the lower end of a wide span could reach 0)
+        lo, hi = min(self.T_start, self.T_end), max(self.T_start, self.T_end)
+        return np.asarray(np.clip(value, lo, hi), dtype=float)
 
     def segments(self) -> list[Segment]:
         return [
@@ -505,10 +514,8 @@ class Schedule(TemperatureHistory):
     initial_temperature_K: float | None = None
 
     def __post_init__(self) -> None:
-        t = check_range("times", np.asarray(self.times, dtype=float), 0.0, low_open=False, unit="s")
-        temps = check_range(
-            "temperatures", np.asarray(self.temperatures, dtype=float), 0.0, unit="K"
-        )
+        t = check_range("times", self.times, 0.0, low_open=False, unit="s")
+        temps = check_temperature("temperatures", self.temperatures)
         if t.ndim != 1 or temps.ndim != 1 or t.size != temps.size or t.size < 1:
             raise ParameterError(
                 f"times ({t.size} values) and temperatures ({temps.size} values) must be two "
@@ -540,6 +547,10 @@ class Schedule(TemperatureHistory):
         except OSError as exc:
             raise ParameterError(
                 f"schedule file {str(p)!r} cannot be read: {exc.strerror}"
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise ParameterError(
+                f"schedule file {str(p)!r} is not text in {exc.encoding} (byte {exc.start})"
             ) from None
         values: list[tuple[float, float]] = []
         for number, row in enumerate(rows, start=1):
@@ -602,9 +613,11 @@ class _Linear:
     T1: float
 
     def __call__(self, t: FloatArray) -> FloatArray:
-        return self.T0 + (self.T1 - self.T0) * (np.asarray(t, dtype=float) - self.t0) / (
+        value = self.T0 + (self.T1 - self.T0) * (np.asarray(t, dtype=float) - self.t0) / (
             self.t1 - self.t0
         )
+        # never outside the two rows (rounding near the lower end of a wide span could reach 0)
+        return np.clip(value, min(self.T0, self.T1), max(self.T0, self.T1))
 
 
 @dataclass(frozen=True)

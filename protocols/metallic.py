@@ -18,7 +18,12 @@ from numpy.typing import ArrayLike
 from dynamics.ensemble import Resolution
 from dynamics.glass import Glass
 from dynamics.response import metallic_response
-from dynamics.validation import ParameterError, check_positive, warn_two_level_range
+from dynamics.validation import (
+    ParameterError,
+    check_positive,
+    check_temperature,
+    warn_two_level_range,
+)
 from protocols.provenance import provenance
 from protocols.variables import annotate
 
@@ -58,8 +63,12 @@ def alpha_through_tc(
         raise ParameterError(
             f"electron_dos = {glass.electron_dos} must be > 0 for a metallic glass [J-1 m-3]"
         )
-    temps = np.atleast_1d(check_positive("temperature", temperature, "K")).astype(float)
+    temps = np.atleast_1d(check_temperature("temperature", temperature)).astype(float)
     tau = np.atleast_1d(check_positive("tau_expt", tau_expt, "s")).astype(float)
+    if temps.ndim != 1 or temps.size == 0 or tau.ndim != 1 or tau.size == 0:
+        raise ParameterError(
+            "temperature [K] and tau_expt [s] must each be a non-empty 1-D list of values"
+        )
     if np.any(np.diff(temps) <= 0) or np.any(np.diff(tau) < 0):
         raise ParameterError("temperature must increase strictly and tau_expt must not decrease")
     warn_two_level_range(temps.max(), glass.W)

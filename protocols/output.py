@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from glob import escape as glob_escape
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -133,6 +137,15 @@ def clean_stale_temporaries(target: str | Path) -> list[Path]:
     return removed
 
 
+def _write_file_form(dataset: xr.Dataset, path: Path) -> None:
+    """Write ``dataset`` in its file form (CF time) to ``path`` with the netCDF4 engine."""
+    file_form = _to_file_form(dataset)
+    encoding: dict[str, dict[str, object]] = {
+        str(name): {"_FillValue": None} for name in file_form.coords
+    }
+    file_form.to_netcdf(path, engine="netcdf4", format="NETCDF4", encoding=encoding)
+
+
 def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write ``dataset`` to ``path`` atomically (a temporary file beside it, then a rename).
 
@@ -162,18 +175,150 @@ def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = Fal
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    file_form = _to_file_form(dataset)
-    encoding: dict[str, dict[str, object]] = {
-        str(name): {"_FillValue": None} for name in file_form.coords
-    }
     try:
-        file_form.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)
+        _write_file_form(dataset, tmp)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
     return target
+
+
+def check_output_location(nc: str | Path, *, force: bool) -> tuple[Path, Path]:
+    """Check, before any work, that the pair ``nc`` and its ``.png`` can be written there.
+
+    The path must be valid UTF-8 (netCDF stores names as UTF-8), neither file may be a folder,
+    an existing file is refused without ``force`` (the PNG too when no plot is asked for: it
+    would no longer match the dataset, and :func:`write_pair` removes it with ``force``), and
+    the nearest existing folder above must be a writable folder.
+
+    Parameters
+    ----------
+    nc
+        The dataset's path (``.nc``).
+    force
+        Whether existing files may be replaced.
+
+    Returns
+    -------
+    (Path, Path)
+        The dataset's and the plot's paths.
+    """
+    target = Path(nc)
+    text = str(target)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        raise ParameterError(
+            f"out = {shown!r} is not a valid UTF-8 path (netCDF needs one); rename it"
+        ) from None
+    png = target.with_suffix(".png")
+    for path in (target, png):
+        if path.is_dir():
+            raise ParameterError(f"out = {str(path)!r} is a folder; give a file name ending .nc")
+        if path.exists() and not force:
+            raise ParameterError(f"{path} exists; give --force (overwrite=True) to replace it")
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ParameterError(f"out = {text!r}: {str(folder)!r} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ParameterError(f"out = {text!r}: the folder {str(folder)!r} is not writable")
+    return target, png
+
+
+def write_pair(
+    dataset: xr.Dataset,
+    nc: str | Path,
+    figure: Callable[[xr.Dataset], Any] | None,
+    *,
+    overwrite: bool = False,
+    dpi: int = 130,
+) -> tuple[Path, Path | None]:
+    """Write a dataset and its plot as a pair: afterwards both are there, or neither is new.
+
+    Both go to hidden temporaries beside their targets first (the plot drawn by ``figure``);
+    only when both are complete are they renamed into place, with SIGINT and SIGTERM held
+    back between the two renames. A failure or an interrupt before that leaves the targets as
+    they were and removes the temporaries. Without a figure, a PNG left from an earlier run is
+    removed (with ``overwrite``), so that no plot stands beside a dataset it does not show.
+
+    Parameters
+    ----------
+    dataset
+        The dataset (refused if it holds a non-finite value, :func:`check_dataset_finite`).
+    nc
+        The dataset's path; the plot goes beside it with ``.png``.
+    figure
+        Draws the plot (a :class:`matplotlib.figure.Figure`) from the dataset; None: no plot.
+    overwrite
+        Replace existing files.
+    dpi
+        Resolution of the PNG. [1]
+
+    Returns
+    -------
+    (Path, Path or None)
+        The paths written.
+    """
+    target, png = check_output_location(nc, force=overwrite)
+    check_dataset_finite(dataset)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(target)
+    clean_stale_temporaries(png)
+    tmp_nc = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp_png = png.with_name(f".{png.name}.{os.getpid()}.tmp.png")
+    placed_png = False
+    try:
+        _write_file_form(dataset, tmp_nc)
+        if figure is not None:
+            import matplotlib.pyplot as plt
+
+            fig = figure(dataset)
+            try:
+                fig.savefig(tmp_png, dpi=dpi)
+            finally:
+                plt.close(fig)
+        with _signals_held():
+            if figure is not None:
+                os.replace(tmp_png, png)
+                placed_png = True
+            os.replace(tmp_nc, target)
+            if figure is None and png.exists():
+                png.unlink()
+    except BaseException:
+        for tmp in (tmp_nc, tmp_png):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        if placed_png and not _same_pair(target, tmp_nc):
+            with contextlib.suppress(FileNotFoundError):
+                png.unlink()
+        raise
+    return target, png if figure is not None else None
+
+
+def _same_pair(target: Path, tmp_nc: Path) -> bool:
+    """Whether the dataset was renamed into place (its temporary is gone)."""
+    return not tmp_nc.exists() and target.exists()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (main thread, POSIX) for the duration."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    can = (
+        hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    )
+    if can:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        if can:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def open_dataset(path: str | Path) -> xr.Dataset:

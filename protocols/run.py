@@ -30,6 +30,7 @@ from dynamics.validation import (
     check_all_finite,
     check_positive,
     check_range,
+    check_temperature,
     warn_two_level_range,
 )
 from protocols.histories import PROTOCOLS, TemperatureHistory, log_times
@@ -145,9 +146,10 @@ def run(
 
 
 def _check_times(times: ArrayLike) -> FloatArray:
-    out = check_range(
-        "times", np.asarray(times, dtype=float).ravel(), 0.0, low_open=False, unit="s"
-    )
+    out = check_range("times", times, 0.0, low_open=False, unit="s")
+    if out.ndim > 1:
+        raise ParameterError(f"times has shape {out.shape}; give a 1-D list of output times [s]")
+    out = out.ravel()
     if out.size == 0 or np.any(np.diff(out) < 0):
         raise ParameterError("times must be a non-empty, non-decreasing list of times [s]")
     return out
@@ -183,6 +185,16 @@ def _dataset(
     return xr.Dataset(data, coords={"time": response.times, "tls_type": list(ens.tls_types)})
 
 
+def _one_d(name: str, values: FloatArray, unit: str) -> FloatArray:
+    """``values`` as a non-empty 1-D float array (a scalar becomes one value)."""
+    arr = np.atleast_1d(values).astype(float)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ParameterError(
+            f"{name} has shape {arr.shape}; give a non-empty 1-D list of values [{unit}]"
+        )
+    return arr
+
+
 def gruneisen_vs_tau(
     glass: Glass,
     temperature: ArrayLike,
@@ -214,10 +226,14 @@ def gruneisen_vs_tau(
     model = check_model(glass)
     if not isinstance(model, Glass):
         raise ParameterError("gruneisen_vs_tau needs a soft-potential glass (dynamics.Glass)")
-    temps = np.atleast_1d(check_positive("temperature", temperature, "K")).astype(float)
-    tau = np.atleast_1d(check_positive("tau_expt", tau_expt, "s")).astype(float)
+    temps = _one_d("temperature", check_temperature("temperature", temperature), "K")
+    tau = _one_d("tau_expt", check_positive("tau_expt", tau_expt, "s"), "s")
     if np.any(np.diff(tau) < 0):
         raise ParameterError("tau_expt must be non-decreasing [s]")
+    if np.unique(temps).size != temps.size:
+        raise ParameterError(
+            f"temperature = {temps.tolist()} has repeated values; give distinct temperatures [K]"
+        )
     warn_two_level_range(temps.max(), model.W)
     response = step_response(model, temps, tau, resolution=resolution)
     with warnings.catch_warnings():  # the closed form warns where it leaves its validity

@@ -37,6 +37,7 @@ Where the work runs:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -58,7 +59,13 @@ from numpy.typing import ArrayLike, NDArray
 from dynamics.ensemble import Resolution
 from dynamics.glass import Glass, TunnellingGlass
 from dynamics.response import gamma_point
-from dynamics.validation import ParameterError, check_positive, check_range, warn_two_level_range
+from dynamics.validation import (
+    ParameterError,
+    check_positive,
+    check_range,
+    check_temperature,
+    warn_two_level_range,
+)
 from protocols.histories import (
     PROTOCOLS,
     TemperatureHistory,
@@ -84,6 +91,20 @@ LOCAL_SCHEDULERS = ("processes", "threads", "synchronous")
 PROCESS_START_S = 2.5
 #: How long to try to reach a scheduler given by its address. [s]
 CONNECT_TIMEOUT_S = 10.0
+#: How long a sweep on a cluster waits, once the scheduler cannot be reached or has no worker
+#: left, before it gives up with a :class:`ClusterError` (``cluster_timeout=``,
+#: ``--cluster-timeout``); a sweep therefore ends at most this long (plus one poll, one health
+#: check and the client's closing, a few seconds) after losing its cluster. [s]
+CLUSTER_TIMEOUT_S = 30.0
+#: How often a sweep on a cluster checks its progress and the cluster's health. [s]
+CLUSTER_POLL_S = 1.0
+
+
+class ClusterError(ConnectionError):
+    """The cluster of a sweep was lost: its scheduler unreachable, or no worker left, for longer
+    than the sweep's ``cluster_timeout``."""
+
+
 #: Largest block chosen automatically (grid points per dask task). [1]
 MAX_AUTO_CHUNK = 64
 #: Blocks per worker aimed at by the automatic block size (load balance against overhead). [1]
@@ -368,8 +389,8 @@ def _make_spec(
             )
         if times is not None:
             raise ParameterError("times: only for a protocol sweep; a Gamma sweep takes tau_expt")
-        values[names.index("temperature")] = check_positive(
-            "temperature", values[names.index("temperature")], "K"
+        values[names.index("temperature")] = check_temperature(
+            "temperature", values[names.index("temperature")]
         )
         raw = log_times(1e-8, 1e5, 5) if tau_expt is None else tau_expt
         tau = np.atleast_1d(check_positive("tau_expt", raw, "s")).astype(np.float64)
@@ -509,20 +530,65 @@ def _run_distributed(
     sizes: dict[str, int],
     report: Callable[[int], None],
     done: int = 0,
+    cluster_timeout: float = CLUSTER_TIMEOUT_S,
 ) -> list[dict[str, Any]]:
-    from distributed import as_completed
-
+    """Compute ``tasks`` on a cluster, watching it: a :class:`ClusterError` once the scheduler
+    has been unreachable, or without a worker, for ``cluster_timeout`` seconds."""
     futures = client.compute(tasks)
+    pending = list(futures)
+    lost_since: float | None = None
+    checked = time.monotonic()
     try:
-        for future in as_completed(futures, loop=client.loop):
-            if future.status == "error":
-                future.result()  # raises the worker's exception here
-            done += sizes.get(str(future.key), 0)
-            report(done)
+        while pending:
+            # the futures' states are kept up to date by the client's own loop: polling them
+            # asks nothing of the scheduler
+            ready = [f for f in pending if f.done()]
+            if not ready:
+                time.sleep(min(0.05, CLUSTER_POLL_S))
+            for future in ready:
+                pending.remove(future)
+                if future.status == "error":
+                    future.result()  # raises the worker's exception here
+                if future.status != "finished":
+                    raise ClusterError(
+                        f"the cluster lost a block of the sweep ({future.status}): the scheduler "
+                        f"{client.scheduler.address} was lost or restarted"
+                    )
+                done += sizes.get(str(future.key), 0)
+                report(done)
+            if ready:
+                lost_since = None
+                continue
+            if time.monotonic() - checked < CLUSTER_POLL_S:
+                continue
+            checked = time.monotonic()
+            problem = _cluster_problem(client)
+            if problem is None:
+                lost_since = None
+                continue
+            lost_since = time.monotonic() if lost_since is None else lost_since
+            if time.monotonic() - lost_since >= cluster_timeout:
+                raise ClusterError(
+                    f"{problem} for {cluster_timeout:g} s (cluster_timeout); the sweep is "
+                    f"abandoned with {done} points done"
+                )
         return list(client.gather(futures))
     except BaseException:
-        client.cancel(futures)
+        if client.status == "running":
+            with contextlib.suppress(Exception):
+                client.cancel(futures)
         raise
+
+
+def _cluster_problem(client: Any) -> str | None:
+    """What is wrong with the cluster (scheduler unreachable, no worker), or None."""
+    if client.status != "running":
+        return f"the scheduler {client.scheduler.address} cannot be reached"
+    try:
+        info = client.sync(client.scheduler.identity, n_workers=-1, callback_timeout=CLUSTER_POLL_S)
+    except Exception:
+        return f"the scheduler {client.scheduler.address} does not answer"
+    return None if info.get("workers") else "the cluster has no worker"
 
 
 def _client_for(address: str) -> Any:
@@ -555,6 +621,7 @@ def sweep(
     workers: int | None = None,
     chunk_size: int | None = None,
     progress: bool | ProgressCallback = False,
+    cluster_timeout: float = CLUSTER_TIMEOUT_S,
 ) -> xr.Dataset:
     r"""Γ(τ_expt), or a protocol, at every point of a grid of parameters, computed on dask.
 
@@ -596,6 +663,9 @@ def sweep(
     progress
         ``True``: a tqdm progress bar on stderr; or a callable called with (points done, points
         in all) as blocks finish.
+    cluster_timeout
+        On a cluster: give up with :class:`ClusterError` once the scheduler has been unreachable,
+        or without any worker, for this long (:data:`CLUSTER_TIMEOUT_S`). [s]
 
     Returns
     -------
@@ -616,6 +686,7 @@ def sweep(
     """
     spec = _make_spec(glass, grid, tau_expt, protocol, times, resolution, rtol)
     remote, workers, chunk = _check_options(client, scheduler, workers, chunk_size)
+    cluster_timeout = float(check_positive("cluster_timeout", cluster_timeout, "s"))
     own_client = _client_for(scheduler) if scheduler is not None and remote else None
     active = client if client is not None else own_client
     n = spec.size
@@ -660,13 +731,13 @@ def sweep(
         if not tasks:
             blocks = first
         elif active is not None:
-            blocks = first + _run_distributed(active, tasks, sizes, report, done)
+            blocks = first + _run_distributed(active, tasks, sizes, report, done, cluster_timeout)
         else:
             blocks = first + _run_local(tasks, sizes, local, workers, report, done)
     finally:
         close()
         if own_client is not None:
-            own_client.close()
+            own_client.close(timeout=CLUSTER_POLL_S * 5)
     seen: set[tuple[type, str]] = set()
     for block in blocks:
         for category, message in block["warnings"]:
@@ -881,17 +952,31 @@ def _sweep_outputs(args: argparse.Namespace, default_stem: str) -> tuple[Path, P
     nc = Path(args.out) if args.out else Path("outputs") / f"{default_stem}.nc"
     if nc.suffix != ".nc":
         raise ParameterError(f"out = {str(nc)!r} must end in .nc")
-    png = nc.with_suffix(".png")
-    for path in (nc, png) if not args.no_plot else (nc,):
-        if path.exists() and not args.force:
-            raise ParameterError(f"{path} exists; give --force to replace it")
-    return nc, png
+    from protocols.output import check_output_location
+
+    return check_output_location(nc, force=args.force)
 
 
-def _cli_progress() -> tuple[ProgressCallback, Callable[[], None]]:
+def _silence_distributed_logging() -> None:
+    """Keep distributed's log records (tracebacks while it reconnects) off stderr: a lost
+    cluster is reported in one line, by :class:`ClusterError`."""
+    import logging
+
+    import distributed  # noqa: F401  (configures its loggers on import)
+
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in _NOISY_LOGGERS]
+    for name in {*names, *_NOISY_LOGGERS}:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+_NOISY_LOGGERS = ("distributed", "tornado", "asyncio")
+
+
+def _cli_progress(estimate: str = "") -> tuple[ProgressCallback, Callable[[], None]]:
     from tqdm import tqdm
 
-    bar = tqdm(desc="sweep", unit="point", file=sys.stderr, disable=None, mininterval=0.5)
+    desc = f"sweep (est. {estimate})" if estimate else "sweep"
+    bar = tqdm(desc=desc, unit="point", file=sys.stderr, disable=None, mininterval=0.5)
 
     def update(done: int, total: int) -> None:
         if bar.total != total:
@@ -903,8 +988,14 @@ def _cli_progress() -> tuple[ProgressCallback, Callable[[], None]]:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from protocols.config import make_glass, parse_overrides, read_config, split_overrides
-    from protocols.output import write_netcdf
-    from protocols.plots import save_figure
+    from protocols.cost import (
+        check_cost,
+        estimate_gamma_seconds,
+        estimate_run_seconds,
+        format_duration,
+        log_count,
+    )
+    from protocols.output import write_pair
     from protocols.run import default_times
 
     if not args.grid:
@@ -939,11 +1030,29 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if kind is None:
         if not isinstance(glass, Glass):
             raise ParameterError("a Gamma sweep needs a soft-potential glass (the STM has no Γ)")
+        from protocols.checks import check_interval
+
+        check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
+        n_tau = log_count(args.tau_min_s, args.tau_max_s, args.tau_points_per_decade)
+        if "temperature" in grid:
+            check_temperature("temperature", grid["temperature"])
+        hottest = max(grid.get("temperature", [1.0]), default=1.0)
+        per_point = estimate_gamma_seconds(glass, [hottest], args.tau_max_s, n_tau)
+        check_cost(f"a sweep point with {n_tau} tau_expt values", per_point, yes=args.yes)
         tau = log_times(args.tau_min_s, args.tau_max_s, args.tau_points_per_decade)
         protocol, times = None, None
     else:
         table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
         protocol = make_protocol(kind, **{**table, **protocol_changes})
+        span = default_times(glass, protocol, 1)
+        first = args.t_start if args.t_start is not None else float(span[0])
+        last = args.t_stop if args.t_stop is not None else float(span[-1])
+        from protocols.checks import check_interval
+
+        check_interval("--t-start", first, "--t-stop", last, "s")
+        n_times = log_count(first, last, args.points_per_decade)
+        per_point = estimate_run_seconds(glass, protocol, last, n_times)
+        check_cost(f"a sweep point with {n_times} output times", per_point, yes=args.yes)
         if args.t_start is None and args.t_stop is None:
             times = default_times(glass, protocol, args.points_per_decade)
         else:
@@ -957,7 +1066,17 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         _make_spec(glass, grid, tau, protocol, times, None, 1e-6)
     _check_options(None, args.scheduler, args.workers, args.chunk_size)
     nc, png = _sweep_outputs(args, f"sweep_{kind.replace('-', '_')}" if kind else "sweep")
-    report, close = (None, None) if args.quiet else _cli_progress()
+    n_points = math.prod(len(v) for v in grid.values())
+    local = args.scheduler is None or args.scheduler in LOCAL_SCHEDULERS
+    share = (
+        (args.workers or os.cpu_count() or 1) if local and args.scheduler != "synchronous" else 1
+    )
+    seconds = n_points * per_point / share
+    where = f"on {share} local workers" if local else "per cluster worker thread"
+    check_cost(f"a sweep of {n_points} points ({where})", seconds, yes=args.yes)
+    report, close = (None, None) if args.quiet else _cli_progress(format_duration(seconds))
+    if args.scheduler is not None and args.scheduler not in LOCAL_SCHEDULERS:
+        _silence_distributed_logging()
     try:
         ds = sweep(
             glass,
@@ -969,19 +1088,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             workers=args.workers,
             chunk_size=args.chunk_size,
             progress=report or False,
+            cluster_timeout=args.cluster_timeout,
         )
     finally:
         if close is not None:
             close()
-    write_netcdf(ds, nc, overwrite=args.force)
-    if not args.no_plot:
-        import matplotlib.pyplot as plt
-
-        fig = plot_sweep(ds)
-        try:
-            save_figure(fig, png, overwrite=args.force)
-        finally:
-            plt.close(fig)
+    write_pair(ds, nc, None if args.no_plot else plot_sweep, overwrite=args.force)
     if not args.quiet:
         dims = " x ".join(f"{n} ({ds.sizes[n]})" for n in grid_names(ds))
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
@@ -1074,5 +1186,13 @@ def add_sweep_command(
     )
     sw.add_argument(
         "--chunk-size", type=int, default=None, metavar="N", help="grid points per dask task"
+    )
+    sw.add_argument(
+        "--cluster-timeout",
+        type=float,
+        default=CLUSTER_TIMEOUT_S,
+        metavar="S",
+        help="on a cluster: give up, in one line, once the scheduler has been unreachable or "
+        f"without workers this long [s] ({CLUSTER_TIMEOUT_S:g})",
     )
     sw.set_defaults(func=_cmd_sweep)

@@ -31,7 +31,10 @@ COARSE = Resolution(energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: HeatStep(-0.3, 0.4), r"T0 = -0.3 is outside the allowed range \(0, inf\) \[K\]"),
+        (
+            lambda: HeatStep(-0.3, 0.4),
+            r"T0 = -0.3 is outside the allowed range \[1e-09, inf\) \[K\]",
+        ),
         (lambda: HeatStep(0.3, 0.3), r"T1 = 0.3 must differ from T0"),
         (lambda: HeatStep(0.3, math.nan), r"T1 = nan is not a finite number"),
         (lambda: HeatPulse(0.3, 10.0, delta_T=None, energy=None), "exactly one of delta_T"),

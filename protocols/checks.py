@@ -1,0 +1,38 @@
+"""Checks of command-line ranges made before any work, naming the option as the user typed it."""
+
+from __future__ import annotations
+
+from dynamics.validation import ParameterError, check_positive, check_temperature
+
+
+def check_interval(
+    low_name: str, low: float, high_name: str, high: float, unit: str
+) -> tuple[float, float]:
+    """Check ``0 < low < high`` (finite); return them as floats.
+
+    Parameters
+    ----------
+    low_name, high_name
+        The options or parameters, as the user knows them (e.g. ``"--tau-min-s"``).
+    low, high
+        Their values. [unit]
+    unit
+        Unit for the messages, e.g. ``"s"``.
+    """
+    a = float(check_positive(low_name, low, unit))
+    b = float(check_positive(high_name, high, unit))
+    if b <= a:
+        raise ParameterError(
+            f"{high_name} = {b:g} {unit} must exceed {low_name} = {a:g} {unit}; allowed range "
+            f"({a:g}, inf) [{unit}]"
+        )
+    return a, b
+
+
+def check_temperature_interval(
+    low_name: str, low: float, high_name: str, high: float
+) -> tuple[float, float]:
+    """:func:`check_interval` for temperatures, each in [MIN_TEMPERATURE_K, inf). [K]"""
+    check_temperature(low_name, low)
+    check_temperature(high_name, high)
+    return check_interval(low_name, low, high_name, high, "K")

@@ -323,9 +323,12 @@ STANDARD_TUNNELLING = _preset(
     },
 )
 
+#: The glass presets by name (read-only): each a :class:`Preset`, its glass and the source and
+#: status of every value (``tls-expansion glasses`` prints them).
 PRESETS: MappingProxyType[str, Preset] = MappingProxyType(
     {p.glass.name: p for p in (GGP1985, SILICA, PMMA, PDSICU, ZRCU, STANDARD_TUNNELLING)}
 )
+#: Name of the default preset: the paper's own order-of-magnitude estimates.
 DEFAULT_PRESET = "ggp1985"
 
 

@@ -47,6 +47,8 @@ TAU_MIN_DEFINITION = (
     "(p = 1) type-1 TLS with E = k_B T, the fastest of the thermal TLS"
 )
 
+#: The registry (read-only): every dataset variable and every glass or protocol parameter, by
+#: name, with its short ``long_name``, UDUNITS ``units`` and a ``comment``.
 VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
     {
         "time": Variable(

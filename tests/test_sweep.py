@@ -287,7 +287,8 @@ def test_bad_input_names_the_parameter(grid: dict, kwargs: dict, message: str) -
 
 def test_an_unreachable_scheduler_is_a_parameter_error(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
-    monkeypatch.setattr("protocols.sweep.CONNECT_TIMEOUT_S", 1.0)
+    # the module (protocols.sweep at the top level is the function sweep)
+    monkeypatch.setattr(sys.modules["protocols.sweep"], "CONNECT_TIMEOUT_S", 1.0)
     with pytest.raises(ParameterError, match=r"scheduler = 'tcp://127\.0\.0\.1:9' cannot be"):
         sweep(GLASS, {"temperature": [0.3]}, scheduler="tcp://127.0.0.1:9", resolution=COARSE)
 

@@ -655,8 +655,8 @@ def sweep(
     -------
     xarray.Dataset
         Γ mode: ``gruneisen`` [1], ``gruneisen_equilibrium`` [1], ``alpha_over_temperature``
-        [K-2] and ``heat_capacity_over_temperature`` [J m-3 K-2] with dims (*swept, tau_expt);
-        ``heat_capacity_equilibrium`` [J m-3 K-1] and ``tau_min`` [s] with dims (*swept).
+        [K-2] and ``heat_capacity_over_temperature`` [J m-3 K-2] with dims ``(*swept, tau_expt)``;
+        ``heat_capacity_equilibrium`` [J m-3 K-1] and ``tau_min`` [s] with dims ``(*swept)``.
         Protocol mode: every variable of :func:`protocols.run.run` with the swept dimensions in
         front (a variable missing at some points is NaN there). Every variable is registered in
         :mod:`protocols.variables`; the attributes record the glass, the grid, the protocol and

@@ -23,7 +23,7 @@ import dynamics  # noqa: E402
 
 project = "tls-expansion"
 author = "tls-expansion developers"
-copyright = "2026, tls-expansion developers"  # noqa: A001
+copyright = "2026, tls-expansion developers"
 release = version = dynamics.__version__
 
 extensions = [

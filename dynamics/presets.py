@@ -370,3 +370,33 @@ def preset_table() -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+#: The status words of the sources, from the most to the least certain.
+SOURCE_STATUSES = ("measured", "derived", "fit", "recalled", "estimate", "model")
+
+
+def source_status(source: str) -> str:
+    """The status word of a preset value's source text ("source; status; note").
+
+    Parameters
+    ----------
+    source
+        A value of :attr:`Preset.sources`, or ``""`` for a value left at the model's default.
+
+    Returns
+    -------
+    str
+        One of :data:`SOURCE_STATUSES`: the text's first word if it is one (``"derived: ..."``),
+        else the first ``;``-separated part that starts with one; ``"default"`` for an empty
+        source; ``"unstated"`` if none is found.
+    """
+    if not source.strip():
+        return "default"
+    parts = [part.strip() for part in source.split(";")]
+    for i, part in enumerate(parts):
+        words = part.split()
+        word = words[0].strip(":,.()").lower() if words else ""
+        if word in SOURCE_STATUSES and (i > 0 or part.lower().startswith(word)):
+            return word
+    return "unstated"

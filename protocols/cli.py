@@ -20,7 +20,15 @@ from dynamics.glass import Glass
 from dynamics.presets import DEFAULT_PRESET, PRESETS
 from dynamics.validation import ParameterError, TwoLevelRangeWarning
 from protocols.analytic import closed_form_gruneisen
-from protocols.config import ConfigError, make_glass, parse_overrides, read_config, split_overrides
+from protocols.config import (
+    ConfigError,
+    make_glass,
+    parse_overrides,
+    quantity_type,
+    read_config,
+    split_overrides,
+    time_range,
+)
 from protocols.histories import (
     DEFAULT_PROTOCOL,
     PROTOCOLS,
@@ -32,6 +40,22 @@ from protocols.histories import (
 from protocols.sweep import add_sweep_command
 
 EXIT_USAGE = 2
+
+#: Default top of a temperature scan, as a fraction of W/k_B: the two-level description holds
+#: below k_B T = 0.1 W (dynamics.validation.warn_two_level_range).
+TWO_LEVEL_LIMIT = 0.1
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Warnings as one clean line on stderr: ``tls-expansion: warning: <message>``."""
+    print(f"tls-expansion: warning: {message}", file=sys.stderr)
 
 
 class UsageError(Exception):
@@ -57,7 +81,8 @@ def _add_glass_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override a glass or protocol parameter, e.g. --set c=5 (repeatable)",
+        help="override a glass or protocol parameter, e.g. --set c=5, --set T0=300mK, "
+        "--set tau_link=15min (repeatable; plain numbers are SI or kelvin)",
     )
     parser.add_argument("--config", default=None, metavar="FILE", help="TOML configuration file")
     parser.add_argument(
@@ -82,7 +107,7 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _glass_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    config = read_config(args.config) if args.config else {}
+    config = read_config(args.config, tables=("glass",)) if args.config else {}
     glass_table = dict(config.get("glass", {}))
     preset = args.glass or glass_table.pop("preset", None)
     glass_table.pop("preset", None)
@@ -103,7 +128,8 @@ def _cmd_closed_form(args: argparse.Namespace) -> int:
     glass, _ = _glass_from_args(args)
     if not isinstance(glass, Glass):
         raise UsageError("closed-form needs a soft-potential glass (the STM has no (6.4))")
-    tau = np.logspace(np.log10(args.tau_min_s), np.log10(args.tau_max_s), args.points)
+    _check_tau_expt_range(args)
+    tau = np.logspace(np.log10(args.tau_expt_min), np.log10(args.tau_expt_max), args.points)
     table = closed_form_gruneisen(glass, args.temperature, tau, smooth=not args.sharp)
     print(
         f"# Grüneisen parameter (6.4) of glass {glass.name!r} at T = {args.temperature:g} K; "
@@ -155,15 +181,36 @@ def _outputs(args: argparse.Namespace, default_stem: str) -> tuple[Any, Any]:
     return nc, png
 
 
-def _times(args: argparse.Namespace, glass: Any, protocol: Any) -> Any:
+def _check_tau_expt_range(args: argparse.Namespace) -> None:
+    if not 0 < args.tau_expt_min <= args.tau_expt_max:
+        raise UsageError(
+            f"--tau-expt-min = {args.tau_expt_min:g} s and --tau-expt-max = "
+            f"{args.tau_expt_max:g} s must satisfy 0 < min <= max"
+        )
+
+
+def _times(
+    args: argparse.Namespace, glass: Any, protocol: Any, run_table: dict[str, Any] | None = None
+) -> Any:
+    """Output times: ``--times``, else ``--t-start``/``--t-stop``, else the ``[run]`` table's
+    ``t_start``/``t_stop``, else :func:`protocols.run.default_times`; per decade
+    ``--points-per-decade``, else ``[run] points_per_decade``, else 20. [s]"""
     from protocols.run import default_times
 
-    if args.t_start is None and args.t_stop is None:
-        return default_times(glass, protocol, args.points_per_decade)
+    table = run_table or {}
+    start = args.t_start if args.t_start is not None else table.get("t_start")
+    stop = args.t_stop if args.t_stop is not None else table.get("t_stop")
+    if getattr(args, "times", None) is not None:
+        start, stop = time_range(args.times)
+    per_decade = args.points_per_decade or table.get("points_per_decade") or 20
+    if start is None and stop is None:
+        return default_times(glass, protocol, per_decade)
     default = default_times(glass, protocol, 1)
-    start = args.t_start if args.t_start is not None else float(default[0])
-    stop = args.t_stop if args.t_stop is not None else float(default[-1])
-    return log_times(start, stop, args.points_per_decade)
+    start = start if start is not None else float(default[0])
+    stop = stop if stop is not None else float(default[-1])
+    if not 0 < start < stop:
+        raise UsageError(f"output times: need 0 < t_start < t_stop (got {start:g} s, {stop:g} s)")
+    return log_times(start, stop, per_decade)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -201,7 +248,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise UsageError("--schedule goes with the 'schedule' protocol")
         protocol = make_protocol(kind, **params)
     nc, png = _outputs(args, kind.replace("-", "_"))
-    times = _times(args, glass, protocol)
+    times = _times(args, glass, protocol, config.get("run"))
     progress = None if args.quiet else _progress_bar(f"{kind} on {glass.name}")
     try:
         ds = run(glass, protocol, times, progress=progress)
@@ -232,7 +279,8 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
     if not isinstance(glass, Glass):
         raise UsageError("gamma needs a soft-potential glass (the STM has no (6.4))")
     nc, png = _outputs(args, "gruneisen")
-    tau = log_times(args.tau_min_s, args.tau_max_s, args.points_per_decade)
+    _check_tau_expt_range(args)
+    tau = log_times(args.tau_expt_min, args.tau_expt_max, args.points_per_decade)
     ds = gruneisen_vs_tau(glass, args.temperatures, tau)
     write_netcdf(ds, nc, overwrite=args.force)
     if not args.no_plot:
@@ -265,7 +313,13 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     if not isinstance(glass, Glass):
         raise UsageError("metallic needs a soft-potential glass")
     nc, png = _outputs(args, "metallic")
-    temps = np.geomspace(args.t_low, args.t_high, args.points)
+    t_high = args.t_high if args.t_high is not None else TWO_LEVEL_LIMIT * glass.W
+    if not 0 < args.t_low < t_high:
+        raise UsageError(
+            f"--t-low = {args.t_low:g} K and --t-high = {t_high:g} K must satisfy "
+            "0 < t_low < t_high"
+        )
+    temps = np.geomspace(args.t_low, t_high, args.points)
     ds = alpha_through_tc(glass, temps, args.tau_expt)
     write_netcdf(ds, nc, overwrite=args.force)
     if not args.no_plot:
@@ -284,16 +338,51 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _format_value(value: Any) -> str:
+    """A preset value with sensible digits: 4 significant figures, or the text as is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:.4g}"
+
+
 def _cmd_glasses(args: argparse.Namespace) -> int:
+    from dynamics.presets import source_status
+    from protocols.variables import LABEL_KEYS, VARIABLES
+
     for name, preset in sorted(PRESETS.items()):
         marker = " (default)" if name == DEFAULT_PRESET else ""
         print(f"{name}{marker}: {preset.glass.description}")
+        print(f"    {'parameter':26s} {'value':>10s} {'unit':10s} {'status':9s} source")
         for key, value in preset.glass.to_dict().items():
-            if key in ("model", "name", "description"):
+            if key in LABEL_KEYS:
                 continue
-            source = preset.sources.get(key, "model default")
-            print(f"    {key:28s} = {value!s:24s} {source}")
+            source = preset.sources.get(key, "")
+            unit = VARIABLES[key].units if key in VARIABLES else ""
+            unit = "" if unit == "1" else unit
+            print(
+                f"    {key:26s} {_format_value(value):>10s} {unit:10s} "
+                f"{source_status(source):9s} {source or 'the model default'}"
+            )
     return 0
+
+
+def add_tau_expt_range(parser: argparse.ArgumentParser) -> None:
+    """``--tau-expt-min`` and ``--tau-expt-max``: the range of the duration of the experiment
+    tau_expt (not the physical tau_min of the TLS), with units."""
+    parser.add_argument(
+        "--tau-expt-min",
+        type=quantity_type("s", "--tau-expt-min"),
+        default=1e-8,
+        metavar="T",
+        help="shortest duration of the experiment tau_expt, e.g. 1e-8 or 10ns [s] (1e-8)",
+    )
+    parser.add_argument(
+        "--tau-expt-max",
+        type=quantity_type("s", "--tau-expt-max"),
+        default=1e5,
+        metavar="T",
+        help="longest tau_expt, e.g. 1e5 or 1day [s] (1e5)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -308,13 +397,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     cf = sub.add_parser("closed-form", help="print the closed-form Gamma(tau_expt) of (6.4)")
     _add_glass_options(cf)
-    cf.add_argument("--temperature", type=float, default=0.3, metavar="K", help="T [K] (0.3)")
     cf.add_argument(
-        "--tau-min-s", type=float, default=1e-8, metavar="S", help="shortest tau_expt [s]"
+        "--temperature",
+        type=quantity_type("K", "--temperature"),
+        default=0.3,
+        metavar="T",
+        help="temperature, e.g. 0.3 or 300mK [K] (0.3)",
     )
-    cf.add_argument(
-        "--tau-max-s", type=float, default=1e5, metavar="S", help="longest tau_expt [s]"
-    )
+    add_tau_expt_range(cf)
     cf.add_argument("--points", type=int, default=14, help="number of tau_expt values")
     cf.add_argument(
         "--sharp",
@@ -344,11 +434,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="for 'schedule': a CSV of time_s, temperature_K",
     )
     rn.add_argument(
-        "--t-start", type=float, default=None, metavar="S", help="first output time [s]"
+        "--times",
+        default=None,
+        metavar="START:STOP",
+        help="first and last output time, e.g. 1e-9s:1day (plain numbers: seconds)",
     )
-    rn.add_argument("--t-stop", type=float, default=None, metavar="S", help="last output time [s]")
     rn.add_argument(
-        "--points-per-decade", type=int, default=20, help="output times per decade (20)"
+        "--t-start",
+        type=quantity_type("s", "--t-start"),
+        default=None,
+        metavar="T",
+        help="first output time, e.g. 1e-9 or 1ns [s]",
+    )
+    rn.add_argument(
+        "--t-stop",
+        type=quantity_type("s", "--t-stop"),
+        default=None,
+        metavar="T",
+        help="last output time, e.g. 1e5 or 1day [s]",
+    )
+    rn.add_argument(
+        "--points-per-decade",
+        type=int,
+        default=None,
+        help="output times per decade (20, or [run] points_per_decade)",
     )
     rn.set_defaults(func=_cmd_run)
 
@@ -359,18 +468,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(gm)
     gm.add_argument(
         "--temperatures",
-        type=float,
+        type=quantity_type("K", "--temperatures"),
         nargs="+",
         default=[0.1, 0.3, 1.0],
-        metavar="K",
-        help="temperatures [K] (0.1 0.3 1)",
+        metavar="T",
+        help="temperatures, e.g. 0.1 0.3 1 or 100mK 300mK 1K [K] (0.1 0.3 1)",
     )
-    gm.add_argument(
-        "--tau-min-s", type=float, default=1e-8, metavar="S", help="shortest tau_expt [s]"
-    )
-    gm.add_argument(
-        "--tau-max-s", type=float, default=1e5, metavar="S", help="longest tau_expt [s]"
-    )
+    add_tau_expt_range(gm)
     gm.add_argument(
         "--points-per-decade", type=int, default=5, help="tau_expt values per decade (5)"
     )
@@ -382,18 +486,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_glass_options(mt)
     _add_output_options(mt)
-    mt.add_argument("--t-low", type=float, default=0.3, metavar="K", help="lowest temperature [K]")
     mt.add_argument(
-        "--t-high", type=float, default=5.0, metavar="K", help="highest temperature [K]"
+        "--t-low",
+        type=quantity_type("K", "--t-low"),
+        default=0.3,
+        metavar="T",
+        help="lowest temperature [K] (0.3)",
+    )
+    mt.add_argument(
+        "--t-high",
+        type=quantity_type("K", "--t-high"),
+        default=None,
+        metavar="T",
+        help="highest temperature [K] (0.1 W/k_B of the glass, the top of the two-level range: "
+        "3 K for zrcu)",
     )
     mt.add_argument("--points", type=int, default=40, help="temperatures, log-spaced (40)")
     mt.add_argument(
         "--tau-expt",
-        type=float,
+        type=quantity_type("s", "--tau-expt"),
         nargs="+",
         default=[1e-6, 1.0, 1e3],
-        metavar="S",
-        help="durations of the experiment [s] (1e-6 1 1e3)",
+        metavar="T",
+        help="durations of the experiment, e.g. 1us 1s 1000s [s] (1e-6 1 1e3)",
     )
     mt.set_defaults(func=_cmd_metallic)
 
@@ -414,13 +529,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if getattr(args, "points", 1) < 1:
             raise UsageError(f"--points = {args.points} is outside the allowed range [1, inf)")
-        if getattr(args, "points_per_decade", 1) < 1:
+        if getattr(args, "points_per_decade", None) is not None and args.points_per_decade < 1:
             raise UsageError(
                 f"--points-per-decade = {args.points_per_decade} is outside the allowed range "
                 "[1, inf)"
             )
         with warnings.catch_warnings():
             warnings.simplefilter("always", TwoLevelRangeWarning)
+            warnings.showwarning = _show_warning
             return int(args.func(args))
     except (UsageError, ConfigError, ParameterError, OSError) as exc:
         print(f"tls-expansion: error: {exc}", file=sys.stderr)

@@ -37,6 +37,7 @@ Where the work runs:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -580,12 +581,24 @@ def _run_distributed(
 
 
 def _client_for(address: str) -> Any:
+    """A client of the scheduler at ``address``; any failure to reach it or to speak with it
+    (nothing listening, a timeout, something else listening there) is a ParameterError."""
     from distributed import Client
 
+    client = Client.__new__(Client)
     try:
-        return Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ParameterError(f"scheduler = {address!r} cannot be reached: {exc}") from None
+        Client.__init__(client, address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+    except Exception as exc:  # distributed raises many kinds, even MemoryError on garbage
+        with contextlib.suppress(Exception):
+            client.close(timeout=1)  # else its __del__ waits 20 s and prints a traceback
+        if isinstance(exc, MemoryError):  # it decoded an absurd frame length from garbage
+            reason = "what listens there does not speak the dask protocol"
+        else:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ParameterError(
+            f"scheduler = {address!r} cannot be reached or is not a dask scheduler: {reason}"
+        ) from None
+    return client
 
 
 def _cluster_threads(client: Any) -> int:
@@ -981,7 +994,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     _check_count("--tau-points-per-decade", args.tau_points_per_decade)
     _check_count("--points-per-decade", args.points_per_decade)
     grid = parse_grid(args.grid)
-    config = read_config(args.config) if args.config else {}
+    config = read_config(args.config, tables=("glass", "protocol")) if args.config else {}
     kind = args.protocol or config.get("protocol", {}).get("kind")
     if kind is not None and kind not in PROTOCOLS:
         raise ParameterError(
@@ -1008,7 +1021,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if kind is None:
         if not isinstance(glass, Glass):
             raise ParameterError("a Gamma sweep needs a soft-potential glass (the STM has no Γ)")
-        tau = log_times(args.tau_min_s, args.tau_max_s, args.tau_points_per_decade)
+        tau = log_times(args.tau_expt_min, args.tau_expt_max, args.tau_points_per_decade)
         protocol, times = None, None
     else:
         table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
@@ -1110,20 +1123,27 @@ def add_sweep_command(
         metavar="KIND",
         help=f"sweep a protocol instead of Gamma(tau_expt): one of {', '.join(sorted(PROTOCOLS))}",
     )
-    sw.add_argument(
-        "--tau-min-s", type=float, default=1e-8, metavar="S", help="shortest tau_expt [s]"
-    )
-    sw.add_argument(
-        "--tau-max-s", type=float, default=1e5, metavar="S", help="longest tau_expt [s]"
-    )
+    from protocols.cli import add_tau_expt_range
+
+    add_tau_expt_range(sw)
     sw.add_argument(
         "--tau-points-per-decade", type=int, default=5, help="tau_expt values per decade (5)"
     )
+    from protocols.config import quantity_type
+
     sw.add_argument(
-        "--t-start", type=float, default=None, metavar="S", help="protocol: first output time [s]"
+        "--t-start",
+        type=quantity_type("s", "--t-start"),
+        default=None,
+        metavar="T",
+        help="protocol: first output time, e.g. 1ns [s]",
     )
     sw.add_argument(
-        "--t-stop", type=float, default=None, metavar="S", help="protocol: last output time [s]"
+        "--t-stop",
+        type=quantity_type("s", "--t-stop"),
+        default=None,
+        metavar="T",
+        help="protocol: last output time, e.g. 1day [s]",
     )
     sw.add_argument(
         "--points-per-decade", type=int, default=20, help="protocol: output times per decade (20)"

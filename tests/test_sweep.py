@@ -340,7 +340,7 @@ def test_sweep_command_writes_the_dataset_and_plot(
 ) -> None:
     out = tmp_path / "sweep.nc"
     argv = ["sweep", "--grid", "temperature=0.1,0.3", "--grid", "c=4:6:2", "--out", str(out)]
-    argv += ["--tau-min-s", "1e-8", "--tau-max-s", "1e4", "--tau-points-per-decade", "1"]
+    argv += ["--tau-expt-min", "1e-8", "--tau-expt-max", "1e4", "--tau-points-per-decade", "1"]
     assert sweep_main(argv) == 0
     assert out.exists() and out.with_suffix(".png").exists()
     assert "wrote" in capsys.readouterr().out

@@ -31,6 +31,7 @@ kept as separate "tail" bins that never relax.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -291,6 +292,7 @@ def build_ensemble(
     temperature_high: float,
     t_end: float,
     resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Ensemble:
     r"""Bins of every TLS type for a run between two temperatures lasting ``t_end``.
 
@@ -304,6 +306,9 @@ def build_ensemble(
         Last time of the run. [s]
     resolution
         Quadrature resolution; the converged default if omitted.
+    progress
+        Called with the fraction done as the build proceeds (exact spectra take seconds to
+        minutes); the asymptotic bins take milliseconds and report 1 when done.
 
     Returns
     -------
@@ -312,7 +317,9 @@ def build_ensemble(
     """
     res = resolution if resolution is not None else Resolution()
     if hasattr(model, "ensemble"):  # a model with its own bins (dynamics.exact.ExactGlass)
-        return model.ensemble(temperature_low, temperature_high, t_end, res)  # type: ignore[no-any-return]
+        if progress is None:
+            return model.ensemble(temperature_low, temperature_high, t_end, res)  # type: ignore[no-any-return]
+        return model.ensemble(temperature_low, temperature_high, t_end, res, progress)  # type: ignore[no-any-return]
     t_lo = float(check_positive("temperature_low", temperature_low, "K"))
     t_hi = float(check_positive("temperature_high", temperature_high, "K"))
     if t_hi < t_lo:
@@ -338,7 +345,10 @@ def build_ensemble(
         parts["tail_energy"].append(e_nodes)
         parts["tail_kind"].append(np.full(e_nodes.size, kind))
         parts["tail_density"].append(model.density_tail(kind, e_nodes, p_min) * e_weights * e_nodes)
-    return ensemble_from_parts(parts, model)
+    ens = ensemble_from_parts(parts, model)
+    if progress is not None:
+        progress(1.0)
+    return ens
 
 
 #: Names of the per-bin arrays collected by ensemble builders (see :func:`ensemble_from_parts`).

@@ -60,8 +60,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -177,6 +178,7 @@ def exact_two_level(
     fd_step: float = FD_STEP,
     resolution: float = 1.0,
     derivatives: bool | NDArray[np.bool_] = True,
+    progress: Callable[[int], None] | None = None,
 ) -> ExactTwoLevel:
     r"""Exact :math:`E, \Delta_0, \Delta, p` and their derivatives for potentials (2.6).
 
@@ -194,6 +196,9 @@ def exact_two_level(
     derivatives
         Where to compute :math:`\partial\ln\Delta_0` (a mask of the broadcast shape, or a
         bool for all); NaN elsewhere.
+    progress
+        Called with the number of potentials solved as chunks finish (the spectra for the
+        derivatives count too: two per potential where they are wanted). [1]
 
     Returns
     -------
@@ -206,7 +211,7 @@ def exact_two_level(
         raise ParameterError(f"fd_step = {h:.6g} is outside the allowed range (0, 0.1]")
     shape = eta_a.shape
     e0, t0 = eta_a.ravel(), np.abs(t_a.ravel())  # the solver is exactly mirror-symmetric
-    spec = solve_soft_potential(e0, t0, resolution=resolution)
+    spec = solve_soft_potential(e0, t0, resolution=resolution, progress=progress)
     sign = np.where(t_a.ravel() < 0, -1.0, 1.0)
     dlog_eta, dlog_t = _log_derivatives(
         e0,
@@ -216,6 +221,7 @@ def exact_two_level(
         np.broadcast_to(np.asarray(derivatives, dtype=bool), shape).ravel(),
         h,
         resolution,
+        progress,
     )
     return ExactTwoLevel(
         eta=eta_a.copy(),
@@ -244,6 +250,7 @@ def _log_derivatives(
     want: NDArray[np.bool_],
     h: float,
     resolution: float,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Forward differences of ln Delta0 in eta and t where ``want`` (NaN elsewhere)."""
     dlog_eta = np.full(eta.shape, np.nan)
@@ -252,7 +259,10 @@ def _log_derivatives(
         ew, tw = eta[want], t_abs[want]
         base = log_d0[want]
         fd = solve_soft_potential(
-            np.concatenate([ew + h, ew]), np.concatenate([tw, tw + h]), resolution=resolution
+            np.concatenate([ew + h, ew]),
+            np.concatenate([tw, tw + h]),
+            resolution=resolution,
+            progress=progress,
         ).log_tunnel_splitting.reshape(2, ew.size)
         dlog_eta[want] = (fd[0] - base) / h
         dlog_t[want] = sign[want] * (fd[1] - base) / h
@@ -260,7 +270,11 @@ def _log_derivatives(
 
 
 def _with_derivatives(
-    tls: ExactTwoLevel, want: NDArray[np.bool_], h: float, resolution: float
+    tls: ExactTwoLevel,
+    want: NDArray[np.bool_],
+    h: float,
+    resolution: float,
+    progress: Callable[[int], None] | None = None,
 ) -> ExactTwoLevel:
     """``tls`` (1-D) with ln Delta0 derivatives computed where ``want`` and not yet known."""
     todo = want & np.isnan(tls.dlnD0_deta)
@@ -272,6 +286,7 @@ def _with_derivatives(
         todo,
         h,
         resolution,
+        progress,
     )
     return dataclasses.replace(
         tls,
@@ -454,21 +469,37 @@ class ExactGlass(Glass):
         return Glass(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Glass)})
 
     def ensemble(
-        self, temperature_low: float, temperature_high: float, t_end: float, resolution: Resolution
+        self,
+        temperature_low: float,
+        temperature_high: float,
+        t_end: float,
+        resolution: Resolution,
+        progress: Callable[[float], None] | None = None,
     ) -> Ensemble:
-        """The bins for a run (cached): :func:`build_exact_ensemble`."""
-        return _cached_ensemble(self, temperature_low, temperature_high, t_end, resolution)
+        """The bins for a run (cached): :func:`build_exact_ensemble`; ``progress`` is called
+        with the fraction done (at once with 1 for a cached ensemble)."""
+        key = (self, temperature_low, temperature_high, t_end, resolution)
+        if key in _ENSEMBLE_CACHE:
+            _ENSEMBLE_CACHE.move_to_end(key)
+            if progress is not None:
+                progress(1.0)
+            return _ENSEMBLE_CACHE[key]
+        ens = build_exact_ensemble(
+            self, temperature_low, temperature_high, t_end, resolution, progress=progress
+        )
+        _ENSEMBLE_CACHE[key] = ens
+        while len(_ENSEMBLE_CACHE) > _ENSEMBLE_CACHE_SIZE:
+            _ENSEMBLE_CACHE.popitem(last=False)
+        return ens
 
     def to_dict(self) -> dict[str, Any]:
         """All fields, ``model = "kki-exact"`` (JSON-serialisable)."""
         return {**super().to_dict(), "model": "kki-exact"}
 
 
-@lru_cache(maxsize=16)
-def _cached_ensemble(
-    model: ExactGlass, t_lo: float, t_hi: float, t_end: float, res: Resolution
-) -> Ensemble:
-    return build_exact_ensemble(model, t_lo, t_hi, t_end, res)
+#: Exact ensembles already built, least recently used first (at most _ENSEMBLE_CACHE_SIZE).
+_ENSEMBLE_CACHE: OrderedDict[tuple[Any, ...], Ensemble] = OrderedDict()
+_ENSEMBLE_CACHE_SIZE = 16
 
 
 def _asymptotic_potentials(
@@ -493,6 +524,7 @@ def build_exact_ensemble(
     temperature_high: float,
     t_end: float,
     resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Ensemble:
     r"""Bins of every TLS type from exact spectra (module docstring), for a run.
 
@@ -506,6 +538,10 @@ def build_exact_ensemble(
         Last time of the run. [s]
     resolution
         Quadrature resolution of the asymptotic grid (the converged default if omitted).
+    progress
+        Called with the fraction of the spectra solved so far, as chunks finish. The work is
+        counted in potentials: each grid point's spectrum and, before they are known, two more
+        per point for the derivatives (an upper bound, corrected when their number is known).
 
     Returns
     -------
@@ -530,11 +566,17 @@ def build_exact_ensemble(
     )
     e_nodes, e_weights = energy_nodes(t_lo, t_hi, glass.energy_cap, wide)
     parts: dict[str, list[Any]] = {k: [] for k in PART_NAMES}
+    grids: dict[int, tuple[FloatArray, FloatArray, FloatArray]] = {}
     for kind in range(len(glass.tls_types)):
         if glass.density_scale(kind) == 0.0:
             continue
         p_min = p_floor(glass, kind, e_nodes, t_hi, t_end_v, wide)
-        p_grid, p_weights = p_nodes(-np.log(p_min), wide)
+        grids[kind] = (p_min, *p_nodes(-np.log(p_min), wide))
+    # the rows solved per kind: one potential per grid point (type 1), two (type 2)
+    rows = {kind: grid[1].size * (1 if kind == 0 else 2) for kind, grid in grids.items()}
+    work = _Work(progress, {kind: 3 * n for kind, n in rows.items()})
+    work.add(0)  # 0 % at once: the wait is announced before the first chunk is solved
+    for kind, (p_min, p_grid, p_weights) in grids.items():
         e_a = np.broadcast_to(e_nodes[:, None], p_grid.shape).ravel()
         p_a = p_grid.ravel()
         weight = (
@@ -545,12 +587,18 @@ def build_exact_ensemble(
         e_rows = etas[0] if kind == 0 else np.concatenate([etas[0], etas[2]])
         t_rows = ts[0] if kind == 0 else np.concatenate([ts[0], ts[2]])
         solved = exact_two_level(
-            e_rows, t_rows, resolution=model.spectrum_resolution, derivatives=False
+            e_rows,
+            t_rows,
+            resolution=model.spectrum_resolution,
+            derivatives=False,
+            progress=work.add,
         )
         energy_rows = solved.splitting * W
         kept = (energy_rows >= e_window[0]) & (energy_rows <= e_window[1]) & (solved.p > 0.0)
+        want = kept & (solved.p < _MIXED_P)
+        work.expect(kind, rows[kind] + 2 * int(want.sum()))
         solved = _with_derivatives(
-            solved, kept & (solved.p < _MIXED_P), FD_STEP, model.spectrum_resolution
+            solved, want, FD_STEP, model.spectrum_resolution, progress=work.add
         )
         if kind == 0:
             tls = [solved, solved.mirrored()]
@@ -589,6 +637,28 @@ def build_exact_ensemble(
         parts["tail_kind"].append(np.full(int(in_window.sum()), kind))
         parts["tail_density"].append(tail[in_window])
     return ensemble_from_parts(parts, glass)
+
+
+class _Work:
+    """Progress of an ensemble build, counted in potentials solved: ``add(n)`` as chunks
+    finish, ``expect(kind, n)`` once a kind's total is known (it starts as an upper bound)."""
+
+    def __init__(self, progress: Callable[[float], None] | None, totals: dict[int, int]) -> None:
+        self.progress = progress
+        self.totals = dict(totals)
+        self.done = 0
+
+    def expect(self, kind: int, total: int) -> None:
+        self.totals[kind] = total
+        self._report()
+
+    def add(self, n: int) -> None:
+        self.done += n
+        self._report()
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(min(1.0, self.done / max(1, sum(self.totals.values()))))
 
 
 def _type2_eta(energy: FloatArray, p: FloatArray, W: float) -> tuple[FloatArray, FloatArray]:

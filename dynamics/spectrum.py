@@ -276,6 +276,7 @@ def solve_soft_potential(
     resolution: float = 1.0,
     phase_step: float = 0.1,
     workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> SoftPotentialSpectrum:
     """Solve eq. (2.6) for the three lowest levels and the two-level reduction.
 
@@ -300,6 +301,9 @@ def solve_soft_potential(
         like phase_step**6. [1]
     workers : int, optional
         Threads over chunks of potentials (default: min(2, CPU count)). [1]
+    progress : callable, optional
+        Called with the number of potentials of each chunk as it is solved (in order); the
+        calls add up to the number of potentials. [1]
 
     Returns
     -------
@@ -361,9 +365,14 @@ def solve_soft_potential(
         return _solve_chunk(eta_f[sl], t_f[sl], basis_size, float(resolution), float(phase_step))
 
     if workers > 1 and len(slices) > 1:
-        results = list(_executor(int(workers)).map(run, slices))
+        chunks = _executor(int(workers)).map(run, slices)
     else:
-        results = [run(sl) for sl in slices]
+        chunks = (run(sl) for sl in slices)
+    results = []
+    for sl, chunk in zip(slices, chunks, strict=True):
+        results.append(chunk)
+        if progress is not None:
+            progress(sl.stop - sl.start)
     for sl, res in zip(slices, results, strict=True):
         for key, val in res.items():
             out[key][sl] = val

@@ -148,23 +148,43 @@ def _cmd_closed_form(args: argparse.Namespace) -> int:
 
 
 def _progress_bar(label: str) -> Any:
-    """A tqdm bar on stderr (hidden when stderr is not a terminal), as a 0..1 callback."""
+    """A tqdm bar on stderr (hidden when stderr is not a terminal), as a 0..1 callback.
+
+    The bar appears at the first report, so its elapsed time and ETA count only its own work
+    (not a build before it), and not at all if that first report is already 1 (work that was
+    instant or cached); it closes at 1 so that a following bar starts on its own line.
+    """
     from tqdm import tqdm
 
-    bar = tqdm(
-        total=1000,
-        desc=label,
-        unit="‰",
-        file=sys.stderr,
-        disable=None,
-        mininterval=0.5,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
-    )
+    state: dict[str, Any] = {"bar": None, "finished": False}
 
     def update(fraction: float) -> None:
+        if state["finished"]:
+            return
+        if state["bar"] is None:
+            if fraction >= 1.0:
+                state["finished"] = True
+                return
+            state["bar"] = tqdm(
+                total=1000,
+                desc=label,
+                unit="‰",
+                file=sys.stderr,
+                disable=None,
+                mininterval=0.5,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
+            )
+        bar = state["bar"]
         bar.update(max(0, round(1000 * fraction) - bar.n))
+        if fraction >= 1.0:
+            close()
 
-    update.close = bar.close  # type: ignore[attr-defined]
+    def close() -> None:
+        state["finished"] = True
+        if state["bar"] is not None:
+            state["bar"].close()
+
+    update.close = close  # type: ignore[attr-defined]
     return update
 
 
@@ -249,12 +269,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         protocol = make_protocol(kind, **params)
     nc, png = _outputs(args, kind.replace("-", "_"))
     times = _times(args, glass, protocol, config.get("run"))
+    build = None if args.quiet else _progress_bar(f"TLS ensemble of {glass.name}")
     progress = None if args.quiet else _progress_bar(f"{kind} on {glass.name}")
     try:
-        ds = run(glass, protocol, times, progress=progress)
+        ds = run(glass, protocol, times, progress=progress, build_progress=build)
     finally:
-        if progress is not None:
-            progress.close()
+        for bar in (build, progress):
+            if bar is not None:
+                bar.close()
     write_netcdf(ds, nc, overwrite=args.force)
     if not args.no_plot:
         save_figure(plot_run(ds), png, overwrite=args.force)
@@ -281,7 +303,12 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
     nc, png = _outputs(args, "gruneisen")
     _check_tau_expt_range(args)
     tau = log_times(args.tau_expt_min, args.tau_expt_max, args.points_per_decade)
-    ds = gruneisen_vs_tau(glass, args.temperatures, tau)
+    progress = None if args.quiet else _progress_bar(f"Gamma(tau_expt) of {glass.name}")
+    try:
+        ds = gruneisen_vs_tau(glass, args.temperatures, tau, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     write_netcdf(ds, nc, overwrite=args.force)
     if not args.no_plot:
         save_figure(plot_gruneisen(ds), png, overwrite=args.force)

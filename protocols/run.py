@@ -112,6 +112,7 @@ def run(
     resolution: Resolution | None = None,
     rtol: float = 1e-6,
     progress: Callable[[float], None] | None = None,
+    build_progress: Callable[[float], None] | None = None,
 ) -> xr.Dataset:
     """Simulate a glass under a temperature protocol.
 
@@ -128,7 +129,10 @@ def run(
     rtol
         Tolerance of the integrator where T(t) varies continuously. [1]
     progress
-        Called with the fraction done.
+        Called with the fraction of the time integration done.
+    build_progress
+        Called with the fraction of the ensemble built (before the integration; it takes
+        seconds to minutes on exact spectra, milliseconds otherwise).
 
     Returns
     -------
@@ -166,7 +170,7 @@ def run(
         t_lo, t_hi = given.temperature_range(float(out_t[-1]))
     if isinstance(model, Glass):
         warn_two_level_range(t_hi, model.W)
-    ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution)
+    ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution, build_progress)
     electron_dos = model.electron_dos if isinstance(model, Glass) else 0.0
     critical_temperature = model.critical_temperature
     metal = electron_dos > 0
@@ -343,6 +347,20 @@ def _provenance(
     }
 
 
+def _share(
+    progress: Callable[[float], None] | None, index: int, count: int
+) -> Callable[[float], None] | None:
+    """The callback of item ``index`` of ``count`` equal items: its fraction -> the total's."""
+    if progress is None:
+        return None
+    report = progress
+
+    def share(fraction: float) -> None:
+        report((index + fraction) / count)
+
+    return share
+
+
 def _closed_form(
     temperature: float,
     ratio: FloatArray,
@@ -361,6 +379,7 @@ def gruneisen_vs_tau(
     tau_expt: ArrayLike,
     *,
     resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> xr.Dataset:
     """Γ(τ_expt) after an infinitesimal heat step, with the derived closed form (6.4) beside it.
 
@@ -374,6 +393,8 @@ def gruneisen_vs_tau(
         Durations of the experiment. [s]
     resolution
         Quadrature resolution.
+    progress
+        Called with the fraction done (the ensembles' builds, one per temperature, dominate).
 
     Returns
     -------
@@ -396,7 +417,9 @@ def gruneisen_vs_tau(
     c_eq = np.empty(temps.size)
     t_min = np.empty(temps.size)
     for i, t in enumerate(temps):
-        ens = build_ensemble(model, t, t, float(tau[-1]), resolution)
+        ens = build_ensemble(
+            model, t, t, float(tau[-1]), resolution, _share(progress, i, temps.size)
+        )
         alpha, heat_capacity = linear_response(ens, t, tau)
         a, c = alpha.sum(0), heat_capacity.sum(0)
         c_eq[i] = equilibrium_heat_capacity(ens, t).sum()

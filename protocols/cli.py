@@ -347,7 +347,12 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
             "0 < t_low < t_high"
         )
     temps = np.geomspace(args.t_low, t_high, args.points)
-    ds = alpha_through_tc(glass, temps, args.tau_expt)
+    progress = None if args.quiet else _progress_bar(f"alpha through T_c of {glass.name}")
+    try:
+        ds = alpha_through_tc(glass, temps, args.tau_expt, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     write_netcdf(ds, nc, overwrite=args.force)
     if not args.no_plot:
         save_figure(plot_through_tc(ds), png, overwrite=args.force)

@@ -10,6 +10,7 @@ electrons) over τ_expt, while the electrons follow at once.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import numpy as np
 import xarray as xr
@@ -32,6 +33,7 @@ def alpha_through_tc(
     tau_expt: ArrayLike,
     *,
     resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> xr.Dataset:
     """Expansion coefficient and Grüneisen parameter of a metallic glass against temperature.
 
@@ -46,6 +48,8 @@ def alpha_through_tc(
         Durations of the experiment after a small step. [s]
     resolution
         Quadrature resolution.
+    progress
+        Called with the fraction of the temperatures done.
 
     Returns
     -------
@@ -72,6 +76,8 @@ def alpha_through_tc(
         ens = build_ensemble(glass, t, t, float(tau[-1]), resolution)
         a, c = linear_response(ens, t, tau)
         a_tls[i], c_tls[i] = a.sum(0), c.sum(0)
+        if progress is not None:
+            progress((i + 1) / temps.size)
     kw = {"electron_dos": glass.electron_dos, "critical_temperature": glass.critical_temperature}
     c_e = electron_heat_capacity(temps, **kw)
     a_e = electron_expansion_coefficient(

@@ -34,6 +34,7 @@ from protocols.output import open_dataset, write_netcdf
 from protocols.plots import (
     plot_gruneisen,
     plot_run,
+    plot_steps,
     plot_strain,
     plot_temperature,
     plot_through_tc,
@@ -61,6 +62,7 @@ __all__ = [
     "open_dataset",
     "plot_gruneisen",
     "plot_run",
+    "plot_steps",
     "plot_strain",
     "plot_sweep",
     "plot_temperature",

@@ -281,13 +281,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not args.no_plot:
         save_figure(plot_run(ds), png, overwrite=args.force)
     if not args.quiet:
-        i = int(np.argmin(ds["strain"].values))
+        from protocols.plots import strain_excursion
+
+        peak = strain_excursion(ds)
+        strain = (
+            f"largest strain excursion {peak[1]:.4g} at {peak[0]:.4g} s"
+            if peak is not None
+            else f"strain {float(ds.strain[-1]):.4g} at the end (no turning point before)"
+        )
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
         print(
             f"{kind} on {glass.name}: {ds.sizes['time']} times from {float(ds.time[0]):.3g} to "
-            f"{float(ds.time[-1]):.3g} s; strain minimum {float(ds.strain[i]):.4g} at "
-            f"{float(ds.time[i]):.4g} s; tau_min({float(ds.tau_min_temperature):.4g} K) = "
-            f"{float(ds.tau_min):.4g} s"
+            f"{float(ds.time[-1]):.3g} s; {strain}; tau_min({float(ds.tau_min_temperature):.4g} "
+            f"K) = {float(ds.tau_min):.4g} s"
         )
     return 0
 

@@ -907,15 +907,17 @@ def plot_sweep(ds: xr.Dataset, *, max_lines: int = 8) -> Figure:
 
 def parse_grid_values(name: str, text: str) -> list[float]:
     """Values of ``--grid NAME=TEXT``: ``a,b,c``; ``start:stop:num`` (evenly spaced, both ends
-    included); ``log:start:stop:num`` (evenly spaced in log, start and stop > 0)."""
-    from protocols.config import parse_value
+    included); ``log:start:stop:num`` (evenly spaced in log, start and stop > 0). Values may
+    carry units (``T1=310mK,330mK``, ``temperature=log:50mK:1K:20``); plain numbers are in the
+    parameter's unit."""
+    from protocols.config import parse_value, typed_value
 
     spec = text.strip()
     if not spec:
         raise ParameterError(f"{name}: the grid needs at least one value (got none)")
     parts = spec.split(":")
     if len(parts) == 1:
-        items = [parse_value(item.strip(), name) for item in spec.split(",")]
+        items = [typed_value(name, parse_value(item.strip(), name)) for item in spec.split(",")]
         for item in items:
             if isinstance(item, bool) or not isinstance(item, int | float):
                 raise ParameterError(f"{name} = {item!r} is not a number (--grid)")
@@ -927,7 +929,7 @@ def parse_grid_values(name: str, text: str) -> list[float]:
             f"{name} = {text!r}: a range is start:stop:num or log:start:stop:num (--grid)"
         )
     try:
-        start, stop = float(numbers[0]), float(numbers[1])
+        start, stop = (float(typed_value(name, parse_value(v.strip(), name))) for v in numbers[:2])
         num = int(numbers[2])
     except ValueError:
         raise ParameterError(

@@ -82,3 +82,13 @@ def test_overrides_take_the_registry_unit_of_each_parameter() -> None:
     assert typed_value("times", ["0s", "1min"]) == [0.0, 60.0]
     with pytest.raises(ParameterError, match=r"tau_link = '3K' has the wrong dimension.*in s"):
         parse_overrides(["tau_link=3K"])
+
+
+def test_sweep_grids_take_units() -> None:
+    from protocols.sweep import parse_grid_values
+
+    assert parse_grid_values("temperature", "100mK,0.3,1K") == pytest.approx([0.1, 0.3, 1.0])
+    assert parse_grid_values("tau_link", "1min:2min:2") == [60.0, 120.0]
+    assert parse_grid_values("temperature", "log:10mK:1K:3") == pytest.approx([0.01, 0.1, 1.0])
+    with pytest.raises(ParameterError, match="temperature = '3s' has the wrong dimension"):
+        parse_grid_values("temperature", "3s,1")

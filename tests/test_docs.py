@@ -45,3 +45,22 @@ def test_sphinx_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     assert "metallic" in cli and "--points-per-decade" in cli  # generated from the parser
     assert (html / "reference" / "generated" / "protocols.run.html").exists()
     assert (html / "notebooks" / "03_heat_step.html").exists()
+
+
+def test_the_python_quick_start_runs_as_written(tmp_path: Path, monkeypatch) -> None:
+    import re
+
+    import matplotlib.pyplot as plt
+
+    text = (ROOT / "docs" / "start" / "quickstart.md").read_text()
+    code = "\n".join(re.findall(r"```python\n(.*?)```", text, re.S))
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(code, "docs/start/quickstart.md", "exec"), namespace)
+    plt.close("all")
+    assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == [
+        "gamma.png",
+        "step.nc",
+        "step.png",
+    ]
+    assert namespace["same"]["time"].dtype.kind == "f"  # type: ignore[index]

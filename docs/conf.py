@@ -54,6 +54,9 @@ numpydoc_xref_param_type = False
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
 nb_execution_mode = os.environ.get("TLS_DOCS_EXECUTE", "force")
+# the notebooks' kernel ("python3") runs `python` from PATH: make it this interpreter, which has
+# the package, even when the virtual environment is not activated
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 nb_execution_timeout = 600
 nb_execution_raise_on_error = True
 nb_merge_streams = True

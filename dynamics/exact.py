@@ -540,8 +540,9 @@ def build_exact_ensemble(
         Quadrature resolution of the asymptotic grid (the converged default if omitted).
     progress
         Called with the fraction of the spectra solved so far, as chunks finish. The work is
-        counted in potentials: each grid point's spectrum and, before they are known, two more
-        per point for the derivatives (an upper bound, corrected when their number is known).
+        counted in potentials: each grid point's spectrum and two more per point for the
+        derivatives where they are needed (estimated from the asymptotic grid, corrected when
+        the exact spectra are known).
 
     Returns
     -------
@@ -572,9 +573,16 @@ def build_exact_ensemble(
             continue
         p_min = p_floor(glass, kind, e_nodes, t_hi, t_end_v, wide)
         grids[kind] = (p_min, *p_nodes(-np.log(p_min), wide))
-    # the rows solved per kind: one potential per grid point (type 1), two (type 2)
+    # the rows solved per kind: one potential per grid point (type 1), two (type 2); two more
+    # per row for the derivatives where the row is kept and p < _MIXED_P, estimated from the
+    # asymptotic (E, p) of the grid until the exact ones are known
     rows = {kind: grid[1].size * (1 if kind == 0 else 2) for kind, grid in grids.items()}
-    work = _Work(progress, {kind: 3 * n for kind, n in rows.items()})
+    prior = {}
+    for kind, (_, p_grid, _) in grids.items():
+        e_grid = np.broadcast_to(e_nodes[:, None], p_grid.shape)
+        likely = (e_grid >= e_window[0]) & (e_grid <= e_window[1]) & (p_grid < _MIXED_P)
+        prior[kind] = rows[kind] + 2 * int(likely.sum()) * (1 if kind == 0 else 2)
+    work = _Work(progress, prior)
     work.add(0)  # 0 % at once: the wait is announced before the first chunk is solved
     for kind, (p_min, p_grid, p_weights) in grids.items():
         e_a = np.broadcast_to(e_nodes[:, None], p_grid.shape).ravel()
@@ -641,12 +649,13 @@ def build_exact_ensemble(
 
 class _Work:
     """Progress of an ensemble build, counted in potentials solved: ``add(n)`` as chunks
-    finish, ``expect(kind, n)`` once a kind's total is known (it starts as an upper bound)."""
+    finish, ``expect(kind, n)`` once a kind's total is known (it starts as an estimate)."""
 
     def __init__(self, progress: Callable[[float], None] | None, totals: dict[int, int]) -> None:
         self.progress = progress
         self.totals = dict(totals)
         self.done = 0
+        self.reported = 0.0
 
     def expect(self, kind: int, total: int) -> None:
         self.totals[kind] = total
@@ -658,7 +667,11 @@ class _Work:
 
     def _report(self) -> None:
         if self.progress is not None:
-            self.progress(min(1.0, self.done / max(1, sum(self.totals.values()))))
+            # never backwards: a raised estimate of the total holds the fraction until the
+            # work catches up
+            fraction = min(1.0, self.done / max(1, sum(self.totals.values())))
+            self.reported = max(self.reported, fraction)
+            self.progress(self.reported)
 
 
 def _type2_eta(energy: FloatArray, p: FloatArray, W: float) -> tuple[FloatArray, FloatArray]:

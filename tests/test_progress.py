@@ -21,7 +21,7 @@ def test_exact_ensemble_build_reports_a_rising_fraction_to_one() -> None:
     ens = build_ensemble(glass, 0.25, 0.25, 1.0, COARSE, calls.append)
     assert calls[0] == 0.0 and calls[-1] == 1.0
     assert len(calls) >= 4  # one report per solved chunk, several chunks
-    assert np.all(np.diff(calls) >= 0)  # the work's estimate only ever shrinks to the truth
+    assert np.all(np.diff(calls) >= 0)  # never backwards
     again: list[float] = []
     cached = build_ensemble(glass, 0.25, 0.25, 1.0, COARSE, again.append)
     assert cached is ens and again == [1.0]

@@ -287,7 +287,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         strain = (
             f"largest strain excursion {peak[1]:.4g} at {peak[0]:.4g} s"
             if peak is not None
-            else f"strain {float(ds.strain[-1]):.4g} at the end (no turning point before)"
+            else f"strain {float(ds.strain[-1]):.4g} at the end"
         )
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
         print(

@@ -115,7 +115,9 @@ def describe_protocol(ds: xr.Dataset) -> str:
 def strain_excursion(ds: xr.Dataset) -> tuple[float, float] | None:
     """The largest excursion of the strain, where it is one: the time and value of the largest
     ``|strain|`` if it lies strictly inside the time range (a turning point), else None (a
-    strain still growing at the end, or largest at the first time).
+    strain still growing at the end, or largest at the first time). None also for a slow
+    history (staircase, ramp, schedule), whose strain follows the temperature instead of
+    relaxing after one change.
 
     Parameters
     ----------
@@ -127,6 +129,8 @@ def strain_excursion(ds: xr.Dataset) -> tuple[float, float] | None:
     tuple of float or None
         ``(time [s], strain [1])``.
     """
+    if _protocol(ds).get("kind") in SLOW_PROTOCOLS:
+        return None
     d = _positive_times(ds)
     strain = d["strain"].values
     if strain.size < 3:
@@ -172,7 +176,7 @@ def plot_strain(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
                 alpha=0.7,
                 label=f"TLS {name}",
             )
-    peak = strain_excursion(ds) if _protocol(ds).get("kind") not in SLOW_PROTOCOLS else None
+    peak = strain_excursion(ds)
     if peak is not None:
         ax.plot(
             peak[0] / div,
@@ -321,6 +325,8 @@ def _plot_staircase(ds: xr.Dataset) -> Figure:
     for ax in right[1:]:
         ax.sharex(right[0])
     _step_panels(ds, right)
+    for ax in right[:2]:
+        ax.tick_params(labelbottom=False)
     fig.suptitle(describe_protocol(ds), fontsize=10)
     fig.tight_layout()
     return fig

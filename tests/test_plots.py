@@ -88,6 +88,7 @@ def test_a_staircase_is_read_against_step_temperature_on_a_linear_time_axis(step
     assert sum(ax.get_xlabel() == "time t [min]" for ax in fig.axes) == 1
     labels = [lab for ax in fig.axes for lab in ax.get_legend_handles_labels()[1]]
     assert not any("excursion" in lab for lab in labels)
+    assert strain_excursion(steps["stair"]) is None
     alpha_ax = next(ax for ax in fig.axes if "alpha" in ax.get_ylabel())
     np.testing.assert_array_equal(alpha_ax.lines[0].get_ydata(), steps["stair"]["alpha"].values)
     np.testing.assert_array_equal(

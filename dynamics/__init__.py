@@ -1,24 +1,77 @@
 """tls-expansion physics: two-level systems of the soft-potential model and their relaxation.
 
 Galperin, Gurevich & Parshin, Phys. Rev. B 32, 6873 (1985). SI units inside; temperatures in K.
+
+The names below are the public API (``help(dynamics)`` lists them; the built reference documents
+each): the glasses and their presets, the ensemble resolution, and the model functions a user
+calls directly. Everything else lives in the submodules (``dynamics.rates``,
+``dynamics.closed_forms``, ...), which are importable but not part of the top-level API.
 """
 
-from dynamics.glass import Glass, TLSModel, TunnellingGlass
-from dynamics.presets import DEFAULT_PRESET, PRESETS, default_glass, get_glass
-from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
-
 __version__ = "0.1.0"
+
+from dynamics.closed_forms import (
+    alpha_type1,
+    alpha_type2,
+    closed_form_gruneisen,
+    gruneisen_kki,
+    gruneisen_time_constant,
+    heat_capacity_kki,
+)
+from dynamics.deformation import deformation_even_type1, deformation_even_type2
+from dynamics.ensemble import Resolution, build_ensemble
+from dynamics.exact import ExactGlass
+from dynamics.glass import Glass, TLSModel, TunnellingGlass
+from dynamics.presets import (
+    DEFAULT_PRESET,
+    PRESETS,
+    Preset,
+    default_glass,
+    get_glass,
+    get_preset,
+)
+from dynamics.rates import relaxation_rate, tau_min
+from dynamics.soft_potential import (
+    asymmetry_type1,
+    asymmetry_type2,
+    tunnel_splitting_type1,
+    tunnel_splitting_type2,
+)
+from dynamics.spectrum import solve_soft_potential
+from dynamics.thermal import equilibrium_occupation
+from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
 
 __all__ = [
     "DEFAULT_PRESET",
     "PRESETS",
+    "ExactGlass",
     "Glass",
     "NumericalError",
     "ParameterError",
+    "Preset",
+    "Resolution",
     "TLSModel",
     "TunnellingGlass",
     "TwoLevelRangeWarning",
     "__version__",
+    "alpha_type1",
+    "alpha_type2",
+    "asymmetry_type1",
+    "asymmetry_type2",
+    "build_ensemble",
+    "closed_form_gruneisen",
     "default_glass",
+    "deformation_even_type1",
+    "deformation_even_type2",
+    "equilibrium_occupation",
     "get_glass",
+    "get_preset",
+    "gruneisen_kki",
+    "gruneisen_time_constant",
+    "heat_capacity_kki",
+    "relaxation_rate",
+    "solve_soft_potential",
+    "tau_min",
+    "tunnel_splitting_type1",
+    "tunnel_splitting_type2",
 ]

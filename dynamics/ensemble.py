@@ -31,6 +31,7 @@ kept as separate "tail" bins that never relax.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -299,6 +300,7 @@ def build_ensemble(
     temperature_high: float,
     t_end: float,
     resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Ensemble:
     r"""Bins of every TLS type for a run between two temperatures lasting ``t_end``: the
     model's own bins (:meth:`TLSModel.ensemble`; asymptotic spectra for :class:`Glass` and
@@ -314,18 +316,24 @@ def build_ensemble(
         Last time of the run. [s]
     resolution
         Quadrature resolution; the converged default if omitted.
+    progress
+        Called with 1 when the bins are built (asymptotic bins take milliseconds, exact ones
+        from a warm spectral atlas a fraction of a second; a cold atlas shows its own progress).
 
     Returns
     -------
     Ensemble
         The bins, flattened over types, energies and p.
     """
-    return model.ensemble(
+    ens = model.ensemble(
         temperature_low,
         temperature_high,
         t_end,
         resolution if resolution is not None else Resolution(),
     )
+    if progress is not None:
+        progress(1.0)
+    return ens
 
 
 def asymptotic_ensemble(

@@ -365,9 +365,12 @@ STANDARD_TUNNELLING = _preset(
     },
 )
 
+#: The glass presets by name (read-only): each a :class:`Preset`, its glass and the source and
+#: status of every value (``tls-expansion glasses`` prints them).
 PRESETS: MappingProxyType[str, Preset] = MappingProxyType(
     {p.glass.name: p for p in (GGP1985, SILICA, PMMA, PDSICU, ZRCU, STANDARD_TUNNELLING)}
 )
+#: Name of the default preset: the paper's own order-of-magnitude estimates.
 DEFAULT_PRESET = "ggp1985"
 
 
@@ -409,3 +412,33 @@ def preset_table() -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+#: The status words of the sources, from the most to the least certain.
+SOURCE_STATUSES = ("measured", "derived", "fit", "recalled", "estimate", "model")
+
+
+def source_status(source: str) -> str:
+    """The status word of a preset value's source text ("source; status; note").
+
+    Parameters
+    ----------
+    source
+        A value of :attr:`Preset.sources`, or ``""`` for a value left at the model's default.
+
+    Returns
+    -------
+    str
+        One of :data:`SOURCE_STATUSES`: the text's first word if it is one (``"derived: ..."``),
+        else the first ``;``-separated part that starts with one; ``"default"`` for an empty
+        source; ``"unstated"`` if none is found.
+    """
+    if not source.strip():
+        return "default"
+    parts = [part.strip() for part in source.split(";")]
+    for i, part in enumerate(parts):
+        words = part.split()
+        word = words[0].strip(":,.()").lower() if words else ""
+        if word in SOURCE_STATUSES and (i > 0 or part.lower().startswith(word)):
+            return word
+    return "unstated"

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -686,6 +686,7 @@ def step_response(
     tau_expt: ArrayLike,
     *,
     resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> StepResponse:
     r""":math:`\alpha`, :math:`C(\tau_\mathrm{expt})` and :math:`C(\infty)` of each TLS type
     after an infinitesimal heat step, at every temperature and duration (module docstring).
@@ -703,6 +704,9 @@ def step_response(
         Durations of the experiment, >= 0 (the longest > 0), any order. [s]
     resolution
         Quadrature resolution (the converged default if omitted).
+    progress
+        Called with the fraction of the temperatures done (models with bins of their own, one
+        ensemble per temperature), or with 1 at the end.
 
     Returns
     -------
@@ -727,12 +731,16 @@ def step_response(
             ens = build_ensemble(model, float(t), float(t), t_end, res)
             alpha[:, i], heat[:, i] = linear_response(ens, float(t), tau)
             equilibrium[:, i] = equilibrium_heat_capacity(ens, float(t))
+            if progress is not None:
+                progress((i + 1) / temps.size)
     else:
         for idx, kind, weights, rate, c_eq in _chunks(model, temps, t_end, res):
             relaxed = _relaxed(weights, rate, tau)
             alpha[kind, idx] = relaxed[:, 0]
             heat[kind, idx] = relaxed[:, 1]
             equilibrium[kind, idx] = c_eq
+        if progress is not None:
+            progress(1.0)
     return StepResponse(
         temperature=temps,
         tau_expt=tau,
@@ -857,6 +865,7 @@ def metallic_response(
     temperature: FloatArray,
     tau_expt: FloatArray,
     resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> MetallicResponse:
     r"""α and Γ of a metallic glass at each temperature: the TLS respond to a small step over
     τ_expt (relaxing by phonons and, in the normal state, by electrons) while the electrons
@@ -873,13 +882,15 @@ def metallic_response(
         Durations of the experiment, non-decreasing. [s]
     resolution
         Quadrature resolution.
+    progress
+        Called with the fraction done (:func:`step_response`).
 
     Returns
     -------
     MetallicResponse
     """
     temps = np.asarray(temperature, dtype=float)
-    response = step_response(glass, temps, tau_expt, resolution=resolution)
+    response = step_response(glass, temps, tau_expt, resolution=resolution, progress=progress)
     a_tls, c_tls = response.alpha, response.heat_capacity
     kw = {"electron_dos": glass.electron_dos, "critical_temperature": glass.critical_temperature}
     c_e = electron_heat_capacity(temps, **kw)

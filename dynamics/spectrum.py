@@ -265,7 +265,7 @@ def solve_soft_potential(
         1e-13 ** resolution. 2 gives a high-resolution reference. [1]
     phase_step : float, optional
         Convergence knob of the Wronskian reconstruction: largest WKB phase
-        int sqrt(|V - E| + 1) dx per Magnus step (default 0.1); the error of ln Delta0 falls
+        ``int sqrt(abs(V - E) + 1) dx`` per Magnus step (default 0.1); the error of ln Delta0 falls
         like phase_step**6. [1]
     workers : int, optional
         Threads over chunks of potentials (default: :func:`dynamics.parallel.thread_count`,
@@ -285,7 +285,7 @@ def solve_soft_potential(
     -----
     Energies are in units of W, eq. (2.7); the asymptotic law (2.8) for Delta0 is only
     accurate for ln(W/Delta0) (see ``docs/spectrum.md``). The spectrum is exactly invariant
-    under (eta, t) -> (eta, -t) (the solver works with |t| and reflects x); equivalent points
+    under (eta, t) -> (eta, -t) (the solver works with ``abs(t)`` and reflects x); equivalent points
     of the map (2.10) (``equivalent_point``) give the same level differences. When the two
     lowest states lie in the same well (``method == 2``) the reduction is formal, accurate to
     about 1 %.

@@ -13,7 +13,7 @@ def check_interval(
     Parameters
     ----------
     low_name, high_name
-        The options or parameters, as the user knows them (e.g. ``"--tau-min-s"``).
+        The options or parameters, as the user knows them (e.g. ``"--tau-expt-min"``).
     low, high
         Their values. [unit]
     unit

@@ -28,7 +28,15 @@ from dynamics.validation import (
     check_temperature,
 )
 from protocols.checks import check_interval, check_temperature_interval
-from protocols.config import ConfigError, make_glass, parse_overrides, read_config, split_overrides
+from protocols.config import (
+    ConfigError,
+    make_glass,
+    parse_overrides,
+    quantity_type,
+    read_config,
+    split_overrides,
+    time_range,
+)
 from protocols.cost import (
     SECONDS_PER_CLOSED_FORM_POINT,
     check_cost,
@@ -50,6 +58,22 @@ from protocols.provenance import model_summary
 from protocols.sweep import add_sweep_command
 
 EXIT_USAGE = 2
+
+#: Default top of a temperature scan, as a fraction of W/k_B: the two-level description holds
+#: below k_B T = 0.1 W (dynamics.validation.warn_two_level_range).
+TWO_LEVEL_LIMIT = 0.1
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Warnings as one clean line on stderr: ``tls-expansion: warning: <message>``."""
+    print(f"tls-expansion: warning: {message}", file=sys.stderr)
 
 
 class UsageError(Exception):
@@ -89,7 +113,8 @@ def _add_glass_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override a glass or protocol parameter, e.g. --set c=5 (repeatable)",
+        help="override a glass or protocol parameter, e.g. --set c=5, --set T0=300mK, "
+        "--set tau_link=15min (repeatable; plain numbers are SI or kelvin)",
     )
     parser.add_argument("--config", default=None, metavar="FILE", help="TOML configuration file")
     parser.add_argument(
@@ -143,7 +168,7 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _glass_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    config = read_config(args.config) if args.config else {}
+    config = read_config(args.config, tables=("glass",)) if args.config else {}
     glass_table = dict(config.get("glass", {}))
     preset = args.glass or glass_table.pop("preset", None)
     glass_table.pop("preset", None)
@@ -165,10 +190,10 @@ def _cmd_closed_form(args: argparse.Namespace) -> int:
     if not isinstance(glass, Glass):
         raise UsageError("closed-form needs a soft-potential glass (the STM has no (6.4))")
     check_temperature("--temperature", args.temperature)
-    check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
+    _check_tau_expt_range(args)
     seconds = args.points * SECONDS_PER_CLOSED_FORM_POINT
     check_cost(f"closed-form with {args.points} points", seconds, yes=args.yes)
-    tau = np.logspace(np.log10(args.tau_min_s), np.log10(args.tau_max_s), args.points)
+    tau = np.logspace(np.log10(args.tau_expt_min), np.log10(args.tau_expt_max), args.points)
     table = closed_form_gruneisen(glass, args.temperature, tau, smooth=not args.sharp)
     print(
         f"# Grüneisen parameter (6.4) of glass {glass.name!r} at T = {args.temperature:g} K; "
@@ -191,23 +216,43 @@ def _cmd_closed_form(args: argparse.Namespace) -> int:
 
 
 def _progress_bar(label: str) -> Any:
-    """A tqdm bar on stderr (hidden when stderr is not a terminal), as a 0..1 callback."""
+    """A tqdm bar on stderr (hidden when stderr is not a terminal), as a 0..1 callback.
+
+    The bar appears at the first report, so its elapsed time and ETA count only its own work
+    (not a build before it), and not at all if that first report is already 1 (work that was
+    instant or cached); it closes at 1 so that a following bar starts on its own line.
+    """
     from tqdm import tqdm
 
-    bar = tqdm(
-        total=1000,
-        desc=label,
-        unit="‰",
-        file=sys.stderr,
-        disable=None,
-        mininterval=0.5,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
-    )
+    state: dict[str, Any] = {"bar": None, "finished": False}
 
     def update(fraction: float) -> None:
+        if state["finished"]:
+            return
+        if state["bar"] is None:
+            if fraction >= 1.0:
+                state["finished"] = True
+                return
+            state["bar"] = tqdm(
+                total=1000,
+                desc=label,
+                unit="‰",
+                file=sys.stderr,
+                disable=None,
+                mininterval=0.5,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
+            )
+        bar = state["bar"]
         bar.update(max(0, round(1000 * fraction) - bar.n))
+        if fraction >= 1.0:
+            close()
 
-    update.close = bar.close  # type: ignore[attr-defined]
+    def close() -> None:
+        state["finished"] = True
+        if state["bar"] is not None:
+            state["bar"].close()
+
+    update.close = close  # type: ignore[attr-defined]
     return update
 
 
@@ -222,29 +267,48 @@ def _outputs(args: argparse.Namespace, default_stem: str) -> tuple[Any, Any]:
     return check_output_location(nc, force=args.force)
 
 
-def _times(args: argparse.Namespace, glass: Any, protocol: Any) -> Any:
-    from protocols.run import default_times
-
-    if args.t_start is None and args.t_stop is None:
-        return default_times(glass, protocol, args.points_per_decade)
-    default = default_times(glass, protocol, 1)
-    start = args.t_start if args.t_start is not None else float(default[0])
-    stop = args.t_stop if args.t_stop is not None else float(default[-1])
-    return log_times(start, stop, args.points_per_decade)
+def _check_tau_expt_range(args: argparse.Namespace) -> None:
+    check_interval("--tau-expt-min", args.tau_expt_min, "--tau-expt-max", args.tau_expt_max, "s")
 
 
 _FEWER_TIMES = "fewer --points-per-decade or a shorter --t-start..--t-stop"
 
 
-def _time_span(args: argparse.Namespace, glass: Any, protocol: Any) -> tuple[float, int]:
-    """(last output time [s], number of output times) that :func:`_times` will give."""
+def _time_bounds(
+    args: argparse.Namespace, glass: Any, protocol: Any, run_table: dict[str, Any] | None
+) -> tuple[float, float, int]:
+    """(first, last output time [s], per decade): ``--times``, else ``--t-start``/``--t-stop``,
+    else the ``[run]`` table's ``t_start``/``t_stop``, else :func:`protocols.run.default_times`;
+    per decade ``--points-per-decade``, else ``[run] points_per_decade``, else 20."""
     from protocols.run import default_times
 
+    table = run_table or {}
+    start = args.t_start if args.t_start is not None else table.get("t_start")
+    stop = args.t_stop if args.t_stop is not None else table.get("t_stop")
+    if getattr(args, "times", None) is not None:
+        start, stop = time_range(args.times)
+    per_decade = args.points_per_decade or table.get("points_per_decade") or 20
     default = default_times(glass, protocol, 1)
-    start = args.t_start if args.t_start is not None else float(default[0])
-    stop = args.t_stop if args.t_stop is not None else float(default[-1])
+    start = start if start is not None else float(default[0])
+    stop = stop if stop is not None else float(default[-1])
     check_interval("--t-start", start, "--t-stop", stop, "s")
-    return stop, log_count(start, stop, args.points_per_decade)
+    return start, stop, per_decade
+
+
+def _times(
+    args: argparse.Namespace, glass: Any, protocol: Any, run_table: dict[str, Any] | None = None
+) -> Any:
+    """The output times (:func:`_time_bounds`), log-spaced. [s]"""
+    return log_times(*_time_bounds(args, glass, protocol, run_table))
+
+
+def _time_span(
+    args: argparse.Namespace, glass: Any, protocol: Any, run_table: dict[str, Any] | None = None
+) -> tuple[float, int]:
+    """(last output time [s], number of output times) that :func:`_times` will give, without
+    making them (a huge request is refused before it takes the memory)."""
+    start, stop, per_decade = _time_bounds(args, glass, protocol, run_table)
+    return stop, log_count(start, stop, per_decade)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -282,27 +346,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise UsageError("--schedule goes with the 'schedule' protocol")
         protocol = make_protocol(kind, **params)
     nc, png = _outputs(args, kind.replace("-", "_"))
-    t_end, count = _time_span(args, glass, protocol)
+    t_end, count = _time_span(args, glass, protocol, config.get("run"))
     seconds = estimate_run_seconds(glass, protocol, t_end, count)
     check_cost(f"{kind} with {count} output times", seconds, yes=args.yes, hint=_FEWER_TIMES)
-    times = _times(args, glass, protocol)
+    times = _times(args, glass, protocol, config.get("run"))
+    build = None if args.quiet else _progress_bar(f"TLS ensemble of {glass.name}")
     label = f"{kind} on {glass.name} (est. {format_duration(seconds)})"
     progress = None if args.quiet else _progress_bar(label)
     try:
-        ds = run(glass, protocol, times, progress=progress)
+        ds = run(glass, protocol, times, progress=progress, build_progress=build)
     finally:
-        if progress is not None:
-            progress.close()
+        for bar in (build, progress):
+            if bar is not None:
+                bar.close()
     write_pair(ds, nc, None if args.no_plot else plot_run, overwrite=args.force)
     if not args.quiet:
-        i = int(np.argmin(ds["strain"].values))
+        from protocols.plots import strain_excursion
+
+        peak = strain_excursion(ds)
+        strain = (
+            f"largest strain excursion {peak[1]:.4g} at {peak[0]:.4g} s"
+            if peak is not None
+            else f"strain {float(ds.strain[-1]):.4g} at the end"
+        )
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
         print(
             f"{kind} on {glass.name} ({model_summary(glass)}): {ds.sizes['time']} times from "
-            f"{float(ds.time[0]):.3g} to "
-            f"{float(ds.time[-1]):.3g} s; strain minimum {float(ds.strain[i]):.4g} at "
-            f"{float(ds.time[i]):.4g} s; tau_min({float(ds.tau_min_temperature):.4g} K) = "
-            f"{float(ds.tau_min):.4g} s"
+            f"{float(ds.time[0]):.3g} to {float(ds.time[-1]):.3g} s; {strain}; "
+            f"tau_min({float(ds.tau_min_temperature):.4g} K) = {float(ds.tau_min):.4g} s"
         )
     return 0
 
@@ -316,13 +387,18 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
     if not isinstance(glass, Glass):
         raise UsageError("gamma needs a soft-potential glass (the STM has no (6.4))")
     nc, png = _outputs(args, "gruneisen")
-    check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
+    _check_tau_expt_range(args)
     check_temperature("temperature", args.temperatures)
-    n_tau = log_count(args.tau_min_s, args.tau_max_s, args.points_per_decade)
-    seconds = estimate_gamma_seconds(glass, args.temperatures, args.tau_max_s, n_tau)
+    n_tau = log_count(args.tau_expt_min, args.tau_expt_max, args.points_per_decade)
+    seconds = estimate_gamma_seconds(glass, args.temperatures, args.tau_expt_max, n_tau)
     check_cost(f"gamma with {n_tau} tau_expt values", seconds, yes=args.yes)
-    tau = log_times(args.tau_min_s, args.tau_max_s, args.points_per_decade)
-    ds = gruneisen_vs_tau(glass, args.temperatures, tau)
+    tau = log_times(args.tau_expt_min, args.tau_expt_max, args.points_per_decade)
+    progress = None if args.quiet else _progress_bar(f"Gamma(tau_expt) of {glass.name}")
+    try:
+        ds = gruneisen_vs_tau(glass, args.temperatures, tau, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     write_pair(ds, nc, None if args.no_plot else plot_gruneisen, overwrite=args.force)
     if not args.quiet:
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
@@ -353,15 +429,21 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     if not isinstance(glass, Glass):
         raise UsageError("metallic needs a soft-potential glass")
     nc, png = _outputs(args, "metallic")
-    check_temperature_interval("--t-low", args.t_low, "--t-high", args.t_high)
+    t_high = args.t_high if args.t_high is not None else TWO_LEVEL_LIMIT * glass.W
+    check_temperature_interval("--t-low", args.t_low, "--t-high", t_high)
     check_positive("--tau-expt", args.tau_expt, "s")
     # each temperature a Gamma point, at the highest temperature (the most bins)
     seconds = args.points * estimate_gamma_seconds(
-        glass, [args.t_high], max(args.tau_expt), len(args.tau_expt)
+        glass, [t_high], max(args.tau_expt), len(args.tau_expt)
     )
     check_cost(f"metallic with {args.points} temperatures", seconds, yes=args.yes)
-    temps = np.geomspace(args.t_low, args.t_high, args.points)
-    ds = alpha_through_tc(glass, temps, args.tau_expt)
+    temps = np.geomspace(args.t_low, t_high, args.points)
+    progress = None if args.quiet else _progress_bar(f"alpha through T_c of {glass.name}")
+    try:
+        ds = alpha_through_tc(glass, temps, args.tau_expt, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     write_pair(ds, nc, None if args.no_plot else plot_through_tc, overwrite=args.force)
     if not args.quiet:
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
@@ -379,16 +461,51 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _format_value(value: Any) -> str:
+    """A preset value with sensible digits: 4 significant figures, or the text as is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:.4g}"
+
+
 def _cmd_glasses(args: argparse.Namespace) -> int:
+    from dynamics.presets import source_status
+    from protocols.variables import LABEL_KEYS, VARIABLES
+
     for name, preset in sorted(PRESETS.items()):
         marker = " (default)" if name == DEFAULT_PRESET else ""
         print(f"{name}{marker}: {preset.glass.description}")
+        print(f"    {'parameter':26s} {'value':>10s} {'unit':10s} {'status':9s} source")
         for key, value in preset.glass.to_dict().items():
-            if key in ("model", "name", "description"):
+            if key in LABEL_KEYS:
                 continue
-            source = preset.sources.get(key, "model default")
-            print(f"    {key:28s} = {value!s:24s} {source}")
+            source = preset.sources.get(key, "")
+            unit = VARIABLES[key].units if key in VARIABLES else ""
+            unit = "" if unit == "1" else unit
+            print(
+                f"    {key:26s} {_format_value(value):>10s} {unit:10s} "
+                f"{source_status(source):9s} {source or 'the model default'}"
+            )
     return 0
+
+
+def add_tau_expt_range(parser: argparse.ArgumentParser) -> None:
+    """``--tau-expt-min`` and ``--tau-expt-max``: the range of the duration of the experiment
+    tau_expt (not the physical tau_min of the TLS), with units."""
+    parser.add_argument(
+        "--tau-expt-min",
+        type=quantity_type("s", "--tau-expt-min"),
+        default=1e-8,
+        metavar="T",
+        help="shortest duration of the experiment tau_expt, e.g. 1e-8 or 10ns [s] (1e-8)",
+    )
+    parser.add_argument(
+        "--tau-expt-max",
+        type=quantity_type("s", "--tau-expt-max"),
+        default=1e5,
+        metavar="T",
+        help="longest tau_expt, e.g. 1e5 or 1day [s] (1e5)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -403,13 +520,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     cf = sub.add_parser("closed-form", help="print the closed-form Gamma(tau_expt) of (6.4)")
     _add_glass_options(cf)
-    cf.add_argument("--temperature", type=float, default=0.3, metavar="K", help="T [K] (0.3)")
     cf.add_argument(
-        "--tau-min-s", type=float, default=1e-8, metavar="S", help="shortest tau_expt [s]"
+        "--temperature",
+        type=quantity_type("K", "--temperature"),
+        default=0.3,
+        metavar="T",
+        help="temperature, e.g. 0.3 or 300mK [K] (0.3)",
     )
-    cf.add_argument(
-        "--tau-max-s", type=float, default=1e5, metavar="S", help="longest tau_expt [s]"
-    )
+    add_tau_expt_range(cf)
     cf.add_argument("--points", type=int, default=14, help="number of tau_expt values")
     cf.add_argument(
         "--sharp",
@@ -440,11 +558,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="for 'schedule': a CSV of time_s, temperature_K",
     )
     rn.add_argument(
-        "--t-start", type=float, default=None, metavar="S", help="first output time [s]"
+        "--times",
+        default=None,
+        metavar="START:STOP",
+        help="first and last output time, e.g. 1e-9s:1day (plain numbers: seconds)",
     )
-    rn.add_argument("--t-stop", type=float, default=None, metavar="S", help="last output time [s]")
     rn.add_argument(
-        "--points-per-decade", type=int, default=20, help="output times per decade (20)"
+        "--t-start",
+        type=quantity_type("s", "--t-start"),
+        default=None,
+        metavar="T",
+        help="first output time, e.g. 1e-9 or 1ns [s]",
+    )
+    rn.add_argument(
+        "--t-stop",
+        type=quantity_type("s", "--t-stop"),
+        default=None,
+        metavar="T",
+        help="last output time, e.g. 1e5 or 1day [s]",
+    )
+    rn.add_argument(
+        "--points-per-decade",
+        type=int,
+        default=None,
+        help="output times per decade (20, or [run] points_per_decade)",
     )
     rn.set_defaults(func=_cmd_run)
 
@@ -455,18 +592,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(gm)
     gm.add_argument(
         "--temperatures",
-        type=float,
+        type=quantity_type("K", "--temperatures"),
         nargs="+",
         default=[0.1, 0.3, 1.0],
-        metavar="K",
-        help="temperatures [K] (0.1 0.3 1)",
+        metavar="T",
+        help="temperatures, e.g. 0.1 0.3 1 or 100mK 300mK 1K [K] (0.1 0.3 1)",
     )
-    gm.add_argument(
-        "--tau-min-s", type=float, default=1e-8, metavar="S", help="shortest tau_expt [s]"
-    )
-    gm.add_argument(
-        "--tau-max-s", type=float, default=1e5, metavar="S", help="longest tau_expt [s]"
-    )
+    add_tau_expt_range(gm)
     gm.add_argument(
         "--points-per-decade", type=int, default=5, help="tau_expt values per decade (5)"
     )
@@ -478,18 +610,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_glass_options(mt)
     _add_output_options(mt)
-    mt.add_argument("--t-low", type=float, default=0.3, metavar="K", help="lowest temperature [K]")
     mt.add_argument(
-        "--t-high", type=float, default=5.0, metavar="K", help="highest temperature [K]"
+        "--t-low",
+        type=quantity_type("K", "--t-low"),
+        default=0.3,
+        metavar="T",
+        help="lowest temperature [K] (0.3)",
+    )
+    mt.add_argument(
+        "--t-high",
+        type=quantity_type("K", "--t-high"),
+        default=None,
+        metavar="T",
+        help="highest temperature [K] (0.1 W/k_B of the glass, the top of the two-level range: "
+        "3 K for zrcu)",
     )
     mt.add_argument("--points", type=int, default=40, help="temperatures, log-spaced (40)")
     mt.add_argument(
         "--tau-expt",
-        type=float,
+        type=quantity_type("s", "--tau-expt"),
         nargs="+",
         default=[1e-6, 1.0, 1e3],
-        metavar="S",
-        help="durations of the experiment [s] (1e-6 1 1e3)",
+        metavar="T",
+        help="durations of the experiment, e.g. 1us 1s 1000s [s] (1e-6 1 1e3)",
     )
     mt.set_defaults(func=_cmd_metallic)
 
@@ -511,7 +654,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if getattr(args, "points", 1) < 1:
             raise UsageError(f"--points = {args.points} is outside the allowed range [1, inf)")
-        if getattr(args, "points_per_decade", 1) < 1:
+        if getattr(args, "points_per_decade", None) is not None and args.points_per_decade < 1:
             raise UsageError(
                 f"--points-per-decade = {args.points_per_decade} is outside the allowed range "
                 "[1, inf)"
@@ -520,6 +663,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("always", TwoLevelRangeWarning)
             # a numerical warning is a failure to report, not noise on stderr
             warnings.simplefilter("error", RuntimeWarning)
+            warnings.showwarning = _show_warning
             return int(args.func(args))
     except (UsageError, ConfigError, ParameterError, NumericalError, OSError) as exc:
         print(f"tls-expansion: error: {_one_line(exc)}", file=sys.stderr)

@@ -1,5 +1,11 @@
 """Choosing a glass (and protocol settings) from a preset, ``NAME=VALUE`` overrides and TOML
-files."""
+files.
+
+Values may carry units wherever a person types them (``T0 = "300mK"``, ``--set tau_link=15min``):
+a parameter's unit is the one the variable registry (:mod:`protocols.variables`) declares for it,
+and a plain number is taken in that unit (SI, kelvin). The complete, commented example
+configuration is ``docs/example_config.toml``.
+"""
 
 from __future__ import annotations
 
@@ -13,17 +19,47 @@ from typing import Any
 from dynamics.glass import Glass, TunnellingGlass
 from dynamics.presets import DEFAULT_PRESET, get_glass
 from dynamics.validation import ParameterError
+from protocols.quantities import parse_quantity
+from protocols.variables import VARIABLES
+
+#: The tables of a configuration file and, for ``[run]``, its keys (``[glass]`` takes
+#: ``preset`` and the glass's fields; ``[protocol]`` takes ``kind`` and the protocol's fields).
+CONFIG_TABLES = ("glass", "protocol", "run")
+RUN_KEYS = {
+    "t_start": "first output time [s]",
+    "t_stop": "last output time [s]",
+    "points_per_decade": "output times per decade (integer)",
+}
 
 
 class ConfigError(ParameterError):
     """A configuration file or an override cannot be used."""
 
 
-def read_config(path: str | Path) -> dict[str, Any]:
-    """Read a TOML configuration file.
+def read_config(path: str | Path, tables: Sequence[str] = CONFIG_TABLES) -> dict[str, Any]:
+    """Read a TOML configuration file; reject unknown tables and unknown ``[run]`` keys.
 
     Tables: ``[glass]`` (``preset`` and any glass field), ``[protocol]`` (``kind`` and its
-    parameters), ``[run]`` (output times, resolution).
+    parameters), ``[run]`` (``t_start``, ``t_stop``, ``points_per_decade``). Values with units
+    are converted (:func:`typed_value`); the glass's and protocol's own keys are checked when
+    the glass and the protocol are made.
+
+    Parameters
+    ----------
+    path
+        The TOML file.
+    tables
+        The tables the command uses; any other is an error naming it.
+
+    Returns
+    -------
+    dict
+        Table name to ``{key: value}``, values converted to numbers in the registry's units.
+
+    Raises
+    ------
+    ConfigError
+        Unreadable file, unknown table or key, or a bad value.
     """
     p = Path(path)
     try:
@@ -37,16 +73,15 @@ def read_config(path: str | Path) -> dict[str, Any]:
         ) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config = {str(p)!r} cannot be read: {exc}") from None
-    unknown = set(data) - {"glass", "protocol", "run"}
-    if unknown:
-        raise ConfigError(
-            f"config = {str(p)!r} has unknown table(s) {sorted(unknown)}; "
-            "allowed: glass, protocol, run"
-        )
-    for table in ("glass", "protocol", "run"):
-        if table in data and not isinstance(data[table], dict):
+    for table, content in data.items():
+        if table not in tables:
             raise ConfigError(
-                f"config = {str(p)!r}: {table} = {data[table]!r} must be a table "
+                f"config = {str(p)!r}: unknown table [{table}]; allowed here: "
+                + ", ".join(f"[{t}]" for t in tables)
+            )
+        if not isinstance(content, dict):
+            raise ConfigError(
+                f"config = {str(p)!r}: {table} = {content!r} must be a table "
                 f"([{table}] with NAME = VALUE lines)"
             )
     kind = data.get("protocol", {}).get("kind")
@@ -61,7 +96,58 @@ def read_config(path: str | Path) -> dict[str, Any]:
             f"config = {str(p)!r}: [glass] preset = {preset!r} must be a string, e.g. "
             'preset = "ggp1985"'
         )
-    return data
+    run_table = data.get("run", {})
+    for key in run_table:
+        if key not in RUN_KEYS:
+            raise ConfigError(
+                f"config = {str(p)!r}: unknown key {key!r} in [run]; allowed: "
+                + ", ".join(RUN_KEYS)
+            )
+    out: dict[str, Any] = {}
+    for table, content in data.items():
+        out[table] = {
+            key: value if key in ("preset", "kind") else typed_value(key, value)
+            for key, value in content.items()
+        }
+    if "t_start" in run_table:
+        out["run"]["t_start"] = parse_quantity(run_table["t_start"], "s", name="t_start")
+    if "t_stop" in run_table:
+        out["run"]["t_stop"] = parse_quantity(run_table["t_stop"], "s", name="t_stop")
+    if "points_per_decade" in run_table:
+        ppd = run_table["points_per_decade"]
+        if isinstance(ppd, bool) or not isinstance(ppd, int) or ppd < 1:
+            raise ConfigError(f"points_per_decade = {ppd!r} in [run] must be an integer >= 1 [1]")
+    return out
+
+
+def typed_value(name: str, value: Any) -> Any:
+    """A parameter's value with any unit converted to the registry's unit for ``name``.
+
+    ``typed_value("T0", "300mK")`` is 0.3; numbers, booleans and names without a registered
+    unit pass through; a list is converted element by element (a schedule's ``times``). A text
+    that is a bare word (``"kki"``) is a named choice and passes through for the glass or the
+    protocol to check.
+
+    Parameters
+    ----------
+    name
+        The parameter (a ``glass.`` or ``protocol.`` prefix is ignored).
+    value
+        As typed: a number, a text such as ``"15min"``, or a list of them.
+
+    Returns
+    -------
+    Any
+        Numbers in the registry's unit (SI, kelvin); other values unchanged.
+    """
+    bare = name.split(".", 1)[1] if name.startswith(("glass.", "protocol.")) else name
+    if isinstance(value, list):
+        return [typed_value(name, item) for item in value]
+    if not isinstance(value, str) or bare not in VARIABLES:
+        return value
+    if value.strip().isalpha() and value.strip().lower() not in ("nan", "inf", "infinity"):
+        return value  # a named choice, e.g. type2_rate_ratio = "kki"
+    return parse_quantity(value, VARIABLES[bare].units, name=bare)
 
 
 def parse_value(text: str, name: str = "value") -> Any:
@@ -83,13 +169,14 @@ def parse_value(text: str, name: str = "value") -> Any:
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
-    """``["c=5", "T1=0.33"]`` -> ``{"c": 5, "T1": 0.33}``."""
+    """``["c=5", "T1=0.33", "T0=300mK"]`` -> ``{"c": 5, "T1": 0.33, "T0": 0.3}``: values with
+    units converted to the registry's unit of the parameter (:func:`typed_value`)."""
     out: dict[str, Any] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise ConfigError(f"--set {item!r} must have the form NAME=VALUE")
-        out[name.strip()] = parse_value(value, name.strip())
+        out[name.strip()] = typed_value(name.strip(), parse_value(value, name.strip()))
     return out
 
 
@@ -146,3 +233,58 @@ def split_overrides(
                 f"{', '.join(sorted(g_fields))}; protocol: {', '.join(sorted(protocol_fields))}"
             )
     return glass_changes, protocol_changes
+
+
+def quantity_type(unit: str, option: str) -> Any:
+    """An argparse ``type=`` for an option taking a quantity: ``"300mK"`` -> 0.3 for unit K.
+
+    Parameters
+    ----------
+    unit
+        The option's unit (UDUNITS); plain numbers are taken in it.
+    option
+        The option's name, for the error message (``--temperature``).
+
+    Returns
+    -------
+    callable
+        Text to float in ``unit``; bad text raises :class:`argparse.ArgumentTypeError` with the
+        one-line message of :func:`protocols.quantities.parse_quantity`.
+    """
+    import argparse
+
+    def convert(text: str) -> float:
+        try:
+            return parse_quantity(text, unit, name=option)
+        except ParameterError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = f"quantity in {unit}"
+    return convert
+
+
+def time_range(text: str, option: str = "--times") -> tuple[float, float]:
+    """``"1e-9s:1day"`` -> ``(1e-9, 86400.0)``: first and last output time. [s]
+
+    Parameters
+    ----------
+    text
+        ``START:STOP``, each a time with or without a unit (plain numbers are seconds).
+    option
+        The option or key, for the error message.
+
+    Returns
+    -------
+    tuple of float
+        Start and stop, 0 < start < stop. [s]
+    """
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise ConfigError(f"{option} = {text!r} must be START:STOP, e.g. 1e-9s:1day")
+    start = parse_quantity(parts[0], "s", name=f"{option} start")
+    stop = parse_quantity(parts[1], "s", name=f"{option} stop")
+    if not 0 < start < stop:
+        raise ConfigError(
+            f"{option} = {text!r}: needs 0 < start < stop (got {start:g} s, {stop:g} s)"
+        )
+    return start, stop

@@ -10,6 +10,7 @@ electrons) over τ_expt, while the electrons follow at once.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import xarray as xr
@@ -34,6 +35,7 @@ def alpha_through_tc(
     tau_expt: ArrayLike,
     *,
     resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> xr.Dataset:
     """Expansion coefficient and Grüneisen parameter of a metallic glass against temperature.
 
@@ -48,6 +50,8 @@ def alpha_through_tc(
         Durations of the experiment after a small step. [s]
     resolution
         Quadrature resolution.
+    progress
+        Called with the fraction of the temperatures done.
 
     Returns
     -------
@@ -72,7 +76,7 @@ def alpha_through_tc(
     if np.any(np.diff(temps) <= 0) or np.any(np.diff(tau) < 0):
         raise ParameterError("temperature must increase strictly and tau_expt must not decrease")
     warn_two_level_range(temps.max(), glass.W)
-    response = metallic_response(glass, temps, tau, resolution)
+    response = metallic_response(glass, temps, tau, resolution, progress)
     dims = ("temperature", "tau_expt")
     by_temperature = ("alpha_electron", "heat_capacity_electron", "superconducting_gap", "tau_min")
     ds = xr.Dataset(

@@ -1,11 +1,11 @@
 """Writing and reading datasets: netCDF through xarray's netCDF4 engine, atomically.
 
-**Time in the file.** In memory ``time`` is elapsed time in seconds (float, ``units = "s"``).
-CF 1.8 requires a variable named ``time`` to be referenced to an epoch, so the file stores the
-same numbers with ``units = "seconds since 2000-01-01 00:00:00"``: the epoch stands for t = 0,
-the start of the protocol (the attribute ``comment`` says so). :func:`open_dataset` reads them
-back exactly. A plain ``xarray.open_dataset`` would decode them to datetime64[ns] and lose
-everything below a nanosecond: open with ``decode_times=False`` there.
+**Time in the file.** ``time`` is elapsed time since the start of the protocol, stored as plain
+float seconds (``units = "s"``), in memory and in the file alike. It has no epoch ("seconds
+since ..."), so every client reads numbers: ``xarray.open_dataset`` with default arguments
+(``.sel(time=...)`` selects by seconds), netCDF4, ncdump, Panoply. Files written by earlier
+versions, with ``units = "seconds since 2000-01-01 00:00:00"`` and a nominal epoch, are read
+back by :func:`open_dataset` as seconds too.
 """
 
 from __future__ import annotations
@@ -24,40 +24,16 @@ import xarray as xr
 
 from dynamics.validation import NumericalError, ParameterError
 
-#: Nominal epoch of the file's time coordinate: t = 0 of the protocol.
-FILE_TIME_UNITS = "seconds since 2000-01-01 00:00:00"
-_FILE_TIME_ATTRS = {
-    "units": FILE_TIME_UNITS,
-    "standard_name": "time",
-    "calendar": "proleptic_gregorian",
-    "axis": "T",
-    "comment": (
-        "elapsed time since the start of the protocol (t = 0: the heat step or pulse); the epoch "
-        "is nominal, required by CF. Read with protocols.open_dataset or "
-        "xarray.open_dataset(..., decode_times=False) to keep sub-nanosecond times."
-    ),
-}
+#: Time units of files written before plain seconds (version 0.1.0 before issue 15).
+LEGACY_TIME_UNITS = "seconds since 2000-01-01 00:00:00"
 
 
-def _to_file_form(dataset: xr.Dataset) -> xr.Dataset:
-    out = dataset.copy()
-    if "time" in out.coords:
-        attrs = dict(out["time"].attrs)
-        attrs.pop("units", None)
-        attrs.update(_FILE_TIME_ATTRS)
-        out["time"].attrs = attrs
-    return out
+def _from_legacy_form(dataset: xr.Dataset) -> xr.Dataset:
+    """Plain-seconds ``time`` attributes for a file written with the nominal epoch."""
+    if "time" in dataset.coords and dataset["time"].attrs.get("units") == LEGACY_TIME_UNITS:
+        from protocols.variables import VARIABLES
 
-
-def _from_file_form(dataset: xr.Dataset, memory_attrs: dict[str, str] | None = None) -> xr.Dataset:
-    if "time" in dataset.coords and dataset["time"].attrs.get("units") == FILE_TIME_UNITS:
-        attrs = dict(dataset["time"].attrs)
-        for key in ("standard_name", "calendar", "axis", "comment"):
-            attrs.pop(key, None)
-        attrs["units"] = "s"
-        if memory_attrs is not None:
-            attrs = dict(memory_attrs)
-        dataset["time"].attrs = attrs
+        dataset["time"].attrs = VARIABLES["time"].attrs()
     return dataset
 
 
@@ -138,12 +114,12 @@ def clean_stale_temporaries(target: str | Path) -> list[Path]:
 
 
 def _write_file_form(dataset: xr.Dataset, path: Path) -> None:
-    """Write ``dataset`` in its file form (CF time) to ``path`` with the netCDF4 engine."""
-    file_form = _to_file_form(dataset)
+    """Write ``dataset`` to ``path`` with the netCDF4 engine (time as plain float seconds; no fill
+    value on the coordinates)."""
     encoding: dict[str, dict[str, object]] = {
-        str(name): {"_FillValue": None} for name in file_form.coords
+        str(name): {"_FillValue": None} for name in dataset.coords
     }
-    file_form.to_netcdf(path, engine="netcdf4", format="NETCDF4", encoding=encoding)
+    dataset.to_netcdf(path, engine="netcdf4", format="NETCDF4", encoding=encoding)
 
 
 def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = False) -> Path:
@@ -322,15 +298,25 @@ def _signals_held() -> Iterator[None]:
 
 
 def open_dataset(path: str | Path) -> xr.Dataset:
-    """Read a dataset written by :func:`write_netcdf`, exactly as it was in memory."""
+    """Read a dataset written by :func:`write_netcdf`, exactly as it was in memory.
+
+    A plain ``xarray.open_dataset(path)`` gives the same numbers; this function also checks the
+    file exists (a :class:`~dynamics.ParameterError` naming it otherwise), loads it into memory
+    and closes it, and reads files of earlier versions (time with a nominal epoch) as seconds.
+
+    Parameters
+    ----------
+    path
+        A ``.nc`` file written by :func:`write_netcdf` or the command line.
+
+    Returns
+    -------
+    xarray.Dataset
+        The dataset, loaded; ``time`` in seconds since the start of the protocol. [s]
+    """
     p = Path(path)
     if not p.exists():
         raise ParameterError(f"file = {str(p)!r}: no such file")
     with xr.open_dataset(p, engine="netcdf4", decode_times=False) as ds:
         loaded = ds.load()
-    time_attrs = None
-    if "time" in loaded.coords:
-        from protocols.variables import VARIABLES
-
-        time_attrs = VARIABLES["time"].attrs()
-    return _from_file_form(loaded, time_attrs)
+    return _from_legacy_form(loaded)

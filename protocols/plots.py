@@ -1,4 +1,6 @@
-"""Figures (matplotlib): strain against log time, the protocol's T(t), Γ against log τ_expt.
+"""Figures (matplotlib): strain against time (log after a step or pulse, linear for a slow
+history), the protocol's T(t), a staircase's α, C and Γ against step temperature, Γ against
+log τ_expt.
 
 Each function returns a :class:`matplotlib.figure.Figure`; :func:`save_figure` writes a PNG
 atomically. Nothing here computes physics: the datasets carry it.
@@ -7,9 +9,10 @@ atomically. Nothing here computes physics: the datasets carry it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -32,11 +35,135 @@ def _positive_times(ds: xr.Dataset) -> xr.Dataset:
     return ds.sel(time=ds["time"] > 0)
 
 
-def plot_strain(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
-    """Volume strain and ΔL/L against log time, with the minimum of the strain marked."""
-    fig, ax, own = _figure_and_axes(ax, (7, 4.2))
+#: Protocols whose history is slow (minutes and more, evenly paced): plotted on a linear time
+#: axis; the others relax over decades and are plotted against log time.
+SLOW_PROTOCOLS = frozenset({"staircase", "ramp", "schedule"})
+
+
+def _protocol(ds: xr.Dataset) -> dict[str, Any]:
+    text = ds.attrs.get("protocol")
+    return dict(json.loads(text)) if isinstance(text, str) else {}
+
+
+def _glass_name(ds: xr.Dataset) -> str:
+    text = ds.attrs.get("glass")
+    return str(json.loads(text).get("name", "?")) if isinstance(text, str) else "?"
+
+
+def _kelvin(value: float) -> str:
+    """A temperature for a title: mK below 1 K."""
+    return f"{value * 1e3:.3g} mK" if abs(value) < 1.0 else f"{value:.3g} K"
+
+
+def _duration(seconds: float) -> str:
+    """A duration for a title, in the largest unit that keeps it >= 1."""
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0)):
+        if abs(seconds) >= size:
+            return f"{seconds / size:.3g} {unit}"
+    for unit, size in (("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
+        if abs(seconds) >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.3g} s"
+
+
+def describe_protocol(ds: xr.Dataset) -> str:
+    """A figure title naming the protocol, its main parameters and the glass.
+
+    Parameters
+    ----------
+    ds
+        A dataset of :func:`protocols.run` (its ``protocol`` and ``glass`` attributes).
+
+    Returns
+    -------
+    str
+        E.g. ``"heat step 300 mK → 330 mK (ΔT = +30 mK) · glass ggp1985"``.
+    """
+    p = _protocol(ds)
+    kind = p.get("kind", "")
+    if kind == "heat-step":
+        what = (
+            f"heat step {_kelvin(p['T0'])} → {_kelvin(p['T1'])} "
+            f"(ΔT = {'+' if p['T1'] >= p['T0'] else '−'}{_kelvin(abs(p['T1'] - p['T0']))})"
+        )
+    elif kind == "heat-pulse":
+        rise = (
+            f"ΔT = {_kelvin(p['delta_T'])}"
+            if p.get("delta_T") is not None
+            else f"energy {p['energy']:.3g} J m-3"
+        )
+        what = f"heat pulse at {_kelvin(p['T_bath'])}, {rise}, τ_link = {_duration(p['tau_link'])}"
+    elif kind == "staircase":
+        what = (
+            f"staircase from {_kelvin(p['T_start'])}: {p['steps']} steps of "
+            f"{_kelvin(p['delta_T'])}, dwell {_duration(p['dwell'])}"
+        )
+    elif kind == "ramp":
+        what = f"ramp {_kelvin(p['T_start'])} → {_kelvin(p['T_end'])} at {p['rate']:.3g} K/s"
+    elif kind == "schedule":
+        what = f"schedule of {len(p['times'])} points over {_duration(p['times'][-1])}"
+    elif kind == "isolated-pulse":
+        what = (
+            f"isolated pulse at {_kelvin(p['T_bath'])}, {p['energy']:.3g} J m-3, link "
+            f"{p['link_conductance']:.3g} W m-3 K-1"
+        )
+    else:
+        return str(ds.attrs.get("title", "tls-expansion"))
+    return f"{what} · glass {_glass_name(ds)}"
+
+
+def strain_excursion(ds: xr.Dataset) -> tuple[float, float] | None:
+    """The largest excursion of the strain, where it is one: the time and value of the largest
+    ``|strain|`` if it lies strictly inside the time range (a turning point), else None (a
+    strain still growing at the end, or largest at the first time). None also for a slow
+    history (staircase, ramp, schedule), whose strain follows the temperature instead of
+    relaxing after one change.
+
+    Parameters
+    ----------
+    ds
+        A dataset of :func:`protocols.run`.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(time [s], strain [1])``.
+    """
+    if _protocol(ds).get("kind") in SLOW_PROTOCOLS:
+        return None
     d = _positive_times(ds)
-    t = d["time"].values
+    strain = d["strain"].values
+    if strain.size < 3:
+        return None
+    i = int(np.argmax(np.abs(strain)))
+    if 0 < i < strain.size - 1:
+        return float(d["time"].values[i]), float(strain[i])
+    return None
+
+
+def _time_scale(ds: xr.Dataset) -> tuple[str, float, str]:
+    """x scale, divisor and unit of the time axis: log seconds for relaxation after a step
+    or pulse; linear, in a readable unit, for a slow history."""
+    if _protocol(ds).get("kind") not in SLOW_PROTOCOLS:
+        return "log", 1.0, "s"
+    t_end = float(ds["time"].values[-1])
+    for unit, size in (("d", 86400.0 * 2), ("h", 3600.0 * 2), ("min", 120.0)):
+        if t_end >= size:
+            return "linear", size / 2, unit
+    return "linear", 1.0, "s"
+
+
+def _times_for(ds: xr.Dataset, scale: str) -> xr.Dataset:
+    return _positive_times(ds) if scale == "log" else ds
+
+
+def plot_strain(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
+    """Volume strain and ΔL/L against time (log time after a step or pulse, linear for a slow
+    history), with the largest excursion marked where there is one."""
+    fig, ax, own = _figure_and_axes(ax, (7, 4.2))
+    scale, div, unit = _time_scale(ds)
+    d = _times_for(ds, scale)
+    t = d["time"].values / div
     ax.plot(t, d["strain"].values, color="C0", lw=2, label=r"volume strain $\Delta V/V$")
     ax.plot(t, d["length_change"].values, color="C1", lw=1.5, ls="--", label=r"$\Delta L/L$")
     if "strain_tls" in d:
@@ -49,22 +176,29 @@ def plot_strain(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
                 alpha=0.7,
                 label=f"TLS {name}",
             )
-    i = int(np.argmin(d["strain"].values))
-    if 0 < i < t.size - 1:
-        ax.plot(t[i], d["strain"].values[i], "v", color="k", ms=8, label=f"minimum at {t[i]:.3g} s")
-        if "tau_min" in d:
-            ax.axvline(
-                float(d["tau_min"]),
-                color="0.5",
-                lw=0.8,
-                ls=":",
-                label=rf"$\tau_{{min}}$({float(d['tau_min_temperature']):.3g} K)",
-            )
+    peak = strain_excursion(ds)
+    if peak is not None:
+        ax.plot(
+            peak[0] / div,
+            peak[1],
+            "v" if peak[1] < 0 else "^",
+            color="k",
+            ms=8,
+            label=f"largest excursion at {peak[0]:.3g} s",
+        )
+    if scale == "log" and "tau_min" in d:
+        ax.axvline(
+            float(d["tau_min"]),
+            color="0.5",
+            lw=0.8,
+            ls=":",
+            label=rf"$\tau_{{min}}$({float(d['tau_min_temperature']):.3g} K)",
+        )
     ax.axhline(0.0, color="0.7", lw=0.6)
-    ax.set_xscale("log")
-    ax.set_xlabel("time t [s]")
+    ax.set_xscale(scale)
+    ax.set_xlabel(f"time t [{unit}]")
     ax.set_ylabel("strain relative to t = 0 [1]")
-    ax.set_title(ds.attrs.get("title", "strain"), fontsize=10)
+    ax.set_title(describe_protocol(ds), fontsize=10)
     ax.legend(fontsize=8, loc="best")
     ax.grid(True, which="major", alpha=0.3)
     if own:
@@ -73,12 +207,13 @@ def plot_strain(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
 
 
 def plot_temperature(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
-    """The protocol's temperature T(t) against log time."""
+    """The protocol's temperature T(t), on the time axis of :func:`plot_strain`."""
     fig, ax, own = _figure_and_axes(ax, (7, 2.6))
-    d = _positive_times(ds)
-    ax.plot(d["time"].values, d["temperature"].values, color="C3", lw=1.8)
-    ax.set_xscale("log")
-    ax.set_xlabel("time t [s]")
+    scale, div, unit = _time_scale(ds)
+    d = _times_for(ds, scale)
+    ax.plot(d["time"].values / div, d["temperature"].values, color="C3", lw=1.8)
+    ax.set_xscale(scale)
+    ax.set_xlabel(f"time t [{unit}]")
     ax.set_ylabel("temperature T [K]")
     ax.grid(True, alpha=0.3)
     if own:
@@ -86,90 +221,216 @@ def plot_temperature(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
     return fig
 
 
-def plot_run(ds: xr.Dataset) -> Figure:
-    """The main figure of a run: strain and ΔL/L, and T(t), on a shared log-time axis; for a
-    heat step also Γ(t) with both heat-capacity conventions."""
-    has_gamma = "gruneisen" in ds and "time" in ds["gruneisen"].dims
-    rows = 3 if has_gamma else 2
-    fig, axes = plt.subplots(
-        rows,
-        1,
-        figsize=(7.5, 3.0 * rows + 1),
-        sharex=True,
-        gridspec_kw={"height_ratios": [3, 1.4, 2][:rows]},
-    )
-    plot_strain(ds, axes[0])
-    axes[0].set_xlabel("")
-    plot_temperature(ds, axes[1])
-    if has_gamma:
-        d = _positive_times(ds)
-        ax = axes[2]
-        ax.plot(d["time"].values, d["gruneisen"].values, label=r"$\Gamma = K\alpha/C(t)$")
-        ax.plot(
-            d["time"].values,
-            d["gruneisen_equilibrium"].values,
-            ls="--",
-            label=r"$\Gamma = K\alpha/C(\infty)$ (paper)",
-        )
-        ax.set_ylabel(r"Grüneisen $\Gamma$ [1]")
-        ax.set_xlabel(r"time after the step $\tau_{expt}$ [s]")
-        ax.legend(fontsize=8)
-        ax.grid(True, alpha=0.3)
+def plot_steps(ds: xr.Dataset) -> Figure:
+    """A staircase as a dilatometer user reads it: α, C and Γ of each step against the step's
+    temperature (read at the end of each dwell; C and Γ with both heat-capacity conventions).
+    """
+    if "step" not in ds.dims:
+        raise ParameterError("plot_steps needs a staircase dataset (with a 'step' dimension)")
+    fig, axes = plt.subplots(3, 1, figsize=(7, 8), sharex=True)
+    _step_panels(ds, list(axes))
+    axes[0].set_title(describe_protocol(ds), fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def plot_gruneisen(ds: xr.Dataset, ax: Axes | None = None, *, printed: bool = True) -> Figure:
-    """Γ against log τ_expt from :func:`protocols.gruneisen_vs_tau`: the simulation (with the
-    equilibrium heat capacity, the paper's convention, and with C(τ_expt)) and the closed form
-    (6.4), derived and printed coefficients, one colour per temperature."""
-    if "tau_expt" not in ds.dims:
-        raise ParameterError("plot_gruneisen needs a dataset from protocols.gruneisen_vs_tau")
-    fig, ax, own = _figure_and_axes(ax, (7.5, 4.8))
-    tau = ds["tau_expt"].values
-    for i, temp in enumerate(ds["temperature"].values):
-        color = f"C{i}"
-        sel = ds.sel(temperature=temp)
-        ax.plot(
-            tau,
-            sel["gruneisen_equilibrium"].values,
-            color=color,
-            lw=2,
-            label=rf"{temp:g} K: simulation, $C(\infty)$",
-        )
-        ax.plot(
-            tau,
-            sel["gruneisen"].values,
-            color=color,
-            lw=1,
-            ls="-.",
-            label=rf"{temp:g} K: simulation, $C(\tau_{{expt}})$",
-        )
-        ax.plot(
-            tau,
-            sel["gruneisen_closed_form"].values,
-            color=color,
-            lw=1.2,
-            ls="--",
-            label=f"{temp:g} K: (6.4) derived",
-        )
-        if printed:
-            ax.plot(
-                tau,
-                sel["gruneisen_closed_form_printed"].values,
-                color=color,
-                lw=1,
-                ls=":",
-                label=f"{temp:g} K: (6.4) printed",
-            )
+def _step_panels(ds: xr.Dataset, axes: list[Axes]) -> None:
+    """α, C and Γ of a staircase's steps against step temperature, in three axes."""
+    temp = ds["step_temperature"].values
+    dwell = _duration(float(_protocol(ds).get("dwell", np.nan)))
+    axes[0].plot(temp, ds["alpha"].values, "o-", color="C0", label=f"after a dwell of {dwell}")
+    axes[0].set_ylabel(r"TLS $\alpha$ [K$^{-1}$]")
+    axes[1].plot(temp, ds["heat_capacity"].values, "o-", color="C0", label=f"C({dwell})")
+    axes[1].plot(
+        temp, ds["heat_capacity_equilibrium"].values, "s--", color="C2", label=r"$C(\infty)$"
+    )
+    axes[1].set_ylabel("TLS C [J m$^{-3}$ K$^{-1}$]")
+    axes[2].plot(temp, ds["gruneisen"].values, "o-", color="C0", label=f"with C({dwell})")
+    axes[2].plot(
+        temp,
+        ds["gruneisen_equilibrium"].values,
+        "s--",
+        color="C2",
+        label=r"with $C(\infty)$ (the paper)",
+    )
+    axes[2].set_ylabel(r"Grüneisen $\Gamma = K\alpha/C$ [1]")
+    axes[2].set_xlabel("step temperature [K]")
+    for ax in axes:
+        ax.axhline(0.0, color="0.7", lw=0.6)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+
+
+def plot_run(ds: xr.Dataset) -> Figure:
+    """The main figure of a run, by protocol.
+
+    - heat step: strain and ΔL/L against log time, and Γ(t) with both heat-capacity
+      conventions (the temperature is constant after the step: no panel for it);
+    - heat pulse, isolated pulse: strain and T(t) against log time;
+    - staircase: strain and T(t) against linear time, and α, C and Γ against the step
+      temperature (:func:`plot_steps`) on the right;
+    - ramp, schedule: strain and T(t) against linear time.
+
+    One time label, on the bottom panel; the title names the protocol, its main parameters and
+    the glass.
+    """
+    kind = _protocol(ds).get("kind")
+    has_gamma = "gruneisen" in ds and "time" in ds["gruneisen"].dims
+    if kind == "staircase" and "step" in ds.dims:
+        return _plot_staircase(ds)
+    second = "gamma" if has_gamma else "temperature"
+    fig, axes = plt.subplots(
+        2,
+        1,
+        figsize=(7.5, 7.0 if has_gamma else 6.2),
+        sharex=True,
+        gridspec_kw={"height_ratios": [3, 2 if has_gamma else 1.4]},
+    )
+    plot_strain(ds, axes[0])
+    axes[0].set_xlabel("")
+    if second == "temperature":
+        plot_temperature(ds, axes[1])
+    else:
+        _plot_gamma_of_time(ds, axes[1])
+    fig.tight_layout()
+    return fig
+
+
+def _plot_gamma_of_time(ds: xr.Dataset, ax: Axes) -> None:
+    d = _positive_times(ds)
+    ax.plot(d["time"].values, d["gruneisen"].values, label=r"$\Gamma = K\alpha/C(t)$")
+    ax.plot(
+        d["time"].values,
+        d["gruneisen_equilibrium"].values,
+        ls="--",
+        label=r"$\Gamma = K\alpha/C(\infty)$ (the paper)",
+    )
     ax.set_xscale("log")
-    ax.set_xlabel(r"duration of the experiment $\tau_{expt}$ [s]")
-    ax.set_ylabel(r"Grüneisen parameter $\Gamma$ [1]")
-    ax.set_title(ds.attrs.get("title", "Grüneisen parameter"), fontsize=10)
-    ax.axhline(0.0, color="0.7", lw=0.6)
+    ax.set_ylabel(r"Grüneisen $\Gamma$ [1]")
+    ax.set_xlabel(r"time after the step $t = \tau_{expt}$ [s]")
+    ax.legend(fontsize=8)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
-    if own:
+
+
+def _plot_staircase(ds: xr.Dataset) -> Figure:
+    fig = plt.figure(figsize=(12, 7.5))
+    grid = fig.add_gridspec(3, 2, width_ratios=[1.25, 1], height_ratios=[1, 1, 1])
+    strain_ax = fig.add_subplot(grid[0:2, 0])
+    temp_ax = fig.add_subplot(grid[2, 0], sharex=strain_ax)
+    plot_strain(ds, strain_ax)
+    strain_ax.set_xlabel("")
+    strain_ax.set_title("")
+    plot_temperature(ds, temp_ax)
+    right = [fig.add_subplot(grid[i, 1]) for i in range(3)]
+    for ax in right[1:]:
+        ax.sharex(right[0])
+    _step_panels(ds, right)
+    for ax in right[:2]:
+        ax.tick_params(labelbottom=False)
+    fig.suptitle(describe_protocol(ds), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+#: Heat-capacity conventions of Γ in a :func:`protocols.gruneisen_vs_tau` dataset: variable,
+#: panel title.
+GRUNEISEN_CONVENTIONS = {
+    "equilibrium": (
+        "gruneisen_equilibrium",
+        r"$\Gamma = K\alpha(\tau_{expt})/C(\infty)$ (the paper)",
+    ),
+    "measured": ("gruneisen", r"$\Gamma = K\alpha(\tau_{expt})/C(\tau_{expt})$"),
+}
+
+
+def plot_gruneisen(
+    ds: xr.Dataset,
+    ax: Axes | None = None,
+    *,
+    printed: bool = True,
+    convention: str | None = None,
+) -> Figure:
+    """Γ against log τ_expt from :func:`protocols.gruneisen_vs_tau`, one panel per heat-capacity
+    convention, temperatures as colours.
+
+    The panel of the equilibrium heat capacity C(∞) (the paper's convention) also shows the
+    closed form (6.4) in lighter lines (dashed: derived coefficients; dotted: printed), except
+    where τ_expt < τ_min/b_Γ: there (6.4) has no meaning (its ratio is clamped to 1) and it is
+    not drawn; a note on the panel says so.
+
+    Parameters
+    ----------
+    ds
+        A dataset of :func:`protocols.gruneisen_vs_tau`.
+    ax
+        Axes to draw one panel in (then ``convention`` chooses it, ``"equilibrium"`` if None).
+    printed
+        Also draw (6.4) with the paper's printed coefficients.
+    convention
+        ``"equilibrium"`` (C(∞)) or ``"measured"`` (C(τ_expt)) for one panel; both if None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if "tau_expt" not in ds.dims or "gruneisen_equilibrium" not in ds:
+        raise ParameterError("plot_gruneisen needs a dataset from protocols.gruneisen_vs_tau")
+    if convention is not None and convention not in GRUNEISEN_CONVENTIONS:
+        raise ParameterError(
+            f"convention = {convention!r} is not known; choose one of "
+            f"{', '.join(GRUNEISEN_CONVENTIONS)}"
+        )
+    if ax is not None:
+        fig = cast(Figure, ax.get_figure())
+        axes = [ax]
+        names = [convention or "equilibrium"]
+    else:
+        names = [convention] if convention else list(GRUNEISEN_CONVENTIONS)
+        fig, grid = plt.subplots(1, len(names), figsize=(6.5 * len(names), 4.8), squeeze=False)
+        axes = list(grid[0])
+    temps = ds["temperature"].values
+    cmap = plt.get_cmap("viridis")
+    colours = [cmap(0.85 * i / max(1, temps.size - 1)) for i in range(temps.size)]
+    tau = ds["tau_expt"].values
+    b_gamma = float(ds.attrs.get("b_gamma", 1.0))
+    for panel, name in zip(axes, names, strict=True):
+        variable, title = GRUNEISEN_CONVENTIONS[name]
+        clamped_any = False
+        for colour, temp in zip(colours, temps, strict=True):
+            sel = ds.sel(temperature=temp)
+            panel.plot(tau, sel[variable].values, color=colour, lw=2, label=f"{temp:g} K")
+            if name != "equilibrium":
+                continue
+            clamped = tau * b_gamma < float(sel["tau_min"])
+            clamped_any |= bool(clamped.any())
+            forms = [("gruneisen_closed_form", "--")]
+            if printed:
+                forms.append(("gruneisen_closed_form_printed", ":"))
+            for form, style in forms:
+                values = np.where(clamped, np.nan, sel[form].values)
+                panel.plot(tau, values, color=colour, lw=1.3, ls=style, alpha=0.45)
+        if name == "equilibrium":
+            panel.plot([], [], color="0.4", lw=1.3, ls="--", alpha=0.6, label="(6.4) derived")
+            if printed:
+                panel.plot([], [], color="0.4", lw=1.3, ls=":", alpha=0.6, label="(6.4) printed")
+            if clamped_any:
+                panel.text(
+                    0.02,
+                    0.02,
+                    r"(6.4) not drawn where $\tau_{expt} < \tau_{min}/b_\Gamma$ (no meaning there)",
+                    transform=panel.transAxes,
+                    fontsize=7,
+                    color="0.35",
+                )
+        panel.set_xscale("log")
+        panel.set_xlabel(r"duration of the experiment $\tau_{expt}$ [s]")
+        panel.set_ylabel(r"Grüneisen parameter $\Gamma$ [1]")
+        panel.set_title(title, fontsize=10)
+        panel.axhline(0.0, color="0.7", lw=0.6)
+        panel.grid(True, alpha=0.3)
+        panel.legend(fontsize=8, title="T", title_fontsize=8)
+    if ax is None:
+        fig.suptitle(f"Γ(τ_expt) after a small heat step · glass {_glass_name(ds)}", fontsize=11)
         fig.tight_layout()
     return fig
 
@@ -226,8 +487,6 @@ def plot_through_tc(ds: xr.Dataset) -> Figure:
         )
         ax2.plot(t, sel["gruneisen_total"].values, color=f"C{j}", lw=2, label=rf"{tau:.3g} s")
     glass = ds.attrs.get("glass", "{}")
-    import json
-
     tc = float(json.loads(glass).get("critical_temperature", 0.0))
     for ax in (ax1, ax2):
         ax.axhline(0.0, color="0.7", lw=0.6)

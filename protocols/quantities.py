@@ -54,7 +54,7 @@ def _factor(from_unit: str, to_unit: str, name: str, what: str) -> float:
         return float((1 * source).to(target).magnitude)
     except pint.errors.DimensionalityError:
         raise ParameterError(
-            f"{what}: unit {from_unit!r} does not match the expected unit [{to_unit}]"
+            f"{what}: unit {from_unit!r} has the wrong dimension; expected a unit of {to_unit}"
         ) from None
 
 
@@ -82,26 +82,32 @@ def parse_quantity(text: str | float, unit: str, *, name: str) -> float:
         the value and the expected unit.
     """
     if isinstance(text, bool):
-        raise ParameterError(f"{name} = {text!r} is not a quantity [{unit}]")
+        raise ParameterError(f"{name} = {text!r} must be a number in {unit}")
+    garbage = f"{name} = {text!r} is not a number with a unit that pint reads (in {unit})"
     if isinstance(text, int | float | np.integer | np.floating):
         value = float(text)
     else:
         if not isinstance(text, str) or not text.strip():
-            raise ParameterError(f"{name} = {text!r} is not a quantity [{unit}]")
+            raise ParameterError(garbage)
         try:
             value = float(text)
         except ValueError:
             try:
                 q: Any = UREG.Quantity(_pint_text(text))
             except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
-                raise ParameterError(f"{name} = {text!r} is not a quantity [{unit}]") from None
+                raise ParameterError(garbage) from None
             if not isinstance(q, UREG.Quantity):
                 value = float(q)
             else:
-                magnitude = float(q.magnitude)
-                value = magnitude * _factor(f"{q.units:~}" or "1", unit, name, f"{name} = {text!r}")
+                try:
+                    factor = _factor(f"{q.units:~}" or "1", unit, name, name)
+                except ParameterError:
+                    raise ParameterError(
+                        f"{name} = {text!r} has the wrong dimension: expected a value in {unit}"
+                    ) from None
+                value = float(q.magnitude) * factor
     if not math.isfinite(value):
-        raise ParameterError(f"{name} = {text!r} is not a finite number [{unit}]")
+        raise ParameterError(f"{name} = {text!r} is not a finite number in {unit}")
     return value
 
 
@@ -133,4 +139,4 @@ def convert_values(
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         raise ParameterError(f"{name}: values are not numbers [{from_unit}]") from None
-    return arr * _factor(from_unit, to_unit, name, f"{name} [{from_unit}]")
+    return arr * _factor(from_unit, to_unit, name, name)

@@ -82,6 +82,7 @@ def run(
     resolution: Resolution | None = None,
     rtol: float = 1e-6,
     progress: Callable[[float], None] | None = None,
+    build_progress: Callable[[float], None] | None = None,
 ) -> xr.Dataset:
     """Simulate a glass under a temperature protocol.
 
@@ -98,7 +99,10 @@ def run(
     rtol
         Tolerance of the integrator where T(t) varies continuously. [1]
     progress
-        Called with the fraction done.
+        Called with the fraction of the time integration done.
+    build_progress
+        Called with the fraction of the ensemble built (before the integration; it takes
+        seconds to minutes on exact spectra, milliseconds otherwise).
 
     Returns
     -------
@@ -117,7 +121,7 @@ def run(
     t_lo, t_hi = history.temperature_range(model, float(out_t[-1]))
     if isinstance(model, Glass):
         warn_two_level_range(t_hi, model.W)
-    ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution)
+    ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution, build_progress)
     trajectory = history.simulate(model, ens, out_t, rtol=rtol, progress=progress)
     where = f"the {history.kind} run of glass {model.name!r}"
     check_all_finite("temperature", trajectory.response.temperature, where)
@@ -201,6 +205,7 @@ def gruneisen_vs_tau(
     tau_expt: ArrayLike,
     *,
     resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> xr.Dataset:
     """Γ(τ_expt) after an infinitesimal heat step, with the derived closed form (6.4) beside it.
 
@@ -214,6 +219,8 @@ def gruneisen_vs_tau(
         Durations of the experiment. [s]
     resolution
         Quadrature resolution.
+    progress
+        Called with the fraction done (the ensembles' builds, one per temperature, dominate).
 
     Returns
     -------
@@ -235,7 +242,7 @@ def gruneisen_vs_tau(
             f"temperature = {temps.tolist()} has repeated values; give distinct temperatures [K]"
         )
     warn_two_level_range(temps.max(), model.W)
-    response = step_response(model, temps, tau, resolution=resolution)
+    response = step_response(model, temps, tau, resolution=resolution, progress=progress)
     with warnings.catch_warnings():  # the closed form warns where it leaves its validity
         warnings.simplefilter("ignore")
         closed = [closed_form_gruneisen(model, t, tau) for t in temps]

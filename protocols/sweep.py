@@ -592,12 +592,24 @@ def _cluster_problem(client: Any) -> str | None:
 
 
 def _client_for(address: str) -> Any:
+    """A client of the scheduler at ``address``; any failure to reach it or to speak with it
+    (nothing listening, a timeout, something else listening there) is a ParameterError."""
     from distributed import Client
 
+    client = Client.__new__(Client)
     try:
-        return Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ParameterError(f"scheduler = {address!r} cannot be reached: {exc}") from None
+        Client.__init__(client, address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+    except Exception as exc:  # distributed raises many kinds, even MemoryError on garbage
+        with contextlib.suppress(Exception):
+            client.close(timeout=1)  # else its __del__ waits 20 s and prints a traceback
+        if isinstance(exc, MemoryError):  # it decoded an absurd frame length from garbage
+            reason = "what listens there does not speak the dask protocol"
+        else:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ParameterError(
+            f"scheduler = {address!r} cannot be reached or is not a dask scheduler: {reason}"
+        ) from None
+    return client
 
 
 def _cluster_threads(client: Any) -> int:
@@ -671,8 +683,8 @@ def sweep(
     -------
     xarray.Dataset
         Γ mode: ``gruneisen`` [1], ``gruneisen_equilibrium`` [1], ``alpha_over_temperature``
-        [K-2] and ``heat_capacity_over_temperature`` [J m-3 K-2] with dims (*swept, tau_expt);
-        ``heat_capacity_equilibrium`` [J m-3 K-1] and ``tau_min`` [s] with dims (*swept).
+        [K-2] and ``heat_capacity_over_temperature`` [J m-3 K-2] with dims ``(*swept, tau_expt)``;
+        ``heat_capacity_equilibrium`` [J m-3 K-1] and ``tau_min`` [s] with dims ``(*swept)``.
         Protocol mode: every variable of :func:`protocols.run.run` with the swept dimensions in
         front (a variable missing at some points is NaN there). Every variable is registered in
         :mod:`protocols.variables`; the attributes record the glass, the grid, the protocol and
@@ -896,15 +908,17 @@ def plot_sweep(ds: xr.Dataset, *, max_lines: int = 8) -> Figure:
 
 def parse_grid_values(name: str, text: str) -> list[float]:
     """Values of ``--grid NAME=TEXT``: ``a,b,c``; ``start:stop:num`` (evenly spaced, both ends
-    included); ``log:start:stop:num`` (evenly spaced in log, start and stop > 0)."""
-    from protocols.config import parse_value
+    included); ``log:start:stop:num`` (evenly spaced in log, start and stop > 0). Values may
+    carry units (``T1=310mK,330mK``, ``temperature=log:50mK:1K:20``); plain numbers are in the
+    parameter's unit."""
+    from protocols.config import parse_value, typed_value
 
     spec = text.strip()
     if not spec:
         raise ParameterError(f"{name}: the grid needs at least one value (got none)")
     parts = spec.split(":")
     if len(parts) == 1:
-        items = [parse_value(item.strip(), name) for item in spec.split(",")]
+        items = [typed_value(name, parse_value(item.strip(), name)) for item in spec.split(",")]
         for item in items:
             if isinstance(item, bool) or not isinstance(item, int | float):
                 raise ParameterError(f"{name} = {item!r} is not a number (--grid)")
@@ -916,7 +930,7 @@ def parse_grid_values(name: str, text: str) -> list[float]:
             f"{name} = {text!r}: a range is start:stop:num or log:start:stop:num (--grid)"
         )
     try:
-        start, stop = float(numbers[0]), float(numbers[1])
+        start, stop = (float(typed_value(name, parse_value(v.strip(), name))) for v in numbers[:2])
         num = int(numbers[2])
     except ValueError:
         raise ParameterError(
@@ -1003,7 +1017,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     _check_count("--tau-points-per-decade", args.tau_points_per_decade)
     _check_count("--points-per-decade", args.points_per_decade)
     grid = parse_grid(args.grid)
-    config = read_config(args.config) if args.config else {}
+    config = read_config(args.config, tables=("glass", "protocol")) if args.config else {}
     kind = args.protocol or config.get("protocol", {}).get("kind")
     if kind is not None and kind not in PROTOCOLS:
         raise ParameterError(
@@ -1032,14 +1046,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             raise ParameterError("a Gamma sweep needs a soft-potential glass (the STM has no Γ)")
         from protocols.checks import check_interval
 
-        check_interval("--tau-min-s", args.tau_min_s, "--tau-max-s", args.tau_max_s, "s")
-        n_tau = log_count(args.tau_min_s, args.tau_max_s, args.tau_points_per_decade)
+        check_interval(
+            "--tau-expt-min", args.tau_expt_min, "--tau-expt-max", args.tau_expt_max, "s"
+        )
+        n_tau = log_count(args.tau_expt_min, args.tau_expt_max, args.tau_points_per_decade)
         if "temperature" in grid:
             check_temperature("temperature", grid["temperature"])
         hottest = max(grid.get("temperature", [1.0]), default=1.0)
-        per_point = estimate_gamma_seconds(glass, [hottest], args.tau_max_s, n_tau)
+        per_point = estimate_gamma_seconds(glass, [hottest], args.tau_expt_max, n_tau)
         check_cost(f"a sweep point with {n_tau} tau_expt values", per_point, yes=args.yes)
-        tau = log_times(args.tau_min_s, args.tau_max_s, args.tau_points_per_decade)
+        tau = log_times(args.tau_expt_min, args.tau_expt_max, args.tau_points_per_decade)
         protocol, times = None, None
     else:
         table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
@@ -1156,20 +1172,27 @@ def add_sweep_command(
         metavar="KIND",
         help=f"sweep a protocol instead of Gamma(tau_expt): one of {', '.join(sorted(PROTOCOLS))}",
     )
-    sw.add_argument(
-        "--tau-min-s", type=float, default=1e-8, metavar="S", help="shortest tau_expt [s]"
-    )
-    sw.add_argument(
-        "--tau-max-s", type=float, default=1e5, metavar="S", help="longest tau_expt [s]"
-    )
+    from protocols.cli import add_tau_expt_range
+
+    add_tau_expt_range(sw)
     sw.add_argument(
         "--tau-points-per-decade", type=int, default=5, help="tau_expt values per decade (5)"
     )
+    from protocols.config import quantity_type
+
     sw.add_argument(
-        "--t-start", type=float, default=None, metavar="S", help="protocol: first output time [s]"
+        "--t-start",
+        type=quantity_type("s", "--t-start"),
+        default=None,
+        metavar="T",
+        help="protocol: first output time, e.g. 1ns [s]",
     )
     sw.add_argument(
-        "--t-stop", type=float, default=None, metavar="S", help="protocol: last output time [s]"
+        "--t-stop",
+        type=quantity_type("s", "--t-stop"),
+        default=None,
+        metavar="T",
+        help="protocol: last output time, e.g. 1day [s]",
     )
     sw.add_argument(
         "--points-per-decade", type=int, default=20, help="protocol: output times per decade (20)"

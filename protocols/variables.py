@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import xarray as xr
 
@@ -44,140 +47,264 @@ TAU_MIN_DEFINITION = (
     "(p = 1) type-1 TLS with E = k_B T, the fastest of the thermal TLS"
 )
 
+#: The registry (read-only): every dataset variable and every glass or protocol parameter, by
+#: name, with its short ``long_name``, UDUNITS ``units`` and a ``comment``.
 VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
     {
-        # coordinates
         "time": Variable(
-            "time since the start of the protocol (t = 0: the heat step or pulse)", "s"
+            "time since start",
+            "s",
+            "time since the start of the protocol (t = 0: the heat step or pulse)",
         ),
         "tls_type": Variable(
-            "type of two-level system: type1 near t = 0, eta < 0; type2 near eta = t^2/4 "
-            "(Galperin, Gurevich & Parshin 1985, Sec. II); stm: standard tunnelling model",
+            "TLS type",
             "1",
+            (
+                "type of two-level system: type1 near t = 0, eta < 0; type2 near eta = t^2/4 "
+                "(Galperin, Gurevich & Parshin 1985, Sec. II); stm: standard tunnelling model"
+            ),
         ),
-        "step": Variable("number of the step of the staircase", "1"),
+        "step": Variable("staircase step", "1", "number of the step of the staircase"),
         "tau_expt": Variable(
-            "duration of the experiment: time after a small temperature step", "s"
+            "experiment duration tau_expt",
+            "s",
+            "duration of the experiment: time after a small temperature step",
         ),
-        "temperature": Variable("temperature of the sample (phonon bath)", "K"),
-        # time series
+        "temperature": Variable(
+            "sample temperature", "K", "temperature of the sample (phonon bath)"
+        ),
         "strain": Variable(
-            "volume strain Delta V/V relative to the start, all contributions",
+            "volume strain dV/V",
             "1",
-            "TLS (sum over tls_type) + phonons + conduction electrons",
+            (
+                "volume strain Delta V/V relative to the start, all contributions; TLS (sum over "
+                "tls_type) + phonons + conduction electrons"
+            ),
         ),
-        "length_change": Variable("relative length change Delta L/L = strain/3", "1"),
+        "length_change": Variable(
+            "length change dL/L", "1", "relative length change Delta L/L = strain/3"
+        ),
         "strain_tls": Variable(
-            "volume strain from each type of two-level system",
+            "TLS volume strain",
             "1",
-            "-(1/K) sum N D_even (n - n(0)), docs/physics.md section 6",
+            (
+                "volume strain from each type of two-level system; -(1/K) sum N D_even (n - "
+                "n(0)), docs/physics.md section 6"
+            ),
         ),
         "strain_phonon": Variable(
-            "volume strain from the Debye phonons", "1", "phonon_gruneisen * heat_phonon / K"
+            "phonon volume strain",
+            "1",
+            "volume strain from the Debye phonons; phonon_gruneisen * heat_phonon / K",
         ),
-        "strain_electron": Variable("volume strain from the conduction electrons", "1"),
+        "strain_electron": Variable(
+            "electron volume strain", "1", "volume strain from the conduction electrons"
+        ),
         "heat": Variable(
-            "heat taken up per volume since the start, TLS, phonons and electrons", "J m-3"
+            "heat taken up",
+            "J m-3",
+            "heat taken up per volume since the start, TLS, phonons and electrons",
         ),
-        "heat_tls": Variable("heat taken up per volume by each type of two-level system", "J m-3"),
-        "heat_phonon": Variable("heat held by the Debye phonons above their start", "J m-3"),
+        "heat_tls": Variable(
+            "TLS heat", "J m-3", "heat taken up per volume by each type of two-level system"
+        ),
+        "heat_phonon": Variable(
+            "phonon heat", "J m-3", "heat held by the Debye phonons above their start"
+        ),
         "heat_electron": Variable(
-            "heat held by the conduction electrons above their start", "J m-3"
+            "electron heat", "J m-3", "heat held by the conduction electrons above their start"
         ),
-        "heat_to_bath": Variable("heat that has left the sample through the link", "J m-3"),
-        # step quantities
+        "heat_to_bath": Variable(
+            "heat lost to bath", "J m-3", "heat that has left the sample through the link"
+        ),
         "alpha": Variable(
-            "volume expansion coefficient of the two-level systems, strain_tls/Delta T", "K-1"
+            "TLS expansion coefficient",
+            "K-1",
+            "volume expansion coefficient of the two-level systems, strain_tls/Delta T",
         ),
-        "alpha_by_type": Variable("volume expansion coefficient of each TLS type", "K-1"),
+        "alpha_by_type": Variable(
+            "expansion coeff. per TLS type", "K-1", "volume expansion coefficient of each TLS type"
+        ),
         "heat_capacity": Variable(
-            "heat capacity per volume of the two-level systems after the step, heat_tls/Delta T",
+            "TLS heat capacity C(t)",
             "J m-3 K-1",
+            "heat capacity per volume of the two-level systems after the step, heat_tls/Delta T",
         ),
         "heat_capacity_equilibrium": Variable(
-            "equilibrium heat capacity per volume of all two-level systems, C(infinity)",
+            "TLS heat capacity C(inf)",
             "J m-3 K-1",
-            "all p in (0, 1], including the TLS too slow to relax in the run (closed-form tail)",
+            (
+                "equilibrium heat capacity per volume of all two-level systems, C(infinity); all "
+                "p in (0, 1], including the TLS too slow to relax in the run (closed-form tail)"
+            ),
         ),
         "gruneisen": Variable(
-            "Grueneisen parameter K alpha/C of the two-level systems, with the heat capacity "
-            "measured over the same time",
+            "Grueneisen parameter, C(t)",
             "1",
+            (
+                "Grueneisen parameter K alpha/C of the two-level systems, with the heat capacity "
+                "measured over the same time"
+            ),
         ),
         "gruneisen_equilibrium": Variable(
-            "Grueneisen parameter K alpha/C(infinity) of the two-level systems, with the "
-            "equilibrium heat capacity (the paper's convention, its footnote 44)",
+            "Grueneisen parameter, C(inf)",
             "1",
+            (
+                "Grueneisen parameter K alpha/C(infinity) of the two-level systems, with the "
+                "equilibrium heat capacity (the paper's convention, its footnote 44)"
+            ),
         ),
         "gruneisen_closed_form": Variable(
-            "Grueneisen parameter of the closed form (6.4) with derived coefficients",
+            "Grueneisen (6.4), derived",
             "1",
-            "tau_expt/tau_min inserted as b_Gamma tau_expt/tau_min (smooth relaxation), "
-            "docs/closed_forms.md",
+            (
+                "Grueneisen parameter of the closed form (6.4) with derived coefficients; "
+                "tau_expt/tau_min inserted as b_Gamma tau_expt/tau_min (smooth relaxation), "
+                "docs/closed_forms.md"
+            ),
         ),
         "gruneisen_closed_form_printed": Variable(
-            "Grueneisen parameter of (6.4) with the paper's printed coefficients 0.55, 0.037", "1"
+            "Grueneisen (6.4), printed",
+            "1",
+            "Grueneisen parameter of (6.4) with the paper's printed coefficients 0.55, 0.037",
         ),
-        "step_temperature": Variable("temperature of each step of the staircase", "K"),
-        "step_end": Variable("end of each dwell, where the dilatometer reads", "s"),
+        "step_temperature": Variable(
+            "step temperature", "K", "temperature of each step of the staircase"
+        ),
+        "step_end": Variable("end of dwell", "s", "end of each dwell, where the dilatometer reads"),
         "delta_T": Variable("temperature step", "K"),
-        "tau_min": Variable("fastest relaxation time of a thermal TLS", "s", TAU_MIN_DEFINITION),
-        "tau_min_temperature": Variable("temperature at which tau_min is given", "K"),
-        "alpha_electron": Variable("expansion coefficient of the conduction electrons", "K-1"),
-        "alpha_tls": Variable("expansion coefficient of the two-level systems", "K-1"),
-        "alpha_total": Variable("total expansion coefficient, TLS and electrons", "K-1"),
-        "gruneisen_total": Variable("Grueneisen parameter of TLS and electrons together", "1"),
-        "superconducting_gap": Variable("BCS gap Delta_s/k_B of the electrons", "K"),
-        "heat_capacity_electron": Variable(
-            "heat capacity per volume of the conduction electrons (BCS below T_c)", "J m-3 K-1"
+        "tau_min": Variable(
+            "tau_min", "s", "fastest relaxation time of a thermal TLS: " + TAU_MIN_DEFINITION
         ),
-        # protocols.sweep: quantities of a sweep, and the swept parameters as coordinates
+        "tau_min_temperature": Variable(
+            "temperature of tau_min", "K", "temperature at which tau_min is given"
+        ),
+        "alpha_electron": Variable(
+            "electron expansion coeff.", "K-1", "expansion coefficient of the conduction electrons"
+        ),
+        "alpha_tls": Variable(
+            "TLS expansion coefficient", "K-1", "expansion coefficient of the two-level systems"
+        ),
+        "alpha_total": Variable(
+            "total expansion coefficient", "K-1", "total expansion coefficient, TLS and electrons"
+        ),
+        "gruneisen_total": Variable(
+            "total Grueneisen parameter", "1", "Grueneisen parameter of TLS and electrons together"
+        ),
+        "superconducting_gap": Variable(
+            "BCS gap Delta_s/k_B", "K", "BCS gap Delta_s/k_B of the electrons"
+        ),
+        "heat_capacity_electron": Variable(
+            "electron heat capacity",
+            "J m-3 K-1",
+            "heat capacity per volume of the conduction electrons (BCS below T_c)",
+        ),
         "alpha_over_temperature": Variable(
-            "volume expansion coefficient of the two-level systems over temperature, alpha/T",
+            "TLS alpha/T",
             "K-2",
+            "volume expansion coefficient of the two-level systems over temperature, alpha/T",
         ),
         "heat_capacity_over_temperature": Variable(
-            "heat capacity per volume of the two-level systems over temperature, C/T",
+            "TLS C/T",
             "J m-3 K-2",
+            "heat capacity per volume of the two-level systems over temperature, C/T",
         ),
-        "W": Variable("soft-potential energy scale W/k_B (2.3)", "K"),
-        "eta_L": Variable("small parameter eta_L of the soft-potential model (2.4)", "1"),
-        "c": Variable("mean strain coupling c of eta (3.7)", "1"),
-        "chi": Variable("zero-point force constant chi (3.2)", "1"),
-        "psi": Variable("density of type-2 over type-1 soft potentials, psi_2/psi_1", "1"),
-        "N0": Variable("TLS density scale N0 = psi_1 eta_L^(3/2)/W (7.5)", "J-1 m-3"),
-        "bulk_modulus": Variable("bulk modulus K (1.6)", "Pa"),
-        "A": Variable("one-phonon relaxation constant of type-1 TLS", "s-1 K-3"),
-        "type2_rate_ratio": Variable("one-phonon constant of type-2 TLS over A", "1"),
+        "W": Variable("W/k_B", "K", "soft-potential energy scale W/k_B (2.3)"),
+        "eta_L": Variable("eta_L", "1", "small parameter eta_L of the soft-potential model (2.4)"),
+        "c": Variable("strain coupling c", "1", "mean strain coupling c of eta (3.7)"),
+        "chi": Variable("force constant chi", "1", "zero-point force constant chi (3.2)"),
+        "psi": Variable(
+            "psi_2/psi_1", "1", "density of type-2 over type-1 soft potentials, psi_2/psi_1"
+        ),
+        "N0": Variable(
+            "TLS density scale N0", "J-1 m-3", "TLS density scale N0 = psi_1 eta_L^(3/2)/W (7.5)"
+        ),
+        "bulk_modulus": Variable("bulk modulus", "Pa", "bulk modulus K (1.6)"),
+        "A": Variable(
+            "one-phonon constant A", "s-1 K-3", "one-phonon relaxation constant of type-1 TLS"
+        ),
+        "type2_rate_ratio": Variable(
+            "type-2 rate ratio", "1", "one-phonon constant of type-2 TLS over A"
+        ),
         "debye_coefficient": Variable(
-            "phonon heat capacity coefficient beta of C_ph = beta T^3", "J m-3 K-4"
+            "Debye coefficient beta",
+            "J m-3 K-4",
+            "phonon heat capacity coefficient beta of C_ph = beta T^3",
         ),
-        "phonon_gruneisen": Variable("Grueneisen parameter of the Debye phonons", "1"),
+        "phonon_gruneisen": Variable(
+            "phonon Grueneisen parameter", "1", "Grueneisen parameter of the Debye phonons"
+        ),
         "electron_dos": Variable(
-            "density of conduction-electron states at the Fermi level", "J-1 m-3"
+            "electron density of states",
+            "J-1 m-3",
+            "density of conduction-electron states at the Fermi level",
         ),
-        "electron_deformation_slope": Variable("electron deformation slope Lambda' (7.2)", "1"),
-        "critical_temperature": Variable("superconducting critical temperature T_c", "K"),
+        "electron_deformation_slope": Variable(
+            "electron slope Lambda'", "1", "electron deformation slope Lambda' (7.2)"
+        ),
+        "critical_temperature": Variable(
+            "critical temperature T_c", "K", "superconducting critical temperature T_c"
+        ),
         "electron_rate_constant": Variable(
-            "normal-state electron relaxation constant B of the TLS", "s-1 K-1"
+            "electron rate constant B",
+            "s-1 K-1",
+            "normal-state electron relaxation constant B of the TLS",
+        ),
+        "P_bar": Variable(
+            "STM density of states",
+            "J-1 m-3",
+            "density of states P_bar of the standard tunnelling model",
+        ),
+        "gamma": Variable(
+            "STM deformation potential",
+            "J",
+            "mean deformation potential of the standard tunnelling model",
+        ),
+        "energy_max": Variable(
+            "STM largest E/k_B", "K", "largest TLS energy E/k_B kept (standard tunnelling model)"
+        ),
+        "T0": Variable(
+            "start temperature T0", "K", "heat step: equilibrium temperature before the step"
+        ),
+        "T1": Variable("step temperature T1", "K", "heat step: temperature after the step"),
+        "T_bath": Variable(
+            "bath temperature", "K", "bath temperature, the equilibrium before the pulse"
+        ),
+        "tau_link": Variable(
+            "link time constant", "s", "time constant of the thermal link to the bath"
+        ),
+        "energy": Variable("pulse energy", "J m-3", "heat deposited per volume by the pulse"),
+        "T_start": Variable(
+            "start temperature", "K", "equilibrium temperature before t = 0 (staircase, ramp)"
+        ),
+        "dwell": Variable("dwell time", "s", "staircase: time at each temperature"),
+        "T_end": Variable("end temperature", "K", "ramp: temperature at the end of the ramp"),
+        "rate": Variable("ramp rate |dT/dt|", "K s-1", "ramp: magnitude of dT/dt"),
+        "steps": Variable("number of steps", "1", "staircase: number of temperature steps"),
+        "times": Variable("schedule times", "s", "schedule: times of the table's rows"),
+        "temperatures": Variable(
+            "schedule temperatures", "K", "schedule: temperatures of the table's rows"
+        ),
+        "initial_temperature_K": Variable(
+            "initial temperature", "K", "schedule: equilibrium temperature before t = 0"
+        ),
+        "energy_margin": Variable(
+            "energy grid margin", "1", "exact spectra: extension of the asymptotic energy grid"
+        ),
+        "p_margin": Variable("p grid margin", "1", "exact spectra: extension of the p grid"),
+        "spectrum_resolution": Variable(
+            "spectrum resolution", "1", "exact spectra: convergence knob of the solver"
         ),
         "interference_fraction": Variable(
-            "interference fraction f of the relaxation coupling of mirror partners", "1"
+            "interference fraction f",
+            "1",
+            "fraction of the relaxation rate that follows each mirror partner's own coupling "
+            "(relaxation_coupling = interference), docs/exact.md",
         ),
-        "P_bar": Variable("density of states P_bar of the standard tunnelling model", "J-1 m-3"),
-        "gamma": Variable("mean deformation potential of the standard tunnelling model", "J"),
-        "energy_max": Variable("largest TLS energy E/k_B kept (standard tunnelling model)", "K"),
-        "T0": Variable("heat step: equilibrium temperature before the step", "K"),
-        "T1": Variable("heat step: temperature after the step", "K"),
-        "T_bath": Variable("bath temperature, the equilibrium before the pulse", "K"),
-        "tau_link": Variable("time constant of the thermal link to the bath", "s"),
-        "energy": Variable("heat deposited per volume by the pulse", "J m-3"),
-        "T_start": Variable("equilibrium temperature before t = 0 (staircase, ramp)", "K"),
-        "dwell": Variable("staircase: time at each temperature", "s"),
-        "T_end": Variable("ramp: temperature at the end of the ramp", "K"),
-        "rate": Variable("ramp: magnitude of dT/dt", "K s-1"),
         "link_conductance": Variable(
-            "isolated pulse: thermal conductance of the link per sample volume", "W m-3 K-1"
+            "link conductance",
+            "W m-3 K-1",
+            "isolated pulse: thermal conductance of the link per sample volume",
         ),
     }
 )
@@ -187,9 +314,55 @@ class UnregisteredVariableError(KeyError):
     """A dataset variable has no entry in the registry."""
 
 
+#: Keys of a glass's or protocol's dict that name it rather than give a quantity.
+LABEL_KEYS = frozenset({"model", "name", "description", "kind"})
+
+#: Global attributes holding parameters as JSON; each gets a ``<name>_units`` companion.
+PARAMETER_ATTRIBUTES = ("glass", "protocol")
+
+
+def parameter_units(parameters: Mapping[str, Any]) -> dict[str, str]:
+    """Units of the quantities in a glass's or protocol's ``to_dict()``, from the registry.
+
+    Parameters
+    ----------
+    parameters
+        Parameter name to value. The labels ``model``, ``name``, ``description`` and ``kind``
+        are skipped, and so are unregistered parameters whose value is a string (a named
+        choice such as ``density_law = "constant"``, which has no unit).
+
+    Returns
+    -------
+    dict
+        Parameter name to its UDUNITS string.
+
+    Raises
+    ------
+    UnregisteredVariableError
+        A parameter that is not a string has no entry in :data:`VARIABLES`.
+    """
+    out = {}
+    for key, value in parameters.items():
+        if key in LABEL_KEYS or (key not in VARIABLES and isinstance(value, str)):
+            continue
+        try:
+            out[key] = VARIABLES[key].units
+        except KeyError:
+            raise UnregisteredVariableError(
+                f"parameter {key!r} is not in the registry of variables"
+            ) from None
+    return out
+
+
 def annotate(dataset: xr.Dataset) -> xr.Dataset:
     """Set ``long_name``, ``units`` (and comment, standard_name) of every variable from the
-    registry; raise :class:`UnregisteredVariableError` for any variable not in it."""
+    registry, and give each JSON parameter attribute (``glass``, ``protocol``) a companion
+    ``glass_units``/``protocol_units`` with the unit of each parameter; raise
+    :class:`UnregisteredVariableError` for any variable or parameter not in the registry."""
+    for attr in PARAMETER_ATTRIBUTES:
+        if attr in dataset.attrs:
+            units = parameter_units(json.loads(dataset.attrs[attr]))
+            dataset.attrs[f"{attr}_units"] = json.dumps(units, sort_keys=True)
     for name in list(dataset.variables):
         try:
             meta = VARIABLES[str(name)]

@@ -95,8 +95,79 @@ def test_files_pass_the_cf_checker_with_no_high_priority_failures(tmp_path: Path
             check=False,
         ).stdout
         report = json.loads(out)[str(path)]["cf:1.8"]
-        failures = [item for item in report["high_priorities"] if item["msgs"]]
+        failures = [
+            (item["name"], msg)
+            for item in report["high_priorities"]
+            for msg in item["msgs"]
+            if msg != TIME_NAME_HEURISTIC
+        ]
         assert failures == [], failures
+
+
+# The one message accepted from the checker: its section 5.1 check wants any dimension *named*
+# "time" to carry standard_name = "time", which CF 4.4 then requires to have "<unit> since <epoch>"
+# units, which xarray decodes to datetime64[ns] (issue 15: sub-nanosecond times collapsed). CF
+# itself identifies a time coordinate by its units, standard_name or axis (4.4), not by its name;
+# our elapsed-time coordinate has none of them and is a plain coordinate in seconds.
+TIME_NAME_HEURISTIC = "Coordinate variable 'time' should have standard_name='time', found: 'None'"
+
+
+def test_plain_xarray_reads_times_as_seconds(tmp_path: Path, datasets) -> None:
+    """Issue 15: xarray.open_dataset with default arguments, netCDF4 and the file's attributes
+    give elapsed seconds as numbers; .sel(time=...) picks exactly one row."""
+    import netCDF4
+
+    step = datasets[0]
+    path = write_netcdf(step, tmp_path / "plain.nc")
+    with xr.open_dataset(path) as plain:
+        assert plain["time"].dtype == np.float64
+        np.testing.assert_array_equal(plain["time"].values, step["time"].values)
+        t = float(step["time"][1])  # 1.58e-10 s: below a nanosecond
+        assert plain["strain"].sel(time=t).size == 1
+        assert float(plain["strain"].sel(time=t)) == float(step["strain"][1])
+        assert plain["time"].attrs["units"] == "s"
+        assert "since" not in plain["time"].attrs["units"]
+    with netCDF4.Dataset(path) as raw:
+        assert raw["time"].dtype == np.float64 and raw["time"].units == "s"
+        np.testing.assert_array_equal(raw["time"][:], step["time"].values)
+
+
+def test_parameters_in_the_attributes_state_their_units(datasets) -> None:
+    step, stair, _, gamma = datasets
+    glass_units = json.loads(step.attrs["glass_units"])
+    assert (
+        glass_units["W"] == "K"
+        and glass_units["A"] == "s-1 K-3"
+        and glass_units["N0"] == ("J-1 m-3")
+    )
+    assert set(glass_units) == set(json.loads(step.attrs["glass"])) - {
+        "model",
+        "name",
+        "description",
+        "relaxation_coupling",  # a named choice ("symmetric", "interference"): no unit
+    }
+    assert json.loads(step.attrs["protocol_units"]) == {"T0": "K", "T1": "K"}
+    assert json.loads(stair.attrs["protocol_units"]) == {
+        "T_start": "K",
+        "delta_T": "K",
+        "steps": "1",
+        "dwell": "s",
+    }
+    assert "glass_units" in gamma.attrs
+
+
+def test_long_names_fit_xarray_plot_labels(datasets) -> None:
+    """xarray labels an axis '<long_name> [<units>]' wrapped at 30 characters: at most two
+    lines, so the label is not cut (issue 15)."""
+    import textwrap
+
+    for name, meta in VARIABLES.items():
+        label = f"{meta.long_name} [{meta.units}]"
+        assert len(textwrap.wrap(label, 30)) <= 2, (name, label)
+    fig, ax = plt.subplots()
+    datasets[0].strain.plot(ax=ax)
+    assert ax.get_ylabel() == "volume strain dV/V [1]"
+    plt.close(fig)
 
 
 def test_writes_are_atomic_and_never_overwrite_silently(
@@ -146,3 +217,20 @@ def test_docs_list_every_registered_variable() -> None:
     text = (Path(__file__).parent.parent / "docs" / "protocols.md").read_text()
     missing = [name for name in VARIABLES if f"`{name}`" not in text]
     assert missing == []
+
+
+def test_every_preset_and_protocol_parameter_has_registered_units() -> None:
+    from dynamics import PRESETS
+    from dynamics.exact import ExactGlass
+    from protocols.histories import PROTOCOLS, make_protocol
+    from protocols.variables import parameter_units
+
+    glasses = [p.glass for p in PRESETS.values()] + [ExactGlass.from_glass(GLASS)]
+    for glass in glasses:
+        numeric = {k for k, v in glass.to_dict().items() if not isinstance(v, str)}
+        assert numeric <= set(parameter_units(glass.to_dict())), glass.name
+    for kind in PROTOCOLS:
+        data = make_protocol(kind).to_dict()
+        assert set(parameter_units(data)) == set(data) - {"kind"}, kind
+    with pytest.raises(UnregisteredVariableError, match="'mystery'"):
+        parameter_units({"mystery": 1.0})

@@ -310,7 +310,7 @@ def test_cli_options_and_summary_name_the_model(tmp_path, capsys) -> None:  # ty
     from protocols.cli import main
 
     out = tmp_path / "g.nc"
-    argv = ["gamma", "--temperatures", "0.3", "--tau-min-s", "1", "--tau-max-s", "10"]
+    argv = ["gamma", "--temperatures", "0.3", "--tau-expt-min", "1", "--tau-expt-max", "10"]
     argv += ["--points-per-decade", "1", "--out", str(out), "--no-plot"]
     code = main([*argv, "--relaxation-coupling", "interference", "--interference-fraction", "0.5"])
     assert code == 0

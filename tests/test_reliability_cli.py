@@ -92,20 +92,20 @@ HOSTILE = [
     (["gamma", "--temperatures", "1e-300"], "temperature = 1e-300 is outside the allowed range"),
     (["sweep", "--grid", "temperature=1e-300"], "temperature = 1e-300 is outside"),
     (
-        ["closed-form", "--tau-min-s", "-1"],
-        "--tau-min-s = -1 is outside the allowed range (0, inf)",
+        ["closed-form", "--tau-expt-min", "-1"],
+        "--tau-expt-min = -1 is outside the allowed range (0, inf)",
     ),
     (
-        ["closed-form", "--tau-min-s", "1e3", "--tau-max-s", "1e-3"],
-        "--tau-max-s = 0.001 s must exceed --tau-min-s = 1000 s",
+        ["closed-form", "--tau-expt-min", "1e3", "--tau-expt-max", "1e-3"],
+        "--tau-expt-max = 0.001 s must exceed --tau-expt-min = 1000 s",
     ),
     (
-        ["gamma", "--tau-min-s", "1e3", "--tau-max-s", "1e-3"],
-        "--tau-max-s = 0.001 s must exceed --tau-min-s = 1000 s",
+        ["gamma", "--tau-expt-min", "1e3", "--tau-expt-max", "1e-3"],
+        "--tau-expt-max = 0.001 s must exceed --tau-expt-min = 1000 s",
     ),
     (
-        ["sweep", "--grid", "temperature=0.3", "--tau-min-s", "1e3", "--tau-max-s", "1e-3"],
-        "--tau-max-s = 0.001 s must exceed --tau-min-s = 1000 s",
+        ["sweep", "--grid", "temperature=0.3", "--tau-expt-min", "1e3", "--tau-expt-max", "1e-3"],
+        "--tau-expt-max = 0.001 s must exceed --tau-expt-min = 1000 s",
     ),
     (["closed-form", "--temperature", "1e-300"], "--temperature = 1e-300 is outside"),
     (["run", "heat-step", "--set", "T0=1e-300"], "T0 = 1e-300 is outside the allowed range"),

@@ -287,7 +287,8 @@ def test_bad_input_names_the_parameter(grid: dict, kwargs: dict, message: str) -
 
 def test_an_unreachable_scheduler_is_a_parameter_error(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
-    monkeypatch.setattr("protocols.sweep.CONNECT_TIMEOUT_S", 1.0)
+    # the module (protocols.sweep at the top level is the function sweep)
+    monkeypatch.setattr(sys.modules["protocols.sweep"], "CONNECT_TIMEOUT_S", 1.0)
     with pytest.raises(ParameterError, match=r"scheduler = 'tcp://127\.0\.0\.1:9' cannot be"):
         sweep(GLASS, {"temperature": [0.3]}, scheduler="tcp://127.0.0.1:9", resolution=COARSE)
 
@@ -339,7 +340,7 @@ def test_sweep_command_writes_the_dataset_and_plot(
 ) -> None:
     out = tmp_path / "sweep.nc"
     argv = ["sweep", "--grid", "temperature=0.1,0.3", "--grid", "c=4:6:2", "--out", str(out)]
-    argv += ["--tau-min-s", "1e-8", "--tau-max-s", "1e4", "--tau-points-per-decade", "1"]
+    argv += ["--tau-expt-min", "1e-8", "--tau-expt-max", "1e4", "--tau-points-per-decade", "1"]
     assert sweep_main(argv) == 0
     assert out.exists() and out.with_suffix(".png").exists()
     assert "wrote" in capsys.readouterr().out

@@ -20,6 +20,7 @@ from dynamics.glass import Glass
 from dynamics.presets import DEFAULT_PRESET, PRESETS
 from dynamics.validation import ParameterError, TwoLevelRangeWarning
 from protocols.analytic import closed_form_gruneisen
+from protocols.atlas_cli import add_atlas_command
 from protocols.config import ConfigError, make_glass, parse_overrides, read_config, split_overrides
 from protocols.histories import (
     DEFAULT_PROTOCOL,
@@ -398,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     mt.set_defaults(func=_cmd_metallic)
 
     add_sweep_command(sub, _add_glass_options, _add_output_options)
+    add_atlas_command(sub)
 
     gl = sub.add_parser("glasses", help="list the glass presets with their sources")
     gl.set_defaults(func=_cmd_glasses)

@@ -13,8 +13,8 @@
 3. ``--direct``: the same at one temperature with ``spectrum_source="direct"`` (every node
    solved), and the largest relative difference of Γ between the two.
 4. ``--sweep N``: an exact Γ sweep of N points (temperatures x c) on a local
-   ``distributed.LocalCluster`` of 2 worker processes, cluster start-up included, the atlas
-   shipped to the workers (:func:`dynamics.atlas_store.ship_atlas`).
+   ``distributed.LocalCluster`` of 2 worker processes, cluster start-up included (``sweep``
+   ships the atlas to the workers, :func:`dynamics.atlas_store.ship_atlas`).
 """
 
 from __future__ import annotations
@@ -92,7 +92,6 @@ def direct_comparison(temperature: float) -> None:
 def exact_sweep(points: int) -> None:
     from distributed import Client, LocalCluster
 
-    from dynamics.atlas_store import ship_atlas
     from protocols.sweep import sweep
 
     n_c = min(25, points)
@@ -112,7 +111,6 @@ def exact_sweep(points: int) -> None:
         Client(cluster, set_as_default=False) as client,
     ):
         up = time.perf_counter() - start
-        ship_atlas(client)
         ds = sweep(exact, grid, tau_expt=TAU, client=client)
     took = time.perf_counter() - start
     finite = bool(np.all(np.isfinite(ds["gruneisen"].values)))

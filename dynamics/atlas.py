@@ -63,6 +63,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import numpy as np
@@ -388,26 +390,42 @@ class Atlas:
 
 @lru_cache(maxsize=8)
 def atlas_key(grid: AtlasGrid) -> str:
-    """SHA-256 of everything the table depends on: the solver's source (dynamics.spectrum), the
-    functions of dynamics.exact and dynamics.atlas that produce and encode it, the grid and the
-    layout version. Any change to them is a new atlas (at worst a rebuild, never a stale one)."""
+    """SHA-256 of everything the table depends on: the solver's source (the file
+    dynamics/spectrum.py), the compiled code of the functions of dynamics.exact,
+    dynamics.soft_potential and dynamics.atlas that produce and encode it (independent of line
+    numbers and comments), the grid and the layout version. Any change to them is a new atlas (at
+    worst a rebuild, never a stale one)."""
     import dynamics.exact as exact
     import dynamics.soft_potential as soft
     import dynamics.spectrum as spectrum
 
-    parts = [
-        inspect.getsource(spectrum),
-        inspect.getsource(soft.type1_parameters),
-        inspect.getsource(soft.type2_parameters),
-        inspect.getsource(soft.log_tunnel_ratio),
-        inspect.getsource(exact.exact_two_level),
-        inspect.getsource(exact._log_derivatives),
-        inspect.getsource(exact._asymptotic_potentials),
-        repr(exact.FD_STEP),
-        inspect.getsource(encode),
-        inspect.getsource(sheet_potentials),
-        json.dumps({"format": ATLAS_FORMAT, "grid": grid.to_dict(), "fields": FIELDS}),
-    ]
+    digest = hashlib.sha256()
+    digest.update(Path(inspect.getfile(spectrum)).read_bytes())
+    for func in (
+        soft.type1_parameters,
+        soft.type2_parameters,
+        soft.log_tunnel_ratio,
+        exact.exact_two_level,
+        exact._log_derivatives,
+        exact._with_derivatives,
+        exact._asymptotic_potentials,
+        encode,
+        sheet_potentials,
+    ):
+        digest.update(_code_digest(func.__code__).encode())
+    digest.update(repr(exact.FD_STEP).encode())
+    digest.update(
+        json.dumps({"format": ATLAS_FORMAT, "grid": grid.to_dict(), "fields": FIELDS}).encode()
+    )
+    return digest.hexdigest()
+
+
+def _code_digest(code: CodeType) -> str:
+    """What a function computes: its bytecode, names and constants (nested code included), not
+    its line numbers."""
+    parts = [code.co_code.hex(), repr(code.co_names), repr(code.co_varnames)]
+    for const in code.co_consts:
+        parts.append(_code_digest(const) if isinstance(const, CodeType) else repr(const))
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 

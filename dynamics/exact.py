@@ -473,6 +473,11 @@ class ExactGlass(Glass):
         """The bins for a run (cached): :func:`build_exact_ensemble`."""
         return _cached_ensemble(self, temperature_low, temperature_high, t_end, resolution)
 
+    @property
+    def spectrum_label(self) -> str:
+        """How the TLS parameters are obtained, for titles and summaries."""
+        return "exact spectra"
+
     def to_dict(self) -> dict[str, Any]:
         """All fields, ``model = "kki-exact"`` (JSON-serialisable)."""
         return {**super().to_dict(), "model": "kki-exact"}

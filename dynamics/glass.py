@@ -86,6 +86,9 @@ class TLSModel(Protocol):
 
     def to_dict(self) -> dict[str, Any]: ...
 
+    @property
+    def spectrum_label(self) -> str: ...
+
 
 @dataclass(frozen=True)
 class Glass:
@@ -203,6 +206,11 @@ class Glass:
         return ("type1", "type2")
 
     @property
+    def spectrum_label(self) -> str:
+        """How the TLS parameters are obtained, for titles and summaries."""
+        return "asymptotic spectra (the paper's leading order)"
+
+    @property
     def energy_cap(self) -> float:
         r"""Largest TLS energy kept, :math:`W/e` (so that :math:`L \ge 1` for every TLS). [J]"""
         return self.W_energy / math.e
@@ -311,6 +319,11 @@ class TunnellingGlass:
     @property
     def tls_types(self) -> tuple[str, ...]:
         return ("stm",)
+
+    @property
+    def spectrum_label(self) -> str:
+        """How the TLS parameters are obtained, for titles and summaries."""
+        return "standard tunnelling model"
 
     @property
     def energy_cap(self) -> float:

@@ -64,9 +64,11 @@ def _add_glass_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--spectrum",
         choices=("asymptotic", "exact"),
-        default="asymptotic",
-        help="TLS parameters from the paper's asymptotic formulas (default) or from exact "
-        "spectra of the soft potential (dynamics.exact; slower, docs/exact.md)",
+        default=None,
+        help="TLS parameters from exact spectra of the soft potential (the default for "
+        "soft-potential glasses; dynamics.exact with the spectral atlas, docs/exact.md, "
+        "docs/atlas.md) or from the paper's leading-order asymptotic formulas (2.8)-(2.13), "
+        "(4.5), (4.11)",
     )
 
 
@@ -91,12 +93,16 @@ def _glass_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     return with_spectrum(make_glass(preset, {**glass_table, **overrides}), args.spectrum), config
 
 
-def with_spectrum(glass: Any, spectrum: str) -> Any:
-    """``glass`` on exact spectra if ``spectrum == "exact"`` (soft-potential glasses only)."""
-    if spectrum != "exact":
+def with_spectrum(glass: Any, spectrum: str | None) -> Any:
+    """``glass`` on exact spectra if ``spectrum == "exact"``, or if it is ``None`` (the default)
+    and the glass is a soft-potential glass; the STM has no soft potentials and stays as it is
+    unless exact spectra are asked for by name (an error)."""
+    if spectrum == "asymptotic" or isinstance(glass, ExactGlass):
         return glass
     if not isinstance(glass, Glass):
-        raise UsageError("--spectrum exact needs a soft-potential glass (not the STM)")
+        if spectrum == "exact":
+            raise UsageError("--spectrum exact needs a soft-potential glass (not the STM)")
+        return glass
     return ExactGlass.from_glass(glass)
 
 
@@ -216,7 +222,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         i = int(np.argmin(ds["strain"].values))
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
         print(
-            f"{kind} on {glass.name}: {ds.sizes['time']} times from {float(ds.time[0]):.3g} to "
+            f"{kind} on {glass.name} ({glass.spectrum_label}): {ds.sizes['time']} times from "
+            f"{float(ds.time[0]):.3g} to "
             f"{float(ds.time[-1]):.3g} s; strain minimum {float(ds.strain[i]):.4g} at "
             f"{float(ds.time[i]):.4g} s; tau_min({float(ds.tau_min_temperature):.4g} K) = "
             f"{float(ds.tau_min):.4g} s"
@@ -240,6 +247,7 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
         save_figure(plot_gruneisen(ds), png, overwrite=args.force)
     if not args.quiet:
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(f"# glass {glass.name}, {glass.spectrum_label}; (6.4) is the paper's closed form")
         print(
             "# T [K]   tau_expt [s]   Gamma C(inf)   Gamma C(tau)   (6.4) derived   (6.4) printed"
         )
@@ -273,7 +281,9 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
         save_figure(plot_through_tc(ds), png, overwrite=args.force)
     if not args.quiet:
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
-        print(f"# glass {glass.name}, T_c = {glass.critical_temperature:g} K")
+        print(
+            f"# glass {glass.name} ({glass.spectrum_label}), T_c = {glass.critical_temperature:g} K"
+        )
         print(
             "# T [K]  alpha_e [K-1]  " + "  ".join(f"alpha_total({t:g} s)" for t in args.tau_expt)
         )

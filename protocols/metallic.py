@@ -104,7 +104,8 @@ def alpha_through_tc(
     ds.attrs.update(
         {
             "Conventions": "CF-1.8",
-            "title": f"tls-expansion: expansion of metallic glass {glass.name} through T_c",
+            "title": f"tls-expansion: expansion of metallic glass {glass.name} through T_c, "
+            f"{glass.spectrum_label}",
             "institution": "tls-expansion",
             "source": f"tls-expansion {__version__}",
             "references": PAPER_REFERENCE,

@@ -324,7 +324,7 @@ def _provenance(
 ) -> dict[str, Any]:
     return {
         "Conventions": "CF-1.8",
-        "title": f"tls-expansion: {protocol.kind} on glass {model.name}",
+        "title": f"tls-expansion: {protocol.kind} on glass {model.name}, {model.spectrum_label}",
         "institution": "tls-expansion",
         "source": f"tls-expansion {__version__} (two-level systems of the soft-potential model)",
         "references": PAPER_REFERENCE,
@@ -427,7 +427,8 @@ def gruneisen_vs_tau(
     ds.attrs.update(
         {
             "Conventions": "CF-1.8",
-            "title": f"tls-expansion: Grueneisen parameter against tau_expt, glass {model.name}",
+            "title": "tls-expansion: Grueneisen parameter against tau_expt, glass "
+            f"{model.name}, {model.spectrum_label}",
             "institution": "tls-expansion",
             "source": f"tls-expansion {__version__}",
             "references": PAPER_REFERENCE,

@@ -714,6 +714,13 @@ def sweep(
         if not tasks:
             blocks = first
         elif active is not None:
+            if getattr(glass, "spectrum_source", None) == "atlas":
+                from dynamics.atlas import AtlasGrid
+                from dynamics.atlas_store import ship_atlas
+
+                # remote workers get the table instead of building it
+                resolution_knob = float(getattr(glass, "spectrum_resolution", 1.0))
+                ship_atlas(active, AtlasGrid(spectrum_resolution=resolution_knob))
             blocks = first + _run_distributed(active, tasks, sizes, report, done)
         else:
             blocks = first + _run_local(tasks, sizes, local, workers, report, done)
@@ -799,13 +806,16 @@ def _attributes(spec: _Spec) -> dict[str, Any]:
     if spec.mode == "gamma":
         attrs["title"] = (
             f"tls-expansion: Grueneisen parameter against tau_expt over {over}, glass {glass.name}"
+            f", {glass.spectrum_label}"
         )
         comment = "Linear response to an infinitesimal step at t = 0 at each grid point. "
         call = f"protocols.sweep(gamma, glass {glass.name}, over {over})"
     else:
         assert spec.protocol is not None
         kind = spec.protocol.kind
-        attrs["title"] = f"tls-expansion: {kind} over {over}, glass {glass.name}"
+        attrs["title"] = (
+            f"tls-expansion: {kind} over {over}, glass {glass.name}, {glass.spectrum_label}"
+        )
         comment = (
             "Strain and heat are relative to the equilibrium before t = 0, at each grid point. "
         )

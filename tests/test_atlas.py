@@ -307,3 +307,55 @@ def test_bad_grids_raise() -> None:
         AtlasGrid(s_edges=(1.0, 2.0))
     with pytest.raises(ParameterError, match="nodes"):
         AtlasGrid(nodes=2)
+
+
+# --------------------------------------------------------------------------------------------
+# exact spectra by default
+# --------------------------------------------------------------------------------------------
+
+
+def test_presets_are_exact_by_default_and_asymptotic_on_request() -> None:
+    from dynamics.glass import Glass, TunnellingGlass
+    from dynamics.presets import get_glass
+
+    assert isinstance(default_glass(), ExactGlass)
+    assert default_glass().spectrum_label == "exact spectra"
+    paper = default_glass(spectrum="asymptotic")
+    assert type(paper) is Glass and paper.spectrum_label.startswith("asymptotic")
+    assert isinstance(get_glass("stm-silica"), TunnellingGlass)  # no soft potentials
+    with pytest.raises(ParameterError, match="spectrum"):
+        get_glass("silica", spectrum="numerical")
+
+
+@pytest.mark.parametrize("spectrum", [None, "asymptotic"])
+def test_cli_gamma_is_exact_by_default(tmp_path: Path, spectrum: str | None) -> None:
+    """``tls-expansion gamma`` on exact spectra unless --spectrum asymptotic: the dataset's
+    glass, title and the printed summary say which."""
+    import json
+
+    import xarray as xr
+
+    from protocols.cli import main
+
+    out = tmp_path / "g.nc"
+    argv = ["gamma", "--temperatures", "0.3", "--points-per-decade", "1", "--no-plot"]
+    argv += ["--out", str(out)] + (["--spectrum", spectrum] if spectrum else [])
+    assert main(argv) == 0
+    with xr.open_dataset(out) as ds:
+        model = json.loads(ds.attrs["glass"])["model"]
+        title = ds.attrs["title"]
+    if spectrum is None:
+        assert model == "kki-exact" and title.endswith("exact spectra")
+    else:
+        assert model != "kki-exact" and "asymptotic spectra" in title
+
+
+def test_cli_atlas_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    from protocols.cli import main
+
+    assert main(["atlas", "path"]) == 0
+    path = capsys.readouterr().out.strip()
+    assert path.startswith(os.environ["TLS_EXPANSION_CACHE"]) and path.endswith(".npz")
+    assert main(["atlas", "build"]) == 0  # built or already built in this session's cache
+    assert main(["atlas", "info"]) == 0
+    assert "status:          valid" in capsys.readouterr().out

@@ -553,10 +553,26 @@ def atlas_two_level(atlas: Atlas, sheet: int, energy_ratio: ArrayLike, p: ArrayL
     ExactTwoLevel
         1-D arrays; ``method`` is -1 where the values were interpolated.
     """
+    e_r = np.ascontiguousarray(energy_ratio, dtype=float).ravel()
+    p_a = np.ascontiguousarray(p, dtype=float).ravel()
+    digest = hashlib.sha1(e_r.tobytes() + b"|" + p_a.tobytes()).hexdigest()
+    key = (atlas.key, id(atlas), sheet, digest)
+    if key not in _RECENT:
+        _RECENT[key] = _atlas_two_level(atlas, sheet, e_r, p_a)
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.pop(next(iter(_RECENT)))
+    return _RECENT[key]
+
+
+#: The last few results of :func:`atlas_two_level` (a sweep over glass parameters other than W
+#: and the temperatures asks for the same nodes point after point); read-only arrays.
+_RECENT: dict[tuple[str, int, int, str], Any] = {}
+_RECENT_SIZE = 6
+
+
+def _atlas_two_level(atlas: Atlas, sheet: int, e_r: FloatArray, p_a: FloatArray) -> Any:
     from dynamics.exact import FD_STEP, ExactTwoLevel, _with_derivatives, exact_two_level
 
-    e_r = np.asarray(energy_ratio, dtype=float).ravel()
-    p_a = np.asarray(p, dtype=float).ravel()
     u = np.log(e_r)
     s = -np.log(p_a)
     eta, t = sheet_potentials(sheet, e_r, p_a)
@@ -576,4 +592,6 @@ def atlas_two_level(atlas: Atlas, sheet: int, energy_ratio: ArrayLike, p: ArrayL
         solved = _with_derivatives(solved, solved.p < _MIXED_P, FD_STEP, res)
         for f in dataclasses.fields(ExactTwoLevel):
             fields[f.name][direct] = getattr(solved, f.name)
+    for value in fields.values():
+        value.flags.writeable = False
     return ExactTwoLevel(**fields)

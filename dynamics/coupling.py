@@ -78,13 +78,16 @@ def _smallest_real_root(chi: FloatArray, eta: FloatArray, t: FloatArray) -> Floa
     companion matrix decide (the former method, ~50x slower)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = np.where(eta != 0.0, -chi / (2.0 * eta), 0.0)
-        for _ in range(40):
-            r2 = r * r
-            f = chi + 2.0 * eta * r - 3.0 * t * r2 + 4.0 * r2 * r
-            df = 2.0 * eta - 6.0 * t * r + 12.0 * r2
-            step = f / df
-            r = r - step
-            if not np.any(np.abs(step) > 1e-15 * np.abs(r)):  # also stops on NaN (checked below)
+        active = np.arange(r.size)
+        for _ in range(40):  # Newton on the points not yet converged
+            ra, ea, ta, ca = r[active], eta[active], t[active], chi[active]
+            r2 = ra * ra
+            step = (ca + 2.0 * ea * ra - 3.0 * ta * r2 + 4.0 * r2 * ra) / (
+                2.0 * ea - 6.0 * ta * ra + 12.0 * r2
+            )
+            r[active] = ra - step
+            active = active[np.abs(step) > 1e-14 * np.abs(ra - step)]  # NaN leaves (checked below)
+            if active.size == 0:
                 break
         f = chi + 2.0 * eta * r - 3.0 * t * r**2 + 4.0 * r**3
         size = np.abs(chi) + np.abs(2.0 * eta * r) + np.abs(3.0 * t * r**2) + np.abs(4.0 * r**3)

@@ -60,6 +60,7 @@ import hashlib
 import inspect
 import json
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -557,17 +558,23 @@ def atlas_two_level(atlas: Atlas, sheet: int, energy_ratio: ArrayLike, p: ArrayL
     p_a = np.ascontiguousarray(p, dtype=float).ravel()
     digest = hashlib.sha1(e_r.tobytes() + b"|" + p_a.tobytes()).hexdigest()
     key = (atlas.key, id(atlas), sheet, digest)
-    if key not in _RECENT:
-        _RECENT[key] = _atlas_two_level(atlas, sheet, e_r, p_a)
+    with _RECENT_LOCK:
+        found = _RECENT.get(key)
+    if found is not None:
+        return found
+    result = _atlas_two_level(atlas, sheet, e_r, p_a)
+    with _RECENT_LOCK:  # dask's threaded scheduler may call this from several threads
+        _RECENT[key] = result
         while len(_RECENT) > _RECENT_SIZE:
             _RECENT.pop(next(iter(_RECENT)))
-    return _RECENT[key]
+    return result
 
 
 #: The last few results of :func:`atlas_two_level` (a sweep over glass parameters other than W
 #: and the temperatures asks for the same nodes point after point); read-only arrays.
 _RECENT: dict[tuple[str, int, int, str], Any] = {}
 _RECENT_SIZE = 6
+_RECENT_LOCK = threading.Lock()
 
 
 def _atlas_two_level(atlas: Atlas, sheet: int, e_r: FloatArray, p_a: FloatArray) -> Any:

@@ -23,7 +23,7 @@ from dynamics.validation import TwoLevelRangeWarning
 
 
 def response(resolution: Resolution, temperature: float):
-    glass = default_glass()
+    glass = default_glass(spectrum="asymptotic")
     t_min = float(tau_min(temperature, glass.A))
     times = t_min * np.logspace(-2, 17, 381)
     ens = build_ensemble(glass, temperature, temperature, times[-1], resolution)

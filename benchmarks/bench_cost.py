@@ -21,7 +21,7 @@ from protocols.run import default_times, gruneisen_vs_tau, run
 
 def main() -> None:
     warnings.simplefilter("ignore")
-    glass = default_glass()
+    glass = default_glass(spectrum="asymptotic")
     run(glass, HeatStep(), default_times(glass, HeatStep(), 5))  # warm up
     print(f"{'request':44s} {'bins est/real':>15s} {'times':>6s} {'est [s]':>9s} {'real [s]':>9s}")
     for protocol in (

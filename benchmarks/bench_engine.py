@@ -31,7 +31,7 @@ T0, T1 = 0.30, 0.33
 
 
 def heat_step(points_per_decade: int = 20):
-    glass = default_glass()
+    glass = default_glass(spectrum="asymptotic")
     t_min = float(tau_min(T1, glass.A))
     times = t_min * np.logspace(-2, 17, 19 * points_per_decade + 1)
     ens = build_ensemble(glass, T0, T1, times[-1])

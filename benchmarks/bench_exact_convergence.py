@@ -25,7 +25,7 @@ TEMPERATURE = 0.3  # [K]
 
 def main() -> None:
     warnings.simplefilter("ignore", TwoLevelRangeWarning)
-    exact = ExactGlass.from_glass(default_glass())
+    exact = ExactGlass.from_glass(default_glass(spectrum="asymptotic"))
     cases = [
         ("default (`Resolution()`, margins 300 / 1e5)", exact, Resolution()),
         ("margins 1000 / 1e6", exact.replace(energy_margin=1000.0, p_margin=1e6), Resolution()),

@@ -39,7 +39,7 @@ from dynamics.response import step_response
 from protocols.fit import fit, predict
 from protocols.fitdata import measurement
 
-GLASS = default_glass()
+GLASS = default_glass(spectrum="asymptotic")
 
 
 def per_temperature(temps: np.ndarray, tau: np.ndarray) -> None:

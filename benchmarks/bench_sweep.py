@@ -26,7 +26,7 @@ import xarray as xr
 from dynamics import default_glass
 from protocols.sweep import sweep
 
-GLASS = default_glass()
+GLASS = default_glass(spectrum="asymptotic")
 TAU = np.logspace(-8, 5, 10)
 
 

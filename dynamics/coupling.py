@@ -59,11 +59,60 @@ def zero_point_shift(chi: ArrayLike, eta: ArrayLike, t: ArrayLike) -> FloatArray
     )
     shape = chi_a.shape
     chi_f, eta_f, t_f = (v.reshape(-1) for v in (chi_a, eta_a, t_a))
-    # Roots of 4δ³ - 3t̃δ² + 2η̃δ + χ = 0 from the eigenvalues of the companion matrices.
-    companion = np.zeros((chi_f.size, 3, 3))
-    companion[:, 0, 0] = 3.0 * t_f / 4.0
-    companion[:, 0, 1] = -2.0 * eta_f / 4.0
-    companion[:, 0, 2] = -chi_f / 4.0
+    delta = _smallest_real_root(chi_f, eta_f, t_f)
+    # Two Newton steps polish the root to machine precision.
+    for _ in range(2):
+        f = chi_f + 2.0 * eta_f * delta - 3.0 * t_f * delta**2 + 4.0 * delta**3
+        df = 2.0 * eta_f - 6.0 * t_f * delta + 12.0 * delta**2
+        step = np.divide(f, df, out=np.zeros_like(f), where=df != 0)
+        delta = delta - step
+    return delta.reshape(shape)
+
+
+def _smallest_real_root(chi: FloatArray, eta: FloatArray, t: FloatArray) -> FloatArray:
+    """Real root of smallest modulus of 4δ³ - 3t̃δ² + 2η̃δ + χ = 0 (1-D arrays).
+
+    Newton from the series start -χ/2η̃ (3.5) finds *a* real root r; dividing it out leaves
+    4δ² + bδ + c (b = 4r - 3t̃, c = 2η̃ + rb), whose roots are explicit, so the smallest real root
+    is picked among all three exactly. Where Newton does not converge, the eigenvalues of the
+    companion matrix decide (the former method, ~50x slower)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = np.where(eta != 0.0, -chi / (2.0 * eta), 0.0)
+        active = np.arange(r.size)
+        for _ in range(40):  # Newton on the points not yet converged
+            ra, ea, ta, ca = r[active], eta[active], t[active], chi[active]
+            r2 = ra * ra
+            step = (ca + 2.0 * ea * ra - 3.0 * ta * r2 + 4.0 * r2 * ra) / (
+                2.0 * ea - 6.0 * ta * ra + 12.0 * r2
+            )
+            r[active] = ra - step
+            active = active[np.abs(step) > 1e-14 * np.abs(ra - step)]  # NaN leaves (checked below)
+            if active.size == 0:
+                break
+        f = chi + 2.0 * eta * r - 3.0 * t * r**2 + 4.0 * r**3
+        size = np.abs(chi) + np.abs(2.0 * eta * r) + np.abs(3.0 * t * r**2) + np.abs(4.0 * r**3)
+        ok = np.isfinite(r) & (np.abs(f) <= 1e-10 * size)
+        b = 4.0 * r - 3.0 * t
+        c = 2.0 * eta + r * b
+        disc = b * b - 16.0 * c
+        root = np.sqrt(np.maximum(disc, 0.0))
+        q = -0.5 * (b + np.copysign(root, b))  # stable quadratic roots: q/4 and c/q
+        q1 = np.where(disc >= 0.0, q / 4.0, np.inf)
+        q2 = np.where((disc >= 0.0) & (q != 0.0), c / q, np.inf)
+    candidates = np.stack([r, q1, q2])
+    pick = np.argmin(np.abs(candidates), axis=0)
+    delta = np.take_along_axis(candidates, pick[None, :], axis=0)[0]
+    if not ok.all():
+        delta[~ok] = _smallest_real_root_eigen(chi[~ok], eta[~ok], t[~ok])
+    return delta
+
+
+def _smallest_real_root_eigen(chi: FloatArray, eta: FloatArray, t: FloatArray) -> FloatArray:
+    """As :func:`_smallest_real_root`, from the eigenvalues of the companion matrices."""
+    companion = np.zeros((chi.size, 3, 3))
+    companion[:, 0, 0] = 3.0 * t / 4.0
+    companion[:, 0, 1] = -2.0 * eta / 4.0
+    companion[:, 0, 2] = -chi / 4.0
     companion[:, 1, 0] = 1.0
     companion[:, 2, 1] = 1.0
     roots = np.linalg.eigvals(companion)
@@ -72,14 +121,8 @@ def zero_point_shift(chi: ArrayLike, eta: ArrayLike, t: ArrayLike) -> FloatArray
     real = np.abs(roots.imag) <= 1e-9 * scale
     modulus = np.where(real, np.abs(roots.real), np.inf)
     pick = np.argmin(modulus, axis=1)
-    delta = roots.real[np.arange(chi_f.size), pick]
-    # Two Newton steps polish the eigenvalue root to machine precision.
-    for _ in range(2):
-        f = chi_f + 2.0 * eta_f * delta - 3.0 * t_f * delta**2 + 4.0 * delta**3
-        df = 2.0 * eta_f - 6.0 * t_f * delta + 12.0 * delta**2
-        step = np.divide(f, df, out=np.zeros_like(f), where=df != 0)
-        delta = delta - step
-    return delta.reshape(shape)
+    result: FloatArray = roots.real[np.arange(chi.size), pick]
+    return result
 
 
 def zero_point_shift_type1_series(chi: ArrayLike, eta: ArrayLike, t: ArrayLike) -> FloatArray:

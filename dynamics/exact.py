@@ -91,6 +91,7 @@ from dynamics.validation import ParameterError, check_finite, check_positive
 
 __all__ = [
     "DENSITY_LAWS",
+    "SPECTRUM_SOURCES",
     "ExactGlass",
     "ExactMembers",
     "ExactTwoLevel",
@@ -102,6 +103,9 @@ __all__ = [
     "exact_members",
     "exact_two_level",
 ]
+
+#: Where exact ensembles take their two-level values: the spectral atlas or direct solves.
+SPECTRUM_SOURCES = ("atlas", "direct")
 
 #: Densities of soft potentials in the (eta, t) plane: constant (the paper's psi_j) or
 #: proportional to |eta| (the later soft-potential model).
@@ -423,12 +427,17 @@ class ExactGlass(Glass):
         Factor by which the asymptotic p grid extends below the run's bound of p, >= 1. [1]
     spectrum_resolution
         Convergence knob of the spectrum solver, > 0. [1]
+    spectrum_source
+        ``"atlas"`` (interpolated in the spectral atlas, :mod:`dynamics.atlas`; built once per
+        machine) or ``"direct"`` (every node solved; 20-40 s per ensemble). They agree to
+        ~1e-7 in the two-level values (``docs/atlas.md``).
     """
 
     density_law: str = "constant"
     energy_margin: float = 300.0
     p_margin: float = 1e5
     spectrum_resolution: float = 1.0
+    spectrum_source: str = "atlas"
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -445,6 +454,11 @@ class ExactGlass(Glass):
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 1.0):
                 raise ParameterError(f"{name} = {value!r} is outside the allowed range [1, inf)")
         check_positive("spectrum_resolution", self.spectrum_resolution)
+        if self.spectrum_source not in SPECTRUM_SOURCES:
+            raise ParameterError(
+                f"spectrum_source = {self.spectrum_source!r} is not allowed; use one of "
+                f"{SPECTRUM_SOURCES}"
+            )
 
     @classmethod
     def from_glass(cls, glass: Glass, **settings: Any) -> ExactGlass:
@@ -472,6 +486,11 @@ class ExactGlass(Glass):
     ) -> Ensemble:
         """The bins for a run (cached): :func:`build_exact_ensemble`."""
         return _cached_ensemble(self, temperature_low, temperature_high, t_end, resolution)
+
+    @property
+    def spectrum_label(self) -> str:
+        """How the TLS parameters are obtained, for titles and summaries."""
+        return "exact spectra"
 
     def to_dict(self) -> dict[str, Any]:
         """All fields, ``model = "kki-exact"`` (JSON-serialisable)."""
@@ -656,9 +675,7 @@ def _cached_members(
         signs = etas.shape[0]
         e_rows = etas[0] if kind == 0 else np.concatenate([etas[0], etas[2]])
         t_rows = ts[0] if kind == 0 else np.concatenate([ts[0], ts[2]])
-        solved = exact_two_level(
-            e_rows, t_rows, resolution=model.spectrum_resolution, derivatives=False
-        )
+        solved = _solve_rows(model, kind, e_a / W, p_a, e_rows, t_rows)
         energy_rows = solved.splitting * W
         kept = (energy_rows >= e_window[0]) & (energy_rows <= e_window[1]) & (solved.p > 0.0)
         solved = _with_derivatives(
@@ -750,6 +767,40 @@ def assemble_exact_ensemble(members: tuple[ExactMembers, ...], model: ExactGlass
         parts["tail_kind"].append(np.full(m.tail_energy.size, m.kind))
         parts["tail_density"].append(m.tail_density)
     return ensemble_from_parts(parts, model)
+
+
+def _solve_rows(
+    model: ExactGlass,
+    kind: int,
+    energy_ratio: FloatArray,
+    p: FloatArray,
+    eta: FloatArray,
+    t: FloatArray,
+) -> ExactTwoLevel:
+    """Exact two-level values of the rows ``(eta, t)`` that the asymptotic map puts at
+    ``(energy_ratio = E_a/W, p)`` (type 1: one row per node; type 2: +R rows, then -R rows):
+    interpolated in the spectral atlas (:mod:`dynamics.atlas`, forward differences included
+    where p < 1/2) or solved directly, by ``model.spectrum_source``."""
+    if model.spectrum_source == "direct":
+        return exact_two_level(eta, t, resolution=model.spectrum_resolution, derivatives=False)
+    from dynamics.atlas import AtlasGrid, atlas_two_level
+    from dynamics.atlas_store import default_atlas
+
+    atlas = default_atlas(AtlasGrid(spectrum_resolution=model.spectrum_resolution))
+    if kind == 0:
+        return atlas_two_level(atlas, 0, energy_ratio, p)
+    return _concatenate_tls(
+        [atlas_two_level(atlas, 1, energy_ratio, p), atlas_two_level(atlas, 2, energy_ratio, p)]
+    )
+
+
+def _concatenate_tls(parts: list[ExactTwoLevel]) -> ExactTwoLevel:
+    return ExactTwoLevel(
+        **{
+            f.name: np.concatenate([getattr(x, f.name) for x in parts])
+            for f in dataclasses.fields(ExactTwoLevel)
+        }
+    )
 
 
 def _type2_eta(energy: FloatArray, p: FloatArray, W: float) -> tuple[FloatArray, FloatArray]:

@@ -118,6 +118,9 @@ class TLSModel(Protocol):
         self, temperature_low: float, temperature_high: float, t_end: float, resolution: Resolution
     ) -> Ensemble: ...
 
+    @property
+    def spectrum_label(self) -> str: ...
+
 
 @dataclass(frozen=True)
 class Glass:
@@ -257,6 +260,11 @@ class Glass:
         return relaxation_label(self.relaxation_coupling, self.interference_fraction)
 
     @property
+    def spectrum_label(self) -> str:
+        """How the TLS parameters are obtained, for titles and summaries."""
+        return "asymptotic spectra (the paper's leading order)"
+
+    @property
     def energy_cap(self) -> float:
         r"""Largest TLS energy kept, :math:`W/e` (so that :math:`L \ge 1` for every TLS). [J]"""
         return self.W_energy / math.e
@@ -384,6 +392,11 @@ class TunnellingGlass:
     def relaxation_label(self) -> str:
         """``"symmetric"``: one rate per TLS (the model has no mirror partners)."""
         return "symmetric"
+
+    @property
+    def spectrum_label(self) -> str:
+        """How the TLS parameters are obtained, for titles and summaries."""
+        return "standard tunnelling model"
 
     @property
     def energy_cap(self) -> float:

@@ -384,14 +384,38 @@ def get_preset(name: str) -> Preset:
         ) from None
 
 
-def get_glass(name: str = DEFAULT_PRESET) -> Glass | TunnellingGlass:
-    """The glass of the preset called ``name`` (default: the paper's estimates)."""
-    return get_preset(name).glass
+#: Where soft-potential glasses take their TLS parameters: exact spectra (the default;
+#: :class:`dynamics.exact.ExactGlass`, docs/exact.md) or the paper's leading-order asymptotics.
+SPECTRA = ("exact", "asymptotic")
 
 
-def default_glass() -> Glass:
-    """The default glass: the paper's own estimates (``ggp1985``)."""
-    glass = get_glass(DEFAULT_PRESET)
+def get_glass(name: str = DEFAULT_PRESET, *, spectrum: str = "exact") -> Glass | TunnellingGlass:
+    """The glass of the preset called ``name`` (default: the paper's estimates).
+
+    Parameters
+    ----------
+    name
+        A preset name (:data:`PRESETS`).
+    spectrum
+        ``"exact"`` (default): soft-potential glasses on exact spectra
+        (:class:`dynamics.exact.ExactGlass`, with the spectral atlas); ``"asymptotic"``: the
+        paper's leading-order formulas (2.8)-(2.13), (4.5), (4.11), the model of its closed
+        forms. The standard tunnelling model has no soft potentials and ignores it.
+    """
+    if spectrum not in SPECTRA:
+        raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use one of {SPECTRA}")
+    glass = get_preset(name).glass
+    if spectrum == "exact" and isinstance(glass, Glass):
+        from dynamics.exact import ExactGlass
+
+        return ExactGlass.from_glass(glass)
+    return glass
+
+
+def default_glass(*, spectrum: str = "exact") -> Glass:
+    """The default glass: the paper's own estimates (``ggp1985``), on exact spectra unless
+    ``spectrum="asymptotic"`` (see :func:`get_glass`)."""
+    glass = get_glass(DEFAULT_PRESET, spectrum=spectrum)
     assert isinstance(glass, Glass)
     return glass
 

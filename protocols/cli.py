@@ -27,6 +27,7 @@ from dynamics.validation import (
     check_positive,
     check_temperature,
 )
+from protocols.atlas_cli import add_atlas_command
 from protocols.checks import check_interval, check_temperature_interval
 from protocols.config import (
     ConfigError,
@@ -120,9 +121,11 @@ def _add_glass_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--spectrum",
         choices=("asymptotic", "exact"),
-        default="asymptotic",
-        help="TLS parameters from the paper's asymptotic formulas (default) or from exact "
-        "spectra of the soft potential (dynamics.exact; slower, docs/exact.md)",
+        default=None,
+        help="TLS parameters from exact spectra of the soft potential (the default for "
+        "soft-potential glasses; dynamics.exact with the spectral atlas, docs/exact.md, "
+        "docs/atlas.md) or from the paper's leading-order asymptotic formulas (2.8)-(2.13), "
+        "(4.5), (4.11)",
     )
     parser.add_argument(
         "--relaxation-coupling",
@@ -176,12 +179,16 @@ def _glass_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     return with_spectrum(make_glass(preset, {**glass_table, **overrides}), args.spectrum), config
 
 
-def with_spectrum(glass: Any, spectrum: str) -> Any:
-    """``glass`` on exact spectra if ``spectrum == "exact"`` (soft-potential glasses only)."""
-    if spectrum != "exact":
+def with_spectrum(glass: Any, spectrum: str | None) -> Any:
+    """``glass`` on exact spectra if ``spectrum == "exact"``, or if it is ``None`` (the default)
+    and the glass is a soft-potential glass; the STM has no soft potentials and stays as it is
+    unless exact spectra are asked for by name (an error)."""
+    if spectrum == "asymptotic" or isinstance(glass, ExactGlass):
         return glass
     if not isinstance(glass, Glass):
-        raise UsageError("--spectrum exact needs a soft-potential glass (not the STM)")
+        if spectrum == "exact":
+            raise UsageError("--spectrum exact needs a soft-potential glass (not the STM)")
+        return glass
     return ExactGlass.from_glass(glass)
 
 
@@ -402,7 +409,10 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
     write_pair(ds, nc, None if args.no_plot else plot_gruneisen, overwrite=args.force)
     if not args.quiet:
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
-        print(f"# Grüneisen parameter of glass {glass.name} ({model_summary(glass)})")
+        print(
+            f"# Grüneisen parameter of glass {glass.name} ({model_summary(glass)}); "
+            "(6.4) is the paper's closed form"
+        )
         print(
             "# T [K]   tau_expt [s]   Gamma C(inf)   Gamma C(tau)   (6.4) derived   (6.4) printed"
         )
@@ -638,6 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sweep_command(sub, _add_glass_options, _add_output_options)
     add_fit_command(sub, _add_glass_options, _add_output_options)
+    add_atlas_command(sub)
 
     gl = sub.add_parser("glasses", help="list the glass presets with their sources")
     gl.set_defaults(func=_cmd_glasses)

@@ -189,7 +189,7 @@ def make_glass(
     preset: str | None = None, overrides: Mapping[str, Any] | None = None
 ) -> Glass | TunnellingGlass:
     """A preset glass with fields replaced by ``overrides`` (validated)."""
-    base = get_glass(preset or DEFAULT_PRESET)
+    base = get_glass(preset or DEFAULT_PRESET, spectrum="asymptotic")  # --spectrum applies later
     changes = dict(overrides or {})
     if not changes:
         return base

@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 
 from dynamics import __version__
 from dynamics.ensemble import Resolution
+from dynamics.exact import ExactGlass
 from dynamics.glass import Glass, TunnellingGlass
 from dynamics.response import step_response
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
@@ -420,8 +421,6 @@ def fit(
     def model_of(params: lmfit.Parameters) -> Model:
         g = _glass_at(glass, vary, params)
         if spectrum == "exact" and type(g) is Glass:
-            from dynamics.exact import ExactGlass
-
             return ExactGlass.from_glass(g)
         return g
 
@@ -707,8 +706,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     preset = args.glass or glass_table.pop("preset", None)
     glass_table.pop("preset", None)
     glass = make_glass(preset, {**glass_table, **parse_overrides(args.overrides)})
-    if args.spectrum == "exact":
-        with_spectrum(glass, "exact")  # the same check and message as every other command
+    # the same default and checks as every other command: exact spectra for a soft-potential
+    # glass unless --spectrum asymptotic
+    exact = isinstance(with_spectrum(glass, args.spectrum), ExactGlass)
+    spectrum = "exact" if exact else "asymptotic"
     tau = parse_quantity(args.tau_expt, "s", name="tau_expt") if args.tau_expt else None
     temp = parse_quantity(args.temperature, "K", name="temperature") if args.temperature else None
     data = [read_data(d, args.quantity, tau_expt=tau, temperature=temp) for d in args.data]
@@ -721,7 +722,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     for path in (nc, png):
         if path.exists() and not args.force:
             raise ParameterError(f"{path} exists; give --force to replace it")
-    result = fit(data, glass, vary, bounds=bounds, spectrum=args.spectrum)
+    result = fit(data, glass, vary, bounds=bounds, spectrum=spectrum)
     ds = result.to_dataset()
     write_netcdf(ds, nc, overwrite=args.force)
     if not args.no_plot:

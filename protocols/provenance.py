@@ -29,9 +29,9 @@ def model_attributes(model: Any) -> dict[str, Any]:
 
 
 def model_summary(model: Any) -> str:
-    """The TLS model in words, for titles and summaries, e.g. ``"exact spectrum, relaxation
+    """The TLS model in words, for titles and summaries, e.g. ``"exact spectra, relaxation
     coupling interference (f = 0.25)"``."""
-    return f"{model.spectrum} spectrum, relaxation coupling {model.relaxation_label}"
+    return f"{model.spectrum_label}, relaxation coupling {model.relaxation_label}"
 
 
 def provenance(

@@ -743,6 +743,13 @@ def sweep(
         if not tasks:
             blocks = first
         elif active is not None:
+            if getattr(glass, "spectrum_source", None) == "atlas":
+                from dynamics.atlas import AtlasGrid
+                from dynamics.atlas_store import ship_atlas
+
+                # remote workers get the table instead of building it
+                resolution_knob = float(getattr(glass, "spectrum_resolution", 1.0))
+                ship_atlas(active, AtlasGrid(spectrum_resolution=resolution_knob))
             blocks = first + _run_distributed(active, tasks, sizes, report, done, cluster_timeout)
         else:
             blocks = first + _run_local(tasks, sizes, local, workers, report, done)

@@ -67,7 +67,7 @@ def test_all_lists_public_names_each_documented_in_the_reference(package) -> Non
 
 
 def test_top_level_run_of_a_heat_step() -> None:
-    glass = dynamics.default_glass()
+    glass = dynamics.default_glass(spectrum="asymptotic")
     coarse = dynamics.Resolution(
         energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.0, p_nodes=5
     )

@@ -53,12 +53,12 @@ def chi2_bound(big_l: float) -> float:
 
 
 def glass_at(W_over_kT: float) -> Glass:
-    return default_glass().replace(W=W_over_kT * T)
+    return default_glass(spectrum="asymptotic").replace(W=W_over_kT * T)
 
 
 def test_gruneisen_derived_is_the_ratio_of_61_62_63_and_printed_is_not() -> None:
     # The statement of docs/physics.md §7: the printed (6.4) is not consistent with (6.1)-(6.3).
-    g = default_glass()
+    g = default_glass(spectrum="asymptotic")
     kw = {"W": g.W_energy, "c": g.c, "eta_L": g.eta_L, "chi": g.chi}
     for which in ("derived", "printed"):
         for temperature, r in ((0.1, 1e3), (0.3, 1e8), (1.0, 1e12), (0.3, np.inf)):
@@ -109,7 +109,7 @@ def test_printed_coefficients_of_55_56_61_62_are_rounded_derived_ones() -> None:
 def test_Q1_kappa1_part_is_exact(e_K: float, p0: float) -> None:
     # With chi = 0, Q1 = 2 kappa1 (cE/eta_L) (1-p0)^{1/2}/L0 exactly (an exact derivative);
     # (5.5) drops only the (1-p0)^{1/2}. Quadrature accuracy 1e-9.
-    g = default_glass().replace(chi=0.0, type2_rate_ratio=1.0)
+    g = default_glass(spectrum="asymptotic").replace(chi=0.0, type2_rate_ratio=1.0)
     e = e_K * K_B
     num = ref.p_integral(ref.deformation_kernel(0, g), np.array([e]), np.array([p0]), g.W_energy)[0]
     L0 = math.log(g.W_energy / e) - 0.5 * math.log(p0)
@@ -123,7 +123,7 @@ def test_chi2_parts_of_Q1_and_Q2_converge_like_one_over_L(L_E: float) -> None:
     # p0 -> 0: the chi^2 part of Q1 (Q1(chi) - Q1(0)) and Q2 against -(2/3)kappa1' chi^2 L^-3 and
     # (22/9) kappa2 chi^2 L^-3. First-order relative error 3(1 - ln 2)/L (the (1-p)^{1/2}
     # endpoint); bound twice that.
-    g = default_glass()
+    g = default_glass(spectrum="asymptotic")
     e = g.W_energy * math.exp(-L_E)
     grid = np.array([e])
     q1 = ref.p_integral(ref.deformation_kernel(0, g), grid, np.array([0.0]), g.W_energy)[0]

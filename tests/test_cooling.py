@@ -22,7 +22,7 @@ from protocols.histories import HeatStep, Ramp, Schedule, Staircase, Temperature
 from protocols.output import check_dataset_finite, write_netcdf
 from protocols.run import run
 
-GLASS = default_glass()
+GLASS = default_glass(spectrum="asymptotic")
 #: coarse bins: the identity holds bin by bin, at any resolution
 RES = Resolution(energy_nodes=4, p_nodes=3)
 #: The bins are built for runs of up to BUILT_FOR seconds (p above the floor that such a run

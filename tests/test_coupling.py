@@ -126,3 +126,22 @@ def test_bad_input_is_named() -> None:
         zero_point_shift(CHI, float("nan"), 0.0)
     with pytest.raises(ParameterError, match="eta_L = 0"):
         deta_dstrain(1.0, 0.0, -5.0, 0.0, 0.1)
+
+
+def test_zero_point_shift_is_the_smallest_real_root_of_3_3() -> None:
+    """The fast root (Newton from (3.5), deflation) against numpy.roots of each cubic (an
+    independent eigenvalue method) over a broad range, shallow and deep, both signs of chi.
+    Tolerance 1e-11 relative: both are polished roots of the same cubic (rounding ~1e-15,
+    amplified near double roots)."""
+    from dynamics.coupling import zero_point_shift
+
+    rng = np.random.default_rng(7)
+    chi = rng.choice([-4.0, 0.5, 4.0, 10.0], 400) * rng.uniform(0.5, 1.5, 400)
+    eta = np.concatenate([rng.uniform(-40, 40, 200), rng.uniform(-3, 3, 200)])
+    t = np.concatenate([rng.uniform(-15, 15, 200), rng.uniform(-1, 1, 200)])
+    got = zero_point_shift(chi, eta, t)
+    for k in range(chi.size):
+        roots = np.roots([4.0, -3.0 * t[k], 2.0 * eta[k], chi[k]])
+        real = roots[np.abs(roots.imag) <= 1e-9 * np.maximum(np.abs(roots), 1.0)].real
+        want = real[np.argmin(np.abs(real))]
+        assert abs(got[k] - want) <= 1e-11 * max(abs(want), 1e-3), (chi[k], eta[k], t[k])

@@ -20,7 +20,7 @@ from protocols.plots import plot_gruneisen, plot_run, plot_strain, plot_temperat
 from protocols.run import gruneisen_vs_tau, run
 from protocols.variables import VARIABLES, UnregisteredVariableError, annotate
 
-GLASS = default_glass()
+GLASS = default_glass(spectrum="asymptotic")
 COARSE = Resolution(energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.0, p_nodes=5)
 
 

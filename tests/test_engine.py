@@ -28,7 +28,7 @@ from dynamics.thermal import equilibrium_occupation
 from dynamics.units import K_B
 from dynamics.validation import ParameterError
 
-GLASS = default_glass()
+GLASS = default_glass(spectrum="asymptotic")
 T0 = 0.3
 TAU_MIN = float(tau_min(T0, GLASS.A))
 

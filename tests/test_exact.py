@@ -47,7 +47,7 @@ from dynamics.spectrum import solve_soft_potential
 from dynamics.units import K_B
 from dynamics.validation import ParameterError
 
-GLASS = default_glass()
+GLASS = default_glass(spectrum="asymptotic")
 COARSE = Resolution(energy_nodes=4, p_nodes=4, p_panel_decades=3.0, energy_panel_decades=1.5)
 
 

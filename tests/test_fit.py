@@ -37,7 +37,7 @@ from protocols.output import open_dataset
 from protocols.quantities import convert_values, parse_quantity
 
 COARSE = Resolution(energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.0, p_nodes=5)
-GLASS = default_glass()
+GLASS = default_glass(spectrum="asymptotic")
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 

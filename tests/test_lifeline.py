@@ -97,7 +97,7 @@ def test_stale_temporaries_of_dead_writers_are_removed(tmp_path) -> None:
         path.write_bytes(b"partial")
     assert clean_stale_temporaries(tmp_path / "x.png") == [stale_png]
     ds = run(
-        default_glass(),
+        default_glass(spectrum="asymptotic"),
         HeatStep(0.3, 0.33),
         [1e-3, 1.0],
         resolution=Resolution(energy_nodes=4, p_nodes=3),

@@ -92,7 +92,7 @@ def test_spectrum_does_not_depend_on_the_thread_count() -> None:
 
 
 def test_relaxation_engine_does_not_depend_on_the_thread_count() -> None:
-    glass = default_glass()
+    glass = default_glass(spectrum="asymptotic")
     ensemble = build_ensemble(glass, 0.3, 0.33, float(tau_min(0.3, glass.A)) * 1e8)
     times = np.geomspace(1e-9, 1e3, 4000)  # several chunks of output times
     with parallel.single_threaded():

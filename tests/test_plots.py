@@ -15,7 +15,7 @@ import dynamics
 import protocols
 from protocols.plots import describe_protocol, plot_gruneisen, plot_run, strain_excursion
 
-GLASS = dynamics.default_glass()
+GLASS = dynamics.default_glass(spectrum="asymptotic")
 COARSE = dynamics.Resolution(
     energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.0, p_nodes=5
 )

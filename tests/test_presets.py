@@ -47,7 +47,7 @@ def test_silica_one_phonon_constant_and_tau_min() -> None:
 
     gl, gt = 1.04 * ELECTRON_VOLT, 0.65 * ELECTRON_VOLT
     a = (gl**2 / 5800**5 + 2 * gt**2 / 3800**5) * k**3 / (2 * pi * 2200 * hbar**4)
-    assert get_glass("silica").A == pytest.approx(a, rel=1e-13)
+    assert get_glass("silica", spectrum="asymptotic").A == pytest.approx(a, rel=1e-13)
     assert one_phonon_constant(gl, gt, 2200, 5800, 3800) == pytest.approx(4.87e7, rel=0.01)
     assert float(tau_min(1.0, a)) == pytest.approx(9.5e-9, rel=0.01)
     assert float(tau_min(0.3, a)) == pytest.approx(3.5e-7, rel=0.01)
@@ -65,7 +65,7 @@ def test_debye_coefficient_two_ways() -> None:
 def test_silica_c_reproduces_gamma_minus_70_with_derived_coefficients() -> None:
     # The fit stated in the preset: simulated Gamma with the equilibrium heat capacity (the
     # paper's convention) is -70 at 0.3 K, tau_expt = 100 s; c is stored to 3 digits -> 0.2%.
-    g = get_glass("silica")
+    g = get_glass("silica", spectrum="asymptotic")
     ens = build_ensemble(g, 0.3, 0.3, 100.0)
     alpha, _ = linear_response(ens, 0.3, np.array([100.0]))
     gamma = g.bulk_modulus * alpha.sum() / equilibrium_heat_capacity(ens, 0.3).sum()
@@ -84,14 +84,14 @@ def test_silica_c_reproduces_gamma_minus_70_with_derived_coefficients() -> None:
 def test_N0_reproduces_the_linear_specific_heat(name: str, c1: float) -> None:
     # C_TLS(tau = 1 s, T = 0.3 K)/T equals c1 (per volume), the fit stated in the preset;
     # N0 is stored to 2-3 digits -> 1%.
-    g = get_glass(name)
+    g = get_glass(name, spectrum="asymptotic")
     ens = build_ensemble(g, 0.3, 0.3, 1.0)
     _, heat_capacity = linear_response(ens, 0.3, np.array([1.0]))
     assert heat_capacity.sum() / 0.3 == pytest.approx(c1, rel=0.01)
 
 
 def test_pmma_c_reproduces_gamma_minus_16() -> None:
-    g = get_glass("pmma")
+    g = get_glass("pmma", spectrum="asymptotic")
     ens = build_ensemble(g, 0.3, 0.3, 100.0)
     alpha, _ = linear_response(ens, 0.3, np.array([100.0]))
     gamma = g.bulk_modulus * alpha.sum() / equilibrium_heat_capacity(ens, 0.3).sum()
@@ -99,7 +99,7 @@ def test_pmma_c_reproduces_gamma_minus_16() -> None:
 
 
 def test_metallic_presets_have_electrons() -> None:
-    pd, zr = get_glass("pdsicu"), get_glass("zrcu")
+    pd, zr = get_glass("pdsicu", spectrum="asymptotic"), get_glass("zrcu", spectrum="asymptotic")
     assert pd.electron_dos > 0 and pd.critical_temperature == 0
     assert zr.critical_temperature == 2.6
     # nu from the Sommerfeld coefficient: gamma_el = (pi^2/3) k^2 nu V_m, inverted and checked

@@ -18,7 +18,9 @@ def test_ensemble_builds_report_completion_and_gamma_each_temperature() -> None:
     """A build reports 1 when done (a cached one at once); Γ(τ_expt) on bins of the model's
     own (exact spectra, one ensemble per temperature) reports each temperature done, on the
     asymptotic bins (all temperatures in one vectorised pass) 1 at the end."""
-    glass = ExactGlass.from_glass(default_glass(), energy_margin=2.0)  # not cached elsewhere
+    glass = ExactGlass.from_glass(
+        default_glass(spectrum="asymptotic"), energy_margin=2.0
+    )  # not cached elsewhere
     calls: list[float] = []
     ens = build_ensemble(glass, 0.25, 0.25, 1.0, COARSE, calls.append)
     assert calls == [1.0]
@@ -26,11 +28,15 @@ def test_ensemble_builds_report_completion_and_gamma_each_temperature() -> None:
     cached = build_ensemble(glass, 0.25, 0.25, 1.0, COARSE, again.append)
     assert cached.size == ens.size and again == [1.0]
     calls = []
-    build_ensemble(default_glass(), 0.3, 0.3, 1.0, COARSE, calls.append)
+    build_ensemble(default_glass(spectrum="asymptotic"), 0.3, 0.3, 1.0, COARSE, calls.append)
     assert calls == [1.0]
     calls = []
     gruneisen_vs_tau(
-        default_glass(), [0.1, 0.3], [1e-6, 1.0], resolution=COARSE, progress=calls.append
+        default_glass(spectrum="asymptotic"),
+        [0.1, 0.3],
+        [1e-6, 1.0],
+        resolution=COARSE,
+        progress=calls.append,
     )
     assert calls == [1.0]
     calls = []

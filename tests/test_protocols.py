@@ -24,7 +24,7 @@ from protocols.histories import (
 )
 from protocols.run import gruneisen_vs_tau, run
 
-GLASS = default_glass()
+GLASS = default_glass(spectrum="asymptotic")
 COARSE = Resolution(energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.0, p_nodes=5)
 
 

@@ -270,7 +270,7 @@ def test_the_bin_estimate_is_within_a_factor_two_of_the_ensemble(t_low, t_high, 
     from dynamics.ensemble import build_ensemble
     from protocols.cost import estimate_bins
 
-    glass = default_glass()
+    glass = default_glass(spectrum="asymptotic")
     actual = build_ensemble(glass, t_low, t_high, t_end).size
     assert 0.5 <= estimate_bins(glass, t_low, t_high, t_end) / actual <= 2.0
 

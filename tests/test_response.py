@@ -35,10 +35,19 @@ def per_point(model, temperatures, tau, resolution):
 @pytest.mark.parametrize(
     ("model", "resolution"),
     [
-        (default_glass(), None),  # the converged default resolution, as the benchmark
-        (default_glass(), COARSE),
-        (default_glass().replace(type2_rate_ratio=3.0, psi=0.5), COARSE),  # fixed type-2 ratio
-        (get_glass("zrcu"), COARSE),  # metallic: electron relaxation, superconducting T_c
+        (
+            default_glass(spectrum="asymptotic"),
+            None,
+        ),  # the converged default resolution, as the benchmark
+        (default_glass(spectrum="asymptotic"), COARSE),
+        (
+            default_glass(spectrum="asymptotic").replace(type2_rate_ratio=3.0, psi=0.5),
+            COARSE,
+        ),  # fixed type-2 ratio
+        (
+            get_glass("zrcu", spectrum="asymptotic"),
+            COARSE,
+        ),  # metallic: electron relaxation, superconducting T_c
         (get_glass("stm-silica"), COARSE),  # the generic path through the model's interface
     ],
     ids=["default", "coarse", "ratio", "zrcu", "stm"],
@@ -65,8 +74,10 @@ def test_equals_per_temperature_path(model, resolution):
 def test_one_temperature_equals_many():
     """A temperature alone gives the same numbers as inside a batch (sweeps rely on this)."""
     tau = np.logspace(-8, 4, 5)
-    many = step_response(default_glass(), [0.05, 0.1, 0.3], tau, resolution=COARSE)
-    one = step_response(default_glass(), [0.1], tau, resolution=COARSE)
+    many = step_response(
+        default_glass(spectrum="asymptotic"), [0.05, 0.1, 0.3], tau, resolution=COARSE
+    )
+    one = step_response(default_glass(spectrum="asymptotic"), [0.1], tau, resolution=COARSE)
     np.testing.assert_allclose(one.alpha[0], many.alpha[1], rtol=1e-14)
     np.testing.assert_allclose(one.heat_capacity[0], many.heat_capacity[1], rtol=1e-14)
 
@@ -83,4 +94,4 @@ def test_one_temperature_equals_many():
 )
 def test_bad_input_named(temperature, tau, match):
     with pytest.raises(ParameterError, match=match):
-        step_response(default_glass(), temperature, tau)
+        step_response(default_glass(spectrum="asymptotic"), temperature, tau)

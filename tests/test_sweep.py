@@ -24,7 +24,7 @@ from protocols.run import gruneisen_vs_tau, run
 from protocols.sweep import GAMMA_VARIABLES, add_sweep_command, parse_grid, sweep
 from protocols.variables import VARIABLES
 
-GLASS = default_glass()
+GLASS = default_glass(spectrum="asymptotic")
 COARSE = Resolution(energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.0, p_nodes=5)
 TEMPERATURES = [0.1, 0.3]
 C_VALUES = [4.0, 6.0]
@@ -341,6 +341,7 @@ def test_sweep_command_writes_the_dataset_and_plot(
     out = tmp_path / "sweep.nc"
     argv = ["sweep", "--grid", "temperature=0.1,0.3", "--grid", "c=4:6:2", "--out", str(out)]
     argv += ["--tau-expt-min", "1e-8", "--tau-expt-max", "1e4", "--tau-points-per-decade", "1"]
+    argv += ["--spectrum", "asymptotic"]  # the reference below is the asymptotic API glass
     assert sweep_main(argv) == 0
     assert out.exists() and out.with_suffix(".png").exists()
     assert "wrote" in capsys.readouterr().out
@@ -362,6 +363,7 @@ def test_sweep_command_protocol_mode_defaults_under_outputs(
     monkeypatch.chdir(tmp_path)
     argv = ["sweep", "--protocol", "heat-step", "--set", "T0=0.2", "--grid", "T1=0.21,0.25"]
     argv += ["--t-start", "1e-6", "--t-stop", "10", "--points-per-decade", "2", "--quiet"]
+    argv += ["--spectrum", "asymptotic"]  # the reference below is the asymptotic API glass
     assert sweep_main(argv) == 0
     ds = open_dataset(tmp_path / "outputs" / "sweep_heat_step.nc")
     assert (tmp_path / "outputs" / "sweep_heat_step.png").exists()

@@ -16,7 +16,7 @@ from dynamics.validation import MIN_TEMPERATURE_K
 from protocols.histories import HeatStep, Ramp, Schedule, Staircase
 from protocols.run import gruneisen_vs_tau, run
 
-GLASS = default_glass()
+GLASS = default_glass(spectrum="asymptotic")
 RES = Resolution(energy_nodes=4, p_nodes=3)
 
 

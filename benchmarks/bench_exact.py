@@ -1,0 +1,139 @@
+"""Cost of exact-spectrum ensembles with the spectral atlas (issue 12). Prints its figures; run:
+
+    .venv/bin/python benchmarks/bench_exact.py                 # warm atlas figures (2 and 3)
+    .venv/bin/python benchmarks/bench_exact.py --build         # + first build in a fresh cache
+    .venv/bin/python benchmarks/bench_exact.py --direct        # + one direct ensemble, to compare
+    .venv/bin/python benchmarks/bench_exact.py --sweep 1000    # + an exact Γ sweep on 2 workers
+
+1. ``--build``: the first build of the default atlas in a fresh temporary cache directory (what a
+   new machine pays once), with the solver's default 2 threads; its size on disk.
+2. Γ(τ_expt) (10 values, 1e-8 to 1e5 s) of the default glass on exact spectra at new
+   temperatures (each a new ensemble: not in the in-process cache), warm atlas, default
+   (converged) resolution: seconds per temperature, ensemble build and relaxation together.
+3. ``--direct``: the same at one temperature with ``spectrum_source="direct"`` (every node
+   solved), and the largest relative difference of Γ between the two.
+4. ``--sweep N``: an exact Γ sweep of N points (temperatures x c) on a local
+   ``distributed.LocalCluster`` of 2 worker processes, cluster start-up included (``sweep``
+   ships the atlas to the workers, :func:`dynamics.atlas_store.ship_atlas`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from dynamics import default_glass
+from dynamics.exact import ExactGlass
+
+TAU = np.logspace(-8, 5, 10)
+
+
+def first_build() -> None:
+    from dynamics.atlas_store import atlas_path, default_atlas
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        atlas = default_atlas(directory=Path(tmp), progress=True)
+        took = time.perf_counter() - start
+        size = atlas_path(directory=Path(tmp)).stat().st_size
+    print(
+        f"1. first atlas build: {took:.1f} s on {os.cpu_count()} cores (load average at the end "
+        f"{os.getloadavg()[0]:.1f}); {size / 1e6:.1f} MB on disk, {atlas.grid.size} nodes x 3 "
+        "sheets"
+    )
+
+
+def gamma_per_temperature(temperatures: list[float]) -> None:
+    from dynamics.atlas_store import default_atlas
+    from protocols.run import gruneisen_vs_tau
+
+    start = time.perf_counter()
+    default_atlas()
+    print(f"   (atlas ready in {time.perf_counter() - start:.2f} s: load or build)")
+    exact = ExactGlass.from_glass(default_glass())
+    times = []
+    for temperature in temperatures:
+        start = time.perf_counter()
+        gruneisen_vs_tau(exact, [temperature], tau_expt=TAU)
+        times.append(time.perf_counter() - start)
+    print(
+        "2. Gamma(tau_expt) at a new temperature, warm atlas: "
+        + ", ".join(f"{t:.3f}" for t in times)
+        + f" s (median {np.median(times):.3f} s per temperature)"
+    )
+
+
+def direct_comparison(temperature: float) -> None:
+    from protocols.run import gruneisen_vs_tau
+
+    glass = default_glass()
+    atlas_ds = gruneisen_vs_tau(ExactGlass.from_glass(glass), [temperature], tau_expt=TAU)
+    start = time.perf_counter()
+    direct = gruneisen_vs_tau(
+        ExactGlass.from_glass(glass, spectrum_source="direct"), [temperature], tau_expt=TAU
+    )
+    took = time.perf_counter() - start
+    diffs = [
+        float(np.max(np.abs(atlas_ds[n].values / direct[n].values - 1)))
+        for n in ("gruneisen", "gruneisen_equilibrium")
+    ]
+    print(
+        f"3. direct exact ensemble at {temperature} K: {took:.1f} s; Gamma atlas vs direct: "
+        f"largest relative difference {max(diffs):.1e} (C(tau)) / {diffs[1]:.1e} (C(inf))"
+    )
+
+
+def exact_sweep(points: int) -> None:
+    from distributed import Client, LocalCluster
+
+    from protocols.sweep import sweep
+
+    n_c = min(25, points)
+    n_t = max(1, math.ceil(points / n_c))
+    grid = {"temperature": np.geomspace(0.05, 1.0, n_t), "c": np.linspace(4.0, 8.0, n_c)}
+    exact = ExactGlass.from_glass(default_glass())
+    start = time.perf_counter()
+    with (
+        LocalCluster(
+            n_workers=2,
+            processes=True,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            scheduler_port=0,
+            dashboard_address=":0",
+        ) as cluster,
+        Client(cluster, set_as_default=False) as client,
+    ):
+        up = time.perf_counter() - start
+        ds = sweep(exact, grid, tau_expt=TAU, client=client)
+    took = time.perf_counter() - start
+    finite = bool(np.all(np.isfinite(ds["gruneisen"].values)))
+    print(
+        f"4. exact Gamma sweep, {n_t * n_c} points x {TAU.size} tau_expt on 2 local workers: "
+        f"{took:.1f} s including {up:.1f} s cluster start-up (all finite: {finite})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", action="store_true", help="time a first build")
+    parser.add_argument("--direct", action="store_true", help="time one direct ensemble")
+    parser.add_argument("--sweep", type=int, default=0, metavar="N", help="exact sweep points")
+    args = parser.parse_args()
+    if args.build:
+        first_build()
+    gamma_per_temperature([0.11, 0.23, 0.47, 0.71, 0.93])
+    if args.direct:
+        direct_comparison(0.3)
+    if args.sweep:
+        exact_sweep(args.sweep)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,604 @@
+r"""Spectral atlas: the exact two-level quantities of every soft potential an ensemble can use,
+tabulated once and interpolated.
+
+Every quantity of :class:`dynamics.exact.ExactTwoLevel` depends only on the dimensionless point
+of the potential, and :func:`dynamics.exact.build_exact_ensemble` reaches the potentials only
+through the asymptotic map (:func:`dynamics.exact._asymptotic_potentials`) of its nodes
+:math:`(E_a, p_a)`, which depends on :math:`E_a/W` and :math:`p_a` alone. So the atlas is a table
+on three *sheets* — type 1 :math:`(\tilde\eta, +\tilde t)`, type 2 :math:`(+\tilde t, \tilde t^2/4
++ \tilde R)` and :math:`(+\tilde t, \tilde t^2/4 - \tilde R)` — over the coordinates
+
+.. math:: u = \ln(E_a/W), \qquad s = -\ln p_a ,
+
+and the glass (:math:`W`, :math:`\eta_L`, :math:`c`, :math:`\chi`, :math:`\psi`, ...) only scales,
+weights and combines what it returns. The other signs are mirror images (same spectrum).
+
+**Interpolation.** The plane is cut into rectangular panels (:class:`AtlasGrid`): in :math:`u`
+panels of 2–4 units; in :math:`s` panels up to :math:`s = 4` in :math:`\sigma = s^{1/2}` (the
+potential's :math:`\tilde t` or :math:`\tilde R` is analytic in :math:`\sigma` at :math:`p_a = 1`,
+not in :math:`s`), then panels of 4–12 units of :math:`s`, widening with :math:`s`. Each
+panel holds a tensor product of ``nodes`` × ``nodes`` Chebyshev points (first kind, so that no
+node sits on :math:`p_a = 1`, where ratios to :math:`\Delta_a` are 0/0), and a value anywhere in
+it is the barycentric Lagrange interpolant of those nodes (Berrut & Trefethen, SIAM Rev. 46, 501
+(2004), eq. (4.2) with the weights of first-kind points, eq. (5.3)). What is tabulated are smooth
+transforms, never :math:`E` or :math:`p` themselves (:math:`E = (\Delta^2 + \Delta_0^2)^{1/2}`
+turns over where :math:`\Delta \approx \Delta_0`, a kink a polynomial resolves slowly):
+
+* :math:`\ln(\Delta_0/\Delta_{0a})` and :math:`\Delta/\Delta_a` (:math:`\Delta_{0a} = E_a
+  p_a^{1/2}`, :math:`\Delta_a = E_a(1-p_a)^{1/2}`); :math:`E` and :math:`p` are recomputed from
+  them as the solver does (:math:`\ln E = \tfrac12\ln(\Delta^2+\Delta_0^2)`, :math:`p =
+  \min(1, \Delta_0^2/E^2)`);
+* :math:`\tfrac12\partial E^2/\partial\tilde\eta\,/E_a^2 = E\langle x^2\rangle_{10}/E_a^2` and
+  the same for :math:`\tilde t` (sums of smooth terms, :math:`\Delta\partial\Delta +
+  \Delta_0^2\partial\ln\Delta_0`);
+* :math:`E\langle 0|x^k|1\rangle/(\Delta_0 E_a)` for :math:`k = 2, 3` (in the two-level picture
+  :math:`\tfrac12[\partial\Delta - \Delta\partial\ln\Delta_0]/E_a`), the pair signed so that
+  :math:`\langle 0|x^3|1\rangle \ge 0` (the solver's sign of :math:`\psi_1` is not resolved in
+  localised doublets and flips from node to node; only :math:`M = |\langle 0|\partial
+  H/\partial\varepsilon|1\rangle|` uses them);
+* :math:`\ln(E_2 - E_0)`, and the forward differences :math:`\partial\ln\Delta_0/\partial\tilde
+  \eta`, :math:`\partial\ln\Delta_0/\partial\tilde t` (same step :data:`dynamics.exact.FD_STEP`,
+  so the atlas returns what the direct solve returns, not a better derivative).
+
+The forward differences are tabulated only in panels where some node has :math:`p < 0.9`; like
+the direct path, the atlas returns them only where :math:`p < 1/2` (where the coupling uses
+them) and NaN elsewhere. The accuracy against direct solves is measured in
+``tests/test_atlas.py`` and ``docs/atlas.md``.
+
+**Outside the atlas** (:math:`u` or :math:`s` beyond the grid, e.g. a run at :math:`k_BT <
+10^{-4}W`, or an extreme :math:`p` floor), and wherever a queried :math:`p < 1/2` falls in a panel
+without tabulated differences, the points are solved directly: never extrapolated.
+
+This module is pure (arrays in, arrays out); storing, checksumming and sharing the table is
+:mod:`dynamics.atlas_store`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import inspect
+import json
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dynamics.glass import FloatArray
+from dynamics.validation import ParameterError
+
+__all__ = [
+    "ATLAS_FORMAT",
+    "DEFAULT_GRID",
+    "FIELDS",
+    "SHEETS",
+    "Atlas",
+    "AtlasGrid",
+    "atlas_two_level",
+    "build_atlas",
+    "sheet_potentials",
+]
+
+#: Version of the layout of the stored table (part of the key).
+ATLAS_FORMAT = 1
+
+#: The sheets: type 1 (eta, +t); type 2 (+t, +R); type 2 (+t, -R).
+SHEETS = ("type1", "type2_plus_R", "type2_minus_R")
+
+#: Tabulated transforms (module docstring), in this order.
+FIELDS = (
+    "log_d0_ratio",
+    "asymmetry_ratio",
+    "log_third_level",
+    "half_dE2_deta",
+    "half_dE2_dt",
+    "dlnD0_deta",
+    "dlnD0_dt",
+    "x2_01_scaled",
+    "x3_01_scaled",
+)
+
+#: Forward differences are tabulated in panels where some node has p below this. [1]
+_FD_PANEL_P = 0.9
+#: Below this p the coupling uses the forward differences (dynamics.exact._MIXED_P). [1]
+_MIXED_P = 0.5
+#: Queries this far beyond the grid's edge in u or s still count as inside (rounding). [1]
+_EDGE_SLACK = 1e-9
+
+
+@dataclass(frozen=True)
+class AtlasGrid:
+    r"""Panels and nodes of an atlas.
+
+    Parameters
+    ----------
+    u_edges
+        Panel edges in :math:`u = \ln(E_a/W)`, increasing; the last must be :math:`\le -1`
+        (:math:`E_a \le W/e`, the model's energy cap). [1]
+    s_edges
+        Panel edges in :math:`s = -\ln p_a`, increasing, starting at 0. A first panel
+        :math:`[0, s_1]` is interpolated in :math:`\sigma = s^{1/2}`. [1]
+    nodes
+        Chebyshev points per panel and direction, in [3, 32].
+    sigma_limit
+        Panels of s that end at or below this are interpolated in :math:`\sigma = s^{1/2}`
+        (quantities are analytic in :math:`\sigma`, with a branch point at :math:`s = 0` in
+        :math:`s`). [1]
+    spectrum_resolution
+        Convergence knob of the spectrum solver, > 0 (as :class:`dynamics.exact.ExactGlass`). [1]
+    """
+
+    u_edges: tuple[float, ...] = (-22.0, -18.0, -14.0, -10.0, -7.0, -5.0, -3.0, -1.0)
+    s_edges: tuple[float, ...] = (0.0, 1.0, 4.0, 8.0, 13.0, 19.0, 26.0, 34.0, 43.0, 53.0, 64.0,
+                                  76.0, 88.0, 100.0)  # fmt: skip
+    nodes: int = 12
+    sigma_limit: float = 4.0
+    spectrum_resolution: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("u_edges", "s_edges"):
+            edges = np.asarray(getattr(self, name), dtype=float)
+            if edges.ndim != 1 or edges.size < 2 or not np.all(np.diff(edges) > 0):
+                raise ParameterError(f"{name} = {getattr(self, name)!r} must increase (>= 2 edges)")
+            if not np.all(np.isfinite(edges)):
+                raise ParameterError(f"{name} = {getattr(self, name)!r} must be finite")
+        if self.u_edges[-1] > -1.0:
+            raise ParameterError(
+                f"u_edges[-1] = {self.u_edges[-1]!r} is outside the allowed range (-inf, -1] "
+                "(E_a <= W/e)"
+            )
+        if self.s_edges[0] != 0.0:
+            raise ParameterError(f"s_edges[0] = {self.s_edges[0]!r} must be 0 (p_a = 1)")
+        n = self.nodes
+        if isinstance(n, bool) or not isinstance(n, int) or not 3 <= n <= 32:
+            raise ParameterError(f"nodes = {n!r} is outside the allowed range [3, 32] (integer)")
+        r = self.spectrum_resolution
+        if not (isinstance(r, int | float) and math.isfinite(r) and r > 0):
+            raise ParameterError(
+                f"spectrum_resolution = {r!r} is outside the allowed range (0, inf)"
+            )
+
+    @property
+    def u_nodes(self) -> FloatArray:
+        """All node coordinates in u, panel after panel. [1]"""
+        return _panel_nodes(np.asarray(self.u_edges), self.nodes)
+
+    @property
+    def sigma_panels(self) -> NDArray[np.bool_]:
+        """Which s panels are interpolated in sigma = s^1/2."""
+        return np.asarray(self.s_edges[1:]) <= self.sigma_limit
+
+    @property
+    def s_nodes(self) -> FloatArray:
+        """All node coordinates in s, panel after panel. [1]"""
+        edges = np.asarray(self.s_edges, dtype=float)
+        sig = np.repeat(self.sigma_panels, self.nodes)
+        return np.where(
+            sig, _panel_nodes(np.sqrt(edges), self.nodes) ** 2, _panel_nodes(edges, self.nodes)
+        )
+
+    @property
+    def size(self) -> int:
+        """Nodes per sheet."""
+        return (len(self.u_edges) - 1) * (len(self.s_edges) - 1) * self.nodes**2
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable fields."""
+        return {
+            "u_edges": list(self.u_edges),
+            "s_edges": list(self.s_edges),
+            "nodes": self.nodes,
+            "sigma_limit": self.sigma_limit,
+            "spectrum_resolution": self.spectrum_resolution,
+        }
+
+
+#: The grid every run uses unless told otherwise: u from -22 (E_a = 2.8e-10 W; a run at
+#: k_BT = 1e-4 W with x_min = 1e-3 and energy_margin 300 reaches 3.3e-10 W) to -1 (W/e), s to 100
+#: (p_a = 3.7e-44; the default glass's ensembles reach s = 75).
+DEFAULT_GRID = AtlasGrid()
+
+
+def _chebyshev_points(n: int) -> FloatArray:
+    """First-kind Chebyshev points on [0, 1], increasing."""
+    j = np.arange(n)
+    return 0.5 * (1.0 - np.cos((2 * j + 1) * np.pi / (2 * n)))
+
+
+def _chebyshev_weights(n: int) -> FloatArray:
+    """Barycentric weights of :func:`_chebyshev_points` (Berrut & Trefethen eq. (5.3))."""
+    j = np.arange(n)
+    weights: FloatArray = np.where(j % 2 == 0, 1.0, -1.0) * np.sin((2 * j + 1) * np.pi / (2 * n))
+    return weights
+
+
+def _panel_nodes(edges: FloatArray, n: int) -> FloatArray:
+    x = _chebyshev_points(n)
+    return (edges[:-1, None] + np.diff(edges)[:, None] * x[None, :]).ravel()
+
+
+def _barycentric(local: FloatArray, n: int) -> FloatArray:
+    """Lagrange weights (queries, n) of the points ``local`` in [0, 1] on one panel."""
+    x = _chebyshev_points(n)
+    w = _chebyshev_weights(n)
+    d = local[:, None] - x[None, :]
+    hit = d == 0.0
+    d[hit] = 1.0
+    c = w[None, :] / d
+    rows = hit.any(axis=1)
+    c[rows] = hit[rows].astype(float)
+    result: FloatArray = c / c.sum(axis=1, keepdims=True)
+    return result
+
+
+def sheet_potentials(
+    sheet: int, energy_ratio: FloatArray, p: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    r"""The potential :math:`(\tilde\eta, \tilde t)` of a sheet at :math:`(E_a/W, p_a)`.
+
+    :func:`dynamics.exact._asymptotic_potentials`, the rows that build_exact_ensemble solves
+    (type 1: :math:`+\tilde t`; type 2: :math:`(+\tilde t, +\tilde R)` or :math:`(+\tilde t,
+    -\tilde R)`), so that atlas and direct solve see the same potentials (to rounding).
+    """
+    from dynamics.exact import _asymptotic_potentials
+
+    etas, ts = _asymptotic_potentials(0 if sheet == 0 else 1, energy_ratio, p, 1.0)
+    row = 2 if sheet == 2 else 0
+    return etas[row], ts[row]
+
+
+def _scales(u: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    r""":math:`\ln(\Delta_{0a}/W)`, :math:`\Delta_a/W`, :math:`E_a/W` at :math:`(u, s)`."""
+    e_a = np.exp(u)
+    return u - 0.5 * s, e_a * np.sqrt(-np.expm1(-s)), e_a
+
+
+def encode(tls: Any, u: FloatArray, s: FloatArray) -> FloatArray:
+    """The tabulated transforms (:data:`FIELDS`, first axis) of direct solves ``tls``."""
+    log_d0a, asym_a, e_a = _scales(u, s)
+    e = tls.splitting
+    # The overall sign of psi_1 (A_01 <= 0) is not resolved where the doublet is localised and
+    # flips from node to node there; only |x2_01 d_eta + x3_01 d_t| is used (the coupling M),
+    # so the pair is signed with x3_01 >= 0, as for every tunnelling doublet of the +t sheets.
+    flip = np.where(tls.x3_01 < 0, -1.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d0_over = flip * np.exp(-tls.log_tunnel_splitting)
+        return np.stack(
+            [
+                tls.log_tunnel_splitting - log_d0a,
+                np.where(asym_a > 0, tls.asymmetry / asym_a, 0.0),
+                np.log(tls.third_level),
+                e * tls.dE_deta / e_a**2,
+                e * tls.dE_dt / e_a**2,
+                tls.dlnD0_deta,
+                tls.dlnD0_dt,
+                e * tls.x2_01 * d0_over / e_a,
+                e * tls.x3_01 * d0_over / e_a,
+            ]
+        )
+
+
+def decode(values: FloatArray, u: FloatArray, s: FloatArray) -> dict[str, FloatArray]:
+    """The :class:`dynamics.exact.ExactTwoLevel` arrays (without eta, t, method) from
+    interpolated transforms ``values`` (fields, points)."""
+    log_d0a, asym_a, e_a = _scales(u, s)
+    log_d0 = values[0] + log_d0a
+    asym = values[1] * asym_a
+    with np.errstate(divide="ignore", over="ignore"):
+        log_e = 0.5 * np.logaddexp(2.0 * np.log(np.abs(asym)), 2.0 * log_d0)
+        e = np.exp(log_e)
+        d0 = np.exp(log_d0)
+        p = np.minimum(np.exp(2.0 * (log_d0 - log_e)), 1.0)
+    mixed = p < _MIXED_P
+    return {
+        "splitting": e,
+        "tunnel_splitting": d0,
+        "asymmetry": asym,
+        "p": p,
+        "log_tunnel_splitting": log_d0,
+        "third_level": np.exp(values[2]),
+        "dE_deta": values[3] * e_a**2 / e,
+        "dE_dt": values[4] * e_a**2 / e,
+        "dlnD0_deta": np.where(mixed, values[5], np.nan),
+        "dlnD0_dt": np.where(mixed, values[6], np.nan),
+        "x2_01": values[7] * e_a * d0 / e,
+        "x3_01": values[8] * e_a * d0 / e,
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class Atlas:
+    """A built atlas: the grid, its key and the tabulated transforms.
+
+    Attributes
+    ----------
+    grid
+        Panels and nodes.
+    key
+        Hex digest identifying solver, grid and layout (:func:`atlas_key`).
+    values
+        Shape (sheets, fields, u nodes, s nodes): :data:`FIELDS` at every node; NaN where
+        forward differences were not tabulated.
+    origin
+        How this process got it: "built", "loaded", "memory" (built, not stored) or "shipped".
+    """
+
+    grid: AtlasGrid
+    key: str
+    values: FloatArray
+    origin: str = "built"
+
+    @property
+    def nbytes(self) -> int:
+        """Size of the table. [bytes]"""
+        return int(self.values.nbytes)
+
+    def with_origin(self, origin: str) -> Atlas:
+        """The same table, marked as obtained by ``origin``."""
+        return dataclasses.replace(self, origin=origin)
+
+    def inside(self, u: FloatArray, s: FloatArray) -> NDArray[np.bool_]:
+        """Which points lie on the grid (within rounding of its edges)."""
+        g = self.grid
+        return (
+            (u >= g.u_edges[0] - _EDGE_SLACK)
+            & (u <= g.u_edges[-1] + _EDGE_SLACK)
+            & (s >= -_EDGE_SLACK)
+            & (s <= g.s_edges[-1] + _EDGE_SLACK)
+        )
+
+    def interpolate(self, sheet: int, u: FloatArray, s: FloatArray) -> FloatArray:
+        """Interpolated transforms, shape (fields, points), at points inside the grid."""
+        g = self.grid
+        n = g.nodes
+        u_edges = np.asarray(g.u_edges)
+        s_edges = np.asarray(g.s_edges)
+        iu = np.clip(np.searchsorted(u_edges, u, side="right") - 1, 0, len(u_edges) - 2)
+        iv = np.clip(np.searchsorted(s_edges, s, side="right") - 1, 0, len(s_edges) - 2)
+        lu = np.clip((u - u_edges[iu]) / (u_edges[iu + 1] - u_edges[iu]), 0.0, 1.0)
+        root = np.sqrt(np.maximum(s, 0.0))
+        r_edges = np.sqrt(s_edges)
+        ls = np.where(
+            g.sigma_panels[iv],
+            (root - r_edges[iv]) / (r_edges[iv + 1] - r_edges[iv]),
+            (s - s_edges[iv]) / (s_edges[iv + 1] - s_edges[iv]),
+        )
+        ls = np.clip(ls, 0.0, 1.0)
+        n_f = len(FIELDS)
+        out = np.empty((n_f, u.size))
+        table = self.values[sheet]
+        cu = _barycentric(lu, n)
+        cs = _barycentric(ls, n)
+        panel = iu * (len(s_edges) - 1) + iv
+        order = np.argsort(panel, kind="stable")
+        starts = np.flatnonzero(np.diff(panel[order], prepend=-1))
+        for lo, hi in zip(starts, [*starts[1:], u.size], strict=True):
+            q = order[lo:hi]
+            a, b = iu[q[0]] * n, iv[q[0]] * n
+            block = table[:, a : a + n, b : b + n]  # (fields, n_u, n_s)
+            # sum_ab cu[q, a] block[f, a, b] cs[q, b], as one matrix product per panel
+            left = (cu[q] @ block.transpose(1, 0, 2).reshape(n, n_f * n)).reshape(q.size, n_f, n)
+            out[:, q] = np.matmul(left, cs[q][:, :, None])[:, :, 0].T
+        return out
+
+
+@lru_cache(maxsize=8)
+def atlas_key(grid: AtlasGrid) -> str:
+    """SHA-256 of everything the table depends on: the solver's source (the file
+    dynamics/spectrum.py), the compiled code of the functions of dynamics.exact,
+    dynamics.soft_potential and dynamics.atlas that produce and encode it (independent of line
+    numbers and comments), the grid and the layout version. Any change to them is a new atlas (at
+    worst a rebuild, never a stale one)."""
+    import dynamics.exact as exact
+    import dynamics.soft_potential as soft
+    import dynamics.spectrum as spectrum
+
+    digest = hashlib.sha256()
+    digest.update(Path(inspect.getfile(spectrum)).read_bytes())
+    for func in (
+        soft.type1_parameters,
+        soft.type2_parameters,
+        soft.log_tunnel_ratio,
+        exact.exact_two_level,
+        exact._log_derivatives,
+        exact._with_derivatives,
+        exact._asymptotic_potentials,
+        encode,
+        sheet_potentials,
+    ):
+        digest.update(_code_digest(func.__code__).encode())
+    digest.update(repr(exact.FD_STEP).encode())
+    digest.update(
+        json.dumps({"format": ATLAS_FORMAT, "grid": grid.to_dict(), "fields": FIELDS}).encode()
+    )
+    return digest.hexdigest()
+
+
+def _code_digest(code: CodeType) -> str:
+    """What a function computes: its bytecode, names and constants (nested code included), not
+    its line numbers."""
+    parts = [code.co_code.hex(), repr(code.co_names), repr(code.co_varnames)]
+    for const in code.co_consts:
+        parts.append(_code_digest(const) if isinstance(const, CodeType) else repr(const))
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def build_atlas(
+    grid: AtlasGrid = DEFAULT_GRID,
+    *,
+    progress: Callable[[int], None] | None = None,
+    total: Callable[[int], None] | None = None,
+    chunk: int = 4096,
+) -> Atlas:
+    """Solve every node of ``grid`` on every sheet and tabulate the transforms.
+
+    Parameters
+    ----------
+    grid
+        Panels and nodes.
+    progress
+        Called with the number of spectra just solved (for a progress bar).
+    total
+        Called once with the total number of spectra, when it is known (after the first pass,
+        which decides where forward differences are needed).
+    chunk
+        Potentials per solver call (bounds memory). [1]
+
+    Returns
+    -------
+    Atlas
+        ``origin = "built"``.
+    """
+    from dynamics.exact import FD_STEP, _log_derivatives, exact_two_level
+
+    u_n, s_n = grid.u_nodes, grid.s_nodes
+    U, S = np.meshgrid(u_n, s_n, indexing="ij")
+    u, s = U.ravel(), S.ravel()
+    n_sheets = len(SHEETS)
+    values = np.full((n_sheets, len(FIELDS), u_n.size, s_n.size), np.nan)
+    tick = progress or (lambda k: None)
+    pots = [sheet_potentials(k, np.exp(u), np.exp(-s)) for k in range(n_sheets)]
+    first = []
+    if total is not None:
+        total(n_sheets * u.size * 3)  # an upper bound until the first pass is done
+    for k in range(n_sheets):
+        parts = []
+        for lo in range(0, u.size, chunk):
+            sl = slice(lo, lo + chunk)
+            parts.append(
+                exact_two_level(
+                    pots[k][0][sl],
+                    pots[k][1][sl],
+                    derivatives=False,
+                    resolution=grid.spectrum_resolution,
+                )
+            )
+            tick(parts[-1].eta.size)
+        first.append(_concatenate(parts))
+    # Forward differences in every panel where some node has p < _FD_PANEL_P.
+    n = grid.nodes
+    shape = (u_n.size, s_n.size)
+    wants = []
+    for k in range(n_sheets):
+        p = first[k].p.reshape(shape)
+        panel_min = p.reshape(shape[0] // n, n, shape[1] // n, n).min(axis=(1, 3))
+        want = np.repeat(np.repeat(panel_min < _FD_PANEL_P, n, axis=0), n, axis=1).ravel()
+        wants.append(want)
+    n_fd = int(sum(w.sum() for w in wants))
+    if total is not None:
+        total(n_sheets * u.size + 2 * n_fd)
+    for k in range(n_sheets):
+        tls = first[k]
+        idx = np.flatnonzero(wants[k])
+        d_eta = np.full(u.size, np.nan)
+        d_t = np.full(u.size, np.nan)
+        for lo in range(0, idx.size, chunk // 2):
+            sel = idx[lo : lo + chunk // 2]
+            de, dt = _log_derivatives(
+                tls.eta[sel],
+                np.abs(tls.t[sel]),
+                tls.log_tunnel_splitting[sel],
+                np.ones(sel.size),
+                np.ones(sel.size, dtype=bool),
+                FD_STEP,
+                grid.spectrum_resolution,
+            )
+            d_eta[sel], d_t[sel] = de, dt
+            tick(2 * sel.size)
+        full = dataclasses.replace(tls, dlnD0_deta=d_eta, dlnD0_dt=d_t)
+        values[k] = encode(full, u, s).reshape(len(FIELDS), *shape)
+    return Atlas(grid=grid, key=atlas_key(grid), values=values, origin="built")
+
+
+def _concatenate(parts: list[Any]) -> Any:
+    first = parts[0]
+    return dataclasses.replace(
+        first,
+        **{
+            f.name: np.concatenate([getattr(p, f.name) for p in parts])
+            for f in dataclasses.fields(first)
+        },
+    )
+
+
+def atlas_two_level(atlas: Atlas, sheet: int, energy_ratio: ArrayLike, p: ArrayLike) -> Any:
+    r"""Exact two-level quantities of the potentials a sheet puts at :math:`(E_a, p_a)`.
+
+    A drop-in for :func:`dynamics.exact.exact_two_level` on the potentials
+    :func:`sheet_potentials` followed by the forward differences where :math:`p < 1/2`
+    (``_with_derivatives``): same fields, same potentials, same sign conventions. Points off the
+    grid, and points with :math:`p < 1/2` in panels without tabulated differences, are solved
+    directly.
+
+    Parameters
+    ----------
+    atlas
+        The table.
+    sheet
+        0: type 1 :math:`(\tilde\eta, +\tilde t)`; 1: type 2 :math:`+\tilde R`; 2: type 2
+        :math:`-\tilde R`.
+    energy_ratio
+        :math:`E_a/W`, in (0, 1/e]. [1]
+    p
+        :math:`p_a`, in (0, 1]. [1]
+
+    Returns
+    -------
+    ExactTwoLevel
+        1-D arrays; ``method`` is -1 where the values were interpolated.
+    """
+    e_r = np.ascontiguousarray(energy_ratio, dtype=float).ravel()
+    p_a = np.ascontiguousarray(p, dtype=float).ravel()
+    digest = hashlib.sha1(e_r.tobytes() + b"|" + p_a.tobytes()).hexdigest()
+    key = (atlas.key, id(atlas), sheet, digest)
+    with _RECENT_LOCK:
+        found = _RECENT.get(key)
+    if found is not None:
+        return found
+    result = _atlas_two_level(atlas, sheet, e_r, p_a)
+    with _RECENT_LOCK:  # dask's threaded scheduler may call this from several threads
+        _RECENT[key] = result
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.pop(next(iter(_RECENT)))
+    return result
+
+
+#: The last few results of :func:`atlas_two_level` (a sweep over glass parameters other than W
+#: and the temperatures asks for the same nodes point after point); read-only arrays.
+_RECENT: dict[tuple[str, int, int, str], Any] = {}
+_RECENT_SIZE = 6
+_RECENT_LOCK = threading.Lock()
+
+
+def _atlas_two_level(atlas: Atlas, sheet: int, e_r: FloatArray, p_a: FloatArray) -> Any:
+    from dynamics.exact import FD_STEP, ExactTwoLevel, _with_derivatives, exact_two_level
+
+    u = np.log(e_r)
+    s = -np.log(p_a)
+    eta, t = sheet_potentials(sheet, e_r, p_a)
+    inside = atlas.inside(u, s)
+    fields = {f.name: np.full(u.size, np.nan) for f in dataclasses.fields(ExactTwoLevel)}
+    fields["eta"], fields["t"] = eta, t
+    fields["method"] = np.full(u.size, -1, dtype=np.int64)
+    if inside.any():
+        got = decode(atlas.interpolate(sheet, u[inside], s[inside]), u[inside], s[inside])
+        for name, value in got.items():
+            fields[name][inside] = value
+    missing = inside & (fields["p"] < _MIXED_P) & np.isnan(fields["dlnD0_deta"])
+    direct = ~inside | missing
+    if direct.any():
+        res = atlas.grid.spectrum_resolution
+        solved = exact_two_level(eta[direct], t[direct], derivatives=False, resolution=res)
+        solved = _with_derivatives(solved, solved.p < _MIXED_P, FD_STEP, res)
+        for f in dataclasses.fields(ExactTwoLevel):
+            fields[f.name][direct] = getattr(solved, f.name)
+    for value in fields.values():
+        value.flags.writeable = False
+    return ExactTwoLevel(**fields)

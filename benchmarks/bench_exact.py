@@ -92,7 +92,7 @@ def direct_comparison(temperature: float) -> None:
 def exact_sweep(points: int) -> None:
     from distributed import Client, LocalCluster
 
-    from protocols.sweep import sweep
+    from protocols.sweeps import sweep
 
     n_c = min(25, points)
     n_t = max(1, math.ceil(points / n_c))

@@ -24,7 +24,7 @@ import numpy as np
 import xarray as xr
 
 from dynamics import default_glass
-from protocols.sweep import sweep
+from protocols.sweeps import sweep
 
 GLASS = default_glass(spectrum="asymptotic")
 TAU = np.logspace(-8, 5, 10)

@@ -38,12 +38,13 @@ from protocols.plots import (
     plot_run,
     plot_steps,
     plot_strain,
+    plot_sweep,
     plot_temperature,
     plot_through_tc,
     save_figure,
 )
 from protocols.run import default_times, gruneisen_vs_tau, run
-from protocols.sweep import plot_sweep, sweep
+from protocols.sweeps import sweep
 from protocols.variables import VARIABLES
 
 __all__ = [

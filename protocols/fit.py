@@ -28,12 +28,11 @@ what the scatter of the data implies.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +48,7 @@ from dynamics.glass import Glass, TunnellingGlass
 from dynamics.response import step_response
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
 from dynamics.validation import ParameterError
-from protocols.fitdata import QUANTITIES, Measurement, read_data
+from protocols.fitdata import QUANTITIES, Measurement
 from protocols.variables import TAU_MIN_DEFINITION, VARIABLES, Variable
 
 FloatArray = NDArray[np.float64]
@@ -623,113 +622,3 @@ def plot_fit(ds: xr.Dataset) -> Any:
     )
     fig.tight_layout()
     return fig
-
-
-# ----------------------------------------------------------------------------------------------
-# the command
-
-
-def _parse_bounds(items: Sequence[str]) -> dict[str, tuple[float, float]]:
-    out = {}
-    for item in items:
-        name, sep, rng = item.partition("=")
-        low, colon, high = rng.partition(":")
-        try:
-            if not sep or not colon:
-                raise ValueError
-            out[name.strip()] = (float(low), float(high))
-        except ValueError:
-            raise ParameterError(f"--bounds {item!r} must have the form NAME=LOW:HIGH") from None
-    return out
-
-
-def add_fit_command(
-    subparsers: Any,
-    add_glass_options: Callable[[argparse.ArgumentParser], None],
-    add_output_options: Callable[[argparse.ArgumentParser], None],
-) -> None:
-    """Register ``tls-expansion fit`` on the sub-command parsers of the CLI."""
-    ft = subparsers.add_parser(
-        "fit",
-        help="fit glass parameters to measured data (CSV or netCDF); dataset, plot and report",
-        description="Fit parameters of a glass (--vary) to one or more data sets at once with "
-        "lmfit. DATA: CSV with a header 'quantity [unit],...' (docs/fitting.md) or a netCDF "
-        "dataset. Start values: the preset (--glass) with --set NAME=VALUE.",
-    )
-    ft.add_argument("data", nargs="+", metavar="DATA", help="CSV or netCDF files")
-    ft.add_argument(
-        "--vary",
-        required=True,
-        metavar="NAME[,NAME...]",
-        help=f"parameters to fit, among {', '.join(FIT_PARAMETERS)}",
-    )
-    ft.add_argument(
-        "--bounds",
-        action="append",
-        default=[],
-        metavar="NAME=LOW:HIGH",
-        help="bounds of a varied parameter (default: its validated range); repeatable",
-    )
-    ft.add_argument(
-        "--tau-expt",
-        default=None,
-        metavar="DURATION",
-        help="duration of the experiment for data that give none, e.g. 100s, 2h",
-    )
-    ft.add_argument(
-        "--temperature",
-        default=None,
-        metavar="TEMPERATURE",
-        help="temperature for data against tau_expt that give none, e.g. 300mK",
-    )
-    ft.add_argument(
-        "--quantity",
-        default=None,
-        help="the variable to fit in a netCDF dataset that holds several",
-    )
-    add_glass_options(ft)
-    add_output_options(ft)
-    ft.set_defaults(func=_cmd_fit)
-
-
-def _cmd_fit(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from protocols.cli import with_spectrum
-    from protocols.config import make_glass, parse_overrides, read_config
-    from protocols.output import write_netcdf
-    from protocols.plots import save_figure
-    from protocols.quantities import parse_quantity
-
-    config = read_config(args.config) if args.config else {}
-    glass_table = dict(config.get("glass", {}))
-    preset = args.glass or glass_table.pop("preset", None)
-    glass_table.pop("preset", None)
-    glass = make_glass(preset, {**glass_table, **parse_overrides(args.overrides)})
-    # the same default and checks as every other command: exact spectra for a soft-potential
-    # glass unless --spectrum asymptotic
-    exact = isinstance(with_spectrum(glass, args.spectrum), ExactGlass)
-    spectrum = "exact" if exact else "asymptotic"
-    tau = parse_quantity(args.tau_expt, "s", name="tau_expt") if args.tau_expt else None
-    temp = parse_quantity(args.temperature, "K", name="temperature") if args.temperature else None
-    data = [read_data(d, args.quantity, tau_expt=tau, temperature=temp) for d in args.data]
-    vary = [v.strip() for v in args.vary.split(",") if v.strip()]
-    bounds = _parse_bounds(args.bounds)
-    nc = Path(args.out) if args.out else Path("outputs") / "fit.nc"
-    if nc.suffix != ".nc":
-        raise ParameterError(f"--out = {str(nc)!r} must end in .nc")
-    png = nc.with_suffix(".png")
-    for path in (nc, png):
-        if path.exists() and not args.force:
-            raise ParameterError(f"{path} exists; give --force to replace it")
-    result = fit(data, glass, vary, bounds=bounds, spectrum=spectrum)
-    ds = result.to_dataset()
-    write_netcdf(ds, nc, overwrite=args.force)
-    if not args.no_plot:
-        save_figure(plot_fit(ds), png, overwrite=args.force)
-    if not args.quiet:
-        print(result.report)
-        for text in result.warnings:
-            print(f"warning: {text}")
-        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
-    return 0

@@ -69,6 +69,16 @@ def die_with_parent(parent_pid: int, interval: float = WATCH_INTERVAL_S) -> None
 
 
 def worker_initializer() -> Callable[[], None]:
-    """An initialiser for worker processes started by this process: :func:`die_with_parent`
-    bound to this process's id (picklable, for spawned workers)."""
-    return functools.partial(die_with_parent, os.getpid())
+    """An initialiser for worker processes started by this process: :func:`init_worker` bound
+    to this process's id (picklable, for spawned workers)."""
+    return functools.partial(init_worker, os.getpid())
+
+
+def init_worker(parent_pid: int) -> None:
+    """Set up a local sweep worker: it dies with ``parent_pid`` (:func:`die_with_parent`) and
+    computes on one thread (the processes are the parallelism; no thread pool nested in them,
+    :mod:`dynamics.parallel`)."""
+    from dynamics.parallel import ENV_VAR
+
+    os.environ[ENV_VAR] = "1"
+    die_with_parent(parent_pid)

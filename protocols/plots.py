@@ -502,3 +502,52 @@ def plot_through_tc(ds: xr.Dataset) -> Figure:
     ax2.legend(fontsize=7, title=r"$\tau_{expt}$", title_fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def plot_sweep(ds: xr.Dataset, *, max_lines: int = 8) -> Figure:
+    """Γ against log τ_expt (Γ mode) or strain against log time (protocol mode), one line per
+    value of the first swept parameter (at most ``max_lines``, evenly picked), the other swept
+    parameters at their first value."""
+    swept = [str(d) for d in ds.dims if d not in ("tau_expt", "time", "tls_type", "step")]
+    if not swept:
+        raise ParameterError("plot_sweep needs a dataset from protocols.sweep")
+    first, rest = swept[0], swept[1:]
+    sel = ds.isel({d: 0 for d in rest})
+    n = sel.sizes[first]
+    picks = sorted({round(i) for i in np.linspace(0, n - 1, min(n, max_lines))})
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    gamma = "tau_expt" in ds.dims
+    x_name, y_name = ("tau_expt", "gruneisen") if gamma else ("time", "strain")
+    units = ds[first].attrs.get("units", "")
+    for k, i in enumerate(picks):
+        line = sel.isel({first: i})
+        keep = line[x_name].values > 0
+        label = f"{first} = {float(line[first]):.4g}" + (
+            f" {units}" if units not in ("", "1") else ""
+        )
+        ax.plot(line[x_name].values[keep], line[y_name].values[keep], color=f"C{k}", label=label)
+        if gamma:
+            ax.plot(
+                line[x_name].values[keep],
+                line["gruneisen_equilibrium"].values[keep],
+                color=f"C{k}",
+                ls="--",
+                lw=0.9,
+            )
+    ax.set_xscale("log")
+    if gamma:
+        ax.set_xlabel(r"$\tau_{expt}$ [s]")
+        ax.set_ylabel(r"$\Gamma$ [1] (solid: C($\tau_{expt}$); dashed: C($\infty$))")
+    else:
+        ax.set_xlabel("time t [s]")
+        ax.set_ylabel("volume strain [1]")
+    fixed = ", ".join(
+        f"{d} = {float(sel[d]):.4g}"
+        + (f" {sel[d].attrs['units']}" if sel[d].attrs.get("units", "1") != "1" else "")
+        for d in rest
+    )
+    ax.set_title(ds.attrs.get("title", "sweep") + (f"\n({fixed})" if fixed else ""), fontsize=9)
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(True, which="major", alpha=0.3)
+    fig.tight_layout()
+    return fig

@@ -30,7 +30,7 @@ from protocols.histories import (
     log_times,
 )
 from protocols.run import gruneisen_vs_tau, run
-from protocols.sweep import sweep
+from protocols.sweeps import sweep
 
 GOLDEN_DIR = Path(__file__).with_name("goldens")
 REGENERATE_VARIABLE = "TLS_EXPANSION_REGENERATE_GOLDENS"

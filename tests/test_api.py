@@ -79,4 +79,4 @@ def test_top_level_run_of_a_heat_step() -> None:
 
     assert protocols.run is module_run
     assert sys.modules["protocols.run"].default_times is protocols.default_times
-    assert protocols.sweep is sys.modules["protocols.sweep"].sweep
+    assert protocols.sweep is sys.modules["protocols.sweeps"].sweep

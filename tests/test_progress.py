@@ -8,7 +8,7 @@ import io
 import pytest
 
 from dynamics import ExactGlass, Resolution, build_ensemble, default_glass
-from protocols import cli
+from protocols.cli import common as cli
 from protocols.run import gruneisen_vs_tau
 
 COARSE = Resolution(energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.0, p_nodes=5)
@@ -52,11 +52,11 @@ class _Terminal(io.StringIO):
 def test_cli_bars_start_with_their_work_and_skip_instant_work(monkeypatch) -> None:
     terminal = _Terminal()
     monkeypatch.setattr(cli.sys, "stderr", terminal)
-    instant = cli._progress_bar("ensemble")
+    instant = cli.progress_bar("ensemble")
     instant(1.0)
     instant.close()
     assert terminal.getvalue() == ""
-    bar = cli._progress_bar("run")
+    bar = cli.progress_bar("run")
     assert terminal.getvalue() == ""  # nothing before the first report
     bar(0.25)
     bar(1.0)

@@ -85,7 +85,7 @@ def test_overrides_take_the_registry_unit_of_each_parameter() -> None:
 
 
 def test_sweep_grids_take_units() -> None:
-    from protocols.sweep import parse_grid_values
+    from protocols.sweeps import parse_grid_values
 
     assert parse_grid_values("temperature", "100mK,0.3,1K") == pytest.approx([0.1, 0.3, 1.0])
     assert parse_grid_values("tau_link", "1min:2min:2") == [60.0, 120.0]

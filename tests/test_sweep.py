@@ -16,12 +16,13 @@ import xarray as xr
 
 from dynamics import ParameterError, TwoLevelRangeWarning, __version__, default_glass
 from dynamics.ensemble import Resolution
-from protocols import cli
+from protocols.cli import common as cli
+from protocols.cli.sweep import add_sweep_command
 from protocols.config import ConfigError
 from protocols.histories import HeatStep, Staircase, log_times
 from protocols.output import open_dataset, write_netcdf
 from protocols.run import gruneisen_vs_tau, run
-from protocols.sweep import GAMMA_VARIABLES, add_sweep_command, parse_grid, sweep
+from protocols.sweeps import GAMMA_VARIABLES, parse_grid, sweep
 from protocols.variables import VARIABLES
 
 GLASS = default_glass(spectrum="asymptotic")
@@ -287,8 +288,7 @@ def test_bad_input_names_the_parameter(grid: dict, kwargs: dict, message: str) -
 
 def test_an_unreachable_scheduler_is_a_parameter_error(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
-    # the module (protocols.sweep at the top level is the function sweep)
-    monkeypatch.setattr(sys.modules["protocols.sweep"], "CONNECT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(sys.modules["protocols.sweeps.execution"], "CONNECT_TIMEOUT_S", 1.0)
     with pytest.raises(ParameterError, match=r"scheduler = 'tcp://127\.0\.0\.1:9' cannot be"):
         sweep(GLASS, {"temperature": [0.3]}, scheduler="tcp://127.0.0.1:9", resolution=COARSE)
 
@@ -324,9 +324,9 @@ def test_grid_text_lists_ranges_and_log_ranges() -> None:
 
 def sweep_main(argv: list[str]) -> int:
     """protocols.cli.main with only the sweep command: errors are one line and exit 2."""
-    parser = cli._Parser(prog="tls-expansion")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=cli._Parser)
-    add_sweep_command(sub, cli._add_glass_options, cli._add_output_options)
+    parser = cli.Parser(prog="tls-expansion")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=cli.Parser)
+    add_sweep_command(sub, cli.add_glass_options, cli.add_output_options)
     try:
         args = parser.parse_args(argv)
         return int(args.func(args))
@@ -406,8 +406,12 @@ def test_sweep_command_bad_input_is_one_line_exit_2_nothing_written(
 
 
 def test_sweep_command_is_wired_into_the_cli_when_registered() -> None:
-    parser = cli.build_parser()
+    from protocols.cli import build_parser
+
+    parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     if "sweep" not in sub.choices:
         pytest.skip("protocols.cli.build_parser does not register 'sweep' yet")
-    assert cli.main(["sweep", "--grid", "c=4"]) == 2  # the same command through the real CLI
+    from protocols.cli import main
+
+    assert main(["sweep", "--grid", "c=4"]) == 2  # the same command through the real CLI

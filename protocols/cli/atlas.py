@@ -86,3 +86,8 @@ def _cmd_path(args: argparse.Namespace) -> int:
 
     print(atlas_path())
     return 0
+
+
+def add_command(sub: Any) -> None:
+    """Register ``tls-expansion atlas`` on the sub-command parsers of the CLI."""
+    add_atlas_command(sub)

@@ -1,0 +1,89 @@
+"""The ``tls-expansion`` command line: one module per command (:mod:`protocols.cli.run`,
+``gamma``, ``closed_form``, ``metallic``, ``sweep``, ``fit``, ``atlas``, ``glasses``) and the
+options they share (:mod:`protocols.cli.common`).
+
+Errors in what the user asked for (unknown names, out-of-range values, unreadable files) print
+one line on stderr and exit with status 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+from collections.abc import Sequence
+
+from dynamics import __version__
+from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
+from protocols.cli import atlas, closed_form, fit, gamma, glasses, metallic, run, sweep
+from protocols.cli.common import (
+    EXIT_USAGE,
+    Parser,
+    UsageError,
+    one_line,
+    show_warning,
+)
+from protocols.config import ConfigError
+
+#: The commands, in the order ``--help`` lists them.
+COMMANDS = (closed_form, run, gamma, metallic, sweep, fit, atlas, glasses)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``tls-expansion``."""
+    parser = Parser(
+        prog="tls-expansion",
+        description="Low-temperature thermal expansion of glasses: two-level systems of the "
+        "soft-potential model relaxing after heating (Galperin, Gurevich & Parshin 1985).",
+    )
+    parser.add_argument("--version", action="version", version=f"tls-expansion {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for command in COMMANDS:
+        command.add_command(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``tls-expansion``; returns the exit status."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # the CLI only writes files; no display needed
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if getattr(args, "points", 1) < 1:
+            raise UsageError(f"--points = {args.points} is outside the allowed range [1, inf)")
+        if getattr(args, "points_per_decade", None) is not None and args.points_per_decade < 1:
+            raise UsageError(
+                f"--points-per-decade = {args.points_per_decade} is outside the allowed range "
+                "[1, inf)"
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", TwoLevelRangeWarning)
+            # a numerical warning is a failure to report, not noise on stderr
+            warnings.simplefilter("error", RuntimeWarning)
+            warnings.showwarning = show_warning
+            return int(args.func(args))
+    except (UsageError, ConfigError, ParameterError, NumericalError, OSError) as exc:
+        print(f"tls-expansion: error: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("tls-expansion: interrupted", file=sys.stderr)
+        return 130
+    except RuntimeWarning as exc:
+        print(f"tls-expansion: error: numerical failure: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # last resort: one line, never a traceback (TLS_EXPANSION_DEBUG=1)
+        if os.environ.get("TLS_EXPANSION_DEBUG"):
+            raise
+        print(
+            f"tls-expansion: error: {type(exc).__name__}: {one_line(exc)} (an unexpected "
+            "failure: please report it; TLS_EXPANSION_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

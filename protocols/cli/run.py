@@ -1,0 +1,156 @@
+"""``tls-expansion run``: simulate a protocol; the main job."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from protocols.cli.common import (
+    FEWER_TIMES,
+    UsageError,
+    add_glass_options,
+    add_output_options,
+    output_paths,
+    output_times,
+    progress_bar,
+    time_span,
+    with_spectrum,
+)
+from protocols.config import (
+    make_glass,
+    parse_overrides,
+    quantity_type,
+    read_config,
+    split_overrides,
+)
+from protocols.cost import (
+    check_cost,
+    estimate_run_seconds,
+    format_duration,
+)
+from protocols.histories import (
+    DEFAULT_PROTOCOL,
+    PROTOCOLS,
+    Schedule,
+    TemperatureHistory,
+    make_protocol,
+)
+from protocols.provenance import model_summary
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from protocols.output import write_pair
+    from protocols.plots import plot_run
+    from protocols.run import run
+
+    config = read_config(args.config) if args.config else {}
+    kind = args.protocol or config.get("protocol", {}).get("kind") or DEFAULT_PROTOCOL
+    if kind not in PROTOCOLS:
+        raise UsageError(
+            f"protocol = {kind!r} is not known; choose one of {', '.join(sorted(PROTOCOLS))}"
+        )
+    glass_table = dict(config.get("glass", {}))
+    preset = args.glass or glass_table.pop("preset", None)
+    glass_table.pop("preset", None)
+    base = make_glass(preset, glass_table)
+    overrides = parse_overrides(args.overrides)
+    glass_changes, protocol_changes = split_overrides(
+        overrides, base, PROTOCOLS[kind].field_names()
+    )
+    glass = make_glass(preset, {**glass_table, **glass_changes}) if glass_changes else base
+    glass = with_spectrum(glass, args.spectrum)
+    protocol_table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
+    params = {**protocol_table, **protocol_changes}
+    protocol: TemperatureHistory
+    if kind == "schedule" and args.schedule:
+        protocol = Schedule.from_csv(args.schedule, params.pop("initial_temperature_K", None))
+        if params:
+            raise UsageError(
+                f"schedule from a file takes no other parameters; got {sorted(params)}"
+            )
+    else:
+        if args.schedule:
+            raise UsageError("--schedule goes with the 'schedule' protocol")
+        protocol = make_protocol(kind, **params)
+    nc, png = output_paths(args, kind.replace("-", "_"))
+    t_end, count = time_span(args, glass, protocol, config.get("run"))
+    seconds = estimate_run_seconds(glass, protocol, t_end, count)
+    check_cost(f"{kind} with {count} output times", seconds, yes=args.yes, hint=FEWER_TIMES)
+    times = output_times(args, glass, protocol, config.get("run"))
+    build = None if args.quiet else progress_bar(f"TLS ensemble of {glass.name}")
+    label = f"{kind} on {glass.name} (est. {format_duration(seconds)})"
+    progress = None if args.quiet else progress_bar(label)
+    try:
+        ds = run(glass, protocol, times, progress=progress, build_progress=build)
+    finally:
+        for bar in (build, progress):
+            if bar is not None:
+                bar.close()
+    write_pair(ds, nc, None if args.no_plot else plot_run, overwrite=args.force)
+    if not args.quiet:
+        from protocols.plots import strain_excursion
+
+        peak = strain_excursion(ds)
+        strain = (
+            f"largest strain excursion {peak[1]:.4g} at {peak[0]:.4g} s"
+            if peak is not None
+            else f"strain {float(ds.strain[-1]):.4g} at the end"
+        )
+        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(
+            f"{kind} on {glass.name} ({model_summary(glass)}): {ds.sizes['time']} times from "
+            f"{float(ds.time[0]):.3g} to {float(ds.time[-1]):.3g} s; {strain}; "
+            f"tau_min({float(ds.tau_min_temperature):.4g} K) = {float(ds.tau_min):.4g} s"
+        )
+    return 0
+
+
+def add_command(sub: Any) -> None:
+    """Register the command on the sub-command parsers of the CLI."""
+    rn = sub.add_parser(
+        "run",
+        help="simulate a protocol; writes a netCDF dataset and a PNG under outputs/",
+        description="Simulate a heating protocol on a glass. Protocol parameters are set with "
+        "--set NAME=VALUE or a [protocol] table in --config; see docs/protocols.md.",
+    )
+    rn.add_argument(
+        "protocol",
+        nargs="?",
+        default=None,
+        help=f"one of {', '.join(sorted(PROTOCOLS))} (default {DEFAULT_PROTOCOL})",
+    )
+    add_glass_options(rn)
+    add_output_options(rn)
+    rn.add_argument(
+        "--schedule",
+        default=None,
+        metavar="CSV",
+        help="for 'schedule': a CSV of time_s, temperature_K",
+    )
+    rn.add_argument(
+        "--times",
+        default=None,
+        metavar="START:STOP",
+        help="first and last output time, e.g. 1e-9s:1day (plain numbers: seconds)",
+    )
+    rn.add_argument(
+        "--t-start",
+        type=quantity_type("s", "--t-start"),
+        default=None,
+        metavar="T",
+        help="first output time, e.g. 1e-9 or 1ns [s]",
+    )
+    rn.add_argument(
+        "--t-stop",
+        type=quantity_type("s", "--t-stop"),
+        default=None,
+        metavar="T",
+        help="last output time, e.g. 1e5 or 1day [s]",
+    )
+    rn.add_argument(
+        "--points-per-decade",
+        type=int,
+        default=None,
+        help="output times per decade (20, or [run] points_per_decade)",
+    )
+    rn.set_defaults(func=_cmd_run)

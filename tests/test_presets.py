@@ -203,3 +203,24 @@ def test_preset_table_and_sources_show_both_calibrations() -> None:
     assert "on exact spectra is c = 25.35" in get_preset("silica").sources["c"]
     ggp = [r for r in preset_table() if r["preset"] == "ggp1985"]
     assert {r["spectrum"] for r in ggp} == {"both"}
+
+
+def test_an_exact_fit_without_a_target_or_source_is_refused() -> None:
+    from types import MappingProxyType
+
+    from dynamics.presets import FitTarget, Preset, get_preset
+    from dynamics.validation import ParameterError
+
+    silica = get_preset("silica")
+    with pytest.raises(ParameterError, match="needs a source and a fit target"):
+        Preset(
+            silica.glass,
+            silica.sources,
+            MappingProxyType({}),
+            silica.exact_fit,
+            silica.exact_sources,
+        )
+    with pytest.raises(ParameterError, match="names no field"):
+        Preset(silica.glass, silica.sources, MappingProxyType({"cc": silica.fit_targets["c"]}))
+    with pytest.raises(ParameterError, match="quantity = 'gamma'"):
+        FitTarget("gamma", -70.0, 0.3, 100.0)

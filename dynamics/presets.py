@@ -6,7 +6,11 @@ Status words used in the sources:
 * **measured**: an experimental value found in a citable source;
 * **derived**: computed here from other values of the same preset (the code shows how);
 * **fit**: chosen here so that the simulation reproduces a measured quantity (a test re-derives
-  it: ``tests/test_presets.py``);
+  it: ``tests/test_presets.py``). A fitted value has two calibrations, one per spectrum: the
+  glass of the preset holds the fit on the paper's asymptotic spectra (``spectrum="asymptotic"``),
+  and :attr:`Preset.exact_fit` the fit to the same target on exact spectra, which
+  :func:`get_glass` applies for ``spectrum="exact"`` (the default); :attr:`Preset.fit_targets`
+  says what each reproduces (``benchmarks/refit_presets.py`` refits both, docs/presets.md);
 * **recalled**: a literature value quoted from memory of the named paper and not checked
   against it here (docs/presets.md lists what to verify);
 * **estimate**: an order of magnitude (the paper's own estimates, or ours, with the reasoning).
@@ -49,6 +53,46 @@ def electron_dos_from_sommerfeld(gamma_el: float, molar_volume: float) -> float:
     return 3.0 * gamma_el / (3.141592653589793**2 * K_B**2 * molar_volume)
 
 
+#: The quantities a preset value can be fitted to (:class:`FitTarget`): Γ = Kα(τ_expt)/C(∞)
+#: after an infinitesimal step (the paper's convention, footnote 44) [1], and the TLS heat
+#: capacity over temperature C(τ_expt)/T [J m-3 K-2].
+FIT_QUANTITIES = ("gruneisen_equilibrium", "heat_capacity_over_temperature")
+
+
+@dataclass(frozen=True)
+class FitTarget:
+    """The measured quantity a fitted preset value reproduces.
+
+    Parameters
+    ----------
+    quantity
+        One of :data:`FIT_QUANTITIES`.
+    value
+        The measured value. [1] for Γ, [J m-3 K-2] for C/T
+    temperature
+        Where it is reproduced. [K]
+    tau_expt
+        Duration of the experiment (the measuring time). [s]
+    """
+
+    quantity: str
+    value: float
+    temperature: float
+    tau_expt: float
+
+    def __post_init__(self) -> None:
+        if self.quantity not in FIT_QUANTITIES:
+            raise ParameterError(
+                f"quantity = {self.quantity!r} is not allowed; use one of {FIT_QUANTITIES}"
+            )
+
+    @property
+    def label(self) -> str:
+        """E.g. ``"Gamma(C_inf) = -70 at 0.3 K, tau_expt = 100 s"``."""
+        name = "Gamma(C_inf)" if self.quantity == FIT_QUANTITIES[0] else "C/T [J m-3 K-2]"
+        return f"{name} = {self.value:g} at {self.temperature:g} K, tau_expt = {self.tau_expt:g} s"
+
+
 @dataclass(frozen=True)
 class Preset:
     """A named glass with a source for every value.
@@ -56,13 +100,38 @@ class Preset:
     Parameters
     ----------
     glass
-        The parameter set.
+        The parameter set; fitted values are the fits on the paper's asymptotic spectra.
     sources
         Field name -> "source; status; note".
+    fit_targets
+        Fitted field name -> what the fit reproduces (both calibrations reproduce the same).
+    exact_fit
+        Fitted field name -> its value fitted to the same target on exact spectra (applied by
+        :func:`get_glass` with ``spectrum="exact"``).
+    exact_sources
+        Field name of :attr:`exact_fit` -> "source; status; note" of the exact fit.
     """
 
     glass: Glass | TunnellingGlass
     sources: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    fit_targets: MappingProxyType[str, FitTarget] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    exact_fit: MappingProxyType[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    exact_sources: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        fields = set(self.glass.to_dict())
+        for mapping in ("fit_targets", "exact_fit", "exact_sources"):
+            unknown = set(getattr(self, mapping)) - fields
+            if unknown:
+                raise ParameterError(f"{mapping} of {self.glass.name!r} names no field: {unknown}")
+        if set(self.exact_fit) != set(self.exact_sources) or not set(self.exact_fit) <= set(
+            self.fit_targets
+        ):
+            raise ParameterError(
+                f"preset {self.glass.name!r}: every exact fit needs a source and a fit target"
+            )
 
 
 #: (gamma_l [eV], gamma_t [eV], v_l, v_t [m s-1]) behind the one-phonon constant A of the presets
@@ -104,11 +173,35 @@ def _coupling_source(name: str) -> str:
     )
 
 
-def _preset(glass: Glass | TunnellingGlass, sources: dict[str, str]) -> Preset:
+def _exact_fit_note(key: str, value: float) -> str:
+    """What ``tls-expansion glasses`` appends to the source of a value with an exact fit."""
+    return (
+        f" [this value: the fit on asymptotic spectra; the fit to the same target on exact "
+        f"spectra is {key} = {value:.4g} (Preset.exact_fit, applied by get_glass; "
+        "docs/presets.md)]"
+    )
+
+
+def _preset(
+    glass: Glass | TunnellingGlass,
+    sources: dict[str, str],
+    *,
+    fit_targets: dict[str, FitTarget] | None = None,
+    exact_fit: dict[str, tuple[float, str]] | None = None,
+) -> Preset:
+    """A :class:`Preset`; ``exact_fit`` maps a fitted field to (value on exact spectra, source)."""
     extra = {}
     if isinstance(glass, Glass) and "relaxation_coupling" not in sources:
         extra["relaxation_coupling"] = _coupling_source(glass.name)
-    return Preset(glass, MappingProxyType({**sources, **extra}))
+    exact = exact_fit or {}
+    noted = {k: sources[k] + _exact_fit_note(k, v) for k, (v, _) in exact.items()}
+    return Preset(
+        glass,
+        MappingProxyType({**sources, **extra, **noted}),
+        MappingProxyType(fit_targets or {}),
+        MappingProxyType({k: v for k, (v, _) in exact.items()}),
+        MappingProxyType({k: src for k, (_, src) in exact.items()}),
+    )
 
 
 # --- the paper's estimates -------------------------------------------------------------------
@@ -159,6 +252,23 @@ GGP1985 = _preset(
     _GGP_SOURCES,
 )
 
+# --- the fits on exact spectra (benchmarks/refit_presets.py; tests/test_presets.py) ----------
+
+_EXACT_C_SOURCE = (
+    "fit: the same target as the asymptotic fit (simulated Gamma with the equilibrium heat "
+    "capacity = {target} at T = 0.3 K, tau_expt = 100 s), on exact spectra with the default "
+    "(symmetric) relaxation coupling; Gamma is linear in c there too"
+)
+_EXACT_N0_SOURCE = (
+    "fit: the same target as the asymptotic fit (simulated TLS heat capacity at tau = 1 s, "
+    "T = 0.3 K = {target} J m-3 K-2), on exact spectra (fewer TLS at a given E: docs/exact.md); "
+    "independent of c"
+)
+_SILICA_EXACT_C = 25.35  # [1]
+_SILICA_EXACT_N0 = 1.070e46  # [J-1 m-3]
+_PMMA_EXACT_C = 6.331  # [1]
+_PMMA_EXACT_N0 = 1.776e46  # [J-1 m-3]
+
 # --- vitreous silica ---------------------------------------------------------------------------
 
 _SILICA_A = one_phonon_constant(1.04 * ELECTRON_VOLT, 0.65 * ELECTRON_VOLT, 2200.0, 5800.0, 3800.0)
@@ -202,6 +312,14 @@ SILICA = _preset(
         "recalled)",
         "bulk_modulus": _GGP_SOURCES["bulk_modulus"],
         "debye_coefficient": _GGP_SOURCES["debye_coefficient"],
+    },
+    fit_targets={
+        "c": FitTarget("gruneisen_equilibrium", -70.0, 0.3, 100.0),
+        "N0": FitTarget("heat_capacity_over_temperature", 2.64, 0.3, 1.0),
+    },
+    exact_fit={
+        "c": (_SILICA_EXACT_C, _EXACT_C_SOURCE.format(target="-70")),
+        "N0": (_SILICA_EXACT_N0, _EXACT_N0_SOURCE.format(target="2.64")),
     },
 )
 
@@ -247,6 +365,14 @@ PMMA = _preset(
         f"{_PMMA_SOURCE}",
         "bulk_modulus": f"derived: rho (v_l^2 - 4 v_t^2/3), {_PMMA_SOURCE}",
         "debye_coefficient": f"derived: elastic Debye model, {_PMMA_SOURCE}",
+    },
+    fit_targets={
+        "c": FitTarget("gruneisen_equilibrium", -16.0, 0.3, 100.0),
+        "N0": FitTarget("heat_capacity_over_temperature", 4.72, 0.3, 1.0),
+    },
+    exact_fit={
+        "c": (_PMMA_EXACT_C, _EXACT_C_SOURCE.format(target="-16")),
+        "N0": (_PMMA_EXACT_N0, _EXACT_N0_SOURCE.format(target="4.72")),
     },
 )
 
@@ -398,17 +524,20 @@ def get_glass(name: str = DEFAULT_PRESET, *, spectrum: str = "exact") -> Glass |
         A preset name (:data:`PRESETS`).
     spectrum
         ``"exact"`` (default): soft-potential glasses on exact spectra
-        (:class:`dynamics.exact.ExactGlass`, with the spectral atlas); ``"asymptotic"``: the
+        (:class:`dynamics.exact.ExactGlass`, with the spectral atlas), with the fitted values
+        of their exact calibration (:attr:`Preset.exact_fit`); ``"asymptotic"``: the
         paper's leading-order formulas (2.8)-(2.13), (4.5), (4.11), the model of its closed
-        forms. The standard tunnelling model has no soft potentials and ignores it.
+        forms, with the fitted values of the preset's glass. The standard tunnelling model has
+        no soft potentials and ignores it.
     """
     if spectrum not in SPECTRA:
         raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use one of {SPECTRA}")
-    glass = get_preset(name).glass
+    preset = get_preset(name)
+    glass = preset.glass
     if spectrum == "exact" and isinstance(glass, Glass):
         from dynamics.exact import ExactGlass
 
-        return ExactGlass.from_glass(glass)
+        return ExactGlass.from_glass(glass, **preset.exact_fit)
     return glass
 
 
@@ -421,7 +550,12 @@ def default_glass(*, spectrum: str = "exact") -> Glass:
 
 
 def preset_table() -> list[dict[str, Any]]:
-    """One row per preset and field: name, field, value, source (for ``tls-expansion glasses``)."""
+    """One row per preset, field and calibration: name, field, value, source, spectrum.
+
+    ``spectrum`` is ``"both"`` for a value common to both spectra, ``"asymptotic"`` for the
+    asymptotic fit of a value that has an exact fit, and ``"exact"`` for that exact fit (its row
+    follows the asymptotic one; ``field`` is the glass field in every row).
+    """
     rows: list[dict[str, Any]] = []
     for name, preset in sorted(PRESETS.items()):
         for key, value in preset.glass.to_dict().items():
@@ -433,8 +567,19 @@ def preset_table() -> list[dict[str, Any]]:
                     "field": key,
                     "value": value,
                     "source": preset.sources.get(key, "default of the model"),
+                    "spectrum": "asymptotic" if key in preset.exact_fit else "both",
                 }
             )
+            if key in preset.exact_fit:
+                rows.append(
+                    {
+                        "preset": name,
+                        "field": key,
+                        "value": preset.exact_fit[key],
+                        "source": preset.exact_sources[key],
+                        "spectrum": "exact",
+                    }
+                )
     return rows
 
 

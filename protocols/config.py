@@ -186,10 +186,16 @@ def glass_field_names(glass: Glass | TunnellingGlass) -> set[str]:
 
 
 def make_glass(
-    preset: str | None = None, overrides: Mapping[str, Any] | None = None
+    preset: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    spectrum: str | None = None,
 ) -> Glass | TunnellingGlass:
-    """A preset glass with fields replaced by ``overrides`` (validated)."""
-    base = get_glass(preset or DEFAULT_PRESET, spectrum="asymptotic")  # --spectrum applies later
+    """A preset glass, on the spectra asked for (``"exact"``, the default for a soft-potential
+    glass, or ``"asymptotic"``) with that spectrum's calibration of the preset
+    (:func:`dynamics.presets.get_glass`), fields replaced by ``overrides`` (validated)."""
+    base = get_glass(
+        preset or DEFAULT_PRESET, spectrum="asymptotic" if spectrum == "asymptotic" else "exact"
+    )
     changes = dict(overrides or {})
     if not changes:
         return base

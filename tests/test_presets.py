@@ -224,3 +224,22 @@ def test_an_exact_fit_without_a_target_or_source_is_refused() -> None:
         Preset(silica.glass, silica.sources, MappingProxyType({"cc": silica.fit_targets["c"]}))
     with pytest.raises(ParameterError, match="quantity = 'gamma'"):
         FitTarget("gamma", -70.0, 0.3, 100.0)
+
+
+def test_command_line_glasses_take_the_calibration_of_their_spectrum() -> None:
+    """The CLI and config path (make_glass, then with_spectrum) starts from the preset's
+    calibration for the spectrum asked for: the exact fit on exact spectra (the default), the
+    asymptotic fit with --spectrum asymptotic; overrides apply on top (exact values compared,
+    they are the stored ones)."""
+    from dynamics.exact import ExactGlass
+    from dynamics.presets import get_preset
+    from protocols.cli.common import with_spectrum
+    from protocols.config import make_glass
+
+    exact = with_spectrum(make_glass("silica", {}, None), None)
+    assert isinstance(exact, ExactGlass)
+    assert exact.c == get_preset("silica").exact_fit["c"]
+    asymptotic = with_spectrum(make_glass("silica", {}, "asymptotic"), "asymptotic")
+    assert not isinstance(asymptotic, ExactGlass) and asymptotic.c == get_preset("silica").glass.c
+    changed = with_spectrum(make_glass("silica", {"psi": 0.5}, None), None)
+    assert isinstance(changed, ExactGlass) and changed.psi == 0.5 and changed.c == exact.c

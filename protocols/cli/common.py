@@ -143,7 +143,8 @@ def glass_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     preset = args.glass or glass_table.pop("preset", None)
     glass_table.pop("preset", None)
     overrides = parse_overrides(args.overrides)
-    return with_spectrum(make_glass(preset, {**glass_table, **overrides}), args.spectrum), config
+    glass = make_glass(preset, {**glass_table, **overrides}, args.spectrum)
+    return with_spectrum(glass, args.spectrum), config
 
 
 def with_spectrum(glass: Any, spectrum: str | None) -> Any:

@@ -91,7 +91,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     glass_table = dict(config.get("glass", {}))
     preset = args.glass or glass_table.pop("preset", None)
     glass_table.pop("preset", None)
-    glass = make_glass(preset, {**glass_table, **parse_overrides(args.overrides)})
+    glass = make_glass(preset, {**glass_table, **parse_overrides(args.overrides)}, args.spectrum)
     # the same default and checks as every other command: exact spectra for a soft-potential
     # glass unless --spectrum asymptotic
     exact = isinstance(with_spectrum(glass, args.spectrum), ExactGlass)

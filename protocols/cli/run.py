@@ -52,12 +52,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     glass_table = dict(config.get("glass", {}))
     preset = args.glass or glass_table.pop("preset", None)
     glass_table.pop("preset", None)
-    base = make_glass(preset, glass_table)
+    base = make_glass(preset, glass_table, args.spectrum)
     overrides = parse_overrides(args.overrides)
     glass_changes, protocol_changes = split_overrides(
         overrides, base, PROTOCOLS[kind].field_names()
     )
-    glass = make_glass(preset, {**glass_table, **glass_changes}) if glass_changes else base
+    glass = (
+        make_glass(preset, {**glass_table, **glass_changes}, args.spectrum)
+        if glass_changes
+        else base
+    )
     glass = with_spectrum(glass, args.spectrum)
     protocol_table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
     params = {**protocol_table, **protocol_changes}

@@ -95,11 +95,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     overrides = parse_overrides(args.overrides)
     from protocols.cli.common import with_spectrum
 
-    base = with_spectrum(make_glass(preset, glass_table), args.spectrum)
+    base = with_spectrum(make_glass(preset, glass_table, args.spectrum), args.spectrum)
     fields: set[str] = PROTOCOLS[kind].field_names() if kind else set()  # type: ignore[attr-defined]
     glass_changes, protocol_changes = split_overrides(overrides, base, fields)
     glass = (
-        with_spectrum(make_glass(preset, {**glass_table, **glass_changes}), args.spectrum)
+        with_spectrum(
+            make_glass(preset, {**glass_table, **glass_changes}, args.spectrum), args.spectrum
+        )
         if glass_changes
         else base
     )

@@ -77,7 +77,8 @@ def describe_protocol(ds: xr.Dataset) -> str:
     Returns
     -------
     str
-        E.g. ``"heat step 300 mK → 330 mK (ΔT = +30 mK) · glass ggp1985"``.
+        E.g. ``"heat step 300 mK → 330 mK (ΔT = +30 mK) · glass ggp1985"`` and, on a second
+        line, the TLS model (spectrum and relaxation coupling).
     """
     p = _protocol(ds)
     kind = p.get("kind", "")
@@ -109,7 +110,17 @@ def describe_protocol(ds: xr.Dataset) -> str:
         )
     else:
         return str(ds.attrs.get("title", "tls-expansion"))
-    return f"{what} · glass {_glass_name(ds)}"
+    return f"{what} · glass {_glass_name(ds)}\n{_model(ds)}"
+
+
+def _model(ds: xr.Dataset) -> str:
+    """The TLS model that made ``ds``, from its attributes: spectrum and relaxation coupling."""
+    spectrum = str(ds.attrs.get("spectrum", "asymptotic"))
+    coupling = str(ds.attrs.get("relaxation_coupling", "symmetric"))
+    if coupling != "symmetric":
+        coupling += f" (f = {float(ds.attrs.get('interference_fraction', 0.0)):.3g})"
+    words = "standard tunnelling model" if spectrum == "tunnelling-model" else f"{spectrum} spectra"
+    return f"{words}, relaxation coupling {coupling}"
 
 
 def strain_excursion(ds: xr.Dataset) -> tuple[float, float] | None:
@@ -430,7 +441,10 @@ def plot_gruneisen(
         panel.grid(True, alpha=0.3)
         panel.legend(fontsize=8, title="T", title_fontsize=8)
     if ax is None:
-        fig.suptitle(f"Γ(τ_expt) after a small heat step · glass {_glass_name(ds)}", fontsize=11)
+        fig.suptitle(
+            f"Γ(τ_expt) after a small heat step · glass {_glass_name(ds)}\n{_model(ds)}",
+            fontsize=11,
+        )
         fig.tight_layout()
     return fig
 

@@ -37,11 +37,12 @@ def steps() -> dict[str, xr.Dataset]:
 
 def test_titles_name_the_protocol_and_its_main_parameters(steps) -> None:
     assert describe_protocol(steps["up"]) == (
-        "heat step 300 mK → 330 mK (ΔT = +30 mK) · glass ggp1985"
+        "heat step 300 mK → 330 mK (ΔT = +30 mK) · glass ggp1985\n"
+        "asymptotic spectra, relaxation coupling symmetric"  # the model on the second line
     )
     assert "(ΔT = −30 mK)" in describe_protocol(steps["down"])
-    assert describe_protocol(steps["stair"]) == (
-        "staircase from 200 mK: 3 steps of 20 mK, dwell 10 min · glass ggp1985"
+    assert describe_protocol(steps["stair"]).startswith(
+        "staircase from 200 mK: 3 steps of 20 mK, dwell 10 min · glass ggp1985\n"
     )
     pulse = xr.Dataset(
         attrs={
@@ -51,7 +52,8 @@ def test_titles_name_the_protocol_and_its_main_parameters(steps) -> None:
         }
     )
     assert describe_protocol(pulse) == (
-        "heat pulse at 300 mK, ΔT = 3 mK, τ_link = 15 min · glass silica"
+        "heat pulse at 300 mK, ΔT = 3 mK, τ_link = 15 min · glass silica\n"
+        "asymptotic spectra, relaxation coupling symmetric"  # no model attributes: the paper's
     )
 
 

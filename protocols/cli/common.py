@@ -279,3 +279,15 @@ def one_line(exc: BaseException) -> str:
     """The exception's message on one line."""
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
+
+
+def add_time_window_options(parser: argparse.ArgumentParser, context: str = "") -> None:
+    """Add ``--t-start`` and ``--t-stop``, the first and last output time, with units. [s]"""
+    for option, which, example in (("--t-start", "first", "1ns"), ("--t-stop", "last", "1day")):
+        parser.add_argument(
+            option,
+            type=quantity_type("s", option),
+            default=None,
+            metavar="T",
+            help=f"{context}{which} output time, e.g. {example} [s]",
+        )

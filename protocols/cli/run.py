@@ -10,6 +10,7 @@ from protocols.cli.common import (
     UsageError,
     add_glass_options,
     add_output_options,
+    add_time_window_options,
     output_paths,
     output_times,
     progress_bar,
@@ -19,7 +20,6 @@ from protocols.cli.common import (
 from protocols.config import (
     make_glass,
     parse_overrides,
-    quantity_type,
     read_config,
     split_overrides,
 )
@@ -137,20 +137,7 @@ def add_command(sub: Any) -> None:
         metavar="START:STOP",
         help="first and last output time, e.g. 1e-9s:1day (plain numbers: seconds)",
     )
-    rn.add_argument(
-        "--t-start",
-        type=quantity_type("s", "--t-start"),
-        default=None,
-        metavar="T",
-        help="first output time, e.g. 1e-9 or 1ns [s]",
-    )
-    rn.add_argument(
-        "--t-stop",
-        type=quantity_type("s", "--t-stop"),
-        default=None,
-        metavar="T",
-        help="last output time, e.g. 1e5 or 1day [s]",
-    )
+    add_time_window_options(rn)
     rn.add_argument(
         "--points-per-decade",
         type=int,

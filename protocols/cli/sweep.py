@@ -240,22 +240,9 @@ def add_sweep_command(
     sw.add_argument(
         "--tau-points-per-decade", type=int, default=5, help="tau_expt values per decade (5)"
     )
-    from protocols.config import quantity_type
+    from protocols.cli.common import add_time_window_options
 
-    sw.add_argument(
-        "--t-start",
-        type=quantity_type("s", "--t-start"),
-        default=None,
-        metavar="T",
-        help="protocol: first output time, e.g. 1ns [s]",
-    )
-    sw.add_argument(
-        "--t-stop",
-        type=quantity_type("s", "--t-stop"),
-        default=None,
-        metavar="T",
-        help="protocol: last output time, e.g. 1day [s]",
-    )
+    add_time_window_options(sw, "protocol: ")
     sw.add_argument(
         "--points-per-decade", type=int, default=20, help="protocol: output times per decade (20)"
     )

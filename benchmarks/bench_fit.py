@@ -1,7 +1,9 @@
-"""Speed of the vectorised step response and of fits (issue 13). Prints its figures; run:
+"""Speed of the vectorised step response and of fits. Prints its figures; run:
 
     .venv/bin/python benchmarks/bench_fit.py                 # a few minutes
-    .venv/bin/python benchmarks/bench_fit.py --exact-fit     # + the real exact-spectrum fit (about a minute with a warm atlas)
+    .venv/bin/python benchmarks/bench_fit.py --exact-fit     # + the exact-spectrum fit itself
+
+(The exact fit of c, A and W did not finish within 7 minutes: docs/fitting.md.)
 
 1. Throughput of :func:`dynamics.response.step_response` on the default glass at the default
    (converged) resolution: 200 temperatures (0.05 to 1 K, log) x 10 tau_expt (1e-8 to 1e5 s),
@@ -133,7 +135,9 @@ def main() -> None:
         default=3,
         help="temperatures of the exact evaluation (3; 0 skips it)",
     )
-    parser.add_argument("--exact-fit", action="store_true", help="run the exact fit (about a minute with a warm atlas)")
+    parser.add_argument(
+        "--exact-fit", action="store_true", help="run the exact fit (slow when W varies)"
+    )
     args = parser.parse_args()
     print(
         f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} at the start "

@@ -75,6 +75,157 @@ def _field_check(
     check_range(name, value, low, high, low_open=low_open, high_open=high_open, unit=unit)
 
 
+@dataclass(frozen=True)
+class ParameterSpec:
+    """The one declaration of a glass parameter: unit, allowed range and names. Validation
+    (``Glass.__post_init__``), the dataset variable registry (:mod:`protocols.variables`), the
+    units of the ``glass`` attribute and the fit's default bounds (:mod:`protocols.fit`) all
+    read it.
+
+    Parameters
+    ----------
+    unit
+        UDUNITS string ("1" for dimensionless).
+    low, high
+        Allowed range. [unit]
+    low_open, high_open
+        Whether the ends are excluded.
+    label
+        Short name, the ``long_name`` of the dataset variable.
+    description
+        What it is, with its equation (the variable's ``comment``).
+    """
+
+    unit: str
+    low: float
+    high: float
+    label: str
+    description: str
+    low_open: bool = True
+    high_open: bool = True
+
+    def check(self, name: str, value: Any) -> None:
+        """Raise :class:`ParameterError` naming ``name``, ``value`` and the range if ``value``
+        is not a real number inside it."""
+        _field_check(
+            name,
+            value,
+            self.low,
+            self.high,
+            low_open=self.low_open,
+            high_open=self.high_open,
+            unit="" if self.unit == "1" else self.unit,
+        )
+
+
+_INF = math.inf
+
+#: Every numeric parameter of :class:`Glass`, declared once (``type2_rate_ratio`` may also be
+#: the word ``"kki"``).
+GLASS_PARAMETERS: dict[str, ParameterSpec] = {
+    "W": ParameterSpec("K", 0.0, _INF, "W/k_B", "soft-potential energy scale W/k_B (2.3)"),
+    "eta_L": ParameterSpec(
+        "1", 0.0, 1.0, "eta_L", "small parameter eta_L of the soft-potential model (2.4)"
+    ),
+    "c": ParameterSpec(
+        "1", -_INF, _INF, "strain coupling c", "mean strain coupling c of eta (3.7)"
+    ),
+    "chi": ParameterSpec(
+        "1", -_INF, _INF, "force constant chi", "zero-point force constant chi (3.2)"
+    ),
+    "psi": ParameterSpec(
+        "1",
+        0.0,
+        _INF,
+        "psi_2/psi_1",
+        "density of type-2 over type-1 soft potentials, psi_2/psi_1",
+        low_open=False,
+    ),
+    "N0": ParameterSpec(
+        "J-1 m-3",
+        0.0,
+        _INF,
+        "TLS density scale N0",
+        "TLS density scale N0 = psi_1 eta_L^(3/2)/W (7.5)",
+    ),
+    "bulk_modulus": ParameterSpec("Pa", 0.0, _INF, "bulk modulus", "bulk modulus K (1.6)"),
+    "A": ParameterSpec(
+        "s-1 K-3",
+        0.0,
+        _INF,
+        "one-phonon constant A",
+        "one-phonon relaxation constant of type-1 TLS",
+    ),
+    "type2_rate_ratio": ParameterSpec(
+        "1", 0.0, _INF, "type-2 rate ratio", "one-phonon constant of type-2 TLS over A"
+    ),
+    "debye_coefficient": ParameterSpec(
+        "J m-3 K-4",
+        0.0,
+        _INF,
+        "Debye coefficient beta",
+        "phonon heat capacity coefficient beta of C_ph = beta T^3",
+        low_open=False,
+    ),
+    "phonon_gruneisen": ParameterSpec(
+        "1", -_INF, _INF, "phonon Grueneisen parameter", "Grueneisen parameter of the Debye phonons"
+    ),
+    "electron_dos": ParameterSpec(
+        "J-1 m-3",
+        0.0,
+        _INF,
+        "electron density of states",
+        "density of conduction-electron states at the Fermi level",
+        low_open=False,
+    ),
+    "electron_deformation_slope": ParameterSpec(
+        "1", -_INF, _INF, "electron slope Lambda'", "electron deformation slope Lambda' (7.2)"
+    ),
+    "critical_temperature": ParameterSpec(
+        "K",
+        0.0,
+        _INF,
+        "critical temperature T_c",
+        "superconducting critical temperature T_c",
+        low_open=False,
+    ),
+    "electron_rate_constant": ParameterSpec(
+        "s-1 K-1",
+        0.0,
+        _INF,
+        "electron rate constant B",
+        "normal-state electron relaxation constant B of the TLS",
+        low_open=False,
+    ),
+}
+
+#: The parameters of :class:`TunnellingGlass` of its own (the others are those of
+#: :data:`GLASS_PARAMETERS`), declared once.
+TUNNELLING_PARAMETERS: dict[str, ParameterSpec] = {
+    "P_bar": ParameterSpec(
+        "J-1 m-3",
+        0.0,
+        _INF,
+        "STM density of states",
+        "density of states P_bar of the standard tunnelling model",
+    ),
+    "gamma": ParameterSpec(
+        "J",
+        -_INF,
+        _INF,
+        "STM deformation potential",
+        "mean deformation potential of the standard tunnelling model",
+    ),
+    "energy_max": ParameterSpec(
+        "K",
+        0.0,
+        _INF,
+        "STM largest E/k_B",
+        "largest TLS energy E/k_B kept (standard tunnelling model)",
+    ),
+}
+
+
 class TLSModel(Protocol):
     """What the ensemble builder needs from a model of the TLS spectrum."""
 
@@ -148,7 +299,7 @@ class Glass:
         Label, e.g. the preset's name.
     type2_rate_ratio
         Type-2 one-phonon constant over ``A``: a number > 0, or ``"kki"`` for
-        :math:`(\gamma_2/\gamma_1)^2 = (3L/\chi)^2` per TLS (4.10).
+        :math:`(\gamma_2/\gamma_1)^2 = (3L/\chi)^2` per TLS (4.10). [1]
     debye_coefficient
         Phonon heat capacity :math:`\beta` in :math:`C_{ph} = \beta T^3`. [J m-3 K-4]
     phonon_gruneisen
@@ -198,14 +349,6 @@ class Glass:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise ParameterError(f"name = {self.name!r} must be a non-empty string")
-        _field_check("W", self.W, 0.0, unit="K")
-        _field_check("eta_L", self.eta_L, 0.0, 1.0)
-        _field_check("c", self.c, -math.inf)
-        _field_check("chi", self.chi, -math.inf)
-        _field_check("psi", self.psi, 0.0, low_open=False)
-        _field_check("N0", self.N0, 0.0, unit="J-1 m-3")
-        _field_check("bulk_modulus", self.bulk_modulus, 0.0, unit="Pa")
-        _field_check("A", self.A, 0.0, unit="s-1 K-3")
         ratio = self.type2_rate_ratio
         if isinstance(ratio, str):
             if ratio != "kki":
@@ -217,24 +360,9 @@ class Glass:
                 raise ParameterError(
                     "chi = 0 is not allowed with type2_rate_ratio = 'kki' (needs chi != 0)"
                 )
-        else:
-            _field_check("type2_rate_ratio", ratio, 0.0)
-        _field_check(
-            "debye_coefficient", self.debye_coefficient, 0.0, low_open=False, unit="J m-3 K-4"
-        )
-        _field_check("phonon_gruneisen", self.phonon_gruneisen, -math.inf)
-        _field_check("electron_dos", self.electron_dos, 0.0, low_open=False, unit="J-1 m-3")
-        _field_check("electron_deformation_slope", self.electron_deformation_slope, -math.inf)
-        _field_check(
-            "critical_temperature", self.critical_temperature, 0.0, low_open=False, unit="K"
-        )
-        _field_check(
-            "electron_rate_constant",
-            self.electron_rate_constant,
-            0.0,
-            low_open=False,
-            unit="s-1 K-1",
-        )
+        for name, spec in GLASS_PARAMETERS.items():
+            if not (name == "type2_rate_ratio" and isinstance(ratio, str)):
+                spec.check(name, getattr(self, name))
         _check_relaxation_coupling(self.relaxation_coupling, self.interference_fraction)
         object.__setattr__(self, "interference_fraction", float(self.interference_fraction))
 
@@ -367,17 +495,9 @@ class TunnellingGlass:
     description: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        _field_check("P_bar", self.P_bar, 0.0, unit="J-1 m-3")
-        _field_check("gamma", self.gamma, -math.inf, unit="J")
-        _field_check("bulk_modulus", self.bulk_modulus, 0.0, unit="Pa")
-        _field_check("A", self.A, 0.0, unit="s-1 K-3")
-        _field_check("energy_max", self.energy_max, 0.0, unit="K")
-        _field_check(
-            "debye_coefficient", self.debye_coefficient, 0.0, low_open=False, unit="J m-3 K-4"
-        )
-        _field_check(
-            "critical_temperature", self.critical_temperature, 0.0, low_open=False, unit="K"
-        )
+        for name, spec in (TUNNELLING_PARAMETERS | GLASS_PARAMETERS).items():
+            if hasattr(self, name):
+                spec.check(name, getattr(self, name))
 
     @property
     def tls_types(self) -> tuple[str, ...]:

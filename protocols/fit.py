@@ -44,7 +44,7 @@ from numpy.typing import NDArray
 from dynamics import __version__
 from dynamics.ensemble import Resolution
 from dynamics.exact import ExactGlass
-from dynamics.glass import Glass, TunnellingGlass
+from dynamics.glass import GLASS_PARAMETERS, TUNNELLING_PARAMETERS, Glass, TunnellingGlass
 from dynamics.response import step_response
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
 from dynamics.validation import ParameterError
@@ -76,27 +76,20 @@ class FitParameter:
 
 
 _INF = math.inf
-#: Fittable parameters and their validated ranges (those of dynamics.Glass.__post_init__ and
-#: dynamics.TunnellingGlass; ``chi > 0`` as only chi^2 enters). tests/test_fit.py checks them.
+#: Positive parameters that span decades: fitted as log10.
+_LOG_FITTED = frozenset(
+    {"W", "eta_L", "chi", "N0", "bulk_modulus", "A", "type2_rate_ratio", "P_bar", "energy_max"}
+)
+#: Fittable parameters and their validated ranges, from their one declaration
+#: (dynamics.glass.GLASS_PARAMETERS, TUNNELLING_PARAMETERS; ``chi > 0`` as only chi^2 enters).
 FIT_PARAMETERS: Mapping[str, FitParameter] = {
-    "W": FitParameter(0.0, _INF, log=True),
-    "eta_L": FitParameter(0.0, 1.0, log=True),
-    "c": FitParameter(-_INF, _INF),
-    "chi": FitParameter(0.0, _INF, log=True),
-    "psi": FitParameter(0.0, _INF, low_closed=True),
-    "N0": FitParameter(0.0, _INF, log=True),
-    "bulk_modulus": FitParameter(0.0, _INF, log=True),
-    "A": FitParameter(0.0, _INF, log=True),
-    "type2_rate_ratio": FitParameter(0.0, _INF, log=True),
-    "debye_coefficient": FitParameter(0.0, _INF, low_closed=True),
-    "phonon_gruneisen": FitParameter(-_INF, _INF),
-    "electron_dos": FitParameter(0.0, _INF, low_closed=True),
-    "electron_deformation_slope": FitParameter(-_INF, _INF),
-    "critical_temperature": FitParameter(0.0, _INF, low_closed=True),
-    "electron_rate_constant": FitParameter(0.0, _INF, low_closed=True),
-    "P_bar": FitParameter(0.0, _INF, log=True),
-    "gamma": FitParameter(-_INF, _INF),
-    "energy_max": FitParameter(0.0, _INF, log=True),
+    name: FitParameter(
+        0.0 if name == "chi" else spec.low,  # only chi^2 enters: fitted for chi > 0
+        spec.high,
+        log=name in _LOG_FITTED,
+        low_closed=not spec.low_open,
+    )
+    for name, spec in (GLASS_PARAMETERS | TUNNELLING_PARAMETERS).items()
 }
 
 #: Variables of a fit's dataset beyond the registry of protocols.variables.

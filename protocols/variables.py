@@ -11,6 +11,8 @@ from typing import Any
 
 import xarray as xr
 
+from dynamics.glass import GLASS_PARAMETERS, TUNNELLING_PARAMETERS
+
 
 @dataclass(frozen=True)
 class Variable:
@@ -209,60 +211,11 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
             "J m-3 K-2",
             "heat capacity per volume of the two-level systems over temperature, C/T",
         ),
-        "W": Variable("W/k_B", "K", "soft-potential energy scale W/k_B (2.3)"),
-        "eta_L": Variable("eta_L", "1", "small parameter eta_L of the soft-potential model (2.4)"),
-        "c": Variable("strain coupling c", "1", "mean strain coupling c of eta (3.7)"),
-        "chi": Variable("force constant chi", "1", "zero-point force constant chi (3.2)"),
-        "psi": Variable(
-            "psi_2/psi_1", "1", "density of type-2 over type-1 soft potentials, psi_2/psi_1"
-        ),
-        "N0": Variable(
-            "TLS density scale N0", "J-1 m-3", "TLS density scale N0 = psi_1 eta_L^(3/2)/W (7.5)"
-        ),
-        "bulk_modulus": Variable("bulk modulus", "Pa", "bulk modulus K (1.6)"),
-        "A": Variable(
-            "one-phonon constant A", "s-1 K-3", "one-phonon relaxation constant of type-1 TLS"
-        ),
-        "type2_rate_ratio": Variable(
-            "type-2 rate ratio", "1", "one-phonon constant of type-2 TLS over A"
-        ),
-        "debye_coefficient": Variable(
-            "Debye coefficient beta",
-            "J m-3 K-4",
-            "phonon heat capacity coefficient beta of C_ph = beta T^3",
-        ),
-        "phonon_gruneisen": Variable(
-            "phonon Grueneisen parameter", "1", "Grueneisen parameter of the Debye phonons"
-        ),
-        "electron_dos": Variable(
-            "electron density of states",
-            "J-1 m-3",
-            "density of conduction-electron states at the Fermi level",
-        ),
-        "electron_deformation_slope": Variable(
-            "electron slope Lambda'", "1", "electron deformation slope Lambda' (7.2)"
-        ),
-        "critical_temperature": Variable(
-            "critical temperature T_c", "K", "superconducting critical temperature T_c"
-        ),
-        "electron_rate_constant": Variable(
-            "electron rate constant B",
-            "s-1 K-1",
-            "normal-state electron relaxation constant B of the TLS",
-        ),
-        "P_bar": Variable(
-            "STM density of states",
-            "J-1 m-3",
-            "density of states P_bar of the standard tunnelling model",
-        ),
-        "gamma": Variable(
-            "STM deformation potential",
-            "J",
-            "mean deformation potential of the standard tunnelling model",
-        ),
-        "energy_max": Variable(
-            "STM largest E/k_B", "K", "largest TLS energy E/k_B kept (standard tunnelling model)"
-        ),
+        # the glass parameters: their one declaration (dynamics.glass)
+        **{
+            name: Variable(spec.label, spec.unit, spec.description)
+            for name, spec in (GLASS_PARAMETERS | TUNNELLING_PARAMETERS).items()
+        },
         "T0": Variable(
             "start temperature T0", "K", "heat step: equilibrium temperature before the step"
         ),

@@ -83,3 +83,27 @@ def test_unknown_preset_lists_the_known_ones() -> None:
         ParameterError, match=r"glass = 'pyrex' is not a known preset; choose one of"
     ):
         get_glass("pyrex", spectrum="asymptotic")
+
+
+def test_every_parameter_is_declared_once_and_documented_with_its_unit() -> None:
+    """GLASS_PARAMETERS is the one declaration of each numeric glass parameter: validation,
+    the variable registry and the fit bounds read it; the docstring (numpydoc, read by people
+    and by Sphinx) must state the same unit, in brackets at the end of the entry."""
+    import re
+
+    from dynamics.glass import GLASS_PARAMETERS, TUNNELLING_PARAMETERS, Glass, TunnellingGlass
+    from protocols.fit import FIT_PARAMETERS
+    from protocols.variables import VARIABLES
+
+    for cls, table in ((Glass, GLASS_PARAMETERS), (TunnellingGlass, TUNNELLING_PARAMETERS)):
+        doc = cls.__doc__ or ""
+        for name, spec in table.items():
+            assert VARIABLES[name].units == spec.unit and VARIABLES[name].long_name == spec.label
+            assert FIT_PARAMETERS[name].high == spec.high
+            entry = re.search(rf"\n    {name}\n(.*?)(?=\n    \w|\Z)", doc, re.S)
+            if entry is None:  # the STM's docstring names only its own parameters
+                assert cls is TunnellingGlass
+                continue
+            units = re.findall(r"\[([^\]]+)\]", entry.group(1))
+            assert units, f"{cls.__name__}.{name}: no unit in its docstring entry"
+            assert units[-1] == spec.unit, (cls.__name__, name, units[-1], spec.unit)

@@ -194,7 +194,7 @@ def electron_heat_capacity(
     return out.reshape(t.shape)
 
 
-def electron_energy(
+def electron_heat_content(
     temperature: ArrayLike, *, electron_dos: float, critical_temperature: float = 0.0
 ) -> FloatArray:
     r"""Electronic energy per volume above :math:`T = 0`, :math:`\int_0^T C_e\,dT'`. [J m-3]
@@ -263,10 +263,10 @@ def electron_strain(
     """
     lam = float(check_range("deformation_slope", deformation_slope, unit="1"))
     k = float(check_positive("bulk_modulus", bulk_modulus, "Pa"))
-    u = electron_energy(
+    u = electron_heat_content(
         temperature, electron_dos=electron_dos, critical_temperature=critical_temperature
     )
-    u0 = electron_energy(
+    u0 = electron_heat_content(
         reference_temperature, electron_dos=electron_dos, critical_temperature=critical_temperature
     )
     return -lam / k * (u - u0)
@@ -312,7 +312,7 @@ def electron_expansion_coefficient(
     return -lam * c_e / k
 
 
-def electron_energy_function(
+def electron_heat_content_function(
     temperature_low: float,
     temperature_high: float,
     *,
@@ -334,7 +334,7 @@ def electron_energy_function(
     if tc == 0.0 or lo >= tc:
         return lambda t: normal * t * t
     grid = np.linspace(0.5 * lo, min(max(hi, lo), tc), 400)
-    table = electron_energy(grid, electron_dos=nu, critical_temperature=tc)
+    table = electron_heat_content(grid, electron_dos=nu, critical_temperature=tc)
     spline = CubicSpline(grid, table)
 
     def energy(t: float) -> float:

@@ -471,7 +471,7 @@ def propagate_isolated(
     times: ArrayLike,
     *,
     link_conductance: float = 0.0,
-    electron_energy: Callable[[float], float] | None = None,
+    electron_heat_content: Callable[[float], float] | None = None,
     rtol: float = 1e-6,
     progress: Callable[[float], None] | None = None,
 ) -> IsolatedResponse:
@@ -504,9 +504,10 @@ def propagate_isolated(
         Non-decreasing output times > 0. [s]
     link_conductance
         :math:`G`, conductance of the link per volume (0: isolated). [W m-3 K-1]
-    electron_energy
+    electron_heat_content
         :math:`U_e(T)` [J m-3] of conduction electrons, which like the phonons follow T at
-        once (e.g. :func:`dynamics.electrons.electron_energy_function`); None for an insulator.
+        once (e.g. :func:`dynamics.electrons.electron_heat_content_function`); None for an
+        insulator.
     rtol
         Relative tolerance of a step. [1]
     progress
@@ -535,7 +536,7 @@ def propagate_isolated(
     def reservoir(temp: float) -> float:
         """Energy of what follows T at once: phonons, and electrons if any. [J m-3]"""
         u = beta * temp**4 / 4.0
-        return u + electron_energy(temp) if electron_energy is not None else u
+        return u + electron_heat_content(temp) if electron_heat_content is not None else u
 
     total = reservoir(t_b) + q
 
@@ -584,7 +585,7 @@ def propagate_isolated(
         return temp_b, new, eq_b, new_link
 
     temperature = (t_b**4 + 4.0 * q / beta) ** 0.25  # phonons alone
-    if electron_energy is not None:
+    if electron_heat_content is not None:
         temperature = brentq(
             lambda x: reservoir(x) - total, t_b, temperature, xtol=1e-15 * t_b, rtol=1e-14
         )
@@ -645,8 +646,10 @@ def propagate_isolated(
         tls_types=ensemble.tls_types,
         steps=integ.steps,
         heat_phonon=beta * (temps**4 - t_b**4) / 4.0,
-        heat_electron=np.array([electron_energy(x) - electron_energy(t_b) for x in temps])
-        if electron_energy is not None
+        heat_electron=np.array(
+            [electron_heat_content(x) - electron_heat_content(t_b) for x in temps]
+        )
+        if electron_heat_content is not None
         else np.zeros(temps.size),
         heat_to_bath=links,
     )

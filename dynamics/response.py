@@ -63,9 +63,9 @@ from dynamics.deformation import KAPPA1, KAPPA1_PRIME, KAPPA2
 from dynamics.density import DENSITY_PREFACTOR
 from dynamics.electrons import (
     bcs_gap,
-    electron_energy,
     electron_expansion_coefficient,
     electron_heat_capacity,
+    electron_heat_content,
     electron_rate_suppression,
     electron_strain,
 )
@@ -73,7 +73,11 @@ from dynamics.ensemble import Ensemble, Resolution, build_ensemble, p_floor
 from dynamics.glass import Glass, TLSModel, TunnellingGlass
 from dynamics.propagation import Response, equilibrium_heat_capacity, linear_response
 from dynamics.rates import tau_min
-from dynamics.thermal import debye_energy, occupation_difference, occupation_temperature_derivative
+from dynamics.thermal import (
+    debye_heat_content,
+    occupation_difference,
+    occupation_temperature_derivative,
+)
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_positive, check_range
 
@@ -127,7 +131,8 @@ def phonon_heat(temperature: ArrayLike, initial_temperature: float, model: TLSMo
     """
     beta = model.debye_coefficient
     return np.asarray(
-        debye_energy(temperature, beta) - debye_energy(initial_temperature, beta), dtype=float
+        debye_heat_content(temperature, beta) - debye_heat_content(initial_temperature, beta),
+        dtype=float,
     )
 
 
@@ -154,7 +159,7 @@ def electron_heat(
     dos = _electron_dos(model)
     if dos == 0.0:
         return None
-    u = electron_energy(
+    u = electron_heat_content(
         np.concatenate([[initial_temperature], np.asarray(temperature, dtype=float)]),
         electron_dos=dos,
         critical_temperature=model.critical_temperature,

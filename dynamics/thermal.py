@@ -153,26 +153,7 @@ def occupation_temperature_derivative(energy: ArrayLike, temperature: ArrayLike)
         return np.asarray(weight / t, dtype=float)
 
 
-def debye_heat_capacity(temperature: ArrayLike, debye_coefficient: float) -> FloatArray:
-    r"""Phonon heat capacity per volume at :math:`T \ll \Theta_D`: :math:`C_{ph} = \beta T^3`.
-
-    Parameters
-    ----------
-    temperature
-        :math:`T`. [K]
-    debye_coefficient
-        :math:`\beta = (12\pi^4/5) n k_B/\Theta_D^3` for :math:`n` atoms per volume. [J m-3 K-4]
-
-    Returns
-    -------
-    ndarray
-        :math:`C_{ph}`. [J m-3 K-1]
-    """
-    beta = float(check_range("debye_coefficient", debye_coefficient, 0.0, low_open=False))
-    return beta * check_positive("temperature", temperature, "K") ** 3
-
-
-def debye_energy(temperature: ArrayLike, debye_coefficient: float) -> FloatArray:
+def debye_heat_content(temperature: ArrayLike, debye_coefficient: float) -> FloatArray:
     r"""Phonon energy per volume above :math:`T = 0`: :math:`U_{ph} = \beta T^4/4`.
 
     Parameters

@@ -8,7 +8,6 @@ All constants come from :mod:`scipy.constants` (CODATA).
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
 from scipy import constants
 
 K_B: float = constants.k  # Boltzmann constant [J K-1]
@@ -21,13 +20,3 @@ PAPER_REFERENCE = (
     "Yu. M. Galperin, V. L. Gurevich and D. A. Parshin, Theory of low-temperature thermal "
     "expansion of glasses, Phys. Rev. B 32, 6873 (1985), doi:10.1103/PhysRevB.32.6873"
 )
-
-
-def kelvin_to_joule(energy_K: ArrayLike) -> NDArray[np.float64]:
-    """Energy given as E/k_B [K] to joules [J]."""
-    return np.asarray(energy_K, dtype=float) * K_B
-
-
-def joule_to_kelvin(energy_J: ArrayLike) -> NDArray[np.float64]:
-    """Energy in joules [J] to E/k_B [K]."""
-    return np.asarray(energy_J, dtype=float) / K_B

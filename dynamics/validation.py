@@ -173,16 +173,6 @@ def check_finite(name: str, value: ArrayLike, unit: str = "") -> NDArray[np.floa
     return check_range(name, value, unit=unit)
 
 
-def check_scalar(name: str, value: Any) -> float:
-    """Check that ``value`` is a real scalar (not a bool, not an array) and return it."""
-    if isinstance(value, bool) or np.ndim(value) != 0:
-        raise ParameterError(f"{name} = {value!r} must be a single real number")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name} = {value!r} must be a single real number") from None
-
-
 def warn_two_level_range(temperature_K: ArrayLike, W_K: float) -> None:
     """Warn when k_B T exceeds W/10, where the two-level picture starts to fail
     (docs/physics.md §10).

@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dynamics.electrons import electron_energy_function
+from dynamics.electrons import electron_heat_content_function
 from dynamics.ensemble import Ensemble
 from dynamics.glass import TLSModel
 from dynamics.propagation import Segment, propagate, propagate_isolated
@@ -689,7 +689,7 @@ class IsolatedPulse(TemperatureHistory):
         t_lo, t_hi = self.temperature_range(model, float(times[-1]))
         dos = float(getattr(model, "electron_dos", 0.0))
         u_e = (
-            electron_energy_function(
+            electron_heat_content_function(
                 t_lo, t_hi, electron_dos=dos, critical_temperature=model.critical_temperature
             )
             if dos > 0
@@ -702,7 +702,7 @@ class IsolatedPulse(TemperatureHistory):
             model.debye_coefficient,
             times,
             link_conductance=self.link_conductance,
-            electron_energy=u_e,
+            electron_heat_content=u_e,
             rtol=rtol,
             progress=progress,
         )

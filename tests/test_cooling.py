@@ -150,7 +150,7 @@ def test_an_isolated_pulse_at_10_millikelvin_finishes() -> None:
     # temperature for a first step longer than the TLS take to swallow the pulse (now a
     # rejected step), and took > 100 s on a busy machine (a BLAS-threaded 1-D dot ~25 times per
     # step). The energy balance holds at every output time.
-    from dynamics.thermal import debye_energy
+    from dynamics.thermal import debye_heat_content
     from protocols.histories import IsolatedPulse
 
     pulse = IsolatedPulse(T_bath=0.01)
@@ -158,8 +158,8 @@ def test_an_isolated_pulse_at_10_millikelvin_finishes() -> None:
     check_dataset_finite(ds)
     # deposited energy = phonons above the bath + TLS heat (no link): to the solver's 1e-13
     # relative tolerance on T, amplified by C/U ~ 4 (phonons)
-    phonon = debye_energy(ds["temperature"].values, GLASS.debye_coefficient) - debye_energy(
-        0.01, GLASS.debye_coefficient
-    )
+    phonon = debye_heat_content(
+        ds["temperature"].values, GLASS.debye_coefficient
+    ) - debye_heat_content(0.01, GLASS.debye_coefficient)
     total = phonon + ds["heat_tls"].sum("tls_type").values
     np.testing.assert_allclose(total, pulse.energy, rtol=1e-9)

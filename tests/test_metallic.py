@@ -14,9 +14,9 @@ from dynamics.closed_forms import alpha_free_electron
 from dynamics.electrons import (
     BCS_GAP_RATIO,
     bcs_gap,
-    electron_energy,
     electron_expansion_coefficient,
     electron_heat_capacity,
+    electron_heat_content,
     electron_rate_suppression,
 )
 from dynamics.ensemble import Resolution, build_ensemble
@@ -73,7 +73,9 @@ def test_bcs_heat_capacity_jump_and_exponential_tail() -> None:
         BCS_GAP_RATIO * tc, rel=0.1
     )  # prefactor T^-3/2 changes it by ~10%
     # the electrons' energy is continuous at T_c (second-order transition)
-    u = electron_energy(np.array([tc * (1 - 1e-6), tc]), electron_dos=NU, critical_temperature=tc)
+    u = electron_heat_content(
+        np.array([tc * (1 - 1e-6), tc]), electron_dos=NU, critical_temperature=tc
+    )
     assert u[0] == pytest.approx(u[1], rel=1e-5)
 
 

@@ -8,6 +8,12 @@ from typing import Any
 
 from dynamics.exact import ExactGlass
 from dynamics.validation import ParameterError
+from protocols.cli.common import (
+    add_glass_options,
+    add_output_options,
+    output_paths,
+    with_spectrum,
+)
 from protocols.fit import FIT_PARAMETERS, fit, plot_fit
 from protocols.fitdata import read_data
 
@@ -79,12 +85,9 @@ def add_fit_command(
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
-    from protocols.cli.common import with_spectrum
     from protocols.config import make_glass, parse_overrides, read_config
-    from protocols.output import write_netcdf
-    from protocols.plots import save_figure
+    from protocols.output import write_pair
     from protocols.quantities import parse_quantity
 
     config = read_config(args.config) if args.config else {}
@@ -101,18 +104,9 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     data = [read_data(d, args.quantity, tau_expt=tau, temperature=temp) for d in args.data]
     vary = [v.strip() for v in args.vary.split(",") if v.strip()]
     bounds = _parse_bounds(args.bounds)
-    nc = Path(args.out) if args.out else Path("outputs") / "fit.nc"
-    if nc.suffix != ".nc":
-        raise ParameterError(f"--out = {str(nc)!r} must end in .nc")
-    png = nc.with_suffix(".png")
-    for path in (nc, png):
-        if path.exists() and not args.force:
-            raise ParameterError(f"{path} exists; give --force to replace it")
+    nc, png = output_paths(args, "fit")
     result = fit(data, glass, vary, bounds=bounds, spectrum=spectrum)
-    ds = result.to_dataset()
-    write_netcdf(ds, nc, overwrite=args.force)
-    if not args.no_plot:
-        save_figure(plot_fit(ds), png, overwrite=args.force)
+    write_pair(result.to_dataset(), nc, None if args.no_plot else plot_fit, overwrite=args.force)
     if not args.quiet:
         print(result.report)
         for text in result.warnings:
@@ -123,6 +117,4 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
 def add_command(sub: Any) -> None:
     """Register ``tls-expansion fit`` on the sub-command parsers of the CLI."""
-    from protocols.cli.common import add_glass_options, add_output_options
-
     add_fit_command(sub, add_glass_options, add_output_options)

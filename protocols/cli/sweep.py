@@ -9,11 +9,16 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from dynamics.glass import Glass
 from dynamics.validation import ParameterError, check_temperature
+from protocols.cli.common import (
+    add_glass_options,
+    add_output_options,
+    check_tau_expt_range,
+    output_paths,
+)
 from protocols.histories import PROTOCOLS, log_times, make_protocol
 from protocols.plots import plot_sweep
 from protocols.provenance import model_summary
@@ -27,15 +32,6 @@ from protocols.sweeps.execution import (
     check_options,
 )
 from protocols.sweeps.grid import make_spec, parse_grid
-
-
-def _sweep_outputs(args: argparse.Namespace, default_stem: str) -> tuple[Path, Path]:
-    nc = Path(args.out) if args.out else Path("outputs") / f"{default_stem}.nc"
-    if nc.suffix != ".nc":
-        raise ParameterError(f"out = {str(nc)!r} must end in .nc")
-    from protocols.output import check_output_location
-
-    return check_output_location(nc, force=args.force)
 
 
 def _silence_distributed_logging() -> None:
@@ -112,11 +108,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if kind is None:
         if not isinstance(glass, Glass):
             raise ParameterError("a Gamma sweep needs a soft-potential glass (the STM has no Γ)")
-        from protocols.checks import check_interval
-
-        check_interval(
-            "--tau-expt-min", args.tau_expt_min, "--tau-expt-max", args.tau_expt_max, "s"
-        )
+        check_tau_expt_range(args)
         n_tau = log_count(args.tau_expt_min, args.tau_expt_max, args.tau_points_per_decade)
         if "temperature" in grid:
             check_temperature("temperature", grid["temperature"])
@@ -149,7 +141,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore")
         make_spec(glass, grid, tau, protocol, times, None, 1e-6)
     check_options(None, args.scheduler, args.workers, args.chunk_size)
-    nc, png = _sweep_outputs(args, f"sweep_{kind.replace('-', '_')}" if kind else "sweep")
+    nc, png = output_paths(args, f"sweep_{kind.replace('-', '_')}" if kind else "sweep")
     n_points = math.prod(len(v) for v in grid.values())
     local = args.scheduler is None or args.scheduler in LOCAL_SCHEDULERS
     share = (
@@ -272,6 +264,4 @@ def add_sweep_command(
 
 def add_command(sub: Any) -> None:
     """Register ``tls-expansion sweep`` on the sub-command parsers of the CLI."""
-    from protocols.cli.common import add_glass_options, add_output_options
-
     add_sweep_command(sub, add_glass_options, add_output_options)

@@ -154,7 +154,7 @@ def ensemble_potentials() -> tuple[np.ndarray, np.ndarray]:
         p_min = p_floor(glass, kind, e, 0.3, 1e5, wide)
         p_grid, _ = p_nodes(-np.log(p_min), wide)
         e_a = np.broadcast_to(e[:, None], p_grid.shape).ravel()
-        eta_k, t_k = _asymptotic_potentials(kind, e_a, p_grid.ravel(), glass.W_energy)
+        eta_k, t_k = _asymptotic_potentials(kind, e_a, p_grid.ravel(), glass.W_J)
         rows = [0] if kind == 0 else [0, 2]
         etas += [eta_k[r] for r in rows]
         ts += [t_k[r] for r in rows]

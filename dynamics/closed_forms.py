@@ -87,14 +87,14 @@ def _coefficient(name: str, which: Coefficients) -> float:
     return derived if which == "derived" else printed
 
 
-def _log_W_over(energy_J: FloatArray, W: float) -> FloatArray:
+def _log_W_over(energy_J: FloatArray, W_J: float) -> FloatArray:
     """:math:`\\ln(W/E)`, required > 0."""
-    check_positive("W", W, "J")
-    log = np.log(W / energy_J)
+    check_positive("W_J", W_J, "J")
+    log = np.log(W_J / energy_J)
     if np.any(log <= 0):
         raise ParameterError(
             f"energy = {float(energy_J[log <= 0].flat[0]):.6g} J is beyond the two-level range "
-            f"(0, W = {W:.6g} J)"
+            f"(0, W = {W_J:.6g} J)"
         )
     return log
 
@@ -103,7 +103,7 @@ def q_type1(
     energy: ArrayLike,
     p0: ArrayLike,
     *,
-    W: float,
+    W_J: float,
     c: float,
     eta_L: float,
     chi: float,
@@ -122,7 +122,7 @@ def q_type1(
         :math:`E < W`. [J]
     p0
         Lower cutoff of :math:`p` (5.4), in (0, 1). [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings (3.7), (2.4), (3.2). [1]
@@ -136,7 +136,7 @@ def q_type1(
     """
     e = check_positive("energy", energy, "J")
     p_0 = check_range("p0", p0, 0.0, 1.0)
-    log_e = _log_W_over(e, W)
+    log_e = _log_W_over(e, W_J)
     L0 = log_e - 0.5 * np.log(p_0)
     return (
         _coefficient("Q1_prefactor", coefficients)
@@ -150,7 +150,7 @@ def q_type1(
 def q_type2(
     energy: ArrayLike,
     *,
-    W: float,
+    W_J: float,
     c: float,
     eta_L: float,
     chi: float,
@@ -163,7 +163,7 @@ def q_type2(
     ----------
     energy
         :math:`E < W`. [J]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings. [1]
@@ -176,20 +176,20 @@ def q_type2(
         :math:`Q_2`. [J]
     """
     e = check_positive("energy", energy, "J")
-    log_e = _log_W_over(e, W)
+    log_e = _log_W_over(e, W_J)
     return _coefficient("Q2", coefficients) * c * chi**2 * e / eta_L * log_e**-3
 
 
-def _big_log(temperature: ArrayLike, W: float) -> tuple[FloatArray, FloatArray]:
+def _big_log(temperature: ArrayLike, W_J: float) -> tuple[FloatArray, FloatArray]:
     t = check_positive("temperature", temperature, "K")
-    return t, _log_W_over(K_B * t, W)
+    return t, _log_W_over(K_B * t, W_J)
 
 
 def alpha_type1(
     temperature: ArrayLike,
     tau_ratio: ArrayLike,
     *,
-    W: float,
+    W_J: float,
     c: float,
     eta_L: float,
     chi: float,
@@ -208,7 +208,7 @@ def alpha_type1(
         :math:`T`. [K]
     tau_ratio
         :math:`\tau_\mathrm{expt}/\tau_\mathrm{min}(T) \ge 1`; ``inf`` for equilibrium. [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings. [1]
@@ -224,7 +224,7 @@ def alpha_type1(
     ndarray
         :math:`\alpha^{(1)}`. [K-1]
     """
-    t, big_l = _big_log(temperature, W)
+    t, big_l = _big_log(temperature, W_J)
     r = check_range("tau_ratio", tau_ratio, 1.0, low_open=False, high_open=False)
     check_positive("N0", N0, "J-1 m-3")
     check_positive("bulk_modulus", bulk_modulus, "Pa")
@@ -239,7 +239,7 @@ def alpha_type1(
 def alpha_type2(
     temperature: ArrayLike,
     *,
-    W: float,
+    W_J: float,
     c: float,
     eta_L: float,
     chi: float,
@@ -256,7 +256,7 @@ def alpha_type2(
     ----------
     temperature
         :math:`T`. [K]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings. [1]
@@ -274,7 +274,7 @@ def alpha_type2(
     ndarray
         :math:`\alpha^{(2)}`. [K-1]
     """
-    t, big_l = _big_log(temperature, W)
+    t, big_l = _big_log(temperature, W_J)
     check_positive("N0", N0, "J-1 m-3")
     check_positive("bulk_modulus", bulk_modulus, "Pa")
     check_range("psi", psi, 0.0, low_open=False)
@@ -282,7 +282,7 @@ def alpha_type2(
     return -coef * c * psi * N0 / eta_L * K_B**2 * t / bulk_modulus * chi**2 * big_l**-3
 
 
-def heat_capacity_kki(temperature: ArrayLike, *, W: float, density_scale: float) -> FloatArray:
+def heat_capacity_kki(temperature: ArrayLike, *, W_J: float, density_scale: float) -> FloatArray:
     r"""Equilibrium TLS heat capacity of one type, (6.3):
     :math:`C_j = n_0\pi^2\,\psi_j\eta_L^{3/2}W^{-1}k_B^2T\mathscr{L}^{-1/3}` (all :math:`p`,
     :math:`\tau_\mathrm{expt}\to\infty`; footnote 44).
@@ -291,7 +291,7 @@ def heat_capacity_kki(temperature: ArrayLike, *, W: float, density_scale: float)
     ----------
     temperature
         :math:`T`. [K]
-    W
+    W_J
         Energy scale. [J]
     density_scale
         :math:`\psi_j\eta_L^{3/2}/W`. [J-1 m-3]
@@ -301,7 +301,7 @@ def heat_capacity_kki(temperature: ArrayLike, *, W: float, density_scale: float)
     ndarray
         :math:`C_j`. [J m-3 K-1]
     """
-    t, big_l = _big_log(temperature, W)
+    t, big_l = _big_log(temperature, W_J)
     scale = float(check_positive("density_scale", density_scale, "J-1 m-3"))
     return COEFFICIENTS["heat_capacity"][0] * scale * K_B**2 * t * big_l ** (-1.0 / 3.0)
 
@@ -310,7 +310,7 @@ def gruneisen_kki(
     temperature: ArrayLike,
     tau_ratio: ArrayLike,
     *,
-    W: float,
+    W_J: float,
     c: float,
     eta_L: float,
     chi: float,
@@ -331,7 +331,7 @@ def gruneisen_kki(
     tau_ratio
         :math:`r = \tau_\mathrm{expt}/\tau_\mathrm{min}(T) \ge 1` (for smooth relaxation use
         :math:`b_\Gamma r`, see :func:`gruneisen_time_constant`). [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings. [1]
@@ -345,7 +345,7 @@ def gruneisen_kki(
     ndarray
         :math:`\Gamma`. [1]
     """
-    _, big_l = _big_log(temperature, W)
+    _, big_l = _big_log(temperature, W_J)
     r = check_range("tau_ratio", tau_ratio, 1.0, low_open=False, high_open=False)
     check_range("psi", psi, 0.0, low_open=False)
     check_positive("eta_L", eta_L)
@@ -519,7 +519,7 @@ def closed_form_gruneisen(
     t_min = float(tau_min(t, glass.A))
     ratio = tau / t_min * (gruneisen_time_constant() if smooth else 1.0)
     ratio = np.maximum(ratio, 1.0)
-    kw = dict(W=glass.W_energy, c=glass.c, eta_L=glass.eta_L, chi=glass.chi, psi=glass.psi)
+    kw = dict(W_J=glass.W_J, c=glass.c, eta_L=glass.eta_L, chi=glass.chi, psi=glass.psi)
     return {
         "tau_expt": tau,
         "tau_ratio": ratio,

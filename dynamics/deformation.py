@@ -66,15 +66,15 @@ DERIVED_COEFFICIENTS: dict[str, float] = {
 }
 
 
-def _check_couplings(W: float, eta_L: float, c: float, chi: float) -> None:
-    check_positive("W", W, "J")
+def _check_couplings(W_J: float, eta_L: float, c: float, chi: float) -> None:
+    check_positive("W_J", W_J, "J")
     check_positive("eta_L", eta_L)
     check_finite("c", c)
     check_finite("chi", chi)
 
 
 def deformation_even_type1(
-    energy: ArrayLike, p: ArrayLike, *, W: float, c: float, eta_L: float, chi: float
+    energy: ArrayLike, p: ArrayLike, *, W_J: float, c: float, eta_L: float, chi: float
 ) -> FloatArray:
     r"""Even deformation potential of type-1 TLS, (4.5) with closed-form coefficients.
 
@@ -84,7 +84,7 @@ def deformation_even_type1(
         Level splitting :math:`E`. [J]
     p
         :math:`(\Delta_0/E)^2` in (0, 1]. [1]
-    W
+    W_J
         Soft-potential energy scale. [J]
     c
         Strain coupling (3.7); its sign is the sign of the expansion. [1]
@@ -98,8 +98,8 @@ def deformation_even_type1(
     ndarray
         :math:`D_{1,\mathrm{even}}`. [J]
     """
-    _check_couplings(W, eta_L, c, chi)
-    L = log_tunnel_ratio(energy, p, W)
+    _check_couplings(W_J, eta_L, c, chi)
+    L = log_tunnel_ratio(energy, p, W_J)
     p_arr = np.asarray(p, dtype=float)
     e = np.asarray(energy, dtype=float)
     bracket = KAPPA1 * (
@@ -109,7 +109,7 @@ def deformation_even_type1(
 
 
 def deformation_even_type2(
-    energy: ArrayLike, p: ArrayLike, *, W: float, c: float, eta_L: float, chi: float
+    energy: ArrayLike, p: ArrayLike, *, W_J: float, c: float, eta_L: float, chi: float
 ) -> FloatArray:
     r"""Even deformation potential of type-2 TLS, (4.11) with closed-form coefficients.
 
@@ -119,7 +119,7 @@ def deformation_even_type2(
         :math:`E`. [J]
     p
         :math:`(\Delta_0/E)^2` in (0, 1]. [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings (3.7), (2.4), (3.2). [1]
@@ -129,8 +129,8 @@ def deformation_even_type2(
     ndarray
         :math:`D_{2,\mathrm{even}}`. [J]
     """
-    _check_couplings(W, eta_L, c, chi)
-    L = log_tunnel_ratio(energy, p, W)
+    _check_couplings(W_J, eta_L, c, chi)
+    L = log_tunnel_ratio(energy, p, W_J)
     p_arr = np.asarray(p, dtype=float)
     e = np.asarray(energy, dtype=float)
     bracket = p_arr * L ** (-5 / 3) + (2 / 3) * (1 - p_arr) * L ** (-8 / 3)
@@ -138,7 +138,7 @@ def deformation_even_type2(
 
 
 def deformation_odd_type1(
-    energy: ArrayLike, p: ArrayLike, *, W: float, c: float, eta_L: float, chi: float
+    energy: ArrayLike, p: ArrayLike, *, W_J: float, c: float, eta_L: float, chi: float
 ) -> FloatArray:
     r"""Odd deformation potential of type-1 TLS for :math:`\mathrm{sgn}\,t = +1`:
     :math:`2(\Delta/E)\gamma_1 = 2\cdot6^{-1/3}c\chi(W/\eta_L)(1-p)^{1/2}L^{-1/3}`, (4.4), (4.5).
@@ -149,7 +149,7 @@ def deformation_odd_type1(
         :math:`E`. [J]
     p
         :math:`(\Delta_0/E)^2`. [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings. [1]
@@ -159,13 +159,15 @@ def deformation_odd_type1(
     ndarray
         :math:`D_{1,\mathrm{odd}}`. [J]
     """
-    _check_couplings(W, eta_L, c, chi)
-    L = log_tunnel_ratio(energy, p, W)
-    return ODD_TYPE1 * c * chi * W / eta_L * np.sqrt(1 - np.asarray(p, dtype=float)) * L ** (-1 / 3)
+    _check_couplings(W_J, eta_L, c, chi)
+    L = log_tunnel_ratio(energy, p, W_J)
+    return (
+        ODD_TYPE1 * c * chi * W_J / eta_L * np.sqrt(1 - np.asarray(p, dtype=float)) * L ** (-1 / 3)
+    )
 
 
 def deformation_odd_type2(
-    energy: ArrayLike, p: ArrayLike, *, W: float, c: float, eta_L: float
+    energy: ArrayLike, p: ArrayLike, *, W_J: float, c: float, eta_L: float
 ) -> FloatArray:
     r"""Odd deformation potential of type-2 TLS for :math:`\mathrm{sgn}\,R = +1`:
     :math:`2(\Delta/E)\gamma_2 = 2(9/2)^{1/3}c(W/\eta_L)(1-p)^{1/2}L^{2/3}`, (4.9), (4.11).
@@ -176,7 +178,7 @@ def deformation_odd_type2(
         :math:`E`. [J]
     p
         :math:`(\Delta_0/E)^2`. [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L
         Couplings. [1]
@@ -186,13 +188,13 @@ def deformation_odd_type2(
     ndarray
         :math:`D_{2,\mathrm{odd}}`. [J]
     """
-    _check_couplings(W, eta_L, c, 0.0)
-    L = log_tunnel_ratio(energy, p, W)
-    return ODD_TYPE2 * c * W / eta_L * np.sqrt(1 - np.asarray(p, dtype=float)) * L ** (2 / 3)
+    _check_couplings(W_J, eta_L, c, 0.0)
+    L = log_tunnel_ratio(energy, p, W_J)
+    return ODD_TYPE2 * c * W_J / eta_L * np.sqrt(1 - np.asarray(p, dtype=float)) * L ** (2 / 3)
 
 
 def gamma_type1(
-    tunnel_splitting: ArrayLike, *, W: float, c: float, eta_L: float, chi: float
+    tunnel_splitting: ArrayLike, *, W_J: float, c: float, eta_L: float, chi: float
 ) -> FloatArray:
     r"""AHVP deformation potential of type 1, (4.4):
     :math:`\gamma_1 = 6^{-1/3}c\chi(W/\eta_L)\ln^{-1/3}(W/\Delta_0)` (for
@@ -202,7 +204,7 @@ def gamma_type1(
     ----------
     tunnel_splitting
         :math:`\Delta_0 < W`. [J]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings. [1]
@@ -212,12 +214,12 @@ def gamma_type1(
     ndarray
         :math:`\gamma_1`. [J]
     """
-    _check_couplings(W, eta_L, c, chi)
-    L = log_tunnel_ratio(tunnel_splitting, 1.0, W)
-    return 6.0 ** (-1 / 3) * c * chi * W / eta_L * L ** (-1 / 3)
+    _check_couplings(W_J, eta_L, c, chi)
+    L = log_tunnel_ratio(tunnel_splitting, 1.0, W_J)
+    return 6.0 ** (-1 / 3) * c * chi * W_J / eta_L * L ** (-1 / 3)
 
 
-def gamma_type2(tunnel_splitting: ArrayLike, *, W: float, c: float, eta_L: float) -> FloatArray:
+def gamma_type2(tunnel_splitting: ArrayLike, *, W_J: float, c: float, eta_L: float) -> FloatArray:
     r"""AHVP deformation potential of type 2, (4.9):
     :math:`\gamma_2 = (9/2)^{1/3}c(W/\eta_L)\ln^{2/3}(W/\Delta_0)` (for :math:`\mathrm{sgn}\,R=+1`).
 
@@ -225,7 +227,7 @@ def gamma_type2(tunnel_splitting: ArrayLike, *, W: float, c: float, eta_L: float
     ----------
     tunnel_splitting
         :math:`\Delta_0 < W`. [J]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L
         Couplings. [1]
@@ -235,12 +237,12 @@ def gamma_type2(tunnel_splitting: ArrayLike, *, W: float, c: float, eta_L: float
     ndarray
         :math:`\gamma_2`. [J]
     """
-    _check_couplings(W, eta_L, c, 0.0)
-    L = log_tunnel_ratio(tunnel_splitting, 1.0, W)
-    return 4.5 ** (1 / 3) * c * W / eta_L * L ** (2 / 3)
+    _check_couplings(W_J, eta_L, c, 0.0)
+    L = log_tunnel_ratio(tunnel_splitting, 1.0, W_J)
+    return 4.5 ** (1 / 3) * c * W_J / eta_L * L ** (2 / 3)
 
 
-def gamma_ratio(tunnel_splitting: ArrayLike, *, W: float, chi: float) -> FloatArray:
+def gamma_ratio(tunnel_splitting: ArrayLike, *, W_J: float, chi: float) -> FloatArray:
     r"""Ratio of the two couplings to phonons, (4.10): :math:`\gamma_2/\gamma_1 =
     3\ln(W/\Delta_0)/\chi`.
 
@@ -248,7 +250,7 @@ def gamma_ratio(tunnel_splitting: ArrayLike, *, W: float, chi: float) -> FloatAr
     ----------
     tunnel_splitting
         :math:`\Delta_0 < W`. [J]
-    W
+    W_J
         Energy scale. [J]
     chi
         Zero-point force constant, nonzero. [1]
@@ -259,14 +261,14 @@ def gamma_ratio(tunnel_splitting: ArrayLike, *, W: float, chi: float) -> FloatAr
         :math:`\gamma_2/\gamma_1`. [1]
     """
     check_finite("chi", chi)
-    L = log_tunnel_ratio(tunnel_splitting, 1.0, W)
+    L = log_tunnel_ratio(tunnel_splitting, 1.0, W_J)
     return 3.0 * L / chi
 
 
 # --- The derivatives of Δ0 and Δ from which (4.5) and (4.11) are assembled -----------------
 
 
-def dtunnel_dstrain_type1(eta: ArrayLike, *, W: float, c: float, eta_L: float) -> FloatArray:
+def dtunnel_dstrain_type1(eta: ArrayLike, *, W_J: float, c: float, eta_L: float) -> FloatArray:
     r""":math:`\partial\Delta_0/\partial\varepsilon` of type 1, (4.2):
     :math:`(c/\sqrt2)(W/\eta_L)|\tilde\eta|^{1/2}\exp[-(\sqrt2/3)|\tilde\eta|^{3/2}]`.
 
@@ -274,7 +276,7 @@ def dtunnel_dstrain_type1(eta: ArrayLike, *, W: float, c: float, eta_L: float) -
     ----------
     eta
         :math:`\tilde\eta < 0`. [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L
         Couplings. [1]
@@ -284,13 +286,13 @@ def dtunnel_dstrain_type1(eta: ArrayLike, *, W: float, c: float, eta_L: float) -
     ndarray
         :math:`\partial\Delta_0/\partial\varepsilon`. [J]
     """
-    _check_couplings(W, eta_L, c, 0.0)
+    _check_couplings(W_J, eta_L, c, 0.0)
     a = np.abs(check_finite("eta", eta))
-    return c / np.sqrt(2.0) * W / eta_L * np.sqrt(a) * np.exp(-np.sqrt(2.0) / 3.0 * a**1.5)
+    return c / np.sqrt(2.0) * W_J / eta_L * np.sqrt(a) * np.exp(-np.sqrt(2.0) / 3.0 * a**1.5)
 
 
 def dasymmetry_dstrain_type1(
-    eta: ArrayLike, t: ArrayLike, *, W: float, c: float, eta_L: float, chi: float
+    eta: ArrayLike, t: ArrayLike, *, W_J: float, c: float, eta_L: float, chi: float
 ) -> FloatArray:
     r""":math:`\partial\Delta/\partial\varepsilon` of type 1 for the signed :math:`\Delta` of
     (2.9), (4.3):
@@ -303,7 +305,7 @@ def dasymmetry_dstrain_type1(
         :math:`\tilde\eta < 0`. [1]
     t
         :math:`\tilde t`. [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings. [1]
@@ -313,13 +315,13 @@ def dasymmetry_dstrain_type1(
     ndarray
         :math:`\partial\Delta/\partial\varepsilon`. [J]
     """
-    _check_couplings(W, eta_L, c, chi)
+    _check_couplings(W_J, eta_L, c, chi)
     a = np.abs(check_finite("eta", eta))
     t_a = check_finite("t", t)
     return (
         np.sqrt(2.0)
         * c
-        * W
+        * W_J
         / eta_L
         / np.sqrt(a)
         * (chi - 0.75 * a * t_a - 0.75 * chi**2 * t_a / a**2)
@@ -327,7 +329,7 @@ def dasymmetry_dstrain_type1(
 
 
 def dtunnel_dstrain_type2(
-    t: ArrayLike, *, W: float, c: float, eta_L: float, chi: float
+    t: ArrayLike, *, W_J: float, c: float, eta_L: float, chi: float
 ) -> FloatArray:
     r"""Even part of :math:`\partial\Delta_0/\partial\varepsilon` of type 2, (4.7):
     :math:`24c\chi^2(W/\eta_L)|\tilde t|^{-5}\exp(-|\tilde t|^3/48)`.
@@ -336,7 +338,7 @@ def dtunnel_dstrain_type2(
     ----------
     t
         :math:`\tilde t`, nonzero. [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings. [1]
@@ -346,13 +348,13 @@ def dtunnel_dstrain_type2(
     ndarray
         :math:`\partial\Delta_0/\partial\varepsilon`. [J]
     """
-    _check_couplings(W, eta_L, c, chi)
+    _check_couplings(W_J, eta_L, c, chi)
     a = np.abs(check_finite("t", t))
-    return 24.0 * c * chi**2 * W / eta_L * a**-5 * np.exp(-(a**3) / 48.0)
+    return 24.0 * c * chi**2 * W_J / eta_L * a**-5 * np.exp(-(a**3) / 48.0)
 
 
 def dasymmetry_dstrain_type2(
-    t: ArrayLike, R: ArrayLike, *, W: float, c: float, eta_L: float, chi: float
+    t: ArrayLike, R: ArrayLike, *, W_J: float, c: float, eta_L: float, chi: float
 ) -> FloatArray:
     r""":math:`\partial\Delta/\partial\varepsilon` of type 2 for the signed :math:`\Delta` of
     (2.13), (4.8):
@@ -365,7 +367,7 @@ def dasymmetry_dstrain_type2(
         :math:`\tilde t`, nonzero. [1]
     R
         :math:`\tilde R`. [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings. [1]
@@ -375,9 +377,9 @@ def dasymmetry_dstrain_type2(
     ndarray
         :math:`\partial\Delta/\partial\varepsilon`. [J]
     """
-    _check_couplings(W, eta_L, c, chi)
+    _check_couplings(W_J, eta_L, c, chi)
     t_a = check_finite("t", t)
-    return c * W / eta_L * (t_a**2 / 4.0 + 192.0 * chi**2 * check_finite("R", R) / t_a**6)
+    return c * W_J / eta_L * (t_a**2 / 4.0 + 192.0 * chi**2 * check_finite("R", R) / t_a**6)
 
 
 def deformation_potential(

@@ -38,7 +38,7 @@ DENSITY_PREFACTOR: float = (2.0 / 3.0) * (4.0 / 3.0) ** (1.0 / 3.0)
 
 
 def kki_density_of_states(
-    energy: ArrayLike, p: ArrayLike, *, density_scale: float, W: float
+    energy: ArrayLike, p: ArrayLike, *, density_scale: float, W_J: float
 ) -> FloatArray:
     r"""Density of TLS states of one type in the soft-potential model, (5.1).
 
@@ -51,7 +51,7 @@ def kki_density_of_states(
     density_scale
         :math:`\psi_j\eta_L^{3/2}/W`: :math:`N_0` for type 1, :math:`\psi N_0` for type 2.
         [J-1 m-3]
-    W
+    W_J
         Soft-potential energy scale. [J]
 
     Returns
@@ -60,13 +60,13 @@ def kki_density_of_states(
         :math:`N_j(E, p)` per unit energy, unit :math:`p` and volume. [J-1 m-3]
     """
     scale = float(check_positive("density_scale", density_scale, "J-1 m-3"))
-    L = log_tunnel_ratio(energy, p, W)
+    L = log_tunnel_ratio(energy, p, W_J)
     p_arr = np.asarray(p, dtype=float)
     return DENSITY_PREFACTOR * scale / (p_arr * np.sqrt(1.0 - p_arr)) * L ** (-4.0 / 3.0)
 
 
 def kki_density_tail(
-    energy: ArrayLike, p_low: ArrayLike, *, W: float, terms: int = 4
+    energy: ArrayLike, p_low: ArrayLike, *, W_J: float, terms: int = 4
 ) -> FloatArray:
     r"""Closed-form :math:`\int_0^{p_\ell} p^{-1}(1-p)^{-1/2}L^{-4/3}\,dp`: the TLS below
     :math:`p_\ell`.
@@ -87,7 +87,7 @@ def kki_density_tail(
         :math:`E`. [J]
     p_low
         Upper end :math:`p_\ell` of the tail, in (0, 1); a few tenths at most. [1]
-    W
+    W_J
         Energy scale. [J]
     terms
         Number of terms of the series kept. [1]
@@ -97,7 +97,7 @@ def kki_density_tail(
     ndarray
         The integral; multiply by :math:`n_0\psi_j\eta_L^{3/2}/W` for a density per energy. [1]
     """
-    L = log_tunnel_ratio(energy, p_low, W)
+    L = log_tunnel_ratio(energy, p_low, W_J)
     pl = np.asarray(p_low, dtype=float)
     series = np.zeros_like(L)
     for k in range(1, terms + 1):

@@ -427,7 +427,7 @@ def _asymptotic_partner_bins(
         energy,
         p,
         fraction,
-        W=glass.W_energy,  # type: ignore[attr-defined]
+        W_J=glass.W_J,  # type: ignore[attr-defined]
         c=glass.c,  # type: ignore[attr-defined]
         eta_L=glass.eta_L,  # type: ignore[attr-defined]
         chi=glass.chi,  # type: ignore[attr-defined]

@@ -505,7 +505,7 @@ def _cached_ensemble(
 
 
 def _asymptotic_potentials(
-    kind: int, energy: FloatArray, p: FloatArray, W: float
+    kind: int, energy: FloatArray, p: FloatArray, W_J: float
 ) -> tuple[FloatArray, FloatArray]:
     """The potentials (eta, t) that the asymptotic map puts at (E_a, p_a), one per sign.
 
@@ -513,9 +513,9 @@ def _asymptotic_potentials(
     (+t, +R), (-t, +R), (+t, -R), (-t, -R). Shape (signs, n).
     """
     if kind == 0:
-        eta, t = type1_parameters(energy, p, W)
+        eta, t = type1_parameters(energy, p, W_J)
         return np.stack([eta, eta]), np.stack([t, -t])
-    t, R = type2_parameters(energy, p, W)
+    t, R = type2_parameters(energy, p, W_J)
     plus, minus = R + t**2 / 4, -R + t**2 / 4
     return np.stack([plus, plus, minus, minus]), np.stack([t, -t, t, -t])
 
@@ -652,7 +652,7 @@ def _cached_members(
         )
     t_end_v = float(check_positive("t_end", t_end, "s"))
     glass = model
-    W = glass.W_energy
+    W_J = glass.W_J
     e_window = (res.x_min * K_B * t_lo, res.x_max * K_B * t_hi)
     wide = dataclasses.replace(
         res,
@@ -671,12 +671,12 @@ def _cached_members(
         weight = (
             glass.density(kind, e_a, p_a) * (p_weights * (e_weights * e_nodes)[:, None]).ravel()
         )
-        etas, ts = _asymptotic_potentials(kind, e_a, p_a, W)
+        etas, ts = _asymptotic_potentials(kind, e_a, p_a, W_J)
         signs = etas.shape[0]
         e_rows = etas[0] if kind == 0 else np.concatenate([etas[0], etas[2]])
         t_rows = ts[0] if kind == 0 else np.concatenate([ts[0], ts[2]])
-        solved = _solve_rows(model, kind, e_a / W, p_a, e_rows, t_rows)
-        energy_rows = solved.splitting * W
+        solved = _solve_rows(model, kind, e_a / W_J, p_a, e_rows, t_rows)
+        energy_rows = solved.splitting * W_J
         kept = (energy_rows >= e_window[0]) & (energy_rows <= e_window[1]) & (solved.p > 0.0)
         solved = _with_derivatives(
             solved, kept & (solved.p < _MIXED_P), FD_STEP, model.spectrum_resolution
@@ -687,21 +687,21 @@ def _cached_members(
             half = [_take(solved, slice(0, e_a.size)), _take(solved, slice(e_a.size, None))]
             tls = [half[0], half[0].mirrored(), half[1], half[1].mirrored()]
         gamma_a = (
-            gamma_type1(e_a * np.sqrt(p_a), W=W, c=glass.c, eta_L=glass.eta_L, chi=glass.chi)
+            gamma_type1(e_a * np.sqrt(p_a), W_J=W_J, c=glass.c, eta_L=glass.eta_L, chi=glass.chi)
             if kind == 0
-            else gamma_type2(e_a * np.sqrt(p_a), W=W, c=glass.c, eta_L=glass.eta_L)
+            else gamma_type2(e_a * np.sqrt(p_a), W_J=W_J, c=glass.c, eta_L=glass.eta_L)
         )
         rows: dict[str, list[Any]] = {k: [] for k in _MEMBER_ROWS}
         for sign in range(signs):
             member = tls[sign]
             D, M = exact_couplings(member, c=glass.c, eta_L=glass.eta_L, chi=glass.chi)
-            energy = member.splitting * W
+            energy = member.splitting * W_J
             density = weight * (np.abs(etas[sign]) if model.density_law == "abs_eta" else 1.0)
             rows["energy"].append(energy)
             rows["p"].append(member.p)
             rows["number_density"].append(density / signs)
-            rows["deformation"].append(D * W)
-            rows["coupling"].append((M * W) ** 2 / (member.p * gamma_a**2))
+            rows["deformation"].append(D * W_J)
+            rows["coupling"].append((M * W_J) ** 2 / (member.p * gamma_a**2))
             rows["keep"].append(
                 (energy >= e_window[0]) & (energy <= e_window[1]) & (member.p > 0.0)
             )
@@ -709,7 +709,9 @@ def _cached_members(
         tail = glass.density_tail(kind, e_nodes, p_min) * e_weights * e_nodes
         if model.density_law == "abs_eta":
             eta_tail, _ = (
-                type1_parameters(e_nodes, p_min, W) if kind == 0 else _type2_eta(e_nodes, p_min, W)
+                type1_parameters(e_nodes, p_min, W_J)
+                if kind == 0
+                else _type2_eta(e_nodes, p_min, W_J)
             )
             tail = tail * np.abs(eta_tail)
         members.append(
@@ -803,8 +805,8 @@ def _concatenate_tls(parts: list[ExactTwoLevel]) -> ExactTwoLevel:
     )
 
 
-def _type2_eta(energy: FloatArray, p: FloatArray, W: float) -> tuple[FloatArray, FloatArray]:
-    t, R = type2_parameters(energy, p, W)
+def _type2_eta(energy: FloatArray, p: FloatArray, W_J: float) -> tuple[FloatArray, FloatArray]:
+    t, R = type2_parameters(energy, p, W_J)
     return R + t**2 / 4, t
 
 

@@ -368,7 +368,7 @@ class Glass:
 
     # --- derived quantities -------------------------------------------------------------
     @property
-    def W_energy(self) -> float:
+    def W_J(self) -> float:
         """:math:`W` in joules. [J]"""
         return self.W * K_B
 
@@ -395,7 +395,7 @@ class Glass:
     @property
     def energy_cap(self) -> float:
         r"""Largest TLS energy kept, :math:`W/e` (so that :math:`L \ge 1` for every TLS). [J]"""
-        return self.W_energy / math.e
+        return self.W_J / math.e
 
     def density_scale(self, kind: int) -> float:
         """:math:`\\psi_j\\eta_L^{3/2}/W`: ``N0`` for type 1, ``psi * N0`` for type 2. [J-1 m-3]"""
@@ -407,19 +407,19 @@ class Glass:
         scale = self.density_scale(kind)
         if scale == 0.0:
             return np.zeros(np.broadcast_shapes(np.shape(energy), np.shape(p)))
-        return kki_density_of_states(energy, p, density_scale=scale, W=self.W_energy)
+        return kki_density_of_states(energy, p, density_scale=scale, W_J=self.W_J)
 
     def deformation_even(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray:
         """Even deformation potential (4.5) or (4.11). [J]"""
         fn = deformation_even_type1 if kind == 0 else deformation_even_type2
-        return fn(energy, p, W=self.W_energy, c=self.c, eta_L=self.eta_L, chi=self.chi)
+        return fn(energy, p, W_J=self.W_J, c=self.c, eta_L=self.eta_L, chi=self.chi)
 
     def phonon_constant(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray:
         """One-phonon constant of each TLS. [s-1 K-3]"""
         if kind == 0:
             return np.full(np.broadcast_shapes(np.shape(energy), np.shape(p)), self.A)
         return type2_rate_constant(
-            self.A, self.type2_rate_ratio, energy, p, W=self.W_energy, chi=self.chi
+            self.A, self.type2_rate_ratio, energy, p, W_J=self.W_J, chi=self.chi
         )
 
     def electron_constant(self, kind: int, energy: FloatArray, p: FloatArray) -> FloatArray:
@@ -431,7 +431,7 @@ class Glass:
     def density_tail(self, kind: int, energy: FloatArray, p_low: FloatArray) -> FloatArray:
         r""":math:`\int_0^{p_\ell} N_j\,dp`, the TLS below :math:`p_\ell` at each energy. [J-1
         m-3]"""
-        integral = kki_density_tail(energy, p_low, W=self.W_energy)
+        integral = kki_density_tail(energy, p_low, W_J=self.W_J)
         return DENSITY_PREFACTOR * self.density_scale(kind) * integral
 
     def to_dict(self) -> dict[str, Any]:

@@ -68,7 +68,7 @@ def _paper_values(
     glass: ExactGlass, kind: int, energy: FloatArray, p: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The paper's D_even, phonon and electron constants at (E, p), with L floored at 1."""
-    p_edge = np.minimum(p, (glass.W_energy / (math.e * energy)) ** 2)
+    p_edge = np.minimum(p, (glass.W_J / (math.e * energy)) ** 2)
     return (
         glass.deformation_even(kind, energy, p_edge),
         glass.phonon_constant(kind, energy, p_edge),
@@ -97,7 +97,7 @@ def mechanism_ensemble(members: tuple[ExactMembers, ...], glass: ExactGlass, ste
     if step == "full":
         return assemble_exact_ensemble(members, glass)
     level = MECHANISM_STEPS.index(step)
-    w = glass.W_energy
+    w = glass.W_J
     e_window_low = min(float(m.tail_energy.min()) for m in members if m.tail_energy.size)
     e_window_high = max(float(m.tail_energy.max()) for m in members if m.tail_energy.size)
     parts: dict[str, list[FloatArray]] = {k: [] for k in PART_NAMES}

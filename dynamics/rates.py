@@ -149,7 +149,7 @@ def tau_min(temperature: ArrayLike, A: float) -> FloatArray:
 
 
 def type2_rate_constant(
-    A: float, ratio: float | str, energy: ArrayLike, p: ArrayLike, *, W: float, chi: float
+    A: float, ratio: float | str, energy: ArrayLike, p: ArrayLike, *, W_J: float, chi: float
 ) -> FloatArray:
     r"""One-phonon constant of type-2 TLS.
 
@@ -166,7 +166,7 @@ def type2_rate_constant(
         :math:`E`. [J]
     p
         :math:`(\Delta_0/E)^2`. [1]
-    W
+    W_J
         Energy scale. [J]
     chi
         Zero-point force constant, nonzero for ``"kki"``. [1]
@@ -188,7 +188,7 @@ def type2_rate_constant(
             raise ParameterError(
                 "chi = 0 is not allowed with type2_rate_ratio='kki' (needs chi != 0)"
             )
-        L = log_tunnel_ratio(energy, p, W)
+        L = log_tunnel_ratio(energy, p, W_J)
         return np.broadcast_to(a * (3.0 * L / chi_v) ** 2, shape).astype(float)
     r = float(check_positive("type2_rate_ratio", ratio))
     return np.full(shape, a * r)

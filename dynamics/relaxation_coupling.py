@@ -96,7 +96,7 @@ def mix_partner_couplings(
 
 
 def asymptotic_partner_couplings(
-    kind: int, energy: ArrayLike, p: ArrayLike, *, W: float, c: float, eta_L: float, chi: float
+    kind: int, energy: ArrayLike, p: ArrayLike, *, W_J: float, c: float, eta_L: float, chi: float
 ) -> tuple[FloatArray, FloatArray]:
     r"""Asymptotic couplings :math:`|M_+|, |M_-|` of the two mirror partners at :math:`(E, p)`.
 
@@ -120,7 +120,7 @@ def asymptotic_partner_couplings(
         :math:`E`. [J]
     p
         :math:`(\Delta_0/E)^2` in (0, 1]. [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings (3.7), (2.4), (3.2). [1]
@@ -135,18 +135,18 @@ def asymptotic_partner_couplings(
     d0_e = np.sqrt(p_a)  # Delta0 / E
     asym_e = np.sqrt(1.0 - p_a)  # |Delta| / E
     if kind == 0:
-        eta, t = type1_parameters(e, p_a, W)
-        dd0 = dtunnel_dstrain_type1(eta, W=W, c=c, eta_L=eta_L)
+        eta, t = type1_parameters(e, p_a, W_J)
+        dd0 = dtunnel_dstrain_type1(eta, W_J=W_J, c=c, eta_L=eta_L)
         dasym = (
-            dasymmetry_dstrain_type1(eta, t, W=W, c=c, eta_L=eta_L, chi=chi),
-            dasymmetry_dstrain_type1(eta, -t, W=W, c=c, eta_L=eta_L, chi=chi),
+            dasymmetry_dstrain_type1(eta, t, W_J=W_J, c=c, eta_L=eta_L, chi=chi),
+            dasymmetry_dstrain_type1(eta, -t, W_J=W_J, c=c, eta_L=eta_L, chi=chi),
         )
     elif kind == 1:
-        t, R = type2_parameters(e, p_a, W)
-        dd0 = dtunnel_dstrain_type2(t, W=W, c=c, eta_L=eta_L, chi=chi)
+        t, R = type2_parameters(e, p_a, W_J)
+        dd0 = dtunnel_dstrain_type2(t, W_J=W_J, c=c, eta_L=eta_L, chi=chi)
         dasym = (
-            dasymmetry_dstrain_type2(t, R, W=W, c=c, eta_L=eta_L, chi=chi),
-            dasymmetry_dstrain_type2(t, -R, W=W, c=c, eta_L=eta_L, chi=chi),
+            dasymmetry_dstrain_type2(t, R, W_J=W_J, c=c, eta_L=eta_L, chi=chi),
+            dasymmetry_dstrain_type2(t, -R, W_J=W_J, c=c, eta_L=eta_L, chi=chi),
         )
     else:
         raise ParameterError(f"kind = {kind!r} is not allowed; use 0 (type 1) or 1 (type 2)")
@@ -161,7 +161,7 @@ def asymptotic_partners(
     p: ArrayLike,
     fraction: float,
     *,
-    W: float,
+    W_J: float,
     c: float,
     eta_L: float,
     chi: float,
@@ -178,7 +178,7 @@ def asymptotic_partners(
         :math:`(\Delta_0/E)^2`. [1]
     fraction
         :math:`f` in [0, 1]. [1]
-    W
+    W_J
         Energy scale. [J]
     c, eta_L, chi
         Couplings. [1]
@@ -194,10 +194,10 @@ def asymptotic_partners(
         check_range("interference_fraction", fraction, 0.0, 1.0, low_open=False, high_open=False)
     )
     if kind == 0:
-        odd = deformation_odd_type1(energy, p, W=W, c=c, eta_L=eta_L, chi=chi)
+        odd = deformation_odd_type1(energy, p, W_J=W_J, c=c, eta_L=eta_L, chi=chi)
     else:
-        odd = deformation_odd_type2(energy, p, W=W, c=c, eta_L=eta_L)
-    plus, minus = asymptotic_partner_couplings(kind, energy, p, W=W, c=c, eta_L=eta_L, chi=chi)
+        odd = deformation_odd_type2(energy, p, W_J=W_J, c=c, eta_L=eta_L)
+    plus, minus = asymptotic_partner_couplings(kind, energy, p, W_J=W_J, c=c, eta_L=eta_L, chi=chi)
     m2 = np.stack([plus**2, minus**2])
     return odd, (1.0 - f) + f * m2 / m2.mean(axis=0)
 

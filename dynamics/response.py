@@ -570,7 +570,7 @@ def _glass_weights(
     + s/2` (4.6); the same numbers as :meth:`Glass.density`, :meth:`Glass.deformation_even` and
     :meth:`Glass.phonon_constant` to rounding (tests/test_response.py)."""
     e, ek = nodes.energy, nodes.ek
-    L = np.log(glass.W_energy / e) + 0.5 * s
+    L = np.log(glass.W_J / e) + 0.5 * s
     p = np.exp(-s)
     q = 1.0 - p
     cbrt = np.cbrt(L)

@@ -83,7 +83,7 @@ def adiabatic_parameter_eta_L(atomic_energy: float, mass: float, length: float) 
     return (HBAR**2 / (2.0 * m * a**2 * c_a)) ** (1 / 3)
 
 
-def tunnel_splitting_type1(eta: ArrayLike, W: float) -> FloatArray:
+def tunnel_splitting_type1(eta: ArrayLike, W_J: float) -> FloatArray:
     r"""Tunnel splitting of a type-1 TLS, (2.8): :math:`\Delta_0 =
     W\exp[-(\sqrt2/3)|\tilde\eta|^{3/2}]`.
 
@@ -91,7 +91,7 @@ def tunnel_splitting_type1(eta: ArrayLike, W: float) -> FloatArray:
     ----------
     eta
         :math:`\tilde\eta < 0`. [1]
-    W
+    W_J
         Energy scale. [J]
 
     Returns
@@ -105,11 +105,11 @@ def tunnel_splitting_type1(eta: ArrayLike, W: float) -> FloatArray:
             f"eta = {float(eta_arr[eta_arr >= 0].flat[0]):.6g} is outside the allowed range "
             "(-inf, 0) [1] for a type-1 double well"
         )
-    check_positive("W", W, "J")
-    return W * np.exp(-TYPE1_EXPONENT * np.abs(eta_arr) ** 1.5)
+    check_positive("W_J", W_J, "J")
+    return W_J * np.exp(-TYPE1_EXPONENT * np.abs(eta_arr) ** 1.5)
 
 
-def asymmetry_type1(eta: ArrayLike, t: ArrayLike, W: float) -> FloatArray:
+def asymmetry_type1(eta: ArrayLike, t: ArrayLike, W_J: float) -> FloatArray:
     r"""Signed asymmetry of a type-1 TLS, (2.9): :math:`\Delta = 2^{-1/2} W\tilde
     t|\tilde\eta|^{3/2}`.
 
@@ -121,7 +121,7 @@ def asymmetry_type1(eta: ArrayLike, t: ArrayLike, W: float) -> FloatArray:
         :math:`\tilde\eta < 0`. [1]
     t
         :math:`\tilde t`. [1]
-    W
+    W_J
         Energy scale. [J]
 
     Returns
@@ -131,18 +131,18 @@ def asymmetry_type1(eta: ArrayLike, t: ArrayLike, W: float) -> FloatArray:
     """
     eta_arr = check_finite("eta", eta)
     t_arr = check_finite("t", t)
-    check_positive("W", W, "J")
-    return 2.0**-0.5 * W * t_arr * np.abs(eta_arr) ** 1.5
+    check_positive("W_J", W_J, "J")
+    return 2.0**-0.5 * W_J * t_arr * np.abs(eta_arr) ** 1.5
 
 
-def tunnel_splitting_type2(t: ArrayLike, W: float) -> FloatArray:
+def tunnel_splitting_type2(t: ArrayLike, W_J: float) -> FloatArray:
     r"""Tunnel splitting of a type-2 TLS, (2.11): :math:`\Delta_0 = W\exp(-|\tilde t|^3/48)`.
 
     Parameters
     ----------
     t
         :math:`\tilde t`. [1]
-    W
+    W_J
         Energy scale. [J]
 
     Returns
@@ -151,11 +151,11 @@ def tunnel_splitting_type2(t: ArrayLike, W: float) -> FloatArray:
         :math:`\Delta_0`. [J]
     """
     t_arr = check_finite("t", t)
-    check_positive("W", W, "J")
-    return W * np.exp(-TYPE2_EXPONENT * np.abs(t_arr) ** 3)
+    check_positive("W_J", W_J, "J")
+    return W_J * np.exp(-TYPE2_EXPONENT * np.abs(t_arr) ** 3)
 
 
-def asymmetry_type2(t: ArrayLike, R: ArrayLike, W: float) -> FloatArray:
+def asymmetry_type2(t: ArrayLike, R: ArrayLike, W_J: float) -> FloatArray:
     r"""Signed asymmetry of a type-2 TLS, (2.13): :math:`\Delta = W\tilde R\tilde t^2/4`.
 
     Valid for :math:`|\tilde R| \ll \tilde t^{-2}` (2.12).
@@ -166,7 +166,7 @@ def asymmetry_type2(t: ArrayLike, R: ArrayLike, W: float) -> FloatArray:
         :math:`\tilde t`. [1]
     R
         :math:`\tilde R = \tilde\eta - \tilde t^2/4`. [1]
-    W
+    W_J
         Energy scale. [J]
 
     Returns
@@ -176,8 +176,8 @@ def asymmetry_type2(t: ArrayLike, R: ArrayLike, W: float) -> FloatArray:
     """
     t_arr = check_finite("t", t)
     r_arr = check_finite("R", R)
-    check_positive("W", W, "J")
-    return W * r_arr * t_arr**2 / 4.0
+    check_positive("W_J", W_J, "J")
+    return W_J * r_arr * t_arr**2 / 4.0
 
 
 def equivalent_point(eta: ArrayLike, t: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -214,7 +214,7 @@ def equivalent_point(eta: ArrayLike, t: ArrayLike) -> tuple[FloatArray, FloatArr
     return (disc - 3.0 * t_arr * root) / 16.0, (root - t_arr) / 2.0
 
 
-def log_tunnel_ratio(energy: ArrayLike, p: ArrayLike, W: float) -> FloatArray:
+def log_tunnel_ratio(energy: ArrayLike, p: ArrayLike, W_J: float) -> FloatArray:
     r""":math:`L = \ln(W/E p^{1/2}) = \ln(W/\Delta_0)`, (4.6).
 
     Parameters
@@ -223,7 +223,7 @@ def log_tunnel_ratio(energy: ArrayLike, p: ArrayLike, W: float) -> FloatArray:
         Level splitting :math:`E`. [J]
     p
         :math:`(\Delta_0/E)^2` in (0, 1]. [1]
-    W
+    W_J
         Energy scale. [J]
 
     Returns
@@ -233,18 +233,18 @@ def log_tunnel_ratio(energy: ArrayLike, p: ArrayLike, W: float) -> FloatArray:
     """
     e = check_positive("energy", energy, "J")
     p_arr = check_p(p)
-    check_positive("W", W, "J")
-    L = np.log(W / e) - 0.5 * np.log(p_arr)
+    check_positive("W_J", W_J, "J")
+    L = np.log(W_J / e) - 0.5 * np.log(p_arr)
     if np.any(L <= 0):
         bad = float(np.broadcast_to(e, L.shape)[L <= 0].flat[0])
         raise ParameterError(
             f"energy = {bad:.6g} J is beyond the two-level range: the tunnel splitting "
-            f"E p^1/2 must be below W = {W:.6g} J (L = ln(W/E p^1/2) > 0)"
+            f"E p^1/2 must be below W = {W_J:.6g} J (L = ln(W/E p^1/2) > 0)"
         )
     return L
 
 
-def type1_parameters(energy: ArrayLike, p: ArrayLike, W: float) -> tuple[FloatArray, FloatArray]:
+def type1_parameters(energy: ArrayLike, p: ArrayLike, W_J: float) -> tuple[FloatArray, FloatArray]:
     r"""Invert (2.8), (2.9): the type-1 potential :math:`(\tilde\eta, \tilde t)` of a TLS (E, p).
 
     :math:`|\tilde\eta| = (3L/\sqrt2)^{2/3}`, :math:`\tilde\eta < 0`;
@@ -257,7 +257,7 @@ def type1_parameters(energy: ArrayLike, p: ArrayLike, W: float) -> tuple[FloatAr
         :math:`E`. [J]
     p
         :math:`(\Delta_0/E)^2`. [1]
-    W
+    W_J
         Energy scale. [J]
 
     Returns
@@ -265,13 +265,13 @@ def type1_parameters(energy: ArrayLike, p: ArrayLike, W: float) -> tuple[FloatAr
     (eta, t)
         :math:`\tilde\eta < 0` and :math:`\tilde t \ge 0`. [1]
     """
-    L = log_tunnel_ratio(energy, p, W)
+    L = log_tunnel_ratio(energy, p, W_J)
     eta_abs = (L / TYPE1_EXPONENT) ** (2.0 / 3.0)
     asym = np.asarray(energy, dtype=float) * np.sqrt(1.0 - np.asarray(p, dtype=float))
-    return -eta_abs, np.sqrt(2.0) * asym / (W * eta_abs**1.5)
+    return -eta_abs, np.sqrt(2.0) * asym / (W_J * eta_abs**1.5)
 
 
-def type2_parameters(energy: ArrayLike, p: ArrayLike, W: float) -> tuple[FloatArray, FloatArray]:
+def type2_parameters(energy: ArrayLike, p: ArrayLike, W_J: float) -> tuple[FloatArray, FloatArray]:
     r"""Invert (2.11), (2.13): the type-2 potential :math:`(\tilde t, \tilde R)` of a TLS (E, p).
 
     :math:`|\tilde t| = (48L)^{1/3}` (the branch :math:`\tilde t > 0` is returned; the mirror
@@ -283,7 +283,7 @@ def type2_parameters(energy: ArrayLike, p: ArrayLike, W: float) -> tuple[FloatAr
         :math:`E`. [J]
     p
         :math:`(\Delta_0/E)^2`. [1]
-    W
+    W_J
         Energy scale. [J]
 
     Returns
@@ -291,7 +291,7 @@ def type2_parameters(energy: ArrayLike, p: ArrayLike, W: float) -> tuple[FloatAr
     (t, R)
         :math:`\tilde t > 0` and :math:`\tilde R \ge 0`. [1]
     """
-    L = log_tunnel_ratio(energy, p, W)
+    L = log_tunnel_ratio(energy, p, W_J)
     t_abs = (L / TYPE2_EXPONENT) ** (1.0 / 3.0)
     asym = np.asarray(energy, dtype=float) * np.sqrt(1.0 - np.asarray(p, dtype=float))
-    return t_abs, 4.0 * asym / (W * t_abs**2)
+    return t_abs, 4.0 * asym / (W_J * t_abs**2)

@@ -31,7 +31,7 @@ L_CUT = 900.0  # least L below which (v > L^(-1/3)) the integrand is sampled (se
 
 
 def p_integral(
-    h: Callable[[Array, Array, Array], Array], energy: Array, p0: Array, W: float
+    h: Callable[[Array, Array, Array], Array], energy: Array, p0: Array, W_J: float
 ) -> Array:
     """int_{p0}^1 h(E, p, L) dp / (p sqrt(1-p)) for arrays of E [J] and p0 (p0 = 0 allowed).
 
@@ -39,7 +39,7 @@ def p_integral(
     integral has converged (L known exactly as v^-3)."""
     energy = np.atleast_1d(np.asarray(energy, dtype=float))
     p0 = np.minimum(np.broadcast_to(np.asarray(p0, dtype=float), energy.shape), 1.0)
-    log_e = np.log(W / energy)
+    log_e = np.log(W_J / energy)
     split = 0.5
     # Lower part, p in [p0, 1/2]: v from 0 (p = 0) or v(p0) to v(1/2).
     v_half = (log_e + 0.5 * math.log(2.0)) ** (-1.0 / 3.0)
@@ -87,14 +87,14 @@ def p_integral(
     def upper(w: float) -> Array:
         q = w * q_top
         p = 1.0 - q * q
-        return h(energy, p, kki_L(energy, p, W)) / p * 2.0 * q_top
+        return h(energy, p, kki_L(energy, p, W_J)) / p * 2.0 * q_top
 
     high = quad_vec(upper, 0.0, 1.0, epsrel=EPSREL, epsabs=0.0, limit=2000)[0]
     return np.where(p0 < 1.0, low + high, 0.0)
 
 
-def kki_L(energy: Array, p: Array, W: float) -> Array:
-    return np.log(W / energy) - 0.5 * np.log(p)
+def kki_L(energy: Array, p: Array, W_J: float) -> Array:
+    return np.log(W_J / energy) - 0.5 * np.log(p)
 
 
 P_SMALL = 1e-280
@@ -109,15 +109,15 @@ def deformation_kernel(kind: int, glass) -> Callable[[Array, Array, Array], Arra
     exact to rounding, since p L^(1/3) and 1 - p differ from their p = 0 values by < 1e-270.
     """
     fn = deformation_even_type1 if kind == 0 else deformation_even_type2
-    W = glass.W_energy
+    W_J = glass.W_J
 
     def h(energy: Array, p: Array, L: Array) -> Array:
         small = p < P_SMALL
         p_use = np.where(small, P_SMALL, p)
         # E_eff = 1e-300 J, W_eff with ln(W_eff/E_eff) - ln(p_eff)/2 = L: representable to L ~ 1030
         e_use = np.where(small, E_TINY, energy)
-        w_use = np.where(small, np.exp(math.log(E_TINY) + L + 0.5 * math.log(P_SMALL)), W)
-        d = fn(e_use, p_use, W=w_use, c=glass.c, eta_L=glass.eta_L, chi=glass.chi) * (
+        w_use = np.where(small, np.exp(math.log(E_TINY) + L + 0.5 * math.log(P_SMALL)), W_J)
+        d = fn(e_use, p_use, W_J=w_use, c=glass.c, eta_L=glass.eta_L, chi=glass.chi) * (
             energy / e_use
         )
         return d * L ** (-4.0 / 3.0)
@@ -176,7 +176,7 @@ def expansion_and_heat(
     and the inner quadrature noise, 1e-10 of them, is ~1e-6 of the remainder at L ~ 100.
     """
     kt = K_B * temperature
-    x_cap = min(x_max, glass.W_energy / math.e / kt)
+    x_cap = min(x_max, glass.W_J / math.e / kt)
     scales = [glass.N0, glass.psi * glass.N0]
     dens = density_kernel(glass)
     results = []
@@ -195,8 +195,8 @@ def expansion_and_heat(
         weight = thermal_weight(x) / temperature * w
         row = []
         for kind in (0, 1):
-            q = p_integral(deformation_kernel(kind, glass), e, p0, glass.W_energy)
-            n = p_integral(dens, e, p0, glass.W_energy)
+            q = p_integral(deformation_kernel(kind, glass), e, p0, glass.W_J)
+            n = p_integral(dens, e, p0, glass.W_J)
             pref = DENSITY_PREFACTOR * scales[kind] * kt
             row.append(
                 (-pref * np.sum(q * weight) / glass.bulk_modulus, pref * np.sum(n * e * weight))
@@ -226,7 +226,7 @@ def linear_response(
     from dynamics.deformation import gamma_ratio
 
     kt = K_B * temperature
-    x_cap = min(x_max, glass.W_energy / math.e / kt)
+    x_cap = min(x_max, glass.W_J / math.e / kt)
     scales = [glass.N0, glass.psi * glass.N0]
     results = []
     for n_panels in (panels, 2 * panels):
@@ -243,8 +243,8 @@ def linear_response(
                     ratio = glass.type2_rate_ratio
                     if isinstance(ratio, str):
                         # (where L > 600, p < e^-1100 and the factor is 0 whatever the ratio)
-                        d0 = glass.W_energy * np.exp(-np.minimum(L, 600.0))
-                        ratio = gamma_ratio(d0, W=glass.W_energy, chi=glass.chi) ** 2
+                        d0 = glass.W_J * np.exp(-np.minimum(L, 600.0))
+                        ratio = gamma_ratio(d0, W_J=glass.W_J, chi=glass.chi) ** 2
                     rate = rate * ratio
                 return -np.expm1(-rate * t)
 
@@ -254,8 +254,8 @@ def linear_response(
             def hn(energy: Array, p: Array, L: Array, factor=factor) -> Array:
                 return L ** (-4.0 / 3.0) * factor(energy, p, L)
 
-            q = p_integral(hd, e, np.zeros_like(e), glass.W_energy)
-            n = p_integral(hn, e, np.zeros_like(e), glass.W_energy)
+            q = p_integral(hd, e, np.zeros_like(e), glass.W_J)
+            n = p_integral(hn, e, np.zeros_like(e), glass.W_J)
             pref = DENSITY_PREFACTOR * scales[kind] * kt
             row.append(
                 (-pref * np.sum(q * weight) / glass.bulk_modulus, pref * np.sum(n * e * weight))

@@ -24,7 +24,7 @@ def test_closed_form_table_prints_derived_and_printed_gamma(
     assert ratio == pytest.approx(
         tau * gruneisen_time_constant() / float(tau_min(0.3, g.A)), rel=1e-4
     )
-    kw = {"W": g.W_energy, "c": g.c, "eta_L": g.eta_L, "chi": g.chi, "psi": g.psi}
+    kw = {"W_J": g.W_J, "c": g.c, "eta_L": g.eta_L, "chi": g.chi, "psi": g.psi}
     assert derived == pytest.approx(float(gruneisen_kki(0.3, ratio, **kw)), rel=1e-4)  # 4 decimals
     assert printed == pytest.approx(
         float(gruneisen_kki(0.3, ratio, coefficients="printed", **kw)), rel=1e-4

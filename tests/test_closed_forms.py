@@ -59,7 +59,7 @@ def glass_at(W_over_kT: float) -> Glass:
 def test_gruneisen_derived_is_the_ratio_of_61_62_63_and_printed_is_not() -> None:
     # The statement of docs/physics.md §7: the printed (6.4) is not consistent with (6.1)-(6.3).
     g = default_glass(spectrum="asymptotic")
-    kw = {"W": g.W_energy, "c": g.c, "eta_L": g.eta_L, "chi": g.chi}
+    kw = {"W_J": g.W_J, "c": g.c, "eta_L": g.eta_L, "chi": g.chi}
     for which in ("derived", "printed"):
         for temperature, r in ((0.1, 1e3), (0.3, 1e8), (1.0, 1e12), (0.3, np.inf)):
             a1 = cf.alpha_type1(
@@ -73,7 +73,7 @@ def test_gruneisen_derived_is_the_ratio_of_61_62_63_and_printed_is_not() -> None
                 coefficients=which,
                 **kw,
             )
-            c = cf.heat_capacity_kki(temperature, W=g.W_energy, density_scale=g.N0) * (1 + g.psi)
+            c = cf.heat_capacity_kki(temperature, W_J=g.W_J, density_scale=g.N0) * (1 + g.psi)
             ratio = g.bulk_modulus * (a1 + a2) / c
             gamma = cf.gruneisen_kki(temperature, r, psi=g.psi, coefficients=which, **kw)
             if which == "derived":
@@ -111,10 +111,10 @@ def test_Q1_kappa1_part_is_exact(e_K: float, p0: float) -> None:
     # (5.5) drops only the (1-p0)^{1/2}. Quadrature accuracy 1e-9.
     g = default_glass(spectrum="asymptotic").replace(chi=0.0, type2_rate_ratio=1.0)
     e = e_K * K_B
-    num = ref.p_integral(ref.deformation_kernel(0, g), np.array([e]), np.array([p0]), g.W_energy)[0]
-    L0 = math.log(g.W_energy / e) - 0.5 * math.log(p0)
+    num = ref.p_integral(ref.deformation_kernel(0, g), np.array([e]), np.array([p0]), g.W_J)[0]
+    L0 = math.log(g.W_J / e) - 0.5 * math.log(p0)
     assert num == pytest.approx(2 * KAPPA1 * g.c * e / g.eta_L * math.sqrt(1 - p0) / L0, rel=1e-9)
-    closed = cf.q_type1(e, p0, W=g.W_energy, c=g.c, eta_L=g.eta_L, chi=0.0)
+    closed = cf.q_type1(e, p0, W_J=g.W_J, c=g.c, eta_L=g.eta_L, chi=0.0)
     assert float(closed) == pytest.approx(num / math.sqrt(1 - p0), rel=1e-9)
 
 
@@ -124,26 +124,26 @@ def test_chi2_parts_of_Q1_and_Q2_converge_like_one_over_L(L_E: float) -> None:
     # (22/9) kappa2 chi^2 L^-3. First-order relative error 3(1 - ln 2)/L (the (1-p)^{1/2}
     # endpoint); bound twice that.
     g = default_glass(spectrum="asymptotic")
-    e = g.W_energy * math.exp(-L_E)
+    e = g.W_J * math.exp(-L_E)
     grid = np.array([e])
-    q1 = ref.p_integral(ref.deformation_kernel(0, g), grid, np.array([0.0]), g.W_energy)[0]
+    q1 = ref.p_integral(ref.deformation_kernel(0, g), grid, np.array([0.0]), g.W_J)[0]
     q1_0 = ref.p_integral(
         ref.deformation_kernel(0, g.replace(chi=0.0, type2_rate_ratio=1.0)),
         grid,
         np.array([0.0]),
-        g.W_energy,
+        g.W_J,
     )[0]
-    q2 = ref.p_integral(ref.deformation_kernel(1, g), grid, np.array([0.0]), g.W_energy)[0]
+    q2 = ref.p_integral(ref.deformation_kernel(1, g), grid, np.array([0.0]), g.W_J)[0]
     scale = g.c * e / g.eta_L * g.chi**2 * L_E**-3
     bound = 2 * 3 * (1 - math.log(2)) / L_E
     assert abs((q1 - q1_0) / (-(2 / 3) * KAPPA1_PRIME * scale) - 1) <= bound
     assert abs(q2 / (22 / 9 * KAPPA2 * scale) - 1) <= bound
-    closed_q2 = cf.q_type2(e, W=g.W_energy, c=g.c, eta_L=g.eta_L, chi=g.chi)
+    closed_q2 = cf.q_type2(e, W_J=g.W_J, c=g.c, eta_L=g.eta_L, chi=g.chi)
     assert float(closed_q2) == pytest.approx(22 / 9 * KAPPA2 * scale, rel=1e-13)
 
 
 def _closed(g: Glass, r: float) -> dict[str, float]:
-    kw = {"W": g.W_energy, "c": g.c, "eta_L": g.eta_L, "chi": g.chi}
+    kw = {"W_J": g.W_J, "c": g.c, "eta_L": g.eta_L, "chi": g.chi}
     big_l = math.log(g.W / T)
     L0 = big_l + 0.5 * math.log(r)
     pref = (
@@ -154,7 +154,7 @@ def _closed(g: Glass, r: float) -> dict[str, float]:
         "alpha1_tau": -pref / L0,
         "alpha1_chi": pref * (2 / 27) * g.chi**2 * big_l**-3,
         "alpha2": float(cf.alpha_type2(T, psi=g.psi, N0=g.N0, bulk_modulus=g.bulk_modulus, **kw)),
-        "heat": float(cf.heat_capacity_kki(T, W=g.W_energy, density_scale=g.N0)),
+        "heat": float(cf.heat_capacity_kki(T, W_J=g.W_J, density_scale=g.N0)),
         "L": big_l,
         "L0": L0,
     }
@@ -195,7 +195,7 @@ def test_derived_coefficients_are_the_asymptote_and_printed_are_not(W_over_kT: f
     a1, a2, _, _ = ref.expansion_and_heat(g, T, r)
     c_eq = ref.expansion_and_heat(g, T, None)
     gamma_num = g.bulk_modulus * (a1 + a2) / (c_eq[2] + c_eq[3])
-    kw = {"W": g.W_energy, "c": g.c, "eta_L": g.eta_L, "chi": g.chi, "psi": g.psi}
+    kw = {"W_J": g.W_J, "c": g.c, "eta_L": g.eta_L, "chi": g.chi, "psi": g.psi}
     derived = float(cf.gruneisen_kki(T, r, **kw))
     printed = float(cf.gruneisen_kki(T, r, coefficients="printed", **kw))
     big_l = math.log(W_over_kT)
@@ -229,12 +229,12 @@ def test_electron_terms_of_section_VII() -> None:
 
 def test_bad_input() -> None:
     with pytest.raises(ParameterError, match=r"tau_ratio = 0.5 is outside"):
-        cf.gruneisen_kki(0.3, 0.5, W=30 * K_B, c=1, eta_L=0.01, chi=4, psi=0.1)
+        cf.gruneisen_kki(0.3, 0.5, W_J=30 * K_B, c=1, eta_L=0.01, chi=4, psi=0.1)
     with pytest.raises(ParameterError, match=r"temperature = -0.3"):
         cf.alpha_type2(
-            -0.3, W=30 * K_B, c=1, eta_L=0.01, chi=4, psi=0.1, N0=1e46, bulk_modulus=1e10
+            -0.3, W_J=30 * K_B, c=1, eta_L=0.01, chi=4, psi=0.1, N0=1e46, bulk_modulus=1e10
         )
     with pytest.raises(ParameterError, match=r"coefficients = 'rounded'"):
-        cf.q_type2(K_B, W=30 * K_B, c=1, eta_L=0.01, chi=4, coefficients="rounded")  # type: ignore[arg-type]
+        cf.q_type2(K_B, W_J=30 * K_B, c=1, eta_L=0.01, chi=4, coefficients="rounded")  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match=r"energy .* beyond the two-level range"):
-        cf.q_type2(40 * K_B, W=30 * K_B, c=1, eta_L=0.01, chi=4)
+        cf.q_type2(40 * K_B, W_J=30 * K_B, c=1, eta_L=0.01, chi=4)

@@ -18,15 +18,15 @@ from dynamics.soft_potential import type1_parameters, type2_parameters
 from dynamics.units import K_B
 from dynamics.validation import ParameterError
 
-W = 30.0 * K_B
+W_J = 30.0 * K_B
 ETA_L = 0.01
 
 
 def _jacobian(fn, e: float, p: float) -> float:
     """|det d(a, b)/d(E, p)| of an inverse map (E, p) -> (a, b), by central differences."""
     he, hp = e * 1e-6, min(p, 1 - p) * 1e-6
-    de = (np.array(fn(e + he, p, W)) - np.array(fn(e - he, p, W))) / (2 * he)
-    dpp = (np.array(fn(e, p + hp, W)) - np.array(fn(e, p - hp, W))) / (2 * hp)
+    de = (np.array(fn(e + he, p, W_J)) - np.array(fn(e - he, p, W_J))) / (2 * he)
+    dpp = (np.array(fn(e, p + hp, W_J)) - np.array(fn(e, p - hp, W_J))) / (2 * hp)
     return abs(de[0] * dpp[1] - de[1] * dpp[0])
 
 
@@ -37,8 +37,8 @@ def test_type1_density_is_the_jacobian_of_the_eta_t_plane(e_K: float, p: float) 
     e = e_K * K_B
     psi1 = 1.0
     expected = 2 * psi1 * ETA_L**1.5 * _jacobian(type1_parameters, e, p)
-    scale = psi1 * ETA_L**1.5 / W
-    assert float(kki_density_of_states(e, p, density_scale=scale, W=W)) == pytest.approx(
+    scale = psi1 * ETA_L**1.5 / W_J
+    assert float(kki_density_of_states(e, p, density_scale=scale, W_J=W_J)) == pytest.approx(
         expected, rel=1e-6
     )
 
@@ -48,9 +48,9 @@ def test_type2_density_is_the_jacobian_of_the_t_R_plane(e_K: float, p: float) ->
     # Per unit t and R (d eta = dR at fixed t), both signs of R and both branches +-t: factor 4.
     e = e_K * K_B
     expected = 4 * ETA_L**1.5 * _jacobian(type2_parameters, e, p)
-    assert float(kki_density_of_states(e, p, density_scale=ETA_L**1.5 / W, W=W)) == pytest.approx(
-        expected, rel=1e-6
-    )
+    assert float(
+        kki_density_of_states(e, p, density_scale=ETA_L**1.5 / W_J, W_J=W_J)
+    ) == pytest.approx(expected, rel=1e-6)
 
 
 def test_density_prefactor_closed_form() -> None:
@@ -63,11 +63,11 @@ def test_tail_integral_against_quadrature(e_K: float, p_low: float) -> None:
     # int_0^{p_low} p^-1 (1-p)^-1/2 L^-4/3 dp: quadrature in v = L^{-1/3} (reference.py) against
     # the closed form; the closed form's error bound is p_low L^{-10/3} (docstring).
     e = e_K * K_B
-    dens = ref.density_kernel(type("G", (), {"W_energy": W})())
-    total = ref.p_integral(dens, np.array([e]), np.array([0.0]), W)[0]
-    above = ref.p_integral(dens, np.array([e]), np.array([p_low]), W)[0]
-    L = math.log(W / e) - 0.5 * math.log(p_low)
-    assert float(kki_density_tail(e, p_low, W=W)) == pytest.approx(
+    dens = ref.density_kernel(type("G", (), {"W_J": W_J})())
+    total = ref.p_integral(dens, np.array([e]), np.array([0.0]), W_J)[0]
+    above = ref.p_integral(dens, np.array([e]), np.array([p_low]), W_J)[0]
+    L = math.log(W_J / e) - 0.5 * math.log(p_low)
+    assert float(kki_density_tail(e, p_low, W_J=W_J)) == pytest.approx(
         total - above, abs=p_low * L ** (-10 / 3) + 1e-9
     )
 
@@ -76,9 +76,9 @@ def test_full_p_integral_is_6_over_L_to_the_third_in_leading_order() -> None:
     # (6.3) uses int_0^1 ... dp = 6 L_E^{-1/3} + O(L^{-4/3}); the O term is 2 ln 2 L^{-4/3}.
     for e_K in (1e-3, 1e-2):
         e = e_K * K_B
-        dens = ref.density_kernel(type("G", (), {"W_energy": W})())
-        total = ref.p_integral(dens, np.array([e]), np.array([0.0]), W)[0]
-        L = math.log(W / e)
+        dens = ref.density_kernel(type("G", (), {"W_J": W_J})())
+        total = ref.p_integral(dens, np.array([e]), np.array([0.0]), W_J)[0]
+        L = math.log(W_J / e)
         assert total == pytest.approx(
             6 * L ** (-1 / 3) + 2 * math.log(2) * L ** (-4 / 3), rel=2 / L**2
         )

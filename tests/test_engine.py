@@ -180,7 +180,7 @@ def test_long_times_approach_the_closed_forms(W_over_kT: float) -> None:
     alpha, _ = linear_response(ens, tcf.T, t_min * ratios)
     c_eq = equilibrium_heat_capacity(ens, tcf.T)
     big_l = math.log(W_over_kT)
-    closed_c = float(cf.heat_capacity_kki(tcf.T, W=g.W_energy, density_scale=g.N0))
+    closed_c = float(cf.heat_capacity_kki(tcf.T, W_J=g.W_J, density_scale=g.N0))
     assert abs(c_eq[0] / closed_c - 1) <= 1 / big_l
     for i, r in enumerate(ratios):
         cl = tcf._closed(g, r * cf.gruneisen_time_constant())

@@ -112,7 +112,7 @@ def test_even_deformation_type1_approaches_4_5(t: float) -> None:
     tls = exact_two_level(etas, np.full(3, t))
     w = GLASS.W * K_B
     paper = deformation_even_type1(
-        tls.splitting * w, tls.p, W=w, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi
+        tls.splitting * w, tls.p, W_J=w, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi
     )
     gap = np.abs(even / paper - 1)
     assert np.all(np.diff(gap) < 0) and gap[-1] < 0.1
@@ -126,7 +126,7 @@ def test_even_deformation_type1_symmetric_wells_approach_4_5() -> None:
     tls = exact_two_level(etas, np.zeros(4))
     w = GLASS.W * K_B
     paper = deformation_even_type1(
-        tls.splitting * w, tls.p, W=w, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi
+        tls.splitting * w, tls.p, W_J=w, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi
     )
     ratio = even / paper
     assert np.all(np.abs(ratio - 1) < 0.1) and np.all(np.diff(np.abs(ratio - 1)) < 0)
@@ -142,7 +142,7 @@ def test_even_deformation_type2_is_well_defined() -> None:
     tls = exact_two_level(R + t**2 / 4, t)
     w = GLASS.W * K_B
     paper = deformation_even_type2(
-        tls.splitting * w, tls.p, W=w, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi
+        tls.splitting * w, tls.p, W_J=w, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi
     )
     assert np.all(np.isfinite(even)) and np.all(np.isfinite(odd)) and np.all(even != 0)
     assert np.all(np.isfinite(even / paper))
@@ -195,7 +195,7 @@ def test_ensemble_weights_are_the_jacobian_of_the_asymptotic_map(kind: int) -> N
         de = (np.array(fn(E * (1 + h), p, 1.0)) - np.array(fn(E * (1 - h), p, 1.0))) / (2 * h * E)
         dp = (np.array(fn(E, p * (1 + h), 1.0)) - np.array(fn(E, p * (1 - h), 1.0))) / (2 * h * p)
         jac = abs(de[0] * dp[1] - de[1] * dp[0])
-        density = kki_density_of_states(E, p, density_scale=1.0, W=1.0)
+        density = kki_density_of_states(E, p, density_scale=1.0, W_J=1.0)
         assert density == pytest.approx(images * jac, rel=1e-7)
 
 
@@ -238,7 +238,7 @@ def test_exact_phonon_constants_reduce_to_the_glass_in_deep_wells(ensembles: tup
 def test_reference_gamma1_matches_its_formula() -> None:
     """gamma_type1 at L = 10: 6^{-1/3} c chi W / eta_L L^{-1/3} (4.4), by hand."""
     w = GLASS.W * K_B
-    value = gamma_type1(w * np.exp(-10.0), W=w, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi)
+    value = gamma_type1(w * np.exp(-10.0), W_J=w, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi)
     hand = 6 ** (-1 / 3) * GLASS.c * GLASS.chi * w / GLASS.eta_L * 10 ** (-1 / 3)
     assert value == pytest.approx(hand, rel=1e-14)
 

@@ -72,7 +72,7 @@ def test_silica_c_reproduces_gamma_minus_70_with_derived_coefficients() -> None:
     assert gamma == pytest.approx(-70.0, rel=2e-3)
     # the closed forms at the same point: the derived (6.4) needs c ~ 28, the printed one ~ 14,
     # against the paper's "c = 5-7" (its printed formula at its own rounded logarithms)
-    kw = {"W": g.W_energy, "eta_L": g.eta_L, "chi": g.chi, "psi": g.psi}
+    kw = {"W_J": g.W_J, "eta_L": g.eta_L, "chi": g.chi, "psi": g.psi}
     t_min = float(tau_min(0.3, g.A))
     derived = float(gruneisen_kki(0.3, gruneisen_time_constant() * 100 / t_min, c=1.0, **kw))
     printed = float(gruneisen_kki(0.3, 100 / t_min, c=1.0, coefficients="printed", **kw))

@@ -41,7 +41,7 @@ from dynamics.validation import ParameterError
 
 GLASS = default_glass(spectrum="asymptotic")
 COARSE = Resolution(energy_nodes=4, p_nodes=4, p_panel_decades=3.0, energy_panel_decades=1.5)
-W = GLASS.W * K_B
+W_J = GLASS.W * K_B
 
 
 def _interference(glass, f: float):  # type: ignore[no-untyped-def]
@@ -129,17 +129,17 @@ def test_symmetric_coupling_is_the_mean_of_the_partners_matrix_elements(
     type1 = members[0]
     picks = np.flatnonzero(type1.keep.all(axis=0))[::97][:5]
     for i in picks:
-        eta, t = type1_parameters(type1.energy_a[i], type1.p_a[i], W)
+        eta, t = type1_parameters(type1.energy_a[i], type1.p_a[i], W_J)
         tls = exact_two_level([eta, eta], [t, -t])
         _, m = exact_couplings(tls, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi)
         gamma = gamma_type1(
             type1.energy_a[i] * np.sqrt(type1.p_a[i]),
-            W=W,
+            W_J=W_J,
             c=GLASS.c,
             eta_L=GLASS.eta_L,
             chi=GLASS.chi,
         )
-        own = GLASS.A * (m * W) ** 2 / (tls.p[0] * gamma**2)
+        own = GLASS.A * (m * W_J) ** 2 / (tls.p[0] * gamma**2)
         bins = np.flatnonzero((ens.kind == 0) & (ens.energy == type1.energy[0, i]))
         assert bins.size == 2  # (eta, +t) then (eta, -t)
         assert ens.phonon_constant[bins] == pytest.approx(own.mean(), rel=1e-12)
@@ -190,19 +190,19 @@ def test_asymptotic_partner_couplings_by_hand() -> None:
     """Type 1 from (4.2)-(4.4) by hand: M+- = p^1/2 gamma_1 |1 -+ r|, r = [3/4 |eta| t +
     3/4 chi^2 t/eta^2]/chi + t |eta|^{5/2}/(2^{3/2} chi) (eta, t of (2.8), (2.9)). Tolerance
     1e-12 (rounding)."""
-    e = np.array([0.01, 0.05, 0.2]) * W
+    e = np.array([0.01, 0.05, 0.2]) * W_J
     p = np.array([0.9, 0.3, 1e-4])
     plus, minus = asymptotic_partner_couplings(
-        0, e, p, W=W, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi
+        0, e, p, W_J=W_J, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi
     )
-    eta, t = type1_parameters(e, p, W)
+    eta, t = type1_parameters(e, p, W_J)
     a, chi = np.abs(eta), GLASS.chi
     r = (0.75 * a * t + 0.75 * chi**2 * t / a**2) / chi + t * a**2.5 / (2**1.5 * chi)
-    g = np.sqrt(p) * gamma_type1(e * np.sqrt(p), W=W, c=GLASS.c, eta_L=GLASS.eta_L, chi=chi)
+    g = np.sqrt(p) * gamma_type1(e * np.sqrt(p), W_J=W_J, c=GLASS.c, eta_L=GLASS.eta_L, chi=chi)
     np.testing.assert_allclose(plus, g * np.abs(1 - r), rtol=1e-12)
     np.testing.assert_allclose(minus, g * np.abs(1 + r), rtol=1e-12)
     odd, factor = asymptotic_partners(
-        0, e, p, 0.5, W=W, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi
+        0, e, p, 0.5, W_J=W_J, c=GLASS.c, eta_L=GLASS.eta_L, chi=GLASS.chi
     )
     np.testing.assert_allclose(factor.mean(axis=0), 1.0, rtol=1e-15)  # the mean rate is the paper's
     assert np.all(odd > 0) and np.all(factor[0] < factor[1])  # contracting partner is slower

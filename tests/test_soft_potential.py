@@ -22,7 +22,7 @@ from dynamics.soft_potential import (
 from dynamics.units import ELECTRON_VOLT, HBAR, K_B
 from dynamics.validation import ParameterError
 
-W = 30.0 * K_B
+W_J = 30.0 * K_B
 
 
 def test_energy_scale_and_eta_L_obey_W_equals_Ca_eta_L_squared() -> None:
@@ -65,9 +65,9 @@ def test_equivalent_point_of_symmetric_well_lies_on_the_parabola() -> None:
 def test_type1_inverse_map_round_trip() -> None:
     energy = np.array([0.1, 0.5, 2.0]) * K_B
     p = np.array([1e-9, 0.3, 0.999])
-    eta, t = type1_parameters(energy, p, W)
-    d0 = tunnel_splitting_type1(eta, W)
-    d = asymmetry_type1(eta, t, W)
+    eta, t = type1_parameters(energy, p, W_J)
+    d0 = tunnel_splitting_type1(eta, W_J)
+    d = asymmetry_type1(eta, t, W_J)
     np.testing.assert_allclose(np.hypot(d0, d), energy, rtol=1e-12)  # rounding of exp/log
     np.testing.assert_allclose((d0 / np.hypot(d0, d)) ** 2, p, rtol=1e-10)
 
@@ -75,9 +75,9 @@ def test_type1_inverse_map_round_trip() -> None:
 def test_type2_inverse_map_round_trip() -> None:
     energy = np.array([0.1, 0.5, 2.0]) * K_B
     p = np.array([1e-9, 0.3, 0.999])
-    t, R = type2_parameters(energy, p, W)
-    d0 = tunnel_splitting_type2(t, W)
-    d = asymmetry_type2(t, R, W)
+    t, R = type2_parameters(energy, p, W_J)
+    d0 = tunnel_splitting_type2(t, W_J)
+    d = asymmetry_type2(t, R, W_J)
     np.testing.assert_allclose(np.hypot(d0, d), energy, rtol=1e-12)
     np.testing.assert_allclose((d0 / np.hypot(d0, d)) ** 2, p, rtol=1e-10)
 
@@ -89,19 +89,19 @@ def test_type1_splitting_at_eta_minus_6_is_the_papers_1e_minus_3() -> None:
 
 def test_log_tunnel_ratio_rejects_the_non_two_level_range() -> None:
     with pytest.raises(ParameterError, match=r"energy .* beyond the two-level range"):
-        log_tunnel_ratio(40 * K_B, 1.0, W)
+        log_tunnel_ratio(40 * K_B, 1.0, W_J)
     with pytest.raises(ParameterError, match=r"p = 0 is outside the allowed range \(0, 1\]"):
-        log_tunnel_ratio(K_B, 0.0, W)
+        log_tunnel_ratio(K_B, 0.0, W_J)
     with pytest.raises(ParameterError, match=r"p = 1.5"):
-        log_tunnel_ratio(K_B, 1.5, W)
+        log_tunnel_ratio(K_B, 1.5, W_J)
     with pytest.raises(ParameterError, match=r"energy = nan"):
-        log_tunnel_ratio(float("nan"), 0.5, W)
+        log_tunnel_ratio(float("nan"), 0.5, W_J)
     with pytest.raises(ParameterError, match=r"energy = -1"):
-        log_tunnel_ratio(-1.0, 0.5, W)
+        log_tunnel_ratio(-1.0, 0.5, W_J)
 
 
 def test_type1_formulas_reject_single_wells() -> None:
     with pytest.raises(ParameterError, match=r"eta = 2 is outside the allowed range"):
-        tunnel_splitting_type1(2.0, W)
+        tunnel_splitting_type1(2.0, W_J)
     with pytest.raises(ParameterError, match=r"9 t\^2 - 32 eta"):
         equivalent_point(1.0, 0.0)

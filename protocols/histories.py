@@ -35,6 +35,7 @@ from dynamics.response import (
     step_heat,
 )
 from dynamics.validation import ParameterError, check_range, check_temperature
+from protocols.labels import title_duration, title_temperature
 
 FloatArray = NDArray[np.float64]
 #: ``progress`` callback of a simulation: called with the fraction done. [1]
@@ -88,6 +89,9 @@ class TemperatureHistory:
     """
 
     kind: ClassVar[str] = ""
+    #: A slow history (minutes and more, evenly paced) is plotted against linear time and has
+    #: no single relaxation to read a strain excursion from; the others relax over decades.
+    slow_history: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -108,6 +112,10 @@ class TemperatureHistory:
     def field_names(cls) -> set[str]:
         """Names of the protocol's parameters."""
         return {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+
+    def describe(self) -> str:
+        """The protocol and its main parameters in a few words, for a figure title."""
+        return self.kind
 
     def replace(self, **changes: Any) -> Self:
         """The same protocol with some parameters changed (validated)."""
@@ -182,6 +190,11 @@ class HeatStep(TemperatureHistory):
         _temperature("T1", self.T1)
         if self.T0 == self.T1:
             raise ParameterError(f"T1 = {self.T1} must differ from T0 = {self.T0} for a step [K]")
+
+    def describe(self) -> str:
+        sign = "+" if self.T1 >= self.T0 else "−"
+        change = f"ΔT = {sign}{title_temperature(abs(self.T1 - self.T0))}"
+        return f"heat step {title_temperature(self.T0)} → {title_temperature(self.T1)} ({change})"
 
     @property
     def initial_temperature(self) -> float:
@@ -270,6 +283,17 @@ class HeatPulse(TemperatureHistory):
         if self.energy is not None:
             _positive("energy", self.energy, "J m-3")
 
+    def describe(self) -> str:
+        rise = (
+            f"ΔT = {title_temperature(self.delta_T)}"
+            if self.delta_T is not None
+            else f"energy {self.energy:.3g} J m-3"
+        )
+        return (
+            f"heat pulse at {title_temperature(self.T_bath)}, {rise}, "
+            f"τ_link = {title_duration(self.tau_link)}"
+        )
+
     @property
     def initial_temperature(self) -> float:
         return float(self.T_bath)
@@ -334,6 +358,7 @@ class Staircase(TemperatureHistory):
     """
 
     kind: ClassVar[str] = "staircase"
+    slow_history: ClassVar[bool] = True
     T_start: float = 0.1
     delta_T: float = 0.02
     steps: int = 10
@@ -358,6 +383,12 @@ class Staircase(TemperatureHistory):
                 f"{self.T_start + self.steps * dt:.4g} K; it must stay > 0"
             )
         _positive("dwell", self.dwell, "s")
+
+    def describe(self) -> str:
+        return (
+            f"staircase from {title_temperature(self.T_start)}: {self.steps} steps of "
+            f"{title_temperature(self.delta_T)}, dwell {title_duration(self.dwell)}"
+        )
 
     @property
     def initial_temperature(self) -> float:
@@ -443,6 +474,7 @@ class Ramp(TemperatureHistory):
     """
 
     kind: ClassVar[str] = "ramp"
+    slow_history: ClassVar[bool] = True
     T_start: float = 0.1
     T_end: float = 0.5
     rate: float = 1e-3
@@ -459,6 +491,12 @@ class Ramp(TemperatureHistory):
                 f"{self.T_end:g} K last for ever (duration inf); allowed range "
                 f"({abs(self.T_end - self.T_start) / 1e300:g}, inf) [K s-1]"
             )
+
+    def describe(self) -> str:
+        return (
+            f"ramp {title_temperature(self.T_start)} → {title_temperature(self.T_end)} "
+            f"at {self.rate:.3g} K/s"
+        )
 
     @property
     def duration(self) -> float:
@@ -509,6 +547,7 @@ class Schedule(TemperatureHistory):
     """
 
     kind: ClassVar[str] = "schedule"
+    slow_history: ClassVar[bool] = True
     times: tuple[float, ...] = (0.0, 1.0)
     temperatures: tuple[float, ...] = (0.3, 0.4)
     initial_temperature_K: float | None = None
@@ -534,6 +573,9 @@ class Schedule(TemperatureHistory):
             _temperature("initial_temperature_K", self.initial_temperature_K)
         object.__setattr__(self, "times", tuple(float(v) for v in t))
         object.__setattr__(self, "temperatures", tuple(float(v) for v in temps))
+
+    def describe(self) -> str:
+        return f"schedule of {len(self.times)} points over {title_duration(self.times[-1])}"
 
     @classmethod
     def from_csv(cls, path: str | Path, initial_temperature_K: float | None = None) -> Schedule:
@@ -650,6 +692,12 @@ class IsolatedPulse(TemperatureHistory):
         _positive("energy", self.energy, "J m-3")
         check_range(
             "link_conductance", self.link_conductance, 0.0, low_open=False, unit="W m-3 K-1"
+        )
+
+    def describe(self) -> str:
+        return (
+            f"isolated pulse at {title_temperature(self.T_bath)}, {self.energy:.3g} J m-3, link "
+            f"{self.link_conductance:.3g} W m-3 K-1"
         )
 
     @property

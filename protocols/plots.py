@@ -21,6 +21,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from dynamics.validation import ParameterError
+from protocols.histories import TemperatureHistory, protocol_from_dict
+from protocols.labels import title_duration
 
 
 def _figure_and_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes, bool]:
@@ -35,35 +37,31 @@ def _positive_times(ds: xr.Dataset) -> xr.Dataset:
     return ds.sel(time=ds["time"] > 0)
 
 
-#: Protocols whose history is slow (minutes and more, evenly paced): plotted on a linear time
-#: axis; the others relax over decades and are plotted against log time.
-SLOW_PROTOCOLS = frozenset({"staircase", "ramp", "schedule"})
-
-
 def _protocol(ds: xr.Dataset) -> dict[str, Any]:
     text = ds.attrs.get("protocol")
     return dict(json.loads(text)) if isinstance(text, str) else {}
 
 
+def _history(ds: xr.Dataset) -> TemperatureHistory | None:
+    """The protocol that made ``ds``, rebuilt from its ``protocol`` attribute (None for a
+    dataset of no protocol, e.g. Γ(τ_expt), or one this version cannot read)."""
+    data = _protocol(ds)
+    if not data:
+        return None
+    try:
+        return protocol_from_dict(data)
+    except (ParameterError, TypeError, ValueError):
+        return None
+
+
+def _is_slow(ds: xr.Dataset) -> bool:
+    history = _history(ds)
+    return history is not None and history.slow_history
+
+
 def _glass_name(ds: xr.Dataset) -> str:
     text = ds.attrs.get("glass")
     return str(json.loads(text).get("name", "?")) if isinstance(text, str) else "?"
-
-
-def _kelvin(value: float) -> str:
-    """A temperature for a title: mK below 1 K."""
-    return f"{value * 1e3:.3g} mK" if abs(value) < 1.0 else f"{value:.3g} K"
-
-
-def _duration(seconds: float) -> str:
-    """A duration for a title, in the largest unit that keeps it >= 1."""
-    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0)):
-        if abs(seconds) >= size:
-            return f"{seconds / size:.3g} {unit}"
-    for unit, size in (("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
-        if abs(seconds) >= size:
-            return f"{seconds / size:.3g} {unit}"
-    return f"{seconds:.3g} s"
 
 
 def describe_protocol(ds: xr.Dataset) -> str:
@@ -78,39 +76,14 @@ def describe_protocol(ds: xr.Dataset) -> str:
     -------
     str
         E.g. ``"heat step 300 mK → 330 mK (ΔT = +30 mK) · glass ggp1985"`` and, on a second
-        line, the TLS model (spectrum and relaxation coupling).
+        line, the TLS model (spectrum and relaxation coupling): each protocol describes itself
+        (:meth:`~protocols.histories.TemperatureHistory.describe`). A dataset of no protocol
+        gets its ``title``.
     """
-    p = _protocol(ds)
-    kind = p.get("kind", "")
-    if kind == "heat-step":
-        what = (
-            f"heat step {_kelvin(p['T0'])} → {_kelvin(p['T1'])} "
-            f"(ΔT = {'+' if p['T1'] >= p['T0'] else '−'}{_kelvin(abs(p['T1'] - p['T0']))})"
-        )
-    elif kind == "heat-pulse":
-        rise = (
-            f"ΔT = {_kelvin(p['delta_T'])}"
-            if p.get("delta_T") is not None
-            else f"energy {p['energy']:.3g} J m-3"
-        )
-        what = f"heat pulse at {_kelvin(p['T_bath'])}, {rise}, τ_link = {_duration(p['tau_link'])}"
-    elif kind == "staircase":
-        what = (
-            f"staircase from {_kelvin(p['T_start'])}: {p['steps']} steps of "
-            f"{_kelvin(p['delta_T'])}, dwell {_duration(p['dwell'])}"
-        )
-    elif kind == "ramp":
-        what = f"ramp {_kelvin(p['T_start'])} → {_kelvin(p['T_end'])} at {p['rate']:.3g} K/s"
-    elif kind == "schedule":
-        what = f"schedule of {len(p['times'])} points over {_duration(p['times'][-1])}"
-    elif kind == "isolated-pulse":
-        what = (
-            f"isolated pulse at {_kelvin(p['T_bath'])}, {p['energy']:.3g} J m-3, link "
-            f"{p['link_conductance']:.3g} W m-3 K-1"
-        )
-    else:
+    history = _history(ds)
+    if history is None:
         return str(ds.attrs.get("title", "tls-expansion"))
-    return f"{what} · glass {_glass_name(ds)}\n{_model(ds)}"
+    return f"{history.describe()} · glass {_glass_name(ds)}\n{_model(ds)}"
 
 
 def _model(ds: xr.Dataset) -> str:
@@ -140,7 +113,7 @@ def strain_excursion(ds: xr.Dataset) -> tuple[float, float] | None:
     tuple of float or None
         ``(time [s], strain [1])``.
     """
-    if _protocol(ds).get("kind") in SLOW_PROTOCOLS:
+    if _is_slow(ds):
         return None
     d = _positive_times(ds)
     strain = d["strain"].values
@@ -155,7 +128,7 @@ def strain_excursion(ds: xr.Dataset) -> tuple[float, float] | None:
 def _time_scale(ds: xr.Dataset) -> tuple[str, float, str]:
     """x scale, divisor and unit of the time axis: log seconds for relaxation after a step
     or pulse; linear, in a readable unit, for a slow history."""
-    if _protocol(ds).get("kind") not in SLOW_PROTOCOLS:
+    if not _is_slow(ds):
         return "log", 1.0, "s"
     t_end = float(ds["time"].values[-1])
     for unit, size in (("d", 86400.0 * 2), ("h", 3600.0 * 2), ("min", 120.0)):
@@ -248,7 +221,7 @@ def plot_steps(ds: xr.Dataset) -> Figure:
 def _step_panels(ds: xr.Dataset, axes: list[Axes]) -> None:
     """α, C and Γ of a staircase's steps against step temperature, in three axes."""
     temp = ds["step_temperature"].values
-    dwell = _duration(float(_protocol(ds).get("dwell", np.nan)))
+    dwell = title_duration(float(_protocol(ds).get("dwell", np.nan)))
     axes[0].plot(temp, ds["alpha"].values, "o-", color="C0", label=f"after a dwell of {dwell}")
     axes[0].set_ylabel(r"TLS $\alpha$ [K$^{-1}$]")
     axes[1].plot(temp, ds["heat_capacity"].values, "o-", color="C0", label=f"C({dwell})")
@@ -285,9 +258,8 @@ def plot_run(ds: xr.Dataset) -> Figure:
     One time label, on the bottom panel; the title names the protocol, its main parameters and
     the glass.
     """
-    kind = _protocol(ds).get("kind")
     has_gamma = "gruneisen" in ds and "time" in ds["gruneisen"].dims
-    if kind == "staircase" and "step" in ds.dims:
+    if "step" in ds.dims:  # a history read out step by step (a staircase)
         return _plot_staircase(ds)
     second = "gamma" if has_gamma else "temperature"
     fig, axes = plt.subplots(

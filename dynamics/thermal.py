@@ -172,6 +172,33 @@ def debye_heat_content(temperature: ArrayLike, debye_coefficient: float) -> Floa
     return beta * check_positive("temperature", temperature, "K") ** 4 / 4.0
 
 
+def debye_temperature_after_deposit(
+    temperature: float, heat: float, debye_coefficient: float
+) -> float:
+    r"""Temperature of the phonons alone after ``heat`` is deposited at ``temperature``: the
+    inverse of :func:`debye_heat_content`, :math:`T' = (T^4 + 4Q/\beta)^{1/4}`.
+
+    Parameters
+    ----------
+    temperature
+        :math:`T` before the deposit. [K]
+    heat
+        :math:`Q`, heat deposited per volume (negative for heat removed, down to
+        :math:`-\beta T^4/4`). [J m-3]
+    debye_coefficient
+        :math:`\beta > 0`. [J m-3 K-4]
+
+    Returns
+    -------
+    float
+        :math:`T'`. [K]
+    """
+    beta = float(check_positive("debye_coefficient", debye_coefficient, "J m-3 K-4"))
+    t = float(check_positive("temperature", temperature, "K"))
+    q = float(check_range("heat", heat, -beta * t**4 / 4.0, unit="J m-3"))
+    return float((t**4 + 4.0 * q / beta) ** 0.25)
+
+
 def debye_coefficient_from_temperature(debye_temperature: float, atom_density: float) -> float:
     r""":math:`\beta = (12\pi^4/5)\,n k_B/\Theta_D^3`, the Debye :math:`T^3` law's coefficient.
 

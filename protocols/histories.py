@@ -34,6 +34,7 @@ from dynamics.response import (
     step_coefficients,
     step_heat,
 )
+from dynamics.thermal import debye_temperature_after_deposit
 from dynamics.validation import ParameterError, check_range, check_temperature
 from protocols.labels import title_duration, title_temperature
 
@@ -709,9 +710,9 @@ class IsolatedPulse(TemperatureHistory):
         return (0.0,)
 
     def peak_temperature(self, debye_coefficient: float) -> float:
-        """Temperature right after the deposit, phonons alone: (T^4 + 4 Q/beta)^{1/4}. [K]"""
-        beta = _positive("debye_coefficient", debye_coefficient, "J m-3 K-4")
-        return float((self.T_bath**4 + 4.0 * self.energy / beta) ** 0.25)
+        """Temperature right after the deposit, phonons alone
+        (:func:`dynamics.thermal.debye_temperature_after_deposit`). [K]"""
+        return debye_temperature_after_deposit(self.T_bath, self.energy, debye_coefficient)
 
     def temperature_range(self, model: TLSModel, t_end: float) -> tuple[float, float]:
         if model.debye_coefficient <= 0:

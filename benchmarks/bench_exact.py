@@ -1,4 +1,4 @@
-"""Cost of exact-spectrum ensembles with the spectral atlas (issue 12). Prints its figures; run:
+"""Cost of exact-spectrum ensembles with the spectral atlas. Prints its figures; run:
 
     .venv/bin/python benchmarks/bench_exact.py                 # warm atlas figures (2 and 3)
     .venv/bin/python benchmarks/bench_exact.py --build         # + first build in a fresh cache

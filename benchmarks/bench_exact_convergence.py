@@ -1,5 +1,5 @@
 """Convergence of the exact ensemble with the default (symmetric) relaxation coupling under
-refinement (issue 11; the convergence table of docs/exact.md). Prints a markdown table; run:
+refinement (the convergence table of docs/exact.md). Prints a markdown table; run:
 
     .venv/bin/python benchmarks/bench_exact_convergence.py      # ~5 min on 2 busy cores
 

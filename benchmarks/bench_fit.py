@@ -9,9 +9,9 @@
    (converged) resolution: 200 temperatures (0.05 to 1 K, log) x 10 tau_expt (1e-8 to 1e5 s),
    and x 1 tau_expt (100 s, the shape of an alpha(T) fit); against the per-temperature path it
    replaces (build_ensemble + linear_response + equilibrium_heat_capacity, the operations of
-   protocols.run.gruneisen_vs_tau before issue 13). (temperature, tau_expt) points per second of
-   CPU time of this process (one core: BLAS threads are pinned to 1 and the code runs in one
-   thread), and per second of wall time (which other jobs on a shared machine inflate).
+   protocols.run.gruneisen_vs_tau in the first version). (temperature, tau_expt) points per
+   second of CPU time of this process (one core: BLAS threads are pinned to 1 and the code runs
+   in one thread), and per second of wall time (which other jobs on a shared machine inflate).
 2. A 3-parameter fit (c, A, W, from 1.3 x the truth) to 30 points of alpha(T) (0.08 to 1 K at
    tau_expt = 100 s, 2 % noise, seed 1) on the asymptotic model: wall and CPU time, function
    evaluations (aim: <= 10 s).

@@ -1,4 +1,4 @@
-"""From the asymptotic to the exact model one mechanism at a time (issue 11; docs/exact.md).
+"""From the asymptotic to the exact model one mechanism at a time (docs/exact.md).
 
 Prints the markdown tables of docs/exact.md: Γ with C(∞) (the paper's convention) at
 tau_expt = 1 s and 0.1, 0.3, 1 K for the default glass, after each step of

@@ -1,4 +1,4 @@
-r"""Γ(τ_expt) split per TLS type into the even part of :math:`D` and the odd part (issue 11).
+r"""Γ(τ_expt) split per TLS type into the even part of :math:`D` and the odd part (docs/exact.md).
 
 In a group of mirror partners (``Ensemble.partner_group``) with number densities :math:`w_m`,
 deformation potentials :math:`D_m` and responses :math:`\delta n_m` to a step, write

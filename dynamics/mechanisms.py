@@ -1,4 +1,4 @@
-r"""From the asymptotic to the exact model one mechanism at a time (docs/exact.md, issue 11).
+r"""From the asymptotic to the exact model one mechanism at a time (docs/exact.md).
 
 Every step is an :class:`~dynamics.ensemble.Ensemble` assembled from the same potentials (the
 exact ensemble's :class:`~dynamics.exact.ExactMembers`: the constant density :math:`\psi_j` on the
@@ -206,7 +206,7 @@ def mechanism_rows(
     ]
     rows += [(MECHANISM_LABELS[s], mechanism_ensemble(members, exact, s)) for s in MECHANISM_STEPS]
     for f in fractions:
-        note = " (= the exact model before issue 11)" if f == 1.0 else ""
+        note = " (= the original exact model)" if f == 1.0 else ""
         model = interference(exact, f)
         assert isinstance(model, ExactGlass)
         rows.append(

@@ -1,4 +1,4 @@
-r"""How the mirror partners of a TLS relax: the relaxation coupling (issue 11, docs/exact.md).
+r"""How the mirror partners of a TLS relax: the relaxation coupling (docs/exact.md).
 
 The soft potentials :math:`(\tilde\eta, \pm\tilde t)` (type 1) and :math:`(\tilde t, \pm\tilde R)`
 (type 2) are *mirror partners*: the paper maps them to one :math:`(E, p)`, and their deformation
@@ -204,7 +204,7 @@ def asymptotic_partners(
 
 def longitudinal_share(gamma_l: float, gamma_t: float, v_l: float, v_t: float) -> float:
     r"""Share of longitudinal phonons in the one-phonon rate,
-    :math:`(\gamma_l^2/v_l^5)/(\gamma_l^2/v_l^5 + 2\gamma_t^2/v_t^5)` (PHYSICS.md §5).
+    :math:`(\gamma_l^2/v_l^5)/(\gamma_l^2/v_l^5 + 2\gamma_t^2/v_t^5)` (docs/physics.md §5).
 
     Parameters
     ----------

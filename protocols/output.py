@@ -24,7 +24,7 @@ import xarray as xr
 
 from dynamics.validation import NumericalError, ParameterError
 
-#: Time units of files written before plain seconds (version 0.1.0 before issue 15).
+#: Time units of files written before plain seconds (early 0.1.0 files).
 LEGACY_TIME_UNITS = "seconds since 2000-01-01 00:00:00"
 
 

@@ -1,4 +1,4 @@
-"""The public API (issue 15): ``import protocols`` / ``import dynamics`` give every public name
+"""The public API: ``import protocols`` / ``import dynamics`` give every public name
 at the top level; ``__all__`` lists exactly them; each is documented (a docstring, or a ``#:``
 comment for data) and appears in the API reference, docs/reference/api.rst."""
 

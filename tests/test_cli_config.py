@@ -1,4 +1,4 @@
-"""Configs and the command line (issue 15): every documented config key honoured, every unknown
+"""Configs and the command line: every documented config key honoured, every unknown
 table or key refused in one line; units where a person types them; the example config runs as
 written; tau_expt range options; the glasses table; clean warnings; scheduler failures."""
 

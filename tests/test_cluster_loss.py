@@ -1,4 +1,4 @@
-"""A sweep on a dask.distributed cluster that loses it (issue 16, part 3): one line, exit 2,
+"""A sweep on a dask.distributed cluster that loses it: one line, exit 2,
 within the documented bound (``--cluster-timeout`` plus a few seconds), never a hang.
 
 A real ``dask scheduler`` and ``dask worker`` run as processes; the test kills them with

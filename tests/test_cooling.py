@@ -1,4 +1,4 @@
-"""Cooling by large factors (issue 16, part 1): steps, staircases, ramps and schedules to 1 mK.
+"""Cooling by large factors: steps, staircases, ramps and schedules to 1 mK.
 
 The reference is detailed balance: once every bin has relaxed, each bin's occupation is the
 equilibrium one at the final temperature whatever the path, so the long-time TLS strain and heat

@@ -106,7 +106,7 @@ def test_files_pass_the_cf_checker_with_no_high_priority_failures(tmp_path: Path
 
 # The one message accepted from the checker: its section 5.1 check wants any dimension *named*
 # "time" to carry standard_name = "time", which CF 4.4 then requires to have "<unit> since <epoch>"
-# units, which xarray decodes to datetime64[ns] (issue 15: sub-nanosecond times collapsed). CF
+# units, which xarray decodes to datetime64[ns] (sub-nanosecond times collapsed). CF
 # itself identifies a time coordinate by its units, standard_name or axis (4.4), not by its name;
 # our elapsed-time coordinate has none of them and is a plain coordinate in seconds.
 TIME_NAME_HEURISTIC = "Coordinate variable 'time' should have standard_name='time', found: 'None'"
@@ -158,7 +158,7 @@ def test_parameters_in_the_attributes_state_their_units(datasets) -> None:
 
 def test_long_names_fit_xarray_plot_labels(datasets) -> None:
     """xarray labels an axis '<long_name> [<units>]' wrapped at 30 characters: at most two
-    lines, so the label is not cut (issue 15)."""
+    lines, so the label is not cut."""
     import textwrap
 
     for name, meta in VARIABLES.items():

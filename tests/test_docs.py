@@ -1,4 +1,4 @@
-"""The Sphinx site under docs/ builds with warnings as errors (issue 15): a broken
+"""The Sphinx site under docs/ builds with warnings as errors: a broken
 cross-reference, bad docstring markup or a page missing from every toctree fails here.
 
 The notebooks are rendered without executing them (``TLS_DOCS_EXECUTE=off``), to keep the build

@@ -1,4 +1,4 @@
-"""Fitting (issue 13): units at the boundary, data files, parameter recovery from synthetic data
+"""Fitting: units at the boundary, data files, parameter recovery from synthetic data
 with seeded noise, an undetermined parameter, the dataset, and the ``fit`` command end to end.
 
 Synthetic data are made by the forward model at known parameters plus Gaussian noise of known

@@ -1,4 +1,4 @@
-"""No process outlives the command, no stale temporary outlives its writer (issue 16, part 2)."""
+"""No process outlives the command, no stale temporary outlives its writer."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Plots a physicist reads at a glance (issue 15): titles name the protocol and its
+"""Plots a physicist reads at a glance: titles name the protocol and its
 parameters; a heat step has no flat temperature panel and one time label; slow histories use a
 linear time axis and show α, C, Γ against step temperature; the largest strain excursion is
 marked only where it is one; Γ(τ_expt) has one panel per heat-capacity convention and no

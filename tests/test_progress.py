@@ -1,4 +1,4 @@
-"""Progress of long waits (issue 15): ensemble builds report their fraction done, the CLI's
+"""Progress of long waits: ensemble builds report their fraction done, the CLI's
 bars start with their own work and skip work that was instant."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Quantities with units where a person types them (issue 15): protocols.quantities.
+"""Quantities with units where a person types them: protocols.quantities.
 
 Reference values are the SI definitions of the prefixes and units (milli = 1e-3, minute = 60 s,
 day = 86400 s), not the parser's output; floating-point conversions are exact to a few ulp

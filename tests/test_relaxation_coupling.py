@@ -1,4 +1,4 @@
-"""The relaxation coupling of mirror partners (issue 11): settings, limits, the asymptotic
+"""The relaxation coupling of mirror partners: settings, limits, the asymptotic
 partners, the decomposition of Γ, and what every output says about the model.
 
 Independent references: the eigen/two-level matrix elements of single potentials
@@ -149,7 +149,7 @@ def test_symmetric_coupling_is_the_mean_of_the_partners_matrix_elements(
 
 def test_fraction_limits_are_bit_for_bit(exact_ensembles: dict, members: tuple) -> None:
     """f = 0 is 'symmetric' and f = 1 every potential with its own coupling M^2/(p gamma_a^2)
-    (the exact model before issue 11), bit for bit; the asymptotic ensemble likewise at f = 0."""
+    (the original exact model), bit for bit; the asymptotic ensemble likewise at f = 0."""
     sym, zero, one = exact_ensembles[None], exact_ensembles[0.0], exact_ensembles[1.0]
     for name in ("energy", "p", "number_density", "deformation", "phonon_constant"):
         assert np.array_equal(getattr(sym, name), getattr(zero, name)), name

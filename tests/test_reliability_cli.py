@@ -1,4 +1,4 @@
-"""The command line under hostile input (issue 16): one line and exit 2, never a traceback, a
+"""The command line under hostile input: one line and exit 2, never a traceback, a
 NaN, a hang, an orphan or half a pair of output files."""
 
 from __future__ import annotations

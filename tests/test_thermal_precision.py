@@ -1,4 +1,4 @@
-"""Occupations to rounding for every pair of temperatures (issue 16, part 1).
+"""Occupations to rounding for every pair of temperatures.
 
 The reference is mpmath at 60 significant digits, evaluating a different exact form of the same
 difference, :math:`n(x) - n(y) = \\sinh((y - x)/2) / (2\\cosh(x/2)\\cosh(y/2))`, with mpmath's
@@ -87,7 +87,7 @@ def test_occupation_difference_of_temperatures_is_exact_to_rounding() -> None:
 
 @pytest.mark.parametrize(("t_high", "t_low"), [(1.0, 0.01), (0.3, 0.014), (3.0, 1e-3)])
 def test_cooling_by_large_factors_is_finite_and_antisymmetric(t_high: float, t_low: float) -> None:
-    # The cases of issue 16 that returned NaN: E/k_B T - E/k_B T_ref > 709.
+    # The cases that once returned NaN: E/k_B T - E/k_B T_ref > 709.
     energy = K_B * np.logspace(-4, 2, 61)
     cool = occupation_difference(energy, t_low, t_high)
     heat = occupation_difference(energy, t_high, t_low)

@@ -1,4 +1,4 @@
-"""The Python API under bad input (issue 16, part 3): always the tool's own ParameterError,
+"""The Python API under bad input: always the tool's own ParameterError,
 naming the parameter; and property-based checks of the protocols' validation."""
 
 from __future__ import annotations

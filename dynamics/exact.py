@@ -643,90 +643,207 @@ def _cached_members(
     t_end: float,
     resolution: Resolution | None,
 ) -> tuple[ExactMembers, ...]:
+    """:func:`exact_members`, cached: the run's checked ranges, its energy window and the
+    widened asymptotic grid (module docstring, ``energy_margin`` and ``p_margin``), then the
+    members of each TLS type with a nonzero density (:func:`_type_members`)."""
     res = resolution if resolution is not None else Resolution()
-    t_lo = float(check_positive("temperature_low", temperature_low, "K"))
-    t_hi = float(check_positive("temperature_high", temperature_high, "K"))
-    if t_hi < t_lo:
-        raise ParameterError(
-            f"temperature_high = {t_hi:.6g} K is below temperature_low = {t_lo:.6g} K"
-        )
-    t_end_v = float(check_positive("t_end", t_end, "s"))
-    glass = model
-    W_J = glass.W_J
+    t_lo, t_hi, t_end_v = _check_run(temperature_low, temperature_high, t_end)
     e_window = (res.x_min * K_B * t_lo, res.x_max * K_B * t_hi)
     wide = dataclasses.replace(
         res,
         x_min=res.x_min / model.energy_margin,
         relaxation_cutoff=res.relaxation_cutoff / model.p_margin,
     )
-    e_nodes, e_weights = energy_nodes(t_lo, t_hi, glass.energy_cap, wide)
-    members: list[ExactMembers] = []
-    for kind in range(len(glass.tls_types)):
-        if glass.density_scale(kind) == 0.0:
-            continue
-        p_min = p_floor(glass, kind, e_nodes, t_hi, t_end_v, wide)
-        p_grid, p_weights = p_nodes(-np.log(p_min), wide)
-        e_a = np.broadcast_to(e_nodes[:, None], p_grid.shape).ravel()
-        p_a = p_grid.ravel()
-        weight = (
-            glass.density(kind, e_a, p_a) * (p_weights * (e_weights * e_nodes)[:, None]).ravel()
+    e_nodes, e_weights = energy_nodes(t_lo, t_hi, model.energy_cap, wide)
+    return tuple(
+        _type_members(model, kind, e_nodes, e_weights, e_window, t_hi, t_end_v, wide)
+        for kind in range(len(model.tls_types))
+        if model.density_scale(kind) != 0.0
+    )
+
+
+def _check_run(
+    temperature_low: float, temperature_high: float, t_end: float
+) -> tuple[float, float, float]:
+    """The run's lowest and highest temperatures [K] and last time [s], checked: positive,
+    and the highest not below the lowest (:class:`ParameterError` naming the value)."""
+    t_lo = float(check_positive("temperature_low", temperature_low, "K"))
+    t_hi = float(check_positive("temperature_high", temperature_high, "K"))
+    if t_hi < t_lo:
+        raise ParameterError(
+            f"temperature_high = {t_hi:.6g} K is below temperature_low = {t_lo:.6g} K"
         )
-        etas, ts = _asymptotic_potentials(kind, e_a, p_a, W_J)
-        signs = etas.shape[0]
-        e_rows = etas[0] if kind == 0 else np.concatenate([etas[0], etas[2]])
-        t_rows = ts[0] if kind == 0 else np.concatenate([ts[0], ts[2]])
-        solved = _solve_rows(model, kind, e_a / W_J, p_a, e_rows, t_rows)
-        energy_rows = solved.splitting * W_J
-        kept = (energy_rows >= e_window[0]) & (energy_rows <= e_window[1]) & (solved.p > 0.0)
-        solved = _with_derivatives(
-            solved, kept & (solved.p < _MIXED_P), FD_STEP, model.spectrum_resolution
+    return t_lo, t_hi, float(check_positive("t_end", t_end, "s"))
+
+
+def _type_members(
+    model: ExactGlass,
+    kind: int,
+    e_nodes: FloatArray,
+    e_weights: FloatArray,
+    e_window: tuple[float, float],
+    t_hi: float,
+    t_end: float,
+    wide: Resolution,
+) -> ExactMembers:
+    r"""The :class:`ExactMembers` of TLS type ``kind`` on the widened asymptotic grid.
+
+    Parameters
+    ----------
+    model
+        The glass with its spectrum settings.
+    kind
+        Index of the TLS type.
+    e_nodes, e_weights
+        Energy nodes [J] and their weights (per unit :math:`\ln E`) [1] of the widened grid.
+    e_window
+        The run's energy window: members whose exact :math:`E` is outside are not kept. [J]
+    t_hi
+        Highest temperature of the run. [K]
+    t_end
+        Last time of the run. [s]
+    wide
+        The widened resolution.
+    """
+    p_min = p_floor(model, kind, e_nodes, t_hi, t_end, wide)
+    p_grid, p_weights = p_nodes(-np.log(p_min), wide)
+    e_a = np.broadcast_to(e_nodes[:, None], p_grid.shape).ravel()
+    p_a = p_grid.ravel()
+    weight = model.density(kind, e_a, p_a) * (p_weights * (e_weights * e_nodes)[:, None]).ravel()
+    etas, ts = _asymptotic_potentials(kind, e_a, p_a, model.W_J)
+    partners = _exact_partners(model, kind, e_a, p_a, etas, ts, e_window)
+    gamma_a = _asymptotic_gamma(model, kind, e_a, p_a)
+    tail_energy, tail_density = _tail(model, kind, e_nodes, e_weights, p_min, e_window)
+    return ExactMembers(
+        kind=kind,
+        energy_a=e_a,
+        p_a=p_a,
+        phonon_a=model.phonon_constant(kind, e_a, p_a),
+        electron_a=model.electron_constant(kind, e_a, p_a),
+        tail_energy=tail_energy,
+        tail_density=tail_density,
+        **_member_rows(model, partners, etas, weight, gamma_a, e_window),
+    )
+
+
+def _exact_partners(
+    model: ExactGlass,
+    kind: int,
+    e_a: FloatArray,
+    p_a: FloatArray,
+    etas: FloatArray,
+    ts: FloatArray,
+    e_window: tuple[float, float],
+) -> list[ExactTwoLevel]:
+    r"""Exact two-level values of every member of the nodes :math:`(E_a, p_a)`, in the order
+    of :func:`_asymptotic_potentials` (module docstring: mirror images share one solve, the
+    :math:`\pm\tilde R` partners of type 2 do not).
+
+    The ln :math:`\Delta_0` derivatives are added where the member is kept (exact :math:`E` in
+    ``e_window`` [J], :math:`p > 0`) and :math:`p < 1/2`, where :math:`M` needs them.
+
+    Parameters
+    ----------
+    e_a, p_a
+        The nodes: :math:`E_a` [J], :math:`p_a` [1].
+    etas, ts
+        The potentials of the members, shape (members, n). [1]
+    """
+    W_J = model.W_J
+    e_rows = etas[0] if kind == 0 else np.concatenate([etas[0], etas[2]])
+    t_rows = ts[0] if kind == 0 else np.concatenate([ts[0], ts[2]])
+    solved = _solve_rows(model, kind, e_a / W_J, p_a, e_rows, t_rows)
+    energy_rows = solved.splitting * W_J
+    kept = (energy_rows >= e_window[0]) & (energy_rows <= e_window[1]) & (solved.p > 0.0)
+    solved = _with_derivatives(
+        solved, kept & (solved.p < _MIXED_P), FD_STEP, model.spectrum_resolution
+    )
+    if kind == 0:
+        return [solved, solved.mirrored()]
+    half = [_take(solved, slice(0, e_a.size)), _take(solved, slice(e_a.size, None))]
+    return [half[0], half[0].mirrored(), half[1], half[1].mirrored()]
+
+
+def _asymptotic_gamma(model: ExactGlass, kind: int, e_a: FloatArray, p_a: FloatArray) -> FloatArray:
+    r""":math:`\gamma_a` of the nodes, the asymptotic coupling at the node's
+    :math:`\Delta_0 = E_a\sqrt{p_a}`: (4.4) for type 1, (4.9) for type 2. [J]"""
+    W_J = model.W_J
+    if kind == 0:
+        return gamma_type1(e_a * np.sqrt(p_a), W_J=W_J, c=model.c, eta_L=model.eta_L, chi=model.chi)
+    return gamma_type2(e_a * np.sqrt(p_a), W_J=W_J, c=model.c, eta_L=model.eta_L)
+
+
+def _member_rows(
+    model: ExactGlass,
+    partners: list[ExactTwoLevel],
+    etas: FloatArray,
+    weight: FloatArray,
+    gamma_a: FloatArray,
+    e_window: tuple[float, float],
+) -> dict[str, Any]:
+    r"""The per-member arrays of :class:`ExactMembers` (:data:`_MEMBER_ROWS`), shape
+    (members, n): exact :math:`E` [J] and :math:`p` [1]; the node's density ``weight``
+    [m-3] shared equally by its members (times :math:`|\tilde\eta|` for ``"abs_eta"``); full
+    :math:`D` [J] and coupling factor :math:`M^2/(p\gamma_a^2)` [1] by
+    :func:`exact_couplings`; and whether each is kept (:math:`E` in ``e_window`` [J],
+    :math:`p > 0`).
+
+    Parameters
+    ----------
+    partners
+        Exact two-level values of each member (:func:`_exact_partners`).
+    etas
+        :math:`\tilde\eta` of each member, shape (members, n). [1]
+    gamma_a
+        Asymptotic coupling of each node (:func:`_asymptotic_gamma`). [J]
+    """
+    W_J = model.W_J
+    signs = etas.shape[0]
+    rows: dict[str, list[Any]] = {k: [] for k in _MEMBER_ROWS}
+    for sign in range(signs):
+        member = partners[sign]
+        D, M = exact_couplings(member, c=model.c, eta_L=model.eta_L, chi=model.chi)
+        energy = member.splitting * W_J
+        density = weight * (np.abs(etas[sign]) if model.density_law == "abs_eta" else 1.0)
+        rows["energy"].append(energy)
+        rows["p"].append(member.p)
+        rows["number_density"].append(density / signs)
+        rows["deformation"].append(D * W_J)
+        rows["coupling"].append((M * W_J) ** 2 / (member.p * gamma_a**2))
+        rows["keep"].append((energy >= e_window[0]) & (energy <= e_window[1]) & (member.p > 0.0))
+    return {k: np.stack(v) for k, v in rows.items()}
+
+
+def _tail(
+    model: ExactGlass,
+    kind: int,
+    e_nodes: FloatArray,
+    e_weights: FloatArray,
+    p_min: FloatArray,
+    e_window: tuple[float, float],
+) -> tuple[FloatArray, FloatArray]:
+    r"""The frozen tail below the p grid (module docstring): the energy nodes in the window
+    [J] and the asymptotic closed-form density below :math:`p_\mathrm{min}(E)` at each [m-3]
+    (times :math:`|\tilde\eta|` at :math:`(E, p_\mathrm{min})` for ``"abs_eta"``).
+
+    Parameters
+    ----------
+    e_nodes, e_weights
+        Energy nodes [J] and their weights per unit :math:`\ln E` [1].
+    p_min
+        Lower bound of the p grid at each node. [1]
+    e_window
+        The run's energy window. [J]
+    """
+    W_J = model.W_J
+    in_window = (e_nodes >= e_window[0]) & (e_nodes <= e_window[1])
+    tail = model.density_tail(kind, e_nodes, p_min) * e_weights * e_nodes
+    if model.density_law == "abs_eta":
+        eta_tail, _ = (
+            type1_parameters(e_nodes, p_min, W_J) if kind == 0 else _type2_eta(e_nodes, p_min, W_J)
         )
-        if kind == 0:
-            tls = [solved, solved.mirrored()]
-        else:
-            half = [_take(solved, slice(0, e_a.size)), _take(solved, slice(e_a.size, None))]
-            tls = [half[0], half[0].mirrored(), half[1], half[1].mirrored()]
-        gamma_a = (
-            gamma_type1(e_a * np.sqrt(p_a), W_J=W_J, c=glass.c, eta_L=glass.eta_L, chi=glass.chi)
-            if kind == 0
-            else gamma_type2(e_a * np.sqrt(p_a), W_J=W_J, c=glass.c, eta_L=glass.eta_L)
-        )
-        rows: dict[str, list[Any]] = {k: [] for k in _MEMBER_ROWS}
-        for sign in range(signs):
-            member = tls[sign]
-            D, M = exact_couplings(member, c=glass.c, eta_L=glass.eta_L, chi=glass.chi)
-            energy = member.splitting * W_J
-            density = weight * (np.abs(etas[sign]) if model.density_law == "abs_eta" else 1.0)
-            rows["energy"].append(energy)
-            rows["p"].append(member.p)
-            rows["number_density"].append(density / signs)
-            rows["deformation"].append(D * W_J)
-            rows["coupling"].append((M * W_J) ** 2 / (member.p * gamma_a**2))
-            rows["keep"].append(
-                (energy >= e_window[0]) & (energy <= e_window[1]) & (member.p > 0.0)
-            )
-        in_window = (e_nodes >= e_window[0]) & (e_nodes <= e_window[1])
-        tail = glass.density_tail(kind, e_nodes, p_min) * e_weights * e_nodes
-        if model.density_law == "abs_eta":
-            eta_tail, _ = (
-                type1_parameters(e_nodes, p_min, W_J)
-                if kind == 0
-                else _type2_eta(e_nodes, p_min, W_J)
-            )
-            tail = tail * np.abs(eta_tail)
-        members.append(
-            ExactMembers(
-                kind=kind,
-                energy_a=e_a,
-                p_a=p_a,
-                phonon_a=glass.phonon_constant(kind, e_a, p_a),
-                electron_a=glass.electron_constant(kind, e_a, p_a),
-                tail_energy=e_nodes[in_window],
-                tail_density=tail[in_window],
-                **{k: np.stack(v) for k, v in rows.items()},  # type: ignore[arg-type]
-            )
-        )
-    return tuple(members)
+        tail = tail * np.abs(eta_tail)
+    return e_nodes[in_window], tail[in_window]
 
 
 def assemble_exact_ensemble(members: tuple[ExactMembers, ...], model: ExactGlass) -> Ensemble:

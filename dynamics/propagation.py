@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dynamics.electrons import electron_rate_suppression
 from dynamics.ensemble import Ensemble
+from dynamics.isolated import HeatBalance, IsolatedState, StepTooLong, balance_temperature
 from dynamics.parallel import map_threads
 from dynamics.rates import electron_relaxation_rate, relaxation_rate
 from dynamics.thermal import occupation_difference
@@ -336,15 +337,6 @@ class _Integrator:
         return dn, h
 
 
-class _StepTooLong(Exception):
-    """No end temperature balances the energy over an isolated-pulse step: it is too long for
-    the linear hold of n_eq (the TLS take up more than the pulse within it); retry shorter."""
-
-
-def _no_balance(temperature: float, t: float, h: float) -> None:
-    raise _StepTooLong(f"no balance within 1e-6..1e6 x {temperature:.6g} K at t = {t:.6g} s")
-
-
 def _non_finite(two: FloatArray, full: FloatArray, t: float, h: float) -> None:
     """Raise :class:`NumericalError` for a non-finite state or error estimate (never retry)."""
     where = f"the exponential integrator's step from t = {t:.6g} s (h = {h:.3g} s)"
@@ -363,6 +355,10 @@ def propagate(
     progress: Callable[[float], None] | None = None,
 ) -> Response:
     """Relax every bin through a temperature history and observe strain and heat.
+
+    Segment by segment: exactly where the temperature is constant (:func:`_relax_constant`),
+    by the adaptive exponential integrator where it varies (:func:`_relax_continuous`); both
+    as in the module docstring. Stops after the segment holding the last output time.
 
     Parameters
     ----------
@@ -389,9 +385,7 @@ def propagate(
     out_t = _check_times(times)
     _check_segments(segments)
     check_range("rtol", rtol, 0.0, 1e-2)
-    matrix = ensemble.observation_matrix
-    n_obs = matrix.shape[0]
-    observed = np.empty((n_obs, out_t.size))
+    observed = np.empty((ensemble.observation_matrix.shape[0], out_t.size))
     temperature = np.empty(out_t.size)
     dn = np.zeros(ensemble.size)
     integrator = _Integrator(ensemble, t0, rtol)
@@ -401,36 +395,11 @@ def propagate(
         later = bool(np.any(out_t >= seg.stop))
         if inside.size:
             temperature[inside] = seg.temperature_at(out_t[inside])
+        output = _Outputs(out_t, inside, observed, progress)
         if seg.is_constant:
-            temp = float(seg.temperature)  # type: ignore[arg-type]
-            rates = bin_rates(ensemble, temp)
-            target = integrator.eq(temp) - dn
-            if inside.size:
-                block = np.empty((n_obs, inside.size))
-                _observe_relaxation(matrix * target, rates, out_t[inside] - seg.start, block)
-                observed[:, inside] = (matrix @ dn)[:, None] + block
-                if progress is not None:
-                    progress((inside[-1] + 1) / out_t.size)
-            if later:
-                dn = dn + target * -np.expm1(-rates * (seg.stop - seg.start))
+            dn = _relax_constant(integrator, seg, dn, output, later)
         else:
-            cursor = seg.start
-            h = min(
-                h,
-                (out_t[inside[0]] - seg.start)
-                if inside.size and out_t[inside[0]] > seg.start
-                else (seg.stop - seg.start) * 1e-3,
-            )
-            h = max(h, 1e-300)
-            for i in inside:
-                if out_t[i] > cursor:
-                    dn, h = integrator.advance(dn, seg, cursor, float(out_t[i]), h)
-                    cursor = float(out_t[i])
-                observed[:, i] = matrix @ dn
-                if progress is not None:
-                    progress((i + 1) / out_t.size)
-            if later and seg.stop > cursor:
-                dn, h = integrator.advance(dn, seg, cursor, seg.stop, h)
+            dn, h = _relax_continuous(integrator, seg, dn, output, later, h)
         if not later:
             break
     n = len(ensemble.tls_types)
@@ -442,6 +411,92 @@ def propagate(
         tls_types=ensemble.tls_types,
         steps=integrator.steps,
     )
+
+
+@dataclass(frozen=True)
+class _Outputs:
+    """The output times of a run and where their observables go, for one segment.
+
+    Attributes
+    ----------
+    times
+        All output times of the run. [s]
+    inside
+        Indices of the times inside the segment.
+    observed
+        Strain [1] then heat [J m-3] of each type at every time, filled in place.
+    progress
+        Called with the fraction of the output times done, or None.
+    """
+
+    times: FloatArray
+    inside: NDArray[np.intp]
+    observed: FloatArray
+    progress: Callable[[float], None] | None
+
+    def report(self, done: int) -> None:
+        """Report ``done`` of the output times as done."""
+        if self.progress is not None:
+            self.progress(done / self.times.size)
+
+
+def _relax_constant(
+    integrator: _Integrator, seg: Segment, dn: FloatArray, output: _Outputs, later: bool
+) -> FloatArray:
+    r"""Relax through a segment of constant temperature, exactly (module docstring).
+
+    Observes at the output times inside the segment (chunked, :func:`_observe_relaxation`) and
+    returns :math:`\delta n` [1] at its end if output times follow (``later``), else ``dn``.
+    """
+    temp = float(seg.temperature)  # type: ignore[arg-type]
+    rates = bin_rates(integrator.ensemble, temp)
+    target = integrator.eq(temp) - dn
+    matrix = integrator.matrix
+    inside = output.inside
+    if inside.size:
+        block = np.empty((matrix.shape[0], inside.size))
+        _observe_relaxation(matrix * target, rates, output.times[inside] - seg.start, block)
+        output.observed[:, inside] = (matrix @ dn)[:, None] + block
+        output.report(inside[-1] + 1)
+    if later:
+        dn = dn + target * -np.expm1(-rates * (seg.stop - seg.start))
+    return dn
+
+
+def _relax_continuous(
+    integrator: _Integrator,
+    seg: Segment,
+    dn: FloatArray,
+    output: _Outputs,
+    later: bool,
+    h: float,
+) -> tuple[FloatArray, float]:
+    r"""Relax through a segment of continuously varying temperature by the adaptive
+    exponential integrator (:meth:`_Integrator.advance`), stopping at each output time inside.
+
+    The first step ``h`` [s] is no longer than the step carried over from earlier segments,
+    the time to the first output inside, or a thousandth of the segment. Returns
+    :math:`\delta n` [1] at the segment's end if output times follow (``later``), else at its
+    last output time, and the next step size [s].
+    """
+    out_t, inside = output.times, output.inside
+    cursor = seg.start
+    h = min(
+        h,
+        (out_t[inside[0]] - seg.start)
+        if inside.size and out_t[inside[0]] > seg.start
+        else (seg.stop - seg.start) * 1e-3,
+    )
+    h = max(h, 1e-300)
+    for i in inside:
+        if out_t[i] > cursor:
+            dn, h = integrator.advance(dn, seg, cursor, float(out_t[i]), h)
+            cursor = float(out_t[i])
+        output.observed[:, i] = integrator.matrix @ dn
+        output.report(i + 1)
+    if later and seg.stop > cursor:
+        dn, h = integrator.advance(dn, seg, cursor, seg.stop, h)
+    return dn, h
 
 
 @dataclass(frozen=True)
@@ -487,8 +542,8 @@ def propagate_isolated(
     temperature, :math:`n_{eq}` linear in time) and the link heat
     :math:`G h[(T_0 + T_1)/2 - T_b]`. The equation is monotonic in :math:`T_1` and solved (secant,
     Brent as fallback) until :math:`T_1` moves by < 1e-14 relative, so the energy balance holds
-    to rounding at every step. Step size by step
-    doubling on temperature, strain and heat (``rtol``).
+    to rounding at every step (:mod:`dynamics.isolated`). Step size by step doubling on
+    temperature, strain and heat (``rtol``; :func:`_advance_isolated`).
 
     Parameters
     ----------
@@ -518,8 +573,40 @@ def propagate_isolated(
     IsolatedResponse
         Temperature, strain, heat per type, phonon heat and heat to the bath at ``times``.
     """
-    from scipy.optimize import brentq
+    t_b, q, beta, g_link, out_t = _check_isolated(
+        bath_temperature, energy, debye_coefficient, link_conductance, times, rtol
+    )
+    integ = _Integrator(ensemble, t_b, rtol)
+    balance = HeatBalance.after_pulse(integ, ensemble, t_b, q, beta, g_link, electron_heat_content)
+    temperature = balance.initial_temperature(q)
+    state = IsolatedState(temperature, np.zeros(ensemble.size), integ.eq(temperature), 0.0)
+    t = 0.0
+    h = out_t[0] * 1e-3
+    observed = np.empty((integ.matrix.shape[0], out_t.size))
+    temps = np.empty(out_t.size)
+    links = np.empty(out_t.size)
+    log_span = math.log(out_t[-1] / out_t[0]) or 1.0
+    for i, target in enumerate(out_t):
+        state, t, h = _advance_isolated(balance, integ, state, t, target, h)
+        observed[:, i] = integ.matrix @ state.occupation
+        temps[i] = state.temperature
+        links[i] = state.link_heat
+        if progress is not None:
+            progress(math.log(target / out_t[0]) / log_span)
+    return _isolated_response(ensemble, balance, out_t, temps, observed, links, integ.steps)
 
+
+def _check_isolated(
+    bath_temperature: float,
+    energy: float,
+    debye_coefficient: float,
+    link_conductance: float,
+    times: ArrayLike,
+    rtol: float,
+) -> tuple[float, float, float, float, FloatArray]:
+    """The arguments of :func:`propagate_isolated` checked, in its order and units:
+    ``(T_b [K], Q [J m-3], beta [J m-3 K-4], G [W m-3 K-1], times [s])``; ``rtol`` [1] is
+    checked only. Raises :class:`ParameterError` naming the first bad one."""
     t_b = float(check_positive("bath_temperature", bath_temperature, "K"))
     q = float(check_positive("energy", energy, "J m-3"))
     beta = float(check_positive("debye_coefficient", debye_coefficient, "J m-3 K-4"))
@@ -530,113 +617,93 @@ def propagate_isolated(
     if out_t[0] <= 0:
         raise ParameterError("times must be > 0 s for an isolated pulse (T jumps at t = 0)")
     check_range("rtol", rtol, 0.0, 1e-2)
-    integ = _Integrator(ensemble, t_b, rtol)
-    heat_row = ensemble.number_density * ensemble.energy
+    return t_b, q, beta, g_link, out_t
 
-    def reservoir(temp: float) -> float:
-        """Energy of what follows T at once: phonons, and electrons if any. [J m-3]"""
-        u = beta * temp**4 / 4.0
-        return u + electron_heat_content(temp) if electron_heat_content is not None else u
 
-    total = reservoir(t_b) + q
+def _advance_isolated(
+    balance: HeatBalance,
+    integ: _Integrator,
+    state: IsolatedState,
+    t: float,
+    target: float,
+    h: float,
+) -> tuple[IsolatedState, float, float]:
+    """Step an isolated sample from ``t`` to ``target`` [s] by step doubling.
 
-    def solve(dn: FloatArray, temp_a: float, eq_a: FloatArray, link: float, h: float):
-        def advanced(temp_b: float) -> tuple[FloatArray, FloatArray, float]:
-            eq_b = integ.eq(temp_b)
-            new = integ.step(dn, eq_a, eq_b, 0.5 * (temp_a + temp_b), h)
-            new_link = link + g_link * h * (0.5 * (temp_a + temp_b) - t_b)
-            return new, eq_b, new_link
+    Each trial step of length ``h`` [s] is taken once whole and once as two halves
+    (:func:`dynamics.isolated.balance_temperature` for each); it is accepted when the two
+    agree in every observable within ``rtol`` (:meth:`_Integrator.error_ratio`) and in the
+    temperature within ``rtol`` relative, and the next step grows or shrinks by the usual
+    third-root rule (as in :meth:`_Integrator.advance`). A step too long for any temperature to
+    balance the energy is retried ten times shorter.
 
-        def residual(temp_b: float) -> float:
-            new, _, new_link = advanced(temp_b)
-            # einsum's own loop, not BLAS: OpenBLAS spreads a 1-D dot over threads, whose
-            # wake-ups cost ~1000x the work on a busy machine (this runs ~25 times per step)
-            tls = float(np.einsum("i,i->", heat_row, new))
-            return reservoir(temp_b) + tls + new_link - total
+    Returns
+    -------
+    (state, t, h)
+        The state at ``target``, ``target`` [s], and the next step size [s].
+    """
+    while t < target:
+        h = min(h, target - t)
+        try:
+            full = balance_temperature(balance, state, h, t)
+            half = balance_temperature(balance, state, 0.5 * h, t)
+            two = balance_temperature(balance, half, 0.5 * h, t)
+        except StepTooLong:
+            h *= 0.1
+            if h < 1e-300 or t + h == t:
+                raise NumericalError(
+                    f"isolated pulse: no temperature balances the energy over any step "
+                    f"from t = {t:.6g} s"
+                ) from None
+            continue
+        ratio = _isolated_error_ratio(integ, full, two, t, h)
+        if ratio <= 1.0:
+            state = two
+            t = t + h if h < target - t else target
+            integ.accept(two.occupation, two.equilibrium)
+            h *= min(4.0, 0.9 * ratio ** (-1.0 / 3.0)) if ratio > 0 else 4.0
+        else:
+            h *= max(0.1, 0.9 * ratio ** (-1.0 / 3.0))
+            if h < 1e-300 or t + h == t:
+                raise NumericalError(
+                    f"isolated pulse: step size {h:.3g} s underflows at t = {t:.6g} s "
+                    f"(error ratio {ratio:.3g})"
+                )
+    return state, t, h
 
-        # Secant from the start of the step (the residual is smooth and monotonic); Brent's
-        # method on a bracket if the secant does not settle.
-        x0, f0 = temp_a, residual(temp_a)
-        x1 = temp_a * (1.0 - 1e-7) if f0 > 0 else temp_a * (1.0 + 1e-7)
-        f1 = residual(x1)
-        for _ in range(12):
-            if f1 == f0:
-                break
-            x2 = x1 - f1 * (x1 - x0) / (f1 - f0)
-            x0, f0, x1 = x1, f1, x2
-            if not 0.0 < x1 < 10.0 * temp_a:
-                break
-            f1 = residual(x1)
-            if abs(x1 - x0) <= 1e-14 * x1:
-                new, eq_b, new_link = advanced(x1)
-                return x1, new, eq_b, new_link
-        hi = temp_a * 1.0001
-        while residual(hi) < 0:
-            hi *= 1.5
-            if hi > 1e6 * temp_a:
-                _no_balance(temp_a, t, h)
-        lo = temp_a
-        while residual(lo) > 0:
-            lo *= 0.5
-            if lo < 1e-6 * temp_a:
-                _no_balance(temp_a, t, h)
-        temp_b = brentq(residual, lo, hi, xtol=1e-15 * temp_a, rtol=1e-13)
-        new, eq_b, new_link = advanced(temp_b)
-        return temp_b, new, eq_b, new_link
 
-    temperature = (t_b**4 + 4.0 * q / beta) ** 0.25  # phonons alone
-    if electron_heat_content is not None:
-        temperature = brentq(
-            lambda x: reservoir(x) - total, t_b, temperature, xtol=1e-15 * t_b, rtol=1e-14
+def _isolated_error_ratio(
+    integ: _Integrator, full: IsolatedState, two: IsolatedState, t: float, h: float
+) -> float:
+    """Step-doubling error of an isolated step over its tolerance: the larger of the
+    observables' (:meth:`_Integrator.error_ratio`) and the temperature's relative difference
+    over ``rtol`` [1]. ``t``, ``h`` [s] are for the message if it is not finite."""
+    ratio = max(
+        integ.error_ratio(two.occupation, two.equilibrium, full.occupation),
+        abs(two.temperature - full.temperature) / two.temperature / integ.rtol,
+    )
+    if not math.isfinite(ratio):
+        check_all_finite(
+            "the sample temperature", [two.temperature, full.temperature], f"t = {t:.6g} s"
         )
-    dn = np.zeros(ensemble.size)
-    eq_a = integ.eq(temperature)
-    link = 0.0
-    t = 0.0
-    h = out_t[0] * 1e-3
-    n_obs = integ.matrix.shape[0]
-    observed = np.empty((n_obs, out_t.size))
-    temps = np.empty(out_t.size)
-    links = np.empty(out_t.size)
-    log_span = math.log(out_t[-1] / out_t[0]) or 1.0
-    for i, target in enumerate(out_t):
-        while t < target:
-            h = min(h, target - t)
-            try:
-                full = solve(dn, temperature, eq_a, link, h)
-                half = solve(dn, temperature, eq_a, link, 0.5 * h)
-                two = solve(half[1], half[0], half[2], half[3], 0.5 * h)
-            except _StepTooLong:
-                h *= 0.1
-                if h < 1e-300 or t + h == t:
-                    raise NumericalError(
-                        f"isolated pulse: no temperature balances the energy over any step "
-                        f"from t = {t:.6g} s"
-                    ) from None
-                continue
-            ratio = max(
-                integ.error_ratio(two[1], two[2], full[1]), abs(two[0] - full[0]) / two[0] / rtol
-            )
-            if not math.isfinite(ratio):
-                check_all_finite("the sample temperature", [two[0], full[0]], f"t = {t:.6g} s")
-                _non_finite(two[1], full[1], t, h)
-            if ratio <= 1.0:
-                temperature, dn, eq_a, link = two
-                t = t + h if h < target - t else target
-                integ.accept(two[1], two[2])
-                h *= min(4.0, 0.9 * ratio ** (-1.0 / 3.0)) if ratio > 0 else 4.0
-            else:
-                h *= max(0.1, 0.9 * ratio ** (-1.0 / 3.0))
-                if h < 1e-300 or t + h == t:
-                    raise NumericalError(
-                        f"isolated pulse: step size {h:.3g} s underflows at t = {t:.6g} s "
-                        f"(error ratio {ratio:.3g})"
-                    )
-        observed[:, i] = integ.matrix @ dn
-        temps[i] = temperature
-        links[i] = link
-        if progress is not None:
-            progress(math.log(target / out_t[0]) / log_span)
+        _non_finite(two.occupation, full.occupation, t, h)
+    return ratio
+
+
+def _isolated_response(
+    ensemble: Ensemble,
+    balance: HeatBalance,
+    out_t: FloatArray,
+    temps: FloatArray,
+    observed: FloatArray,
+    links: FloatArray,
+    steps: int,
+) -> IsolatedResponse:
+    """The :class:`IsolatedResponse` of the recorded temperatures ``temps`` [K], observables
+    ``observed`` (strain [1] then heat [J m-3] of each type) and link heat ``links`` [J m-3] at
+    ``out_t`` [s]; the phonon and electron heat follow from ``temps`` by ``balance``."""
+    t_b = balance.bath_temperature
+    u_e = balance.electron_heat_content
     n = len(ensemble.tls_types)
     return IsolatedResponse(
         times=out_t,
@@ -644,12 +711,10 @@ def propagate_isolated(
         strain=observed[:n],
         heat=observed[n:],
         tls_types=ensemble.tls_types,
-        steps=integ.steps,
-        heat_phonon=beta * (temps**4 - t_b**4) / 4.0,
-        heat_electron=np.array(
-            [electron_heat_content(x) - electron_heat_content(t_b) for x in temps]
-        )
-        if electron_heat_content is not None
+        steps=steps,
+        heat_phonon=balance.debye_coefficient * (temps**4 - t_b**4) / 4.0,
+        heat_electron=np.array([u_e(x) - u_e(t_b) for x in temps])
+        if u_e is not None
         else np.zeros(temps.size),
         heat_to_bath=links,
     )

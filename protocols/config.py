@@ -62,9 +62,22 @@ def read_config(path: str | Path, tables: Sequence[str] = CONFIG_TABLES) -> dict
         Unreadable file, unknown table or key, or a bad value.
     """
     p = Path(path)
+    data = _load_toml(p)
+    _check_tables(data, tables, p)
+    return _converted(data)
+
+
+def _load_toml(p: Path) -> dict[str, Any]:
+    """The TOML file ``p`` as read by :mod:`tomllib`.
+
+    Raises
+    ------
+    ConfigError
+        No such file, not UTF-8, or not readable as TOML.
+    """
     try:
         with p.open("rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(f"config = {str(p)!r}: no such file") from None
     except UnicodeDecodeError as exc:
@@ -73,6 +86,26 @@ def read_config(path: str | Path, tables: Sequence[str] = CONFIG_TABLES) -> dict
         ) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config = {str(p)!r} cannot be read: {exc}") from None
+
+
+def _check_tables(data: Mapping[str, Any], tables: Sequence[str], p: Path) -> None:
+    """Check a configuration's layout: only the ``tables`` allowed, each a table; ``kind`` and
+    ``preset`` strings; only :data:`RUN_KEYS` in ``[run]``.
+
+    Parameters
+    ----------
+    data
+        The file as read by :func:`_load_toml`.
+    tables
+        The tables the command uses.
+    p
+        The file, for messages.
+
+    Raises
+    ------
+    ConfigError
+        The first thing out of place, named.
+    """
     for table, content in data.items():
         if table not in tables:
             raise ConfigError(
@@ -96,13 +129,26 @@ def read_config(path: str | Path, tables: Sequence[str] = CONFIG_TABLES) -> dict
             f"config = {str(p)!r}: [glass] preset = {preset!r} must be a string, e.g. "
             'preset = "ggp1985"'
         )
-    run_table = data.get("run", {})
-    for key in run_table:
+    for key in data.get("run", {}):
         if key not in RUN_KEYS:
             raise ConfigError(
                 f"config = {str(p)!r}: unknown key {key!r} in [run]; allowed: "
                 + ", ".join(RUN_KEYS)
             )
+
+
+def _converted(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A checked configuration (:func:`_check_tables`) with values in the registry's units.
+
+    Every value but ``preset`` and ``kind`` goes through :func:`typed_value`; ``[run]``'s
+    ``t_start`` and ``t_stop`` are durations [s] and ``points_per_decade`` an integer >= 1.
+
+    Raises
+    ------
+    ConfigError, ParameterError
+        A value that cannot be converted.
+    """
+    run_table = data.get("run", {})
     out: dict[str, Any] = {}
     for table, content in data.items():
         out[table] = {

@@ -344,6 +344,216 @@ def _glass_at(start: Model, vary: Sequence[str], params: lmfit.Parameters) -> Mo
     return start.replace(**changes)
 
 
+def _checked_request(
+    measurements: Measurement | Sequence[Measurement],
+    glass: Model,
+    vary: Sequence[str],
+    spectrum: str,
+) -> tuple[tuple[Measurement, ...], list[str], str]:
+    """Check what :func:`fit` is asked to do, before any parameter is looked at.
+
+    Parameters
+    ----------
+    measurements, glass, vary, spectrum
+        As given to :func:`fit`.
+
+    Returns
+    -------
+    data
+        The data sets as a tuple.
+    vary
+        The names to fit, each once, in the order first given.
+    spectrum
+        ``"asymptotic"`` or ``"exact"``: exact whenever ``glass`` is an
+        :class:`dynamics.exact.ExactGlass`.
+
+    Raises
+    ------
+    ParameterError
+        No data, an unknown spectrum, a glass of the wrong type, exact spectra for a tunnelling
+        glass, or nothing to vary.
+    """
+    data = (measurements,) if isinstance(measurements, Measurement) else tuple(measurements)
+    if not data:
+        raise ParameterError("fit needs at least one data set")
+    if spectrum not in ("asymptotic", "exact"):
+        raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use asymptotic or exact")
+    if not isinstance(glass, Glass | TunnellingGlass):
+        raise ParameterError(f"glass = {glass!r} must be a dynamics.Glass or TunnellingGlass")
+    if glass.spectrum == "exact":  # an ExactGlass: exact spectra with its own settings
+        spectrum = "exact"
+    if spectrum == "exact" and not isinstance(glass, Glass):
+        raise ParameterError("spectrum = 'exact' needs a soft-potential glass (dynamics.Glass)")
+    vary = list(dict.fromkeys(vary))
+    if not vary:
+        raise ParameterError("vary: give at least one parameter to fit")
+    return data, vary, spectrum
+
+
+def _check_point_count(data: Sequence[Measurement], vary: Sequence[str]) -> None:
+    """Raise :class:`ParameterError` unless the data have more points than ``vary`` names."""
+    n_points = sum(m.size for m in data)
+    if n_points <= len(vary):
+        raise ParameterError(
+            f"{n_points} data points for {len(vary)} free parameters: a fit needs more points "
+            "than free parameters"
+        )
+
+
+def _uncertainties(data: Sequence[Measurement]) -> list[FloatArray]:
+    r"""The divisor of each point's residual (module docstring, "Weights").
+
+    Returns
+    -------
+    list of ndarray
+        Per data set: its standard uncertainties, or :math:`\mathrm{rms}(y)` at every point
+        when it has none. [the data set's unit]
+    """
+    return [
+        m.errors if m.errors is not None else np.full(m.size, _rms(m.values, m.source))
+        for m in data
+    ]
+
+
+@dataclass(frozen=True, eq=False)
+class _Objective:
+    """The model glass and the weighted residuals of a fit, as functions of lmfit's Parameters.
+
+    Attributes
+    ----------
+    start
+        The start glass (the parameters not varied keep its values).
+    vary
+        Names of the varied parameters.
+    spectrum
+        ``"asymptotic"`` or ``"exact"``.
+    data
+        The data sets.
+    sigma
+        Divisor of each point's residual (:func:`_uncertainties`). [the data set's unit]
+    resolution
+        Quadrature resolution.
+    """
+
+    start: Model
+    vary: Sequence[str]
+    spectrum: str
+    data: tuple[Measurement, ...]
+    sigma: Sequence[FloatArray]
+    resolution: Resolution
+
+    def model(self, params: lmfit.Parameters) -> Model:
+        """The glass at ``params`` (an :class:`dynamics.exact.ExactGlass` for exact spectra)."""
+        g = _glass_at(self.start, self.vary, params)
+        if self.spectrum == "exact" and type(g) is Glass:
+            return ExactGlass.from_glass(g)
+        return g
+
+    def predictions(self, model: Model) -> tuple[FloatArray, ...]:
+        """``model`` at every point of each data set. [each data set's unit]"""
+        return tuple(predict(model, m, resolution=self.resolution) for m in self.data)
+
+    def residual(self, params: lmfit.Parameters) -> FloatArray:
+        """(model - data)/sigma at every point of every data set, concatenated. [1]
+
+        Raises
+        ------
+        ParameterError
+            The minimiser left the glass's validated range.
+        """
+        try:
+            g = self.model(params)
+        except ParameterError as exc:  # e.g. a log10 parameter run off to 10^-400 = 0
+            raise ParameterError(
+                f"the fit left the validated range ({exc}): the data do not determine "
+                f"{', '.join(self.vary)} together; fix one of them or give --bounds"
+            ) from None
+        parts = [predict(g, m, resolution=self.resolution) - m.values for m in self.data]
+        return np.concatenate([d / s for d, s in zip(parts, self.sigma, strict=True)])
+
+
+def _minimise(
+    objective: _Objective, params: lmfit.Parameters, method: str, scale_covar: bool
+) -> tuple[Any, Model, tuple[FloatArray, ...]]:
+    """Run lmfit's minimiser on ``objective`` from ``params``, and evaluate the best fit.
+
+    Parameters
+    ----------
+    objective
+        The residuals to minimise.
+    params
+        The start (internal variables: log10 for :attr:`FitParameter.log`).
+    method
+        lmfit's minimiser.
+    scale_covar
+        Scale the covariance by the reduced chi-square (data without uncertainties).
+
+    Returns
+    -------
+    result
+        lmfit's :class:`~lmfit.minimizer.MinimizerResult`.
+    best
+        The glass at the minimum.
+    best_fit
+        ``best`` at every point of each data set. [each data set's unit]
+
+    Raises
+    ------
+    ParameterError
+        The minimiser failed (lmfit's own checks, e.g. NaN from the model) or left the validated
+        range.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("once")
+        try:
+            result = lmfit.minimize(
+                objective.residual, params, method=method, scale_covar=scale_covar
+            )
+        except ValueError as exc:  # lmfit's own checks, e.g. NaN from the model
+            if isinstance(exc, ParameterError):
+                raise
+            raise ParameterError(f"the fit failed: {exc}") from None
+        best = objective.model(result.params)
+        best_fit = objective.predictions(best)
+    return result, best, best_fit
+
+
+def _best_values(
+    result: Any, vary: Sequence[str]
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    r"""Best values and standard errors of the varied parameters in their own units.
+
+    For a parameter fitted as log10 the error is propagated linearly,
+    :math:`\sigma_x = x\ln 10\,\sigma_{\log_{10}x}` (module docstring).
+
+    Parameters
+    ----------
+    result
+        lmfit's :class:`~lmfit.minimizer.MinimizerResult`.
+    vary
+        Names of the varied parameters.
+
+    Returns
+    -------
+    values, stderr
+        ``{name: value}`` in the parameter's unit (stderr NaN where lmfit gives none).
+    stderr_log10
+        ``{name: standard error of log10 of the value}`` for the log10-fitted ones. [1]
+    """
+    values, stderr, stderr_log10 = {}, {}, {}
+    for name in vary:
+        p = result.params[_internal(name)]
+        err = p.stderr if p.stderr is not None else math.nan
+        if FIT_PARAMETERS[name].log:
+            values[name] = 10.0 ** float(p.value)
+            stderr[name] = values[name] * math.log(10.0) * float(err)
+            stderr_log10[name] = float(err)
+        else:
+            values[name] = float(p.value)
+            stderr[name] = float(err)
+    return values, stderr, stderr_log10
+
+
 def fit(
     measurements: Measurement | Sequence[Measurement],
     glass: Model,
@@ -382,72 +592,14 @@ def fit(
     -------
     FitResult
     """
-    data = (measurements,) if isinstance(measurements, Measurement) else tuple(measurements)
-    if not data:
-        raise ParameterError("fit needs at least one data set")
-    if spectrum not in ("asymptotic", "exact"):
-        raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use asymptotic or exact")
-    if not isinstance(glass, Glass | TunnellingGlass):
-        raise ParameterError(f"glass = {glass!r} must be a dynamics.Glass or TunnellingGlass")
-    if glass.spectrum == "exact":  # an ExactGlass: exact spectra with its own settings
-        spectrum = "exact"
-    if spectrum == "exact" and not isinstance(glass, Glass):
-        raise ParameterError("spectrum = 'exact' needs a soft-potential glass (dynamics.Glass)")
-    vary = list(dict.fromkeys(vary))
-    if not vary:
-        raise ParameterError("vary: give at least one parameter to fit")
+    data, vary, spectrum = _checked_request(measurements, glass, vary, spectrum)
     params, used = _parameters(glass, vary, bounds or {})
-    n_points = sum(m.size for m in data)
-    if n_points <= len(vary):
-        raise ParameterError(
-            f"{n_points} data points for {len(vary)} free parameters: a fit needs more points "
-            "than free parameters"
-        )
+    _check_point_count(data, vary)
     res = resolution if resolution is not None else Resolution()
     weighting = tuple("errors" if m.errors is not None else "rms" for m in data)
-    sigma = [
-        m.errors if m.errors is not None else np.full(m.size, _rms(m.values, m.source))
-        for m in data
-    ]
-
-    def model_of(params: lmfit.Parameters) -> Model:
-        g = _glass_at(glass, vary, params)
-        if spectrum == "exact" and type(g) is Glass:
-            return ExactGlass.from_glass(g)
-        return g
-
-    def residual(params: lmfit.Parameters) -> FloatArray:
-        try:
-            g = model_of(params)
-        except ParameterError as exc:  # e.g. a log10 parameter run off to 10^-400 = 0
-            raise ParameterError(
-                f"the fit left the validated range ({exc}): the data do not determine "
-                f"{', '.join(vary)} together; fix one of them or give --bounds"
-            ) from None
-        parts = [predict(g, m, resolution=res) - m.values for m in data]
-        return np.concatenate([d / s for d, s in zip(parts, sigma, strict=True)])
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("once")
-        try:
-            result = lmfit.minimize(residual, params, method=method, scale_covar="rms" in weighting)
-        except ValueError as exc:  # lmfit's own checks, e.g. NaN from the model
-            if isinstance(exc, ParameterError):
-                raise
-            raise ParameterError(f"the fit failed: {exc}") from None
-        best = model_of(result.params)
-        best_fit = tuple(predict(best, m, resolution=res) for m in data)
-    values, stderr, stderr_log10 = {}, {}, {}
-    for name in vary:
-        p = result.params[_internal(name)]
-        err = p.stderr if p.stderr is not None else math.nan
-        if FIT_PARAMETERS[name].log:
-            values[name] = 10.0 ** float(p.value)
-            stderr[name] = values[name] * math.log(10.0) * float(err)
-            stderr_log10[name] = float(err)
-        else:
-            values[name] = float(p.value)
-            stderr[name] = float(err)
+    objective = _Objective(glass, vary, spectrum, data, _uncertainties(data), res)
+    result, best, best_fit = _minimise(objective, params, method, "rms" in weighting)
+    values, stderr, stderr_log10 = _best_values(result, vary)
     return FitResult(
         glass=best.asymptotic if hasattr(best, "asymptotic") else best,
         start=glass,
@@ -492,32 +644,64 @@ def _correlation(result: Any, names: list[str]) -> FloatArray:
 # the dataset and the plot
 
 
-def fit_dataset(result: FitResult) -> xr.Dataset:
-    """The fit as a dataset: per data set ``k`` (1, 2, ...) along ``point_k`` the independent
-    variable(s) ``temperature_k``, ``tau_expt_k`` or ``time_k``, the data ``QUANTITY_k``, their
-    uncertainties ``QUANTITY_err_k``, the best fit ``QUANTITY_fit_k`` and the residuals
-    ``QUANTITY_residual_k`` (data minus fit); each varied parameter ``NAME`` with
-    ``NAME_stderr`` and ``NAME_start``; ``correlation``; ``chi_square``, ``reduced_chi_square``,
-    ``aic``, ``bic``; the glass, the settings and lmfit's report in the attributes."""
+def _data_set_variables(
+    k: int, m: Measurement, fitted: FloatArray, weighting: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The variables and attributes of data set ``k`` in a fit's dataset (:func:`fit_dataset`).
+
+    Parameters
+    ----------
+    k
+        Number of the data set (1, 2, ...).
+    m
+        The data set.
+    fitted
+        The best fit at its points. [the data set's unit]
+    weighting
+        ``"errors"`` or ``"rms"`` (module docstring).
+
+    Returns
+    -------
+    data
+        ``{name: (dimension, values)}``: the axes, data, uncertainties, best fit and residuals
+        along ``point_k``.
+    attrs
+        ``data_k_source``, ``data_k_quantity``, ``data_k_axis``, ``data_k_weighting`` and, for a
+        run quantity, ``data_k_protocol``.
+    """
     data: dict[str, Any] = {}
-    attrs: dict[str, Any] = {}
-    for k, (m, fitted) in enumerate(zip(result.measurements, result.best_fit, strict=True), 1):
-        dim = f"point_{k}"
-        for axis in ("temperature", "tau_expt", "time"):
-            value = getattr(m, axis)
-            if value is not None:
-                data[f"{axis}_{k}"] = (dim, value)
-        data[f"{m.quantity}_{k}"] = (dim, m.values)
-        if m.errors is not None:
-            data[f"{m.quantity}_err_{k}"] = (dim, m.errors)
-        data[f"{m.quantity}_fit_{k}"] = (dim, fitted)
-        data[f"{m.quantity}_residual_{k}"] = (dim, m.values - fitted)
-        attrs[f"data_{k}_source"] = m.source
-        attrs[f"data_{k}_quantity"] = m.quantity
-        attrs[f"data_{k}_axis"] = m.axis
-        attrs[f"data_{k}_weighting"] = result.weighting[k - 1]
-        if m.protocol is not None:
-            attrs[f"data_{k}_protocol"] = json.dumps(m.protocol.to_dict(), sort_keys=True)
+    dim = f"point_{k}"
+    for axis in ("temperature", "tau_expt", "time"):
+        value = getattr(m, axis)
+        if value is not None:
+            data[f"{axis}_{k}"] = (dim, value)
+    data[f"{m.quantity}_{k}"] = (dim, m.values)
+    if m.errors is not None:
+        data[f"{m.quantity}_err_{k}"] = (dim, m.errors)
+    data[f"{m.quantity}_fit_{k}"] = (dim, fitted)
+    data[f"{m.quantity}_residual_{k}"] = (dim, m.values - fitted)
+    attrs: dict[str, Any] = {
+        f"data_{k}_source": m.source,
+        f"data_{k}_quantity": m.quantity,
+        f"data_{k}_axis": m.axis,
+        f"data_{k}_weighting": weighting,
+    }
+    if m.protocol is not None:
+        attrs[f"data_{k}_protocol"] = json.dumps(m.protocol.to_dict(), sort_keys=True)
+    return data, attrs
+
+
+def _parameter_variables(result: FitResult) -> dict[str, Any]:
+    """The fitted parameters and goodness of fit as variables of a fit's dataset.
+
+    Returns
+    -------
+    dict
+        ``NAME``, ``NAME_stderr``, ``NAME_start`` (and ``NAME_stderr_log10``) for each varied
+        parameter, in its unit; ``correlation``; ``chi_square``, ``reduced_chi_square``,
+        ``aic``, ``bic``, ``n_points``, ``n_free``.
+    """
+    data: dict[str, Any] = {}
     names = list(result.values)
     for name in names:
         data[name] = result.values[name]
@@ -532,41 +716,62 @@ def fit_dataset(result: FitResult) -> xr.Dataset:
     data["bic"] = result.bic
     data["n_points"] = np.int32(result.n_points)  # CF 1.8 has no int64
     data["n_free"] = np.int32(len(names))
-    ds = xr.Dataset(data, coords={"parameter_row": names, "parameter_column": names})
+    return data
+
+
+def _global_attrs(result: FitResult) -> dict[str, Any]:
+    """The global attributes of a fit's dataset common to every fit: conventions, provenance,
+    the start and best-fit glasses, the settings and lmfit's report and outcome."""
+    names = list(result.values)
     start_name = result.start.name
-    ds.attrs.update(
-        {
-            "Conventions": "CF-1.8",
-            "title": f"tls-expansion: fit of glass {start_name} to "
-            + ", ".join(m.quantity for m in result.measurements),
-            "institution": "tls-expansion",
-            "source": f"tls-expansion {__version__} (two-level systems of the soft-potential "
-            "model)",
-            "references": PAPER_REFERENCE,
-            "paper_doi": PAPER_DOI,
-            "history": f"tls-expansion {__version__}: protocols.fit(vary {', '.join(names)}, "
-            f"glass {start_name})",
-            "comment": "Step quantities are the TLS linear response after a small step "
-            "(dynamics.response); strain and length_change come from protocols.run. "
-            + TAU_MIN_DEFINITION,
-            "tls_expansion_version": __version__,
-            "glass": json.dumps(result.glass.to_dict(), sort_keys=True),
-            "glass_start": json.dumps(result.start.to_dict(), sort_keys=True),
-            "spectrum": result.spectrum,
-            "resolution": json.dumps(result.resolution.__dict__, sort_keys=True),
-            "tau_min_definition": TAU_MIN_DEFINITION,
-            "fit_method": str(result.result.method),
-            "fit_varied": ",".join(names),
-            "fit_log10_parameters": ",".join(n for n in names if FIT_PARAMETERS[n].log),
-            "fit_bounds": json.dumps({k: list(v) for k, v in result.bounds.items()}),
-            "fit_success": int(bool(result.result.success)),
-            "fit_message": str(result.result.message),
-            "fit_function_evaluations": int(result.result.nfev),
-            "fit_report": result.report,
-            "fit_warnings": "; ".join(result.warnings) or "none",
-            **attrs,
-        }
-    )
+    return {
+        "Conventions": "CF-1.8",
+        "title": f"tls-expansion: fit of glass {start_name} to "
+        + ", ".join(m.quantity for m in result.measurements),
+        "institution": "tls-expansion",
+        "source": f"tls-expansion {__version__} (two-level systems of the soft-potential model)",
+        "references": PAPER_REFERENCE,
+        "paper_doi": PAPER_DOI,
+        "history": f"tls-expansion {__version__}: protocols.fit(vary {', '.join(names)}, "
+        f"glass {start_name})",
+        "comment": "Step quantities are the TLS linear response after a small step "
+        "(dynamics.response); strain and length_change come from protocols.run. "
+        + TAU_MIN_DEFINITION,
+        "tls_expansion_version": __version__,
+        "glass": json.dumps(result.glass.to_dict(), sort_keys=True),
+        "glass_start": json.dumps(result.start.to_dict(), sort_keys=True),
+        "spectrum": result.spectrum,
+        "resolution": json.dumps(result.resolution.__dict__, sort_keys=True),
+        "tau_min_definition": TAU_MIN_DEFINITION,
+        "fit_method": str(result.result.method),
+        "fit_varied": ",".join(names),
+        "fit_log10_parameters": ",".join(n for n in names if FIT_PARAMETERS[n].log),
+        "fit_bounds": json.dumps({k: list(v) for k, v in result.bounds.items()}),
+        "fit_success": int(bool(result.result.success)),
+        "fit_message": str(result.result.message),
+        "fit_function_evaluations": int(result.result.nfev),
+        "fit_report": result.report,
+        "fit_warnings": "; ".join(result.warnings) or "none",
+    }
+
+
+def fit_dataset(result: FitResult) -> xr.Dataset:
+    """The fit as a dataset: per data set ``k`` (1, 2, ...) along ``point_k`` the independent
+    variable(s) ``temperature_k``, ``tau_expt_k`` or ``time_k``, the data ``QUANTITY_k``, their
+    uncertainties ``QUANTITY_err_k``, the best fit ``QUANTITY_fit_k`` and the residuals
+    ``QUANTITY_residual_k`` (data minus fit); each varied parameter ``NAME`` with
+    ``NAME_stderr`` and ``NAME_start``; ``correlation``; ``chi_square``, ``reduced_chi_square``,
+    ``aic``, ``bic``; the glass, the settings and lmfit's report in the attributes."""
+    data: dict[str, Any] = {}
+    attrs: dict[str, Any] = {}
+    for k, (m, fitted) in enumerate(zip(result.measurements, result.best_fit, strict=True), 1):
+        set_data, set_attrs = _data_set_variables(k, m, fitted, result.weighting[k - 1])
+        data.update(set_data)
+        attrs.update(set_attrs)
+    data.update(_parameter_variables(result))
+    names = list(result.values)
+    ds = xr.Dataset(data, coords={"parameter_row": names, "parameter_column": names})
+    ds.attrs.update({**_global_attrs(result), **attrs})
     for var in ds.variables:
         ds[var].attrs.update(_attrs(str(var)))
     return ds

@@ -123,6 +123,100 @@ def _finite_column(name: str, values: FloatArray, positive: bool, source: str) -
         )
 
 
+def _per_point(name: str, value: Any, n: int, source: str) -> FloatArray | None:
+    """One value per data point, finite and positive (a scalar is broadcast to every point).
+
+    Parameters
+    ----------
+    name
+        The column, for messages.
+    value
+        None, a scalar or ``n`` values. [the column's unit]
+    n
+        Number of data points.
+    source
+        A label for messages.
+
+    Returns
+    -------
+    ndarray or None
+        ``n`` values, or None if ``value`` is None. [the column's unit]
+    """
+    if value is None:
+        return None
+    arr = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
+    if arr.size == 1:
+        arr = np.full(n, float(arr[0]))
+    if arr.size != n:
+        raise ParameterError(f"{source}: {name} has {arr.size} values for {n} data points")
+    _finite_column(name, arr, True, source)
+    return arr
+
+
+def _step_axis(
+    quantity: str,
+    temps: FloatArray | None,
+    taus: FloatArray | None,
+    times: FloatArray | None,
+    source: str,
+) -> str:
+    """The axis of a step quantity's data: the one of temperature and tau_expt that varies
+    ("temperature" if both or neither do), after checking that both are given and time is not.
+
+    Parameters
+    ----------
+    quantity
+        A step quantity of :data:`QUANTITIES`.
+    temps
+        Temperature of each point, or None. [K]
+    taus
+        Duration of the experiment of each point, or None. [s]
+    times
+        Time of each point, or None. [s]
+    source
+        A label for messages.
+    """
+    if temps is None or taus is None:
+        missing = "temperature" if temps is None else "tau_expt"
+        raise ParameterError(
+            f"{source}: {quantity} needs {missing} (a column, a '# {missing} = ...' line, "
+            f"or --{missing.replace('_', '-')})"
+        )
+    if times is not None:
+        raise ParameterError(f"{source}: {quantity} is not a function of time")
+    varying = [a for a, v in (("temperature", temps), ("tau_expt", taus)) if np.ptp(v) > 0]
+    return varying[0] if len(varying) == 1 else "temperature"
+
+
+def _run_protocol(
+    quantity: str,
+    times: FloatArray | None,
+    protocol: TemperatureHistory | dict[str, Any] | str | None,
+    source: str,
+) -> TemperatureHistory:
+    """The protocol of a run quantity's data, after checking that it has times.
+
+    Parameters
+    ----------
+    quantity
+        A run quantity of :data:`QUANTITIES`.
+    times
+        Time of each point, or None. [s]
+    protocol
+        A protocol, its dict or its JSON, or None.
+    source
+        A label for messages.
+    """
+    if times is None:
+        raise ParameterError(f"{source}: {quantity} needs a time column [s]")
+    if protocol is None:
+        raise ParameterError(
+            f'{source}: {quantity} needs the protocol (\'# protocol = {{"kind": '
+            f'"heat-step", "T0": 0.3, "T1": 0.303}}\')'
+        )
+    return _protocol(protocol, source)
+
+
 def measurement(
     quantity: str,
     values: Any,
@@ -163,46 +257,15 @@ def measurement(
     y = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
     _finite_column(quantity, y, False, source)
     n = y.size
-
-    def per_point(name: str, value: Any) -> FloatArray | None:
-        if value is None:
-            return None
-        arr = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
-        if arr.size == 1:
-            arr = np.full(n, float(arr[0]))
-        if arr.size != n:
-            raise ParameterError(f"{source}: {name} has {arr.size} values for {n} data points")
-        _finite_column(name, arr, True, source)
-        return arr
-
-    err = per_point(f"{quantity}_err", errors)
-    temps, taus, times = (
-        per_point("temperature", temperature),
-        per_point("tau_expt", tau_expt),
-        per_point("time", time),
-    )
-    kind = QUANTITIES[quantity][1]
+    err = _per_point(f"{quantity}_err", errors, n, source)
+    temps = _per_point("temperature", temperature, n, source)
+    taus = _per_point("tau_expt", tau_expt, n, source)
+    times = _per_point("time", time, n, source)
     proto: TemperatureHistory | None = None
-    if kind == "step":
-        if temps is None or taus is None:
-            missing = "temperature" if temps is None else "tau_expt"
-            raise ParameterError(
-                f"{source}: {quantity} needs {missing} (a column, a '# {missing} = ...' line, "
-                f"or --{missing.replace('_', '-')})"
-            )
-        if times is not None:
-            raise ParameterError(f"{source}: {quantity} is not a function of time")
-        varying = [a for a, v in (("temperature", temps), ("tau_expt", taus)) if np.ptp(v) > 0]
-        axis = varying[0] if len(varying) == 1 else "temperature"
+    if QUANTITIES[quantity][1] == "step":
+        axis = _step_axis(quantity, temps, taus, times, source)
     else:
-        if times is None:
-            raise ParameterError(f"{source}: {quantity} needs a time column [s]")
-        if protocol is None:
-            raise ParameterError(
-                f'{source}: {quantity} needs the protocol (\'# protocol = {{"kind": '
-                f'"heat-step", "T0": 0.3, "T1": 0.303}}\')'
-            )
-        proto = _protocol(protocol, source)
+        proto = _run_protocol(quantity, times, protocol, source)
         axis = "time"
     return Measurement(
         quantity=quantity,
@@ -245,24 +308,30 @@ def _split_header(text: str, source: str) -> tuple[str, str]:
     return name.strip(), rest.rstrip()[:-1].strip()
 
 
-def read_csv(
-    path: str | Path, *, tau_expt: float | None = None, temperature: float | None = None
-) -> Measurement:
-    """A :class:`Measurement` from a CSV file (module docstring).
+def _read_lines(p: Path, source: str) -> tuple[dict[str, str], list[str], list[list[str]]]:
+    """The settings, header and data rows of a CSV file (module docstring), as text.
 
     Parameters
     ----------
-    path
-        The file.
-    tau_expt
-        [s] for step quantities whose file gives none (the CLI's ``--tau-expt``).
-    temperature
-        [K] for step quantities whose file gives none.
+    p
+        The file (it exists).
+    source
+        A label for messages.
+
+    Returns
+    -------
+    settings
+        ``{name: value}`` from the ``# NAME = VALUE`` lines before the header.
+    header
+        The header's cells.
+    rows
+        Each data row's cells (as many as the header's).
+
+    Raises
+    ------
+    ParameterError
+        An unknown setting, a row of the wrong length, no header or no data rows.
     """
-    p = Path(path)
-    source = p.name
-    if not p.exists():
-        raise ParameterError(f"data = {str(p)!r}: no such file")
     settings: dict[str, str] = {}
     rows: list[list[str]] = []
     header: list[str] | None = None
@@ -293,6 +362,33 @@ def read_csv(
                 rows.append(cells)
     if header is None or not rows:
         raise ParameterError(f"{source}: no header or no data rows")
+    return settings, header, rows
+
+
+def _numeric_columns(
+    header: list[str], rows: list[list[str]], source: str
+) -> dict[str, tuple[str, FloatArray]]:
+    """The columns of a CSV file as numbers in the file's units (empty cells NaN).
+
+    Parameters
+    ----------
+    header
+        The header's cells, ``quantity [unit]``.
+    rows
+        Each data row's cells.
+    source
+        A label for messages.
+
+    Returns
+    -------
+    dict
+        ``{name: (unit, values)}`` in the order of the header. [the column's unit]
+
+    Raises
+    ------
+    ParameterError
+        A header cell without a unit, a column given twice, or a cell that is not a number.
+    """
     columns: dict[str, tuple[str, list[str]]] = {}
     for i, text in enumerate(header):
         name, unit = _split_header(text, source)
@@ -307,7 +403,12 @@ def read_csv(
             bad = next(c for c in cells if not _is_number(c))
             raise ParameterError(f"{source}: {name} = {bad!r} is not a number") from None
         table[name] = (unit, values)
-    file_settings = {
+    return table
+
+
+def _file_settings(settings: dict[str, str]) -> dict[str, float | None]:
+    """``tau_expt`` [s] and ``temperature`` [K] from a CSV file's settings (None if absent)."""
+    return {
         "tau_expt": parse_quantity(settings["tau_expt"], "s", name="tau_expt")
         if "tau_expt" in settings
         else None,
@@ -315,9 +416,31 @@ def read_csv(
         if "temperature" in settings
         else None,
     }
+
+
+def read_csv(
+    path: str | Path, *, tau_expt: float | None = None, temperature: float | None = None
+) -> Measurement:
+    """A :class:`Measurement` from a CSV file (module docstring).
+
+    Parameters
+    ----------
+    path
+        The file.
+    tau_expt
+        [s] for step quantities whose file gives none (the CLI's ``--tau-expt``).
+    temperature
+        [K] for step quantities whose file gives none.
+    """
+    p = Path(path)
+    source = p.name
+    if not p.exists():
+        raise ParameterError(f"data = {str(p)!r}: no such file")
+    settings, header, rows = _read_lines(p, source)
+    table = _numeric_columns(header, rows, source)
     return _from_table(
         table,
-        file_settings,
+        _file_settings(settings),
         settings.get("protocol"),
         {"tau_expt": tau_expt, "temperature": temperature},
         source,

@@ -356,62 +356,11 @@ def plot_gruneisen(
     -------
     matplotlib.figure.Figure
     """
-    if "tau_expt" not in ds.dims or "gruneisen_equilibrium" not in ds:
-        raise ParameterError("plot_gruneisen needs a dataset from protocols.gruneisen_vs_tau")
-    if convention is not None and convention not in GRUNEISEN_CONVENTIONS:
-        raise ParameterError(
-            f"convention = {convention!r} is not known; choose one of "
-            f"{', '.join(GRUNEISEN_CONVENTIONS)}"
-        )
-    if ax is not None:
-        fig = cast(Figure, ax.get_figure())
-        axes = [ax]
-        names = [convention or "equilibrium"]
-    else:
-        names = [convention] if convention else list(GRUNEISEN_CONVENTIONS)
-        fig, grid = plt.subplots(1, len(names), figsize=(6.5 * len(names), 4.8), squeeze=False)
-        axes = list(grid[0])
-    temps = ds["temperature"].values
-    cmap = plt.get_cmap("viridis")
-    colours = [cmap(0.85 * i / max(1, temps.size - 1)) for i in range(temps.size)]
-    tau = ds["tau_expt"].values
-    b_gamma = float(ds.attrs.get("b_gamma", 1.0))
+    _check_gruneisen_request(ds, convention)
+    fig, axes, names = _gruneisen_axes(ax, convention)
+    colours = _temperature_colours(ds["temperature"].values.size)
     for panel, name in zip(axes, names, strict=True):
-        variable, title = GRUNEISEN_CONVENTIONS[name]
-        clamped_any = False
-        for colour, temp in zip(colours, temps, strict=True):
-            sel = ds.sel(temperature=temp)
-            panel.plot(tau, sel[variable].values, color=colour, lw=2, label=f"{temp:g} K")
-            if name != "equilibrium":
-                continue
-            clamped = tau * b_gamma < float(sel["tau_min"])
-            clamped_any |= bool(clamped.any())
-            forms = [("gruneisen_closed_form", "--")]
-            if printed:
-                forms.append(("gruneisen_closed_form_printed", ":"))
-            for form, style in forms:
-                values = np.where(clamped, np.nan, sel[form].values)
-                panel.plot(tau, values, color=colour, lw=1.3, ls=style, alpha=0.45)
-        if name == "equilibrium":
-            panel.plot([], [], color="0.4", lw=1.3, ls="--", alpha=0.6, label="(6.4) derived")
-            if printed:
-                panel.plot([], [], color="0.4", lw=1.3, ls=":", alpha=0.6, label="(6.4) printed")
-            if clamped_any:
-                panel.text(
-                    0.02,
-                    0.02,
-                    r"(6.4) not drawn where $\tau_{expt} < \tau_{min}/b_\Gamma$ (no meaning there)",
-                    transform=panel.transAxes,
-                    fontsize=7,
-                    color="0.35",
-                )
-        panel.set_xscale("log")
-        panel.set_xlabel(r"duration of the experiment $\tau_{expt}$ [s]")
-        panel.set_ylabel(r"Grüneisen parameter $\Gamma$ [1]")
-        panel.set_title(title, fontsize=10)
-        panel.axhline(0.0, color="0.7", lw=0.6)
-        panel.grid(True, alpha=0.3)
-        panel.legend(fontsize=8, title="T", title_fontsize=8)
+        _gruneisen_panel(panel, ds, name, colours, printed)
     if ax is None:
         fig.suptitle(
             f"Γ(τ_expt) after a small heat step · glass {_glass_name(ds)}\n{_model(ds)}",
@@ -419,6 +368,140 @@ def plot_gruneisen(
         )
         fig.tight_layout()
     return fig
+
+
+def _check_gruneisen_request(ds: xr.Dataset, convention: str | None) -> None:
+    """Raise :class:`ParameterError` unless ``ds`` is a Γ(τ_expt) dataset and ``convention`` is
+    None or a name of :data:`GRUNEISEN_CONVENTIONS`."""
+    if "tau_expt" not in ds.dims or "gruneisen_equilibrium" not in ds:
+        raise ParameterError("plot_gruneisen needs a dataset from protocols.gruneisen_vs_tau")
+    if convention is not None and convention not in GRUNEISEN_CONVENTIONS:
+        raise ParameterError(
+            f"convention = {convention!r} is not known; choose one of "
+            f"{', '.join(GRUNEISEN_CONVENTIONS)}"
+        )
+
+
+def _gruneisen_axes(
+    ax: Axes | None, convention: str | None
+) -> tuple[Figure, list[Axes], list[str]]:
+    """The figure, its panels and each panel's convention for :func:`plot_gruneisen`.
+
+    Parameters
+    ----------
+    ax
+        Axes to draw one panel in, or None for a new figure of one panel per convention.
+    convention
+        A name of :data:`GRUNEISEN_CONVENTIONS`, or None (with ``ax``: ``"equilibrium"``;
+        without: every convention).
+    """
+    if ax is not None:
+        return cast(Figure, ax.get_figure()), [ax], [convention or "equilibrium"]
+    names = [convention] if convention else list(GRUNEISEN_CONVENTIONS)
+    fig, grid = plt.subplots(1, len(names), figsize=(6.5 * len(names), 4.8), squeeze=False)
+    return fig, list(grid[0]), names
+
+
+def _temperature_colours(n: int) -> list[Any]:
+    """``n`` colours of the viridis map (its lower 85 %), one per temperature, coldest first."""
+    cmap = plt.get_cmap("viridis")
+    return [cmap(0.85 * i / max(1, n - 1)) for i in range(n)]
+
+
+def _gruneisen_panel(
+    panel: Axes, ds: xr.Dataset, name: str, colours: list[Any], printed: bool
+) -> None:
+    """One panel of :func:`plot_gruneisen`: Γ against τ_expt at each temperature under the
+    convention ``name``; for ``"equilibrium"`` also the closed form (6.4) and its key.
+
+    Parameters
+    ----------
+    panel
+        The axes.
+    ds
+        A dataset of :func:`protocols.gruneisen_vs_tau`.
+    name
+        A name of :data:`GRUNEISEN_CONVENTIONS`.
+    colours
+        One colour per temperature of ``ds``.
+    printed
+        Also draw (6.4) with the paper's printed coefficients.
+    """
+    variable, title = GRUNEISEN_CONVENTIONS[name]
+    tau = ds["tau_expt"].values
+    b_gamma = float(ds.attrs.get("b_gamma", 1.0))
+    clamped_any = False
+    for colour, temp in zip(colours, ds["temperature"].values, strict=True):
+        sel = ds.sel(temperature=temp)
+        panel.plot(tau, sel[variable].values, color=colour, lw=2, label=f"{temp:g} K")
+        if name == "equilibrium":
+            clamped_any |= _plot_closed_forms(panel, sel, tau, b_gamma, colour, printed)
+    if name == "equilibrium":
+        _closed_form_key(panel, printed, clamped_any)
+    panel.set_xscale("log")
+    panel.set_xlabel(r"duration of the experiment $\tau_{expt}$ [s]")
+    panel.set_ylabel(r"Grüneisen parameter $\Gamma$ [1]")
+    panel.set_title(title, fontsize=10)
+    panel.axhline(0.0, color="0.7", lw=0.6)
+    panel.grid(True, alpha=0.3)
+    panel.legend(fontsize=8, title="T", title_fontsize=8)
+
+
+def _plot_closed_forms(
+    panel: Axes,
+    sel: xr.Dataset,
+    tau: Any,
+    b_gamma: float,
+    colour: Any,
+    printed: bool,
+) -> bool:
+    r"""Draw (6.4) at one temperature in lighter lines (dashed: derived coefficients; dotted:
+    printed), blank where τ_expt < τ_min/b_Γ (there (6.4) has no meaning).
+
+    Parameters
+    ----------
+    panel
+        The axes.
+    sel
+        The dataset at one temperature.
+    tau
+        The durations of the experiment. [s]
+    b_gamma
+        The factor :math:`b_\Gamma` of the dataset. [1]
+    colour
+        The temperature's colour.
+    printed
+        Also draw (6.4) with the paper's printed coefficients.
+
+    Returns
+    -------
+    bool
+        Whether some τ_expt was left blank.
+    """
+    clamped = tau * b_gamma < float(sel["tau_min"])
+    forms = [("gruneisen_closed_form", "--")]
+    if printed:
+        forms.append(("gruneisen_closed_form_printed", ":"))
+    for form, style in forms:
+        values = np.where(clamped, np.nan, sel[form].values)
+        panel.plot(tau, values, color=colour, lw=1.3, ls=style, alpha=0.45)
+    return bool(clamped.any())
+
+
+def _closed_form_key(panel: Axes, printed: bool, clamped_any: bool) -> None:
+    """Legend entries of the (6.4) lines, and the note where they are not drawn."""
+    panel.plot([], [], color="0.4", lw=1.3, ls="--", alpha=0.6, label="(6.4) derived")
+    if printed:
+        panel.plot([], [], color="0.4", lw=1.3, ls=":", alpha=0.6, label="(6.4) printed")
+    if clamped_any:
+        panel.text(
+            0.02,
+            0.02,
+            r"(6.4) not drawn where $\tau_{expt} < \tau_{min}/b_\Gamma$ (no meaning there)",
+            transform=panel.transAxes,
+            fontsize=7,
+            color="0.35",
+        )
 
 
 def save_figure(fig: Figure, path: str | Path, *, overwrite: bool = False, dpi: int = 130) -> Path:

@@ -9,17 +9,31 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from dynamics.glass import Glass
 from dynamics.validation import ParameterError, check_temperature
 from protocols.cli.common import (
     add_glass_options,
     add_output_options,
+    add_tau_expt_range,
+    add_time_window_options,
     check_tau_expt_range,
     output_paths,
+    output_times,
+    time_span,
+    with_spectrum,
 )
-from protocols.histories import PROTOCOLS, log_times, make_protocol
+from protocols.config import make_glass, parse_overrides, read_config, split_overrides
+from protocols.cost import (
+    check_cost,
+    estimate_gamma_seconds,
+    estimate_run_seconds,
+    format_duration,
+    log_count,
+)
+from protocols.histories import PROTOCOLS, TemperatureHistory, log_times, make_protocol
 from protocols.plots import plot_sweep
 from protocols.provenance import model_summary
 from protocols.sweeps.assembly import grid_names
@@ -31,7 +45,10 @@ from protocols.sweeps.execution import (
     check_count,
     check_options,
 )
-from protocols.sweeps.grid import make_spec, parse_grid
+from protocols.sweeps.grid import FloatArray, make_spec, parse_grid
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 
 def _silence_distributed_logging() -> None:
@@ -62,104 +79,290 @@ def _cli_progress(estimate: str = "") -> tuple[ProgressCallback, Callable[[], No
     return update, bar.close
 
 
-def _cmd_sweep(args: argparse.Namespace) -> int:
-    from protocols.config import make_glass, parse_overrides, read_config, split_overrides
-    from protocols.cost import (
-        check_cost,
-        estimate_gamma_seconds,
-        estimate_run_seconds,
-        format_duration,
-        log_count,
-    )
-    from protocols.output import write_pair
-    from protocols.run import default_times
+@dataclass(frozen=True)
+class _Request:
+    """A sweep as the command line asks for it, checked (the arguments of
+    :func:`protocols.sweeps.sweep`), with its estimated cost."""
 
-    if not args.grid:
-        raise ParameterError("--grid: give at least one NAME=VALUES (e.g. temperature=0.1,0.3)")
-    check_count("--tau-points-per-decade", args.tau_points_per_decade)
-    check_count("--points-per-decade", args.points_per_decade)
-    grid = parse_grid(args.grid)
+    kind: str | None  # the protocol kind; None for Gamma(tau_expt)
+    glass: Any
+    grid: dict[str, list[float]]  # name -> values, in the parameter's unit
+    protocol: TemperatureHistory | None
+    tau_expt: FloatArray | None  # [s]
+    times: FloatArray | None  # [s]
+    seconds_per_point: float  # estimated computing time of one grid point [s]
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    """Run ``tls-expansion sweep``: read and check the request, check its cost, compute it, write
+    the dataset (and its figure) and print a summary unless ``--quiet``.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments.
+
+    Returns
+    -------
+    int
+        0; bad input raises, and :func:`protocols.cli.main` reports it in one line (exit 2).
+    """
+    from protocols.output import write_pair
+
+    request = _read_request(args)
+    nc, png = output_paths(
+        args, f"sweep_{request.kind.replace('-', '_')}" if request.kind else "sweep"
+    )
+    seconds = _check_sweep_cost(args, request)
+    ds = _run_sweep(args, request, seconds)
+    write_pair(ds, nc, None if args.no_plot else plot_sweep, overwrite=args.force)
+    if not args.quiet:
+        _print_summary(ds, request, nc, None if args.no_plot else png)
+    return 0
+
+
+def _read_request(args: argparse.Namespace) -> _Request:
+    """The sweep the arguments ask for, every part checked before anything is computed or
+    written (the grid's glasses and protocols too; their warnings come with the sweep).
+
+    Parameters
+    ----------
+    args
+        The parsed arguments of ``tls-expansion sweep``.
+
+    Returns
+    -------
+    _Request
+        The checked sweep; refused (:func:`protocols.cost.check_cost`) if one point is estimated
+        above the limit and ``--yes`` is not given.
+
+    Raises
+    ------
+    dynamics.ParameterError
+        Naming the option or parameter, its value and what is allowed.
+    """
+    grid = _grid_from_args(args)
     config = read_config(args.config, tables=("glass", "protocol")) if args.config else {}
     kind = args.protocol or config.get("protocol", {}).get("kind")
     if kind is not None and kind not in PROTOCOLS:
         raise ParameterError(
             f"protocol = {kind!r} is not known; choose one of {', '.join(sorted(PROTOCOLS))}"
         )
-    glass_table = dict(config.get("glass", {}))
-    preset = args.glass or glass_table.pop("preset", None)
-    glass_table.pop("preset", None)
-    overrides = parse_overrides(args.overrides)
-    from protocols.cli.common import with_spectrum
-
-    base = with_spectrum(make_glass(preset, glass_table, args.spectrum), args.spectrum)
-    fields: set[str] = PROTOCOLS[kind].field_names() if kind else set()  # type: ignore[attr-defined]
-    glass_changes, protocol_changes = split_overrides(overrides, base, fields)
-    glass = (
-        with_spectrum(
-            make_glass(preset, {**glass_table, **glass_changes}, args.spectrum), args.spectrum
-        )
-        if glass_changes
-        else base
-    )
+    glass, glass_changes, protocol_changes = _glass_from_args(args, config, kind)
     for name in grid:
         bare = name.split(".", 1)[1] if name.startswith(("glass.", "protocol.")) else name
         if bare in glass_changes or bare in protocol_changes:
             raise ParameterError(f"{bare} is both set (--set) and swept (--grid); choose one")
+    protocol = tau = times = None
     if kind is None:
-        if not isinstance(glass, Glass):
-            raise ParameterError("a Gamma sweep needs a soft-potential glass (the STM has no Γ)")
-        check_tau_expt_range(args)
-        n_tau = log_count(args.tau_expt_min, args.tau_expt_max, args.tau_points_per_decade)
-        if "temperature" in grid:
-            check_temperature("temperature", grid["temperature"])
-        hottest = max(grid.get("temperature", [1.0]), default=1.0)
-        per_point = estimate_gamma_seconds(glass, [hottest], args.tau_expt_max, n_tau)
-        check_cost(f"a sweep point with {n_tau} tau_expt values", per_point, yes=args.yes)
+        per_point = _gamma_point_cost(args, glass, grid)
         tau = log_times(args.tau_expt_min, args.tau_expt_max, args.tau_points_per_decade)
-        protocol, times = None, None
     else:
         table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
         protocol = make_protocol(kind, **{**table, **protocol_changes})
-        span = default_times(glass, protocol, 1)
-        first = args.t_start if args.t_start is not None else float(span[0])
-        last = args.t_stop if args.t_stop is not None else float(span[-1])
-        from protocols.checks import check_interval
-
-        check_interval("--t-start", first, "--t-stop", last, "s")
-        n_times = log_count(first, last, args.points_per_decade)
-        per_point = estimate_run_seconds(glass, protocol, last, n_times)
-        check_cost(f"a sweep point with {n_times} output times", per_point, yes=args.yes)
-        if args.t_start is None and args.t_stop is None:
-            times = default_times(glass, protocol, args.points_per_decade)
-        else:
-            default = default_times(glass, protocol, 1)
-            start = args.t_start if args.t_start is not None else float(default[0])
-            stop = args.t_stop if args.t_stop is not None else float(default[-1])
-            times = log_times(start, stop, args.points_per_decade)
-        tau = None
+        per_point = _protocol_point_cost(args, glass, protocol)
+        times = _protocol_times(args, glass, protocol)
     with warnings.catch_warnings():  # every check before anything is written; warned below
         warnings.simplefilter("ignore")
         make_spec(glass, grid, tau, protocol, times, None, 1e-6)
     check_options(None, args.scheduler, args.workers, args.chunk_size)
-    nc, png = output_paths(args, f"sweep_{kind.replace('-', '_')}" if kind else "sweep")
-    n_points = math.prod(len(v) for v in grid.values())
+    return _Request(kind, glass, grid, protocol, tau, times, per_point)
+
+
+def _grid_from_args(args: argparse.Namespace) -> dict[str, list[float]]:
+    """The ``--grid`` options as name -> values, with the per-decade counts checked first.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments.
+
+    Returns
+    -------
+    dict
+        Swept parameter -> its values, in the parameter's unit, in the order given.
+
+    Raises
+    ------
+    dynamics.ParameterError
+        No ``--grid``, a count that is not a positive integer, or a malformed ``--grid``.
+    """
+    if not args.grid:
+        raise ParameterError("--grid: give at least one NAME=VALUES (e.g. temperature=0.1,0.3)")
+    check_count("--tau-points-per-decade", args.tau_points_per_decade)
+    check_count("--points-per-decade", args.points_per_decade)
+    return parse_grid(args.grid)
+
+
+def _glass_from_args(
+    args: argparse.Namespace, config: dict[str, Any], kind: str | None
+) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """The base glass of the sweep (``--glass``, ``[glass]`` of ``--config``, ``--set``,
+    ``--spectrum``), and the ``--set`` values split between the glass and the protocol.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments.
+    config
+        The ``--config`` file's tables (empty without one).
+    kind
+        The protocol kind, whose parameters ``--set`` may give; ``None`` for Gamma(tau_expt).
+
+    Returns
+    -------
+    tuple
+        (the glass, its ``--set`` changes, the protocol's ``--set`` changes).
+    """
+    glass_table = dict(config.get("glass", {}))
+    preset = args.glass or glass_table.pop("preset", None)
+    glass_table.pop("preset", None)
+    overrides = parse_overrides(args.overrides)
+    base = with_spectrum(make_glass(preset, glass_table, args.spectrum), args.spectrum)
+    fields: set[str] = PROTOCOLS[kind].field_names() if kind else set()  # type: ignore[attr-defined]
+    glass_changes, protocol_changes = split_overrides(overrides, base, fields)
+    if not glass_changes:
+        return base, glass_changes, protocol_changes
+    glass = make_glass(preset, {**glass_table, **glass_changes}, args.spectrum)
+    return with_spectrum(glass, args.spectrum), glass_changes, protocol_changes
+
+
+def _gamma_point_cost(args: argparse.Namespace, glass: Any, grid: dict[str, list[float]]) -> float:
+    """Check a Gamma(tau_expt) sweep's options, and refuse it if one point is estimated above
+    the limit (without ``--yes``).
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``--tau-expt-min``/``--tau-expt-max`` [s], per decade [1]).
+    glass
+        The base glass: a soft-potential glass.
+    grid
+        Swept parameter -> values; the temperatures [K] are checked.
+
+    Returns
+    -------
+    float
+        Estimated computing time of one point, at the hottest temperature. [s]
+    """
+    if not isinstance(glass, Glass):
+        raise ParameterError("a Gamma sweep needs a soft-potential glass (the STM has no Γ)")
+    check_tau_expt_range(args)
+    n_tau = log_count(args.tau_expt_min, args.tau_expt_max, args.tau_points_per_decade)
+    if "temperature" in grid:
+        check_temperature("temperature", grid["temperature"])
+    hottest = max(grid.get("temperature", [1.0]), default=1.0)
+    per_point = estimate_gamma_seconds(glass, [hottest], args.tau_expt_max, n_tau)
+    check_cost(f"a sweep point with {n_tau} tau_expt values", per_point, yes=args.yes)
+    return per_point
+
+
+def _protocol_point_cost(args: argparse.Namespace, glass: Any, protocol: Any) -> float:
+    """Refuse a protocol sweep if one point is estimated above the limit (without ``--yes``).
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``--t-start``/``--t-stop`` [s], ``--points-per-decade`` [1]).
+    glass
+        The base glass.
+    protocol
+        The base protocol.
+
+    Returns
+    -------
+    float
+        Estimated computing time of one point. [s]
+    """
+    last, n_times = time_span(args, glass, protocol)
+    per_point = estimate_run_seconds(glass, protocol, last, n_times)
+    check_cost(f"a sweep point with {n_times} output times", per_point, yes=args.yes)
+    return per_point
+
+
+def _protocol_times(args: argparse.Namespace, glass: Any, protocol: Any) -> FloatArray:
+    """The output times of a protocol sweep: :func:`protocols.run.default_times` without
+    ``--t-start``/``--t-stop``, else :func:`protocols.cli.common.output_times`. [s]
+
+    Without either option the default times are taken as they are, not rebuilt from their ends
+    as ``output_times`` would (their last bits may differ).
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``--t-start``/``--t-stop`` [s], ``--points-per-decade`` [1]).
+    glass
+        The base glass.
+    protocol
+        The base protocol.
+
+    Returns
+    -------
+    numpy.ndarray
+        Non-decreasing output times. [s]
+    """
+    if args.t_start is None and args.t_stop is None:
+        from protocols.run import default_times
+
+        return default_times(glass, protocol, args.points_per_decade)
+    return output_times(args, glass, protocol)
+
+
+def _check_sweep_cost(args: argparse.Namespace, request: _Request) -> float:
+    """Refuse the whole sweep if it is estimated above the limit (without ``--yes``).
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``--scheduler``, ``--workers`` [1], ``--yes``).
+    request
+        The checked sweep.
+
+    Returns
+    -------
+    float
+        Estimated duration: on a local scheduler, shared by its workers; on a cluster, per
+        worker thread. [s]
+    """
+    n_points = math.prod(len(v) for v in request.grid.values())
     local = args.scheduler is None or args.scheduler in LOCAL_SCHEDULERS
     share = (
         (args.workers or os.cpu_count() or 1) if local and args.scheduler != "synchronous" else 1
     )
-    seconds = n_points * per_point / share
+    seconds = n_points * request.seconds_per_point / share
     where = f"on {share} local workers" if local else "per cluster worker thread"
     check_cost(f"a sweep of {n_points} points ({where})", seconds, yes=args.yes)
+    return seconds
+
+
+def _run_sweep(args: argparse.Namespace, request: _Request, seconds: float) -> xr.Dataset:
+    """Compute the sweep, with a progress bar unless ``--quiet``.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``--scheduler``, ``--workers``, ``--chunk-size``,
+        ``--cluster-timeout`` [s], ``--quiet``).
+    request
+        The checked sweep.
+    seconds
+        Its estimated duration, shown on the progress bar. [s]
+
+    Returns
+    -------
+    xarray.Dataset
+        As :func:`protocols.sweeps.sweep` returns it.
+    """
     report, close = (None, None) if args.quiet else _cli_progress(format_duration(seconds))
     if args.scheduler is not None and args.scheduler not in LOCAL_SCHEDULERS:
         _silence_distributed_logging()
     try:
-        ds = sweep(
-            glass,
-            grid,
-            tau_expt=tau,
-            protocol=protocol,
-            times=times,
+        return sweep(
+            request.glass,
+            request.grid,
+            tau_expt=request.tau_expt,
+            protocol=request.protocol,
+            times=request.times,
             scheduler=args.scheduler,
             workers=args.workers,
             chunk_size=args.chunk_size,
@@ -169,21 +372,36 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     finally:
         if close is not None:
             close()
-    write_pair(ds, nc, None if args.no_plot else plot_sweep, overwrite=args.force)
-    if not args.quiet:
-        dims = " x ".join(f"{n} ({ds.sizes[n]})" for n in grid_names(ds))
-        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+
+
+def _print_summary(ds: xr.Dataset, request: _Request, nc: Any, png: Any) -> None:
+    """Print what was written and what was swept; for Gamma(tau_expt), the range of Γ with the
+    equilibrium heat capacity at the longest tau_expt.
+
+    Parameters
+    ----------
+    ds
+        The sweep's dataset.
+    request
+        The sweep.
+    nc
+        The netCDF file written.
+    png
+        The figure written, or ``None`` (``--no-plot``).
+    """
+    dims = " x ".join(f"{n} ({ds.sizes[n]})" for n in grid_names(ds))
+    print(f"wrote {nc}" + ("" if png is None else f" and {png}"))
+    glass = request.glass
+    print(
+        f"sweep of {request.kind or 'Gamma(tau_expt)'} on {glass.name} ({model_summary(glass)}) "
+        f"over {dims}"
+    )
+    if request.kind is None:
+        g = ds["gruneisen_equilibrium"].isel(tau_expt=-1)
         print(
-            f"sweep of {kind or 'Gamma(tau_expt)'} on {glass.name} ({model_summary(glass)}) "
-            f"over {dims}"
+            f"Gamma with C(inf) at tau_expt = {float(ds.tau_expt[-1]):.4g} s: from "
+            f"{float(g.min()):.4g} to {float(g.max()):.4g}"
         )
-        if kind is None:
-            g = ds["gruneisen_equilibrium"].isel(tau_expt=-1)
-            print(
-                f"Gamma with C(inf) at tau_expt = {float(ds.tau_expt[-1]):.4g} s: from "
-                f"{float(g.min()):.4g} to {float(g.max()):.4g}"
-            )
-    return 0
 
 
 def add_sweep_command(
@@ -212,7 +430,16 @@ def add_sweep_command(
     )
     add_glass_options(sw)
     add_output_options(sw)
-    sw.add_argument(
+    _add_grid_options(sw)
+    _add_dask_options(sw)
+    sw.set_defaults(func=_cmd_sweep)
+
+
+def _add_grid_options(parser: argparse.ArgumentParser) -> None:
+    """Add what is swept and along what: ``--grid`` and ``--protocol``; for Gamma(tau_expt),
+    ``--tau-expt-min``/``--tau-expt-max`` [s] and ``--tau-points-per-decade`` [1]; for a
+    protocol, ``--t-start``/``--t-stop`` [s] and ``--points-per-decade`` [1]."""
+    parser.add_argument(
         "--grid",
         action="append",
         default=[],
@@ -220,38 +447,39 @@ def add_sweep_command(
         help="a swept parameter and its values, e.g. --grid temperature=0.1,0.3,1 "
         "--grid c=4:8:5 --grid W=log:2:30:4 (repeatable; the order gives the dimensions)",
     )
-    sw.add_argument(
+    parser.add_argument(
         "--protocol",
         default=None,
         metavar="KIND",
         help=f"sweep a protocol instead of Gamma(tau_expt): one of {', '.join(sorted(PROTOCOLS))}",
     )
-    from protocols.cli.common import add_tau_expt_range
-
-    add_tau_expt_range(sw)
-    sw.add_argument(
+    add_tau_expt_range(parser)
+    parser.add_argument(
         "--tau-points-per-decade", type=int, default=5, help="tau_expt values per decade (5)"
     )
-    from protocols.cli.common import add_time_window_options
-
-    add_time_window_options(sw, "protocol: ")
-    sw.add_argument(
+    add_time_window_options(parser, "protocol: ")
+    parser.add_argument(
         "--points-per-decade", type=int, default=20, help="protocol: output times per decade (20)"
     )
-    sw.add_argument(
+
+
+def _add_dask_options(parser: argparse.ArgumentParser) -> None:
+    """Add where the sweep runs: ``--scheduler``, ``--workers``, ``--chunk-size`` and
+    ``--cluster-timeout`` [s]."""
+    parser.add_argument(
         "--scheduler",
         default=None,
         metavar="ADDRESS",
         help="dask.distributed scheduler, e.g. tcp://10.0.0.5:8786; or a local scheduler: "
         "processes (default), threads, synchronous",
     )
-    sw.add_argument(
+    parser.add_argument(
         "--workers", type=int, default=None, metavar="N", help="local worker processes (cores)"
     )
-    sw.add_argument(
+    parser.add_argument(
         "--chunk-size", type=int, default=None, metavar="N", help="grid points per dask task"
     )
-    sw.add_argument(
+    parser.add_argument(
         "--cluster-timeout",
         type=float,
         default=CLUSTER_TIMEOUT_S,
@@ -259,7 +487,6 @@ def add_sweep_command(
         help="on a cluster: give up, in one line, once the scheduler has been unreachable or "
         f"without workers this long [s] ({CLUSTER_TIMEOUT_S:g})",
     )
-    sw.set_defaults(func=_cmd_sweep)
 
 
 def add_command(sub: Any) -> None:

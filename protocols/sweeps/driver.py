@@ -7,7 +7,7 @@ import os
 import time
 import uuid
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from numpy.typing import ArrayLike
@@ -35,7 +35,7 @@ from protocols.sweeps.execution import (
     run_distributed,
     run_local,
 )
-from protocols.sweeps.grid import make_spec
+from protocols.sweeps.grid import SweepSpec, make_spec
 from protocols.sweeps.points import compute_block
 
 if TYPE_CHECKING:  # xarray and dask are imported when used: a light CLI start
@@ -126,68 +126,210 @@ def sweep(
     cluster_timeout = float(check_positive("cluster_timeout", cluster_timeout, "s"))
     own_client = client_for(scheduler) if scheduler is not None and remote else None
     active = client if client is not None else own_client
-    n = spec.size
-    report, close = progress_reporter(progress, n)
+    report, close = progress_reporter(progress, spec.size)
     try:
-        first: list[dict[str, Any]] = []
-        if active is not None:
-            n_workers, local = cluster_threads(active), ""
-        else:
-            n_workers = workers or os.cpu_count() or 1
-            local = scheduler or "processes"
-            if scheduler is None and (n_workers == 1 or n == 1):
-                local = "synchronous"  # nothing to share out: no worker processes to start
-            elif scheduler is None:
-                # time the first points in-process (the second one warm): worker processes pay
-                # only when the rest takes longer serially than twice their start-up
-                for probe in range(min(2, n)):
-                    began = time.perf_counter()
-                    first.append(compute_block(spec, probe, probe + 1, False))
-                    report(probe + 1)
-                    if (n - probe - 1) * (time.perf_counter() - began) < 2.0 * PROCESS_START_S:
-                        local = "synchronous"
-                        break
-        done = len(first)
-        if chunk is None:
-            share = math.ceil((n - done) / (BLOCKS_PER_WORKER * n_workers))
-            chunk = max(1, min(MAX_AUTO_CHUNK, share))
-        bounds = [(lo, min(n, lo + chunk)) for lo in range(done, n, chunk)]
-        capture = active is not None or local == "processes"
-
-        import dask
-
-        token = uuid.uuid4().hex
-        spec_node = dask.delayed(spec, pure=False, traverse=False)
-        task = dask.delayed(compute_block, pure=True)
-        keys = [f"sweep-block-{token}-{i}" for i in range(len(bounds))]
-        tasks = [
-            task(spec_node, lo, hi, capture, dask_key_name=key)
-            for key, (lo, hi) in zip(keys, bounds, strict=True)
-        ]
-        sizes = {key: hi - lo for key, (lo, hi) in zip(keys, bounds, strict=True)}
-        if not tasks:
-            blocks = first
-        elif active is not None:
-            if getattr(glass, "spectrum_source", None) == "atlas":
-                from dynamics.atlas import AtlasGrid
-                from dynamics.atlas_store import ship_atlas
-
-                # remote workers get the table instead of building it
-                resolution_knob = float(getattr(glass, "spectrum_resolution", 1.0))
-                ship_atlas(active, AtlasGrid(spectrum_resolution=resolution_knob))
-            blocks = first + run_distributed(active, tasks, sizes, report, done, cluster_timeout)
-        else:
-            blocks = first + run_local(tasks, sizes, local, workers, report, done)
+        blocks = _compute(spec, active, scheduler, workers, chunk, report, cluster_timeout)
     finally:
         close()
         if own_client is not None:
             own_client.close(timeout=CLUSTER_POLL_S * 5)
+    # the points' warnings, each once; inline so that stacklevel=2 names the caller of sweep
     seen: set[tuple[type, str]] = set()
     for block in blocks:
         for category, message in block["warnings"]:
             if (category, message) not in seen:
                 seen.add((category, message))
                 warnings.warn(message, category, stacklevel=2)
+    return _dataset(spec, blocks)
+
+
+def _compute(
+    spec: SweepSpec,
+    client: Any,
+    scheduler: str | None,
+    workers: int | None,
+    chunk: int | None,
+    report: Callable[[int], None],
+    cluster_timeout: float,
+) -> list[dict[str, Any]]:
+    """Compute every point of a sweep, in blocks, on a cluster or a local dask scheduler.
+
+    Parameters
+    ----------
+    spec
+        The checked sweep.
+    client
+        A :class:`distributed.Client` to compute on, or ``None`` to compute locally.
+    scheduler
+        The local dask scheduler asked for, or ``None`` to choose (:func:`_local_scheduler`).
+    workers
+        Local schedulers: number of workers, or ``None`` for the number of cores. [1]
+    chunk
+        Grid points per block, or ``None`` to choose (:func:`_block_bounds`). [1]
+    report
+        Called with the number of points done so far.
+    cluster_timeout
+        On a cluster: how long it may be unreachable or without a worker. [s]
+
+    Returns
+    -------
+    list of dict
+        The blocks' results (:func:`protocols.sweeps.points.compute_block`), in grid order.
+    """
+    first: list[dict[str, Any]] = []
+    if client is not None:
+        n_workers, local = cluster_threads(client), ""
+    else:
+        n_workers = workers or os.cpu_count() or 1
+        local, first = _local_scheduler(spec, scheduler, n_workers, report)
+    done = len(first)
+    bounds = _block_bounds(spec.size, done, chunk, n_workers)
+    capture = client is not None or local == "processes"
+    tasks, sizes = _block_tasks(spec, bounds, capture)
+    if not tasks:
+        return first
+    if client is not None:
+        _ship_atlas(client, spec.glass)
+        return first + run_distributed(client, tasks, sizes, report, done, cluster_timeout)
+    return first + run_local(tasks, sizes, local, workers, report, done)
+
+
+def _local_scheduler(
+    spec: SweepSpec, scheduler: str | None, n_workers: int, report: Callable[[int], None]
+) -> tuple[str, list[dict[str, Any]]]:
+    """The local dask scheduler of a sweep, and the points computed in-process to choose it.
+
+    Unless a scheduler is asked for, worker processes start only if they pay: not for one worker
+    or one point; else the first points are timed in-process (the second one warm), and the
+    sweep stays in-process when the rest takes less serially than twice the workers' start-up
+    (:data:`PROCESS_START_S`). The timed points are kept, not computed again.
+
+    Parameters
+    ----------
+    spec
+        The checked sweep.
+    scheduler
+        ``"processes"``, ``"threads"`` or ``"synchronous"`` if asked for; ``None`` to choose.
+    n_workers
+        Number of local workers. [1]
+    report
+        Called with the number of points done so far.
+
+    Returns
+    -------
+    tuple
+        (the scheduler, the blocks of the points computed to choose it, one point each).
+    """
+    n = spec.size
+    first: list[dict[str, Any]] = []
+    if scheduler is not None:
+        return scheduler, first
+    if n_workers == 1 or n == 1:
+        return "synchronous", first  # nothing to share out: no worker processes to start
+    for probe in range(min(2, n)):
+        began = time.perf_counter()
+        first.append(compute_block(spec, probe, probe + 1, False))
+        report(probe + 1)
+        if (n - probe - 1) * (time.perf_counter() - began) < 2.0 * PROCESS_START_S:
+            return "synchronous", first
+    return "processes", first
+
+
+def _block_bounds(n: int, done: int, chunk: int | None, n_workers: int) -> list[tuple[int, int]]:
+    """The blocks of the points not done yet, as (first, past-the-last) flat indices.
+
+    Parameters
+    ----------
+    n
+        Number of grid points. [1]
+    done
+        Points already computed (the first ones). [1]
+    chunk
+        Points per block; ``None``: enough blocks for :data:`BLOCKS_PER_WORKER` per worker, at
+        most :data:`MAX_AUTO_CHUNK` points each. [1]
+    n_workers
+        Number of workers (local workers, or the threads of a cluster). [1]
+
+    Returns
+    -------
+    list of tuple of int
+        Contiguous blocks covering ``done``..``n`` in C order.
+    """
+    if chunk is None:
+        share = math.ceil((n - done) / (BLOCKS_PER_WORKER * n_workers))
+        chunk = max(1, min(MAX_AUTO_CHUNK, share))
+    return [(lo, min(n, lo + chunk)) for lo in range(done, n, chunk)]
+
+
+def _block_tasks(
+    spec: SweepSpec, bounds: list[tuple[int, int]], capture: bool
+) -> tuple[list[Any], dict[str, int]]:
+    """One dask task per block, with unique keys; ``spec`` is one node that every task shares.
+
+    Parameters
+    ----------
+    spec
+        The checked sweep.
+    bounds
+        The blocks (:func:`_block_bounds`).
+    capture
+        Whether the blocks capture their warnings (to replay them here), as worker processes
+        and cluster workers must.
+
+    Returns
+    -------
+    tuple
+        (the tasks, their keys -> number of points of the block [1]).
+    """
+    import dask
+
+    token = uuid.uuid4().hex
+    spec_node = dask.delayed(spec, pure=False, traverse=False)
+    task = dask.delayed(compute_block, pure=True)
+    keys = [f"sweep-block-{token}-{i}" for i in range(len(bounds))]
+    tasks = [
+        task(spec_node, lo, hi, capture, dask_key_name=key)
+        for key, (lo, hi) in zip(keys, bounds, strict=True)
+    ]
+    sizes = {key: hi - lo for key, (lo, hi) in zip(keys, bounds, strict=True)}
+    return tasks, sizes
+
+
+def _ship_atlas(client: Any, glass: Model) -> None:
+    """Send the spectral atlas of a glass on exact spectra to the cluster's workers, so that
+    they get the table instead of building it; nothing for other glasses.
+
+    Parameters
+    ----------
+    client
+        A :class:`distributed.Client`.
+    glass
+        The base glass of the sweep.
+    """
+    if getattr(glass, "spectrum_source", None) == "atlas":
+        from dynamics.atlas import AtlasGrid
+        from dynamics.atlas_store import ship_atlas
+
+        resolution_knob = float(getattr(glass, "spectrum_resolution", 1.0))
+        ship_atlas(client, AtlasGrid(spectrum_resolution=resolution_knob))
+
+
+def _dataset(spec: SweepSpec, blocks: list[dict[str, Any]]) -> xr.Dataset:
+    """The sweep's dataset: the blocks stacked, with the sweep's attributes, every variable
+    registered (:func:`protocols.variables.annotate`).
+
+    Parameters
+    ----------
+    spec
+        The checked sweep.
+    blocks
+        The blocks' results, in grid order.
+
+    Returns
+    -------
+    xarray.Dataset
+        As :func:`sweep` returns it.
+    """
     ds = assemble_gamma(spec, blocks) if spec.mode == "gamma" else assemble_protocol(spec, blocks)
     ds.attrs.update(attributes(spec))
     from protocols.variables import annotate

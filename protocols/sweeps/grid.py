@@ -167,15 +167,23 @@ def _check_combinations(
     ]
 
 
-def make_spec(
-    glass: Any,
-    grid: Any,
-    tau_expt: ArrayLike | None,
-    protocol: Any,
-    times: ArrayLike | None,
-    resolution: Resolution | None,
-    rtol: float,
-) -> SweepSpec:
+def _check_inputs(glass: Any, grid: Any, resolution: Any) -> None:
+    """Refuse a ``glass``, ``grid`` or ``resolution`` of the wrong type.
+
+    Parameters
+    ----------
+    glass
+        Must be a :class:`dynamics.Glass` or :class:`dynamics.TunnellingGlass`.
+    grid
+        Must be a non-empty mapping of parameter name -> values.
+    resolution
+        ``None`` or a :class:`dynamics.ensemble.Resolution`.
+
+    Raises
+    ------
+    dynamics.ParameterError
+        Naming the argument and what it must be.
+    """
     if not isinstance(glass, Glass | TunnellingGlass):
         raise ParameterError(
             f"glass = {glass!r} must be a dynamics.Glass or dynamics.TunnellingGlass"
@@ -187,73 +195,265 @@ def make_spec(
             "grid must be a non-empty dict of parameter name -> values, e.g. "
             "{'temperature': [0.1, 0.3], 'c': [4, 6]}"
         )
-    gamma = protocol is None
-    base_protocol = None if gamma else _resolve_protocol(protocol)
-    allowed = _sweepable(glass, base_protocol, gamma)
+
+
+def _swept_name(key: Any, allowed: Mapping[str, str], protocol: TemperatureHistory | None) -> str:
+    """The parameter a grid key sweeps (``glass.`` or ``protocol.`` prefix removed), checked.
+
+    Parameters
+    ----------
+    key
+        A key of the grid, e.g. ``"c"``, ``"glass.W"`` or ``"protocol.T1"``.
+    allowed
+        The names that may be swept -> ``"temperature"``, ``"glass"`` or ``"protocol"``
+        (:func:`_sweepable`).
+    protocol
+        The base protocol of a protocol sweep; ``None`` for a Γ(τ_expt) sweep.
+
+    Returns
+    -------
+    str
+        The parameter's name.
+
+    Raises
+    ------
+    dynamics.ParameterError
+        A key that is not a string, a table or the number of staircase steps, or a name that
+        cannot be swept (or not under the prefix given); the message lists the allowed names.
+    """
+    if not isinstance(key, str):
+        raise ParameterError(f"grid name {key!r} must be a string")
+    name, target = key, None
+    for prefix in ("glass.", "protocol."):
+        if key.startswith(prefix):
+            name, target = key[len(prefix) :], prefix[:-1]
+    if name in _NOT_SWEPT and protocol is not None and hasattr(protocol, name):
+        raise ParameterError(
+            f"{name} cannot be swept: "
+            + (
+                "the number of steps sets the length of the step dimension"
+                if name == "steps"
+                else "a schedule's table is one parameter; sweep glass fields instead"
+            )
+        )
+    if name not in allowed or (target is not None and allowed[name] != target):
+        what = (
+            "the glass or temperature"
+            if protocol is None
+            else f"the glass or protocol {protocol.kind!r}"
+        )
+        raise ParameterError(
+            f"{name} is not a parameter of {what} that can be swept; allowed: "
+            f"{', '.join(sorted(allowed))}"
+        )
+    return name
+
+
+def _grid_axes(
+    grid: Mapping[Any, Any], glass: Model, protocol: TemperatureHistory | None
+) -> tuple[list[str], list[str], list[FloatArray]]:
+    """The swept parameters, in the order of the grid: (names, targets, values), checked.
+
+    Parameters
+    ----------
+    grid
+        Parameter name -> 1-D sequence of values (checked by :func:`_check_inputs`).
+    glass
+        The base glass.
+    protocol
+        The base protocol of a protocol sweep; ``None`` for a Γ(τ_expt) sweep.
+
+    Returns
+    -------
+    tuple of lists
+        Names; per name ``"temperature"``, ``"glass"`` or ``"protocol"``; per name its
+        distinct, finite values in the parameter's unit.
+
+    Raises
+    ------
+    dynamics.ParameterError
+        A name that cannot be swept or appears twice, or bad values (:func:`_grid_values`).
+    """
+    allowed = _sweepable(glass, protocol, protocol is None)
     names: list[str] = []
     targets: list[str] = []
     values: list[FloatArray] = []
     for key, vals in grid.items():
-        if not isinstance(key, str):
-            raise ParameterError(f"grid name {key!r} must be a string")
-        name, target = key, None
-        for prefix in ("glass.", "protocol."):
-            if key.startswith(prefix):
-                name, target = key[len(prefix) :], prefix[:-1]
-        what = (
-            "the glass or temperature"
-            if base_protocol is None
-            else f"the glass or protocol {base_protocol.kind!r}"
-        )
-        if name in _NOT_SWEPT and base_protocol is not None and hasattr(base_protocol, name):
-            raise ParameterError(
-                f"{name} cannot be swept: "
-                + (
-                    "the number of steps sets the length of the step dimension"
-                    if name == "steps"
-                    else "a schedule's table is one parameter; sweep glass fields instead"
-                )
-            )
-        if name not in allowed or (target is not None and allowed[name] != target):
-            raise ParameterError(
-                f"{name} is not a parameter of {what} that can be swept; allowed: "
-                f"{', '.join(sorted(allowed))}"
-            )
+        name = _swept_name(key, allowed, protocol)
         if name in names:
             raise ParameterError(f"{name} appears twice in the grid")
         names.append(name)
         targets.append(allowed[name])
         values.append(_grid_values(name, vals))
+    return names, targets, values
+
+
+def _check_gamma_request(glass: Model, names: Sequence[str], times: ArrayLike | None) -> None:
+    """Check that a Γ(τ_expt) sweep has what it needs, and nothing of a protocol sweep.
+
+    Parameters
+    ----------
+    glass
+        The base glass: a Γ(τ_expt) sweep needs a soft-potential :class:`dynamics.Glass`.
+    names
+        The swept parameters; ``temperature`` must be one of them.
+    times
+        Must be ``None`` (output times belong to a protocol sweep). [s]
+
+    Raises
+    ------
+    dynamics.ParameterError
+        Naming what is missing, or given where it does not belong.
+    """
+    if not isinstance(glass, Glass):
+        raise ParameterError(
+            "a Gamma(tau_expt) sweep needs a soft-potential glass (dynamics.Glass)"
+        )
+    if "temperature" not in names:
+        raise ParameterError(
+            "temperature: a Gamma(tau_expt) sweep needs temperature in the grid [K]"
+        )
+    if times is not None:
+        raise ParameterError("times: only for a protocol sweep; a Gamma sweep takes tau_expt")
+
+
+def _tau_expt_values(tau_expt: ArrayLike | None) -> FloatArray:
+    """The durations of the experiment of a Γ(τ_expt) sweep, checked.
+
+    Parameters
+    ----------
+    tau_expt
+        Positive, non-decreasing durations; ``log_times(1e-8, 1e5, 5)`` if ``None``. [s]
+
+    Returns
+    -------
+    numpy.ndarray
+        1-D float64 array. [s]
+
+    Raises
+    ------
+    dynamics.ParameterError
+        A value that is not positive, or a list that is empty, not 1-D or decreasing.
+    """
+    raw = log_times(1e-8, 1e5, 5) if tau_expt is None else tau_expt
+    tau = np.atleast_1d(check_positive("tau_expt", raw, "s")).astype(np.float64)
+    if tau.ndim != 1 or tau.size == 0 or np.any(np.diff(tau) < 0):
+        raise ParameterError("tau_expt must be a non-empty, non-decreasing 1-D list [s]")
+    return tau
+
+
+def _protocol_times(tau_expt: ArrayLike | None, times: ArrayLike | None) -> FloatArray:
+    """The output times of a protocol sweep, shared by every point, checked.
+
+    Parameters
+    ----------
+    tau_expt
+        Must be ``None`` (durations of the experiment belong to a Γ(τ_expt) sweep).
+    times
+        Required: non-negative, non-decreasing output times. [s]
+
+    Returns
+    -------
+    numpy.ndarray
+        1-D float64 array. [s]
+
+    Raises
+    ------
+    dynamics.ParameterError
+        ``tau_expt`` given, ``times`` missing, negative, empty, not 1-D or decreasing.
+    """
+    if tau_expt is not None:
+        raise ParameterError("tau_expt: only for a Gamma sweep; a protocol sweep takes times")
+    if times is None:
+        raise ParameterError("times: a protocol sweep needs its output times (shared) [s]")
+    tms = check_range(
+        "times", np.asarray(times, dtype=float), 0.0, low_open=False, unit="s"
+    ).astype(np.float64)
+    if tms.ndim != 1 or tms.size == 0 or np.any(np.diff(tms) < 0):
+        raise ParameterError("times must be a non-empty, non-decreasing 1-D list [s]")
+    return tms
+
+
+def _check_protocol_points(spec: SweepSpec) -> None:
+    """Build the protocol of every point of a protocol sweep (validating it) and check that
+    they all read out at the same times.
+
+    Parameters
+    ----------
+    spec
+        A protocol sweep (``protocol`` and ``times`` [s] set).
+
+    Raises
+    ------
+    dynamics.ParameterError
+        A protocol value that is refused, or a protocol whose output times (``times`` plus
+        times of its own, a staircase's ends of dwells) differ between grid points.
+    """
+    base, times = spec.protocol, spec.times
+    assert base is not None and times is not None
+    protocols = _check_combinations(spec, "protocol", lambda ch: protocol_at(base, ch)) or [base]
+    reference = base.output_times(times)
+    for p in protocols:
+        if not np.array_equal(p.output_times(times), reference):
+            raise ParameterError(
+                f"times: a {p.kind} adds times of its own to the output times (a "
+                "staircase, the end of each dwell) and they differ between grid points; "
+                "include them all in times [s]"
+            )
+
+
+def make_spec(
+    glass: Any,
+    grid: Any,
+    tau_expt: ArrayLike | None,
+    protocol: Any,
+    times: ArrayLike | None,
+    resolution: Resolution | None,
+    rtol: float,
+) -> SweepSpec:
+    """The checked specification of a sweep (the arguments of :func:`protocols.sweeps.sweep`).
+
+    Parameters
+    ----------
+    glass
+        The base glass.
+    grid
+        Parameter name -> 1-D sequence of distinct, finite values, in the parameter's unit.
+    tau_expt
+        Γ mode: durations of the experiment, or ``None`` for the default. [s]
+    protocol
+        ``None`` for Γ(τ_expt) mode; else a protocol kind or a protocol.
+    times
+        Protocol mode: output times shared by every point. [s]
+    resolution
+        Quadrature resolution of the (E, p) bins, or ``None`` for the default.
+    rtol
+        Protocol mode: tolerance of the integrator, in [0, 1]. [1]
+
+    Returns
+    -------
+    SweepSpec
+        Every grid point's glass and protocol validated (up to ``_MAX_VALIDATED`` combinations
+        of each); in Γ mode, a :class:`dynamics.TwoLevelRangeWarning` where the grid leaves the
+        two-level range.
+
+    Raises
+    ------
+    dynamics.ParameterError
+        Naming the parameter, its value and what is allowed.
+    """
+    _check_inputs(glass, grid, resolution)
+    gamma = protocol is None
+    base_protocol = None if gamma else _resolve_protocol(protocol)
+    names, targets, values = _grid_axes(grid, glass, base_protocol)
     tau = tms = None
     if gamma:
-        if not isinstance(glass, Glass):
-            raise ParameterError(
-                "a Gamma(tau_expt) sweep needs a soft-potential glass (dynamics.Glass)"
-            )
-        if "temperature" not in names:
-            raise ParameterError(
-                "temperature: a Gamma(tau_expt) sweep needs temperature in the grid [K]"
-            )
-        if times is not None:
-            raise ParameterError("times: only for a protocol sweep; a Gamma sweep takes tau_expt")
-        values[names.index("temperature")] = check_temperature(
-            "temperature", values[names.index("temperature")]
-        )
-        raw = log_times(1e-8, 1e5, 5) if tau_expt is None else tau_expt
-        tau = np.atleast_1d(check_positive("tau_expt", raw, "s")).astype(np.float64)
-        if tau.ndim != 1 or tau.size == 0 or np.any(np.diff(tau) < 0):
-            raise ParameterError("tau_expt must be a non-empty, non-decreasing 1-D list [s]")
+        _check_gamma_request(glass, names, times)
+        i_temp = names.index("temperature")
+        values[i_temp] = check_temperature("temperature", values[i_temp])
+        tau = _tau_expt_values(tau_expt)
     else:
-        if tau_expt is not None:
-            raise ParameterError("tau_expt: only for a Gamma sweep; a protocol sweep takes times")
-        if times is None:
-            raise ParameterError("times: a protocol sweep needs its output times (shared) [s]")
-        tms = check_range(
-            "times", np.asarray(times, dtype=float), 0.0, low_open=False, unit="s"
-        ).astype(np.float64)
-        if tms.ndim != 1 or tms.size == 0 or np.any(np.diff(tms) < 0):
-            raise ParameterError("times must be a non-empty, non-decreasing 1-D list [s]")
-    rtol = float(check_range("rtol", rtol, 0.0, 1.0))
+        tms = _protocol_times(tau_expt, times)
     spec = SweepSpec(
         mode="gamma" if gamma else "protocol",
         glass=glass,
@@ -264,26 +464,15 @@ def make_spec(
         tau_expt=tau,
         times=tms,
         resolution=resolution,
-        rtol=rtol,
+        rtol=float(check_range("rtol", rtol, 0.0, 1.0)),
     )
     glasses = _check_combinations(spec, "glass", lambda ch: glass_at(glass, ch)) or [glass]
-    if gamma:
-        t_max = float(values[names.index("temperature")].max())
+    if gamma:  # inline: warn_two_level_range's stacklevel names make_spec's caller
+        t_max = float(values[i_temp].max())
         for w in sorted({float(g.W) for g in glasses if isinstance(g, Glass)}):
             warn_two_level_range(t_max, w)
     else:
-        assert base_protocol is not None and tms is not None
-        protocols = _check_combinations(
-            spec, "protocol", lambda ch: protocol_at(base_protocol, ch)
-        ) or [base_protocol]
-        reference = base_protocol.output_times(tms)
-        for p in protocols:
-            if not np.array_equal(p.output_times(tms), reference):
-                raise ParameterError(
-                    f"times: a {p.kind} adds times of its own to the output times (a "
-                    "staircase, the end of each dwell) and they differ between grid points; "
-                    "include them all in times [s]"
-                )
+        _check_protocol_points(spec)
     return spec
 
 

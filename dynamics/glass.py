@@ -564,6 +564,11 @@ class TunnellingGlass:
         return _replace(self, changes)
 
 
+#: Every glass the tool simulates: the soft-potential glass (asymptotic spectra; its subclass
+#: dynamics.exact.ExactGlass for exact spectra) and the standard tunnelling model.
+GlassModel = Glass | TunnellingGlass
+
+
 def _replace(glass: Any, changes: dict[str, Any]) -> Any:
     """``dataclasses.replace`` with unknown field names reported as a :class:`ParameterError`."""
     fields = {f.name for f in dataclasses.fields(glass) if f.init}

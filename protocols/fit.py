@@ -44,7 +44,13 @@ from numpy.typing import NDArray
 from dynamics import __version__
 from dynamics.ensemble import Resolution
 from dynamics.exact import ExactGlass
-from dynamics.glass import GLASS_PARAMETERS, TUNNELLING_PARAMETERS, Glass, TunnellingGlass
+from dynamics.glass import (
+    GLASS_PARAMETERS,
+    TUNNELLING_PARAMETERS,
+    Glass,
+    GlassModel,
+    TunnellingGlass,
+)
 from dynamics.response import step_response
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
 from dynamics.validation import ParameterError
@@ -52,7 +58,6 @@ from protocols.fitdata import QUANTITIES, Measurement
 from protocols.variables import TAU_MIN_DEFINITION, VARIABLES, Variable
 
 FloatArray = NDArray[np.float64]
-Model = Glass | TunnellingGlass
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ class FitParameter:
     Parameters
     ----------
     low, high
-        The validated range (:class:`dynamics.Glass`): the default bounds. [the parameter's unit]
+        The validated range (:class:`dynamics.Glass`): the default bounds, narrowed to
+        :data:`LOG_REACH_DECADES` around the start for a log10 parameter. [the parameter's unit]
     log
         Fitted as log10 (positive parameters that span decades).
     low_closed
@@ -80,6 +86,12 @@ _INF = math.inf
 _LOG_FITTED = frozenset(
     {"W", "eta_L", "chi", "N0", "bulk_modulus", "A", "type2_rate_ratio", "P_bar", "energy_max"}
 )
+#: How far a parameter fitted as log10 may go from its start value without --bounds: this many
+#: decades either way. Data fix such a parameter within a decade or two; beyond three the
+#: minimiser is exploring a degenerate valley (c N0 at one tau_expt), or a trial step far from
+#: any glass (a W fit once tried W = 6.5e-5 K and A = 1e259 on its seventh evaluation, where
+#: exact spectra lie outside the spectral atlas and each evaluation takes minutes). [1]
+LOG_REACH_DECADES = 3.0
 #: Fittable parameters and their validated ranges, from their one declaration
 #: (dynamics.glass.GLASS_PARAMETERS, TUNNELLING_PARAMETERS; ``chi > 0`` as only chi^2 enters).
 FIT_PARAMETERS: Mapping[str, FitParameter] = {
@@ -154,7 +166,9 @@ def _attrs(name: str) -> dict[str, str]:
 # the model of each measurement
 
 
-def predict(model: Model, data: Measurement, *, resolution: Resolution | None = None) -> FloatArray:
+def predict(
+    model: GlassModel, data: Measurement, *, resolution: Resolution | None = None
+) -> FloatArray:
     """The model's value of ``data.quantity`` at every point of ``data`` (module docstring).
 
     Parameters
@@ -235,8 +249,8 @@ class FitResult:
         The settings.
     """
 
-    glass: Model
-    start: Model
+    glass: GlassModel
+    start: GlassModel
     measurements: tuple[Measurement, ...]
     best_fit: tuple[FloatArray, ...]
     values: dict[str, float]
@@ -260,10 +274,17 @@ class FitResult:
 
     @property
     def warnings(self) -> list[str]:
-        """What the fit cannot tell: parameters without an error estimate, or pairs whose
-        correlation exceeds 0.99 in magnitude (the data fix a combination of them, not each)."""
+        """What the fit cannot tell: parameters that ended on a bound, parameters without an
+        error estimate, or pairs whose correlation exceeds 0.99 in magnitude (the data fix a
+        combination of them, not each)."""
         names = list(self.values)
         out = [
+            f"{n} = {self.values[n]:.6g} ended on its {side} bound: the data may want it "
+            "further (widen --bounds)"
+            for n in names
+            if (side := _bound_reached(n, self.values[n], self.bounds[n]))
+        ]
+        out += [
             f"no standard error for {n}: the data do not determine it"
             for n in names
             if not math.isfinite(self.stderr[n])
@@ -283,12 +304,40 @@ class FitResult:
         return fit_dataset(self)
 
 
+def _bound_reached(name: str, value: float, bounds: tuple[float, float]) -> str:
+    """``"lower"`` or ``"upper"`` if ``value`` lies on that bound to 1e-6 of the fitted
+    coordinate's scale (log10 for a log10 parameter), else ``""``."""
+    low, high = bounds
+    log = FIT_PARAMETERS[name].log
+    for side, bound in (("lower", low), ("upper", high)):
+        if not math.isfinite(bound) or (log and bound <= 0):
+            continue
+        if log and value > 0:
+            if abs(math.log10(value) - math.log10(bound)) <= 1e-6:
+                return side
+        elif abs(value - bound) <= 1e-6 * max(
+            1.0, abs(high - low) if math.isfinite(high - low) else 1.0
+        ):
+            return side
+    return ""
+
+
 def _internal(name: str) -> str:
     return f"log10_{name}" if FIT_PARAMETERS[name].log else name
 
 
+def _default_bounds(spec: FitParameter, start: float) -> tuple[float, float]:
+    """Bounds of a parameter the user gave none for: its validated range, narrowed for a
+    parameter fitted as log10 to :data:`LOG_REACH_DECADES` either side of its start value.
+    [the parameter's unit]"""
+    if not spec.log or not (math.isfinite(start) and start > 0):
+        return spec.low, spec.high
+    reach = 10.0**LOG_REACH_DECADES
+    return max(spec.low, start / reach), min(spec.high, start * reach)
+
+
 def _parameters(
-    start: Model, vary: Sequence[str], bounds: Mapping[str, tuple[float, float]]
+    start: GlassModel, vary: Sequence[str], bounds: Mapping[str, tuple[float, float]]
 ) -> tuple[lmfit.Parameters, dict[str, tuple[float, float]]]:
     fields = {f.name for f in dataclasses.fields(start)}
     params = lmfit.Parameters()
@@ -309,7 +358,7 @@ def _parameters(
             raise ParameterError(
                 f"{name} = {value!r} (start value) is not a number; set one, e.g. --set {name}=1"
             )
-        low, high = bounds.get(name, (spec.low, spec.high))
+        low, high = bounds.get(name) or _default_bounds(spec, value)
         if not low < high or low < spec.low or high > spec.high:
             raise ParameterError(
                 f"bounds of {name} = [{low:g}, {high:g}] must be increasing and inside the "
@@ -336,7 +385,7 @@ def _parameters(
     return params, used
 
 
-def _glass_at(start: Model, vary: Sequence[str], params: lmfit.Parameters) -> Model:
+def _glass_at(start: GlassModel, vary: Sequence[str], params: lmfit.Parameters) -> GlassModel:
     changes = {}
     for name in vary:
         v = float(params[_internal(name)].value)
@@ -346,7 +395,7 @@ def _glass_at(start: Model, vary: Sequence[str], params: lmfit.Parameters) -> Mo
 
 def _checked_request(
     measurements: Measurement | Sequence[Measurement],
-    glass: Model,
+    glass: GlassModel,
     vary: Sequence[str],
     spectrum: str,
 ) -> tuple[tuple[Measurement, ...], list[str], str]:
@@ -435,21 +484,21 @@ class _Objective:
         Quadrature resolution.
     """
 
-    start: Model
+    start: GlassModel
     vary: Sequence[str]
     spectrum: str
     data: tuple[Measurement, ...]
     sigma: Sequence[FloatArray]
     resolution: Resolution
 
-    def model(self, params: lmfit.Parameters) -> Model:
+    def model(self, params: lmfit.Parameters) -> GlassModel:
         """The glass at ``params`` (an :class:`dynamics.exact.ExactGlass` for exact spectra)."""
         g = _glass_at(self.start, self.vary, params)
         if self.spectrum == "exact" and type(g) is Glass:
             return ExactGlass.from_glass(g)
         return g
 
-    def predictions(self, model: Model) -> tuple[FloatArray, ...]:
+    def predictions(self, model: GlassModel) -> tuple[FloatArray, ...]:
         """``model`` at every point of each data set. [each data set's unit]"""
         return tuple(predict(model, m, resolution=self.resolution) for m in self.data)
 
@@ -474,7 +523,7 @@ class _Objective:
 
 def _minimise(
     objective: _Objective, params: lmfit.Parameters, method: str, scale_covar: bool
-) -> tuple[Any, Model, tuple[FloatArray, ...]]:
+) -> tuple[Any, GlassModel, tuple[FloatArray, ...]]:
     """Run lmfit's minimiser on ``objective`` from ``params``, and evaluate the best fit.
 
     Parameters
@@ -556,7 +605,7 @@ def _best_values(
 
 def fit(
     measurements: Measurement | Sequence[Measurement],
-    glass: Model,
+    glass: GlassModel,
     vary: Sequence[str],
     *,
     bounds: Mapping[str, tuple[float, float]] | None = None,

@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dynamics.closed_forms import closed_form_gruneisen, gruneisen_time_constant
 from dynamics.ensemble import Ensemble, Resolution, build_ensemble
-from dynamics.glass import Glass, TunnellingGlass
+from dynamics.glass import Glass, GlassModel, TunnellingGlass
 from dynamics.rates import tau_min
 from dynamics.response import (
     Trajectory,
@@ -38,10 +38,9 @@ from protocols.provenance import provenance
 from protocols.variables import annotate
 
 FloatArray = NDArray[np.float64]
-Model = Glass | TunnellingGlass
 
 
-def check_model(glass: Any) -> Model:
+def check_model(glass: Any) -> GlassModel:
     """``glass`` if it is a glass the tool simulates, else a :class:`ParameterError`."""
     if not isinstance(glass, Glass | TunnellingGlass):
         raise ParameterError(
@@ -62,7 +61,7 @@ def check_protocol(protocol: Any) -> TemperatureHistory:
 
 
 def default_times(
-    glass: Model, protocol: TemperatureHistory, points_per_decade: int = 20
+    glass: GlassModel, protocol: TemperatureHistory, points_per_decade: int = 20
 ) -> FloatArray:
     """Output times for a protocol: from 1e-2 τ_min at its highest temperature to the
     protocol's default stop (a day after a step or an isolated pulse, 30 τ_link after a heat
@@ -75,7 +74,7 @@ def default_times(
 
 
 def run(
-    glass: Model,
+    glass: GlassModel,
     protocol: TemperatureHistory,
     times: ArrayLike | None = None,
     *,
@@ -160,7 +159,7 @@ def _check_times(times: ArrayLike) -> FloatArray:
 
 
 def _dataset(
-    model: Model, history: TemperatureHistory, ens: Ensemble, trajectory: Trajectory
+    model: GlassModel, history: TemperatureHistory, ens: Ensemble, trajectory: Trajectory
 ) -> xr.Dataset:
     """The time series every run has: temperature, strain and heat, in all and by part."""
     response = trajectory.response

@@ -245,10 +245,36 @@ def test_an_undetermined_parameter_reports_it():
     assert abs(bounded.correlation[0, 1]) > 0.99
     assert bounded.stderr["c"] > abs(bounded.values["c"])
     assert "c and N0 are" in "; ".join(bounded.warnings)
-    # without bounds the minimiser runs along the degenerate valley out of the validated range
-    # (N0 -> 10^-400 = 0) and says so in one clear error
+    # without bounds the default reach of a log10 parameter (LOG_REACH_DECADES = 3 around the
+    # start) stops N0 on the degenerate valley, which it once followed to N0 -> 10^-400 = 0;
+    # the fit says the pair is undetermined instead of reporting a confident value
+    free = fit(data, GLASS.replace(c=5.0, N0=2e46), ["c", "N0"], resolution=COARSE)
+    assert free.bounds["N0"] == pytest.approx((2e43, 2e49), rel=1e-12)
+    assert 2e43 <= free.values["N0"] <= 2e49
+    assert "c and N0 are" in "; ".join(free.warnings)
+    # given the whole validated range (0, inf) as bounds, it runs off to 10^-400 = 0 again and
+    # says so in one clear error
     with pytest.raises(ParameterError, match="the data do not determine c, N0 together"):
-        fit(data, GLASS.replace(c=5.0, N0=2e46), ["c", "N0"], resolution=COARSE)
+        fit(
+            data,
+            GLASS.replace(c=5.0, N0=2e46),
+            ["c", "N0"],
+            bounds={"N0": (0.0, math.inf)},
+            resolution=COARSE,
+        )
+
+
+def test_a_parameter_ending_on_a_bound_is_reported():
+    # data of c = 6 (GLASS) fitted inside c in [1, 3] must stop at 3 (alpha is linear in c, so
+    # chi^2 falls monotonically towards 6) and say so; likewise W (30 K in GLASS), fitted as
+    # log10, inside [10, 20] K
+    data = synthetic("alpha", 11, temperature=T_GRID, tau_expt=100.0)
+    result = fit(data, GLASS.replace(c=2.0), ["c"], bounds={"c": (1.0, 3.0)}, resolution=COARSE)
+    assert result.values["c"] == pytest.approx(3.0, abs=1e-6)
+    assert "c = 3 ended on its upper bound" in "; ".join(result.warnings)
+    assert "ended on" in result.to_dataset().attrs["fit_warnings"]
+    far = fit(data, GLASS.replace(W=15.0), ["W"], bounds={"W": (10.0, 20.0)}, resolution=COARSE)
+    assert "W = 20 ended on its upper bound" in "; ".join(far.warnings)
 
 
 def test_fit_checks_its_input():

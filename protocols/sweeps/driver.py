@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from numpy.typing import ArrayLike
 
 from dynamics.ensemble import Resolution
-from dynamics.glass import Glass, TunnellingGlass
+from dynamics.glass import GlassModel
 from dynamics.validation import (
     check_positive,
 )
@@ -41,11 +41,9 @@ from protocols.sweeps.points import compute_block
 if TYPE_CHECKING:  # xarray and dask are imported when used: a light CLI start
     import xarray as xr
 
-Model = Glass | TunnellingGlass
-
 
 def sweep(
-    glass: Model,
+    glass: GlassModel,
     grid: Mapping[str, ArrayLike],
     *,
     tau_expt: ArrayLike | None = None,
@@ -295,7 +293,7 @@ def _block_tasks(
     return tasks, sizes
 
 
-def _ship_atlas(client: Any, glass: Model) -> None:
+def _ship_atlas(client: Any, glass: GlassModel) -> None:
     """Send the spectral atlas of a glass on exact spectra to the cluster's workers, so that
     they get the table instead of building it; nothing for other glasses.
 

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics.ensemble import Resolution
-from dynamics.glass import Glass, TunnellingGlass
+from dynamics.glass import Glass, GlassModel, TunnellingGlass
 from dynamics.validation import (
     ParameterError,
     check_positive,
@@ -30,7 +30,6 @@ from protocols.histories import (
 )
 
 FloatArray = NDArray[np.float64]
-Model = Glass | TunnellingGlass
 
 #: Variables of a Γ(τ_expt) sweep.
 GAMMA_VARIABLES = (
@@ -53,7 +52,7 @@ class SweepSpec:
     """Everything a block of grid points needs (picklable; sent once to the workers)."""
 
     mode: str  # "gamma" or "protocol"
-    glass: Model
+    glass: GlassModel
     protocol: TemperatureHistory | None
     names: tuple[str, ...]
     targets: tuple[str, ...]  # per name: "temperature", "glass" or "protocol"
@@ -91,7 +90,7 @@ class SweepSpec:
         return temperature, glass, protocol
 
 
-def glass_at(base: Model, changes: Mapping[str, float]) -> Model:
+def glass_at(base: GlassModel, changes: Mapping[str, float]) -> GlassModel:
     return base.replace(**changes) if changes else base
 
 
@@ -100,7 +99,9 @@ def protocol_at(base: TemperatureHistory, changes: Mapping[str, float]) -> Tempe
     return base.replace(**changes) if changes else base
 
 
-def _sweepable(glass: Model, protocol: TemperatureHistory | None, gamma: bool) -> dict[str, str]:
+def _sweepable(
+    glass: GlassModel, protocol: TemperatureHistory | None, gamma: bool
+) -> dict[str, str]:
     """Names that may be swept -> "temperature", "glass" or "protocol"."""
     out: dict[str, str] = {}
     if gamma:
@@ -250,7 +251,7 @@ def _swept_name(key: Any, allowed: Mapping[str, str], protocol: TemperatureHisto
 
 
 def _grid_axes(
-    grid: Mapping[Any, Any], glass: Model, protocol: TemperatureHistory | None
+    grid: Mapping[Any, Any], glass: GlassModel, protocol: TemperatureHistory | None
 ) -> tuple[list[str], list[str], list[FloatArray]]:
     """The swept parameters, in the order of the grid: (names, targets, values), checked.
 
@@ -288,7 +289,7 @@ def _grid_axes(
     return names, targets, values
 
 
-def _check_gamma_request(glass: Model, names: Sequence[str], times: ArrayLike | None) -> None:
+def _check_gamma_request(glass: GlassModel, names: Sequence[str], times: ArrayLike | None) -> None:
     """Check that a Γ(τ_expt) sweep has what it needs, and nothing of a protocol sweep.
 
     Parameters

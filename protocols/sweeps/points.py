@@ -10,12 +10,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.glass import Glass, TunnellingGlass
+from dynamics.glass import Glass, GlassModel
 from dynamics.response import gamma_point
 from protocols.sweeps.grid import GAMMA_VARIABLES, SweepSpec, glass_at, protocol_at
 
 FloatArray = NDArray[np.float64]
-Model = Glass | TunnellingGlass
 
 
 def _protocol_point(spec: SweepSpec, values: Mapping[str, float]) -> tuple[dict, dict]:
@@ -67,7 +66,7 @@ def _gamma_block(spec: SweepSpec, start: int, stop: int) -> dict[str, FloatArray
         name: np.empty((n, n_tau) if name not in ("heat_capacity_equilibrium", "tau_min") else n)
         for name in GAMMA_VARIABLES
     }
-    glasses: dict[tuple[tuple[str, float], ...], Model] = {}
+    glasses: dict[tuple[tuple[str, float], ...], GlassModel] = {}
     for row, flat in enumerate(range(start, stop)):
         temperature, glass_changes, _ = spec.split(spec.point(flat))
         key = tuple(glass_changes.items())

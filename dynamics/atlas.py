@@ -389,19 +389,33 @@ class Atlas:
         return out
 
 
+#: The modules of the soft-potential solver, whose source files the atlas's key hashes whole
+#: (``tests/test_atlas.py`` checks that the list holds every module they import from dynamics,
+#: but for threads and input checks, which do not change a value).
+SOLVER_MODULES = (
+    "dynamics.spectrum",
+    "dynamics.spectrum_plan",
+    "dynamics.spectrum_dvr",
+    "dynamics.spectrum_magnus",
+    "dynamics.spectrum_reduction",
+)
+
+
 @lru_cache(maxsize=8)
 def atlas_key(grid: AtlasGrid) -> str:
-    """SHA-256 of everything the table depends on: the solver's source (the file
-    dynamics/spectrum.py), the compiled code of the functions of dynamics.exact,
+    """SHA-256 of everything the table depends on: the solver's source (the files of
+    :data:`SOLVER_MODULES`), the compiled code of the functions of dynamics.exact,
     dynamics.soft_potential and dynamics.atlas that produce and encode it (independent of line
     numbers and comments), the grid and the layout version. Any change to them is a new atlas (at
     worst a rebuild, never a stale one)."""
+    import importlib
+
     import dynamics.exact as exact
     import dynamics.soft_potential as soft
-    import dynamics.spectrum as spectrum
 
     digest = hashlib.sha256()
-    digest.update(Path(inspect.getfile(spectrum)).read_bytes())
+    for name in SOLVER_MODULES:
+        digest.update(Path(inspect.getfile(importlib.import_module(name))).read_bytes())
     for func in (
         soft.type1_parameters,
         soft.type2_parameters,

@@ -212,6 +212,28 @@ def test_key_changes_with_grid_and_file_of_another_key_is_rejected(tmp_path: Pat
         load_atlas(tmp_path / "x.npz", TINY)
 
 
+def test_key_covers_every_module_of_the_solver() -> None:
+    # a change to any file of the solver must change the key (else a stale atlas is loaded):
+    # every dynamics module the solver's modules import is hashed, but for threads and input
+    # checks, which change no value
+    import ast
+
+    from dynamics.atlas import SOLVER_MODULES
+
+    root = Path(__file__).resolve().parent.parent
+    value_free = {"dynamics.parallel", "dynamics.validation"}
+    for name in SOLVER_MODULES:
+        tree = ast.parse((root / (name.replace(".", "/") + ".py")).read_text())
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("dynamics")
+        }
+        assert imported - value_free <= set(SOLVER_MODULES), (name, imported)
+
+
 @pytest.mark.parametrize("damage", ["truncate", "flip"])
 def test_corrupt_file_is_rebuilt(tmp_path: Path, fresh: None, damage: str) -> None:
     """A truncated file, or one with a changed byte inside the table (checksum), is reported in

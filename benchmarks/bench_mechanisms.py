@@ -9,8 +9,8 @@ dynamics.mechanisms.MECHANISM_STEPS, then for the relaxation couplings; and the 
     .venv/bin/python benchmarks/bench_mechanisms.py --coarse   # the test suite's coarse grid
 
 The rows are dynamics.mechanisms.mechanism_rows: each temperature solves the spectra once
-(dynamics.exact.exact_members, for a run of 86400 s as in the convergence table) and assembles
-every row from them.
+(dynamics.exact_ensemble.exact_members, for a run of 86400 s as in the convergence table) and
+assembles every row from them.
 """
 
 from __future__ import annotations

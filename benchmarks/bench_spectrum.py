@@ -10,9 +10,9 @@ high-resolution reference (resolution=2, phase_step=0.03) and, for the levels, a
 brute-force dense sinc-DVR.
 
 Then the throughput on the potentials an exact ensemble really solves (``--ensemble``, on by
-default): the type-1 and type-2 rows of ``dynamics.exact.build_exact_ensemble`` for the default
-glass at 0.3 K and t_end = 1e5 s (mostly deep double wells), and on the nodes of the spectral
-atlas (``dynamics.atlas``), with the share of double wells.
+default): the type-1 and type-2 rows of ``dynamics.exact_ensemble.build_exact_ensemble`` for the
+default glass at 0.3 K and t_end = 1e5 s (mostly deep double wells), and on the nodes of the
+spectral atlas (``dynamics.atlas``), with the share of double wells.
 """
 
 from __future__ import annotations
@@ -139,7 +139,8 @@ def ensemble_potentials() -> tuple[np.ndarray, np.ndarray]:
 
     from dynamics import default_glass
     from dynamics.ensemble import Resolution, energy_nodes, p_floor, p_nodes
-    from dynamics.exact import ExactGlass, _asymptotic_potentials
+    from dynamics.exact import ExactGlass
+    from dynamics.exact_ensemble import asymptotic_potentials
 
     glass = ExactGlass.from_glass(default_glass())
     res = Resolution()
@@ -154,7 +155,7 @@ def ensemble_potentials() -> tuple[np.ndarray, np.ndarray]:
         p_min = p_floor(glass, kind, e, 0.3, 1e5, wide)
         p_grid, _ = p_nodes(-np.log(p_min), wide)
         e_a = np.broadcast_to(e[:, None], p_grid.shape).ravel()
-        eta_k, t_k = _asymptotic_potentials(kind, e_a, p_grid.ravel(), glass.W_J)
+        eta_k, t_k = asymptotic_potentials(kind, e_a, p_grid.ravel(), glass.W_J)
         rows = [0] if kind == 0 else [0, 2]
         etas += [eta_k[r] for r in rows]
         ts += [t_k[r] for r in rows]

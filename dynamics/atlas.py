@@ -2,11 +2,12 @@ r"""Spectral atlas: the exact two-level quantities of every soft potential an en
 tabulated once and interpolated.
 
 Every quantity of :class:`dynamics.exact.ExactTwoLevel` depends only on the dimensionless point
-of the potential, and :func:`dynamics.exact.build_exact_ensemble` reaches the potentials only
-through the asymptotic map (:func:`dynamics.exact._asymptotic_potentials`) of its nodes
-:math:`(E_a, p_a)`, which depends on :math:`E_a/W` and :math:`p_a` alone. So the atlas is a table
-on three *sheets* — type 1 :math:`(\tilde\eta, +\tilde t)`, type 2 :math:`(+\tilde t, \tilde t^2/4
-+ \tilde R)` and :math:`(+\tilde t, \tilde t^2/4 - \tilde R)` — over the coordinates
+of the potential, and :func:`dynamics.exact_ensemble.build_exact_ensemble` reaches the
+potentials only through the asymptotic map
+(:func:`dynamics.exact_ensemble.asymptotic_potentials`) of its nodes :math:`(E_a, p_a)`, which
+depends on :math:`E_a/W` and :math:`p_a` alone. So the atlas is a table on three *sheets* —
+type 1 :math:`(\tilde\eta, +\tilde t)`, type 2 :math:`(+\tilde t, \tilde t^2/4 + \tilde R)` and
+:math:`(+\tilde t, \tilde t^2/4 - \tilde R)` — over the coordinates
 
 .. math:: u = \ln(E_a/W), \qquad s = -\ln p_a ,
 
@@ -243,13 +244,13 @@ def sheet_potentials(
 ) -> tuple[FloatArray, FloatArray]:
     r"""The potential :math:`(\tilde\eta, \tilde t)` of a sheet at :math:`(E_a/W, p_a)`.
 
-    :func:`dynamics.exact._asymptotic_potentials`, the rows that build_exact_ensemble solves
+    :func:`dynamics.exact_ensemble.asymptotic_potentials`, the rows that build_exact_ensemble solves
     (type 1: :math:`+\tilde t`; type 2: :math:`(+\tilde t, +\tilde R)` or :math:`(+\tilde t,
     -\tilde R)`), so that atlas and direct solve see the same potentials (to rounding).
     """
-    from dynamics.exact import _asymptotic_potentials
+    from dynamics.exact_ensemble import asymptotic_potentials
 
-    etas, ts = _asymptotic_potentials(0 if sheet == 0 else 1, energy_ratio, p, 1.0)
+    etas, ts = asymptotic_potentials(0 if sheet == 0 else 1, energy_ratio, p, 1.0)
     row = 2 if sheet == 2 else 0
     return etas[row], ts[row]
 
@@ -411,6 +412,7 @@ def atlas_key(grid: AtlasGrid) -> str:
     import importlib
 
     import dynamics.exact as exact
+    import dynamics.exact_ensemble as exact_ensemble
     import dynamics.soft_potential as soft
 
     digest = hashlib.sha256()
@@ -423,7 +425,7 @@ def atlas_key(grid: AtlasGrid) -> str:
         exact.exact_two_level,
         exact._log_derivatives,
         exact._with_derivatives,
-        exact._asymptotic_potentials,
+        exact_ensemble.asymptotic_potentials,
         encode,
         sheet_potentials,
     ):

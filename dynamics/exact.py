@@ -33,31 +33,7 @@ derivatives exactly (it is equivalent to :math:`\partial H/\partial\varepsilon \
 :math:`M` the two differ by :math:`(\delta/\tilde\eta)\,E^2\langle 0|x|1\rangle/2`, relative
 order :math:`(E/W)^2 \lesssim 1e\text{-}3`, which is neglected.
 
-**Microscopic ensemble.** The constant density :math:`\psi_j` in the :math:`(\tilde\eta,
-\tilde t)` plane (or, as an option, :math:`\psi_j|\tilde\eta|`) is integrated with the engine's own
-Gauss–Legendre panels, in the coordinates :math:`(E_a, p_a)` that the asymptotic map assigns to
-each potential: the asymptotic density (5.1) *is* :math:`\psi_j` times the Jacobian of that map,
-so the weights are an exact change of variables whether or not the asymptotic map is accurate.
-Each node :math:`(E_a, p_a)` stands for the potentials :math:`(\tilde\eta, \pm\tilde t)` (type 1)
-or :math:`(\pm\tilde t, \tilde t^2/4 \pm \tilde R)` (type 2); every one of them becomes a bin with
-its own exact :math:`E`, :math:`p`, full :math:`D` and coupling, so that nothing is assumed about
-the cancellation of the odd parts. Mirror images :math:`x\to-x` share the spectrum (one solve);
-the :math:`\pm\tilde R` partners of type 2 do not (two solves).
-
-Exact :math:`\Delta_0` is larger than (2.8) by a factor 6–170 for :math:`L = 1.5`–30, and
-:math:`p` larger than :math:`p_a` by up to 3e4; so the asymptotic grid is extended ``energy_margin``
-below the lowest energy of the run and ``p_margin`` below its lower bound of :math:`p`, and bins
-whose exact :math:`E` falls outside the run's energy window are dropped. TLS below the extended
-:math:`p` bound (deep wells, where :math:`E = \Delta` and (2.9) holds to ~1 %) enter only
-:math:`C(\infty)`, through the asymptotic closed-form tail at their asymptotic energy.
-
-The phonon and electron constants of a bin are those of the glass for the same potential, times
-:math:`M^2/(p\,\gamma_a^2)`, the exact coupling over its asymptotic value :math:`p_a\gamma_a^2`
-((4.4) type 1, (4.9) type 2): in the asymptotic limit the bins reduce to the glass's constants.
-That factor is mixed over the members of a node by the glass's relaxation coupling
-(:mod:`dynamics.relaxation_coupling`): ``"symmetric"`` (default) gives every member the node's
-mean, the paper's rate law; ``"interference"`` with :math:`f` keeps a fraction :math:`f` of each
-member's own :math:`M^2` (:math:`f = 1`: every potential with its own matrix element).
+The ensemble built from these parameters is :mod:`dynamics.exact_ensemble`.
 """
 
 from __future__ import annotations
@@ -65,26 +41,17 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics.coupling import deta_dstrain, dt_dstrain, zero_point_shift
-from dynamics.deformation import gamma_type1, gamma_type2
 from dynamics.ensemble import (
-    PART_NAMES,
     Ensemble,
     Resolution,
-    energy_nodes,
-    ensemble_from_parts,
-    p_floor,
-    p_nodes,
 )
 from dynamics.glass import FloatArray, Glass
-from dynamics.relaxation_coupling import mix_partner_couplings
-from dynamics.soft_potential import type1_parameters, type2_parameters
 from dynamics.spectrum import solve_soft_potential
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_finite, check_positive
@@ -93,14 +60,10 @@ __all__ = [
     "DENSITY_LAWS",
     "SPECTRUM_SOURCES",
     "ExactGlass",
-    "ExactMembers",
     "ExactTwoLevel",
-    "assemble_exact_ensemble",
-    "build_exact_ensemble",
     "exact_couplings",
     "exact_deformation_type1",
     "exact_deformation_type2",
-    "exact_members",
     "exact_two_level",
 ]
 
@@ -412,7 +375,8 @@ class ExactGlass(Glass):
     exact spectra.
 
     It is a ``Glass`` (same fields, same validation), so every protocol, run, sweep and dataset
-    accepts it; only the ensemble differs: :func:`build_exact_ensemble` instead of the
+    accepts it; only the ensemble differs:
+    :func:`dynamics.exact_ensemble.build_exact_ensemble` instead of the
     asymptotic bins. ``chi`` must be nonzero (it sets the type-1 coupling (4.4)). Make one with
     :meth:`from_glass`.
 
@@ -484,8 +448,10 @@ class ExactGlass(Glass):
     def ensemble(
         self, temperature_low: float, temperature_high: float, t_end: float, resolution: Resolution
     ) -> Ensemble:
-        """The bins for a run (cached): :func:`build_exact_ensemble`."""
-        return _cached_ensemble(self, temperature_low, temperature_high, t_end, resolution)
+        """The bins for a run (cached): :func:`dynamics.exact_ensemble.build_exact_ensemble`."""
+        from dynamics.exact_ensemble import cached_exact_ensemble  # it builds on this module
+
+        return cached_exact_ensemble(self, temperature_low, temperature_high, t_end, resolution)
 
     @property
     def spectrum_label(self) -> str:
@@ -495,437 +461,3 @@ class ExactGlass(Glass):
     def to_dict(self) -> dict[str, Any]:
         """All fields, ``model = "kki-exact"`` (JSON-serialisable)."""
         return {**super().to_dict(), "model": "kki-exact"}
-
-
-@lru_cache(maxsize=16)
-def _cached_ensemble(
-    model: ExactGlass, t_lo: float, t_hi: float, t_end: float, res: Resolution
-) -> Ensemble:
-    return build_exact_ensemble(model, t_lo, t_hi, t_end, res)
-
-
-def _asymptotic_potentials(
-    kind: int, energy: FloatArray, p: FloatArray, W_J: float
-) -> tuple[FloatArray, FloatArray]:
-    """The potentials (eta, t) that the asymptotic map puts at (E_a, p_a), one per sign.
-
-    Type 1: (eta, +t), (eta, -t). Type 2: (+-t, t^2/4 +- R) in the order
-    (+t, +R), (-t, +R), (+t, -R), (-t, -R). Shape (signs, n).
-    """
-    if kind == 0:
-        eta, t = type1_parameters(energy, p, W_J)
-        return np.stack([eta, eta]), np.stack([t, -t])
-    t, R = type2_parameters(energy, p, W_J)
-    plus, minus = R + t**2 / 4, -R + t**2 / 4
-    return np.stack([plus, plus, minus, minus]), np.stack([t, -t, t, -t])
-
-
-#: Per-member arrays of :class:`ExactMembers`, shape (members, nodes).
-_MEMBER_ROWS = ("energy", "p", "number_density", "deformation", "coupling", "keep")
-
-
-@dataclass(frozen=True)
-class ExactMembers:
-    r"""The potentials of one TLS type on the asymptotic grid, before the relaxation coupling.
-
-    Each node :math:`(E_a, p_a)` stands for 2 (type 1: :math:`\pm\tilde t`) or 4 (type 2:
-    :math:`(\pm\tilde t, \pm\tilde R)`, in the order (+t, +R), (-t, +R), (+t, -R), (-t, -R))
-    potentials, its *members* (mirror partners). Arrays of shape (n,) are per node, those of
-    shape (members, n) per member.
-
-    Attributes
-    ----------
-    kind
-        Index of the TLS type.
-    energy_a, p_a
-        The node: :math:`E_a` [J], :math:`p_a` [1].
-    phonon_a, electron_a
-        The glass's constants at the node. [s-1 K-3], [s-1 K-1]
-    energy, p
-        Exact :math:`E` [J] and :math:`p` [1] of each member.
-    number_density
-        Potentials per volume the member stands for. [m-3]
-    deformation
-        Full exact :math:`D` of each member (NaN for unresolved asymmetric doublets). [J]
-    coupling
-        :math:`M^2/(p\gamma_a^2)`: the member's one-phonon coupling over the asymptotic one
-        (meaningful where ``keep``). [1]
-    keep
-        Whether the member is a bin (exact :math:`E` in the run's window, :math:`p > 0`).
-    tail_energy, tail_density
-        The frozen tail below the p grid, per energy node in the window. [J], [m-3]
-    """
-
-    kind: int
-    energy_a: FloatArray
-    p_a: FloatArray
-    phonon_a: FloatArray
-    electron_a: FloatArray
-    energy: FloatArray
-    p: FloatArray
-    number_density: FloatArray
-    deformation: FloatArray
-    coupling: FloatArray
-    keep: NDArray[np.bool_]
-    tail_energy: FloatArray
-    tail_density: FloatArray
-
-
-def build_exact_ensemble(
-    model: ExactGlass,
-    temperature_low: float,
-    temperature_high: float,
-    t_end: float,
-    resolution: Resolution | None = None,
-) -> Ensemble:
-    r"""Bins of every TLS type from exact spectra (module docstring), for a run.
-
-    :func:`exact_members` (the spectra; cached per glass without its relaxation coupling) then
-    :func:`assemble_exact_ensemble` (the relaxation coupling).
-
-    Parameters
-    ----------
-    model
-        The glass with its spectrum settings.
-    temperature_low, temperature_high
-        Lowest and highest temperature of the run. [K]
-    t_end
-        Last time of the run. [s]
-    resolution
-        Quadrature resolution of the asymptotic grid (the converged default if omitted).
-
-    Returns
-    -------
-    Ensemble
-        Relaxing bins (exact :math:`E`, :math:`p`, full :math:`D`, couplings) and the frozen tail.
-    """
-    members = exact_members(model, temperature_low, temperature_high, t_end, resolution)
-    return assemble_exact_ensemble(members, model)
-
-
-def exact_members(
-    model: ExactGlass,
-    temperature_low: float,
-    temperature_high: float,
-    t_end: float,
-    resolution: Resolution | None = None,
-) -> tuple[ExactMembers, ...]:
-    r"""The exact spectra of the potentials of every TLS type on the asymptotic grid of a run.
-
-    Cached per (glass without its relaxation coupling, temperatures, ``t_end``, resolution), 16
-    entries: the result is shared, do not modify its arrays.
-
-    Parameters
-    ----------
-    model
-        The glass with its spectrum settings (its relaxation coupling is not used).
-    temperature_low, temperature_high
-        Lowest and highest temperature of the run. [K]
-    t_end
-        Last time of the run. [s]
-    resolution
-        Quadrature resolution of the asymptotic grid (the converged default if omitted).
-
-    Returns
-    -------
-    tuple of ExactMembers
-        One per TLS type with a nonzero density.
-    """
-    spectra = dataclasses.replace(model, relaxation_coupling="symmetric", interference_fraction=0.0)
-    return _cached_members(spectra, temperature_low, temperature_high, t_end, resolution)
-
-
-@lru_cache(maxsize=16)
-def _cached_members(
-    model: ExactGlass,
-    temperature_low: float,
-    temperature_high: float,
-    t_end: float,
-    resolution: Resolution | None,
-) -> tuple[ExactMembers, ...]:
-    """:func:`exact_members`, cached: the run's checked ranges, its energy window and the
-    widened asymptotic grid (module docstring, ``energy_margin`` and ``p_margin``), then the
-    members of each TLS type with a nonzero density (:func:`_type_members`)."""
-    res = resolution if resolution is not None else Resolution()
-    t_lo, t_hi, t_end_v = _check_run(temperature_low, temperature_high, t_end)
-    e_window = (res.x_min * K_B * t_lo, res.x_max * K_B * t_hi)
-    wide = dataclasses.replace(
-        res,
-        x_min=res.x_min / model.energy_margin,
-        relaxation_cutoff=res.relaxation_cutoff / model.p_margin,
-    )
-    e_nodes, e_weights = energy_nodes(t_lo, t_hi, model.energy_cap, wide)
-    return tuple(
-        _type_members(model, kind, e_nodes, e_weights, e_window, t_hi, t_end_v, wide)
-        for kind in range(len(model.tls_types))
-        if model.density_scale(kind) != 0.0
-    )
-
-
-def _check_run(
-    temperature_low: float, temperature_high: float, t_end: float
-) -> tuple[float, float, float]:
-    """The run's lowest and highest temperatures [K] and last time [s], checked: positive,
-    and the highest not below the lowest (:class:`ParameterError` naming the value)."""
-    t_lo = float(check_positive("temperature_low", temperature_low, "K"))
-    t_hi = float(check_positive("temperature_high", temperature_high, "K"))
-    if t_hi < t_lo:
-        raise ParameterError(
-            f"temperature_high = {t_hi:.6g} K is below temperature_low = {t_lo:.6g} K"
-        )
-    return t_lo, t_hi, float(check_positive("t_end", t_end, "s"))
-
-
-def _type_members(
-    model: ExactGlass,
-    kind: int,
-    e_nodes: FloatArray,
-    e_weights: FloatArray,
-    e_window: tuple[float, float],
-    t_hi: float,
-    t_end: float,
-    wide: Resolution,
-) -> ExactMembers:
-    r"""The :class:`ExactMembers` of TLS type ``kind`` on the widened asymptotic grid.
-
-    Parameters
-    ----------
-    model
-        The glass with its spectrum settings.
-    kind
-        Index of the TLS type.
-    e_nodes, e_weights
-        Energy nodes [J] and their weights (per unit :math:`\ln E`) [1] of the widened grid.
-    e_window
-        The run's energy window: members whose exact :math:`E` is outside are not kept. [J]
-    t_hi
-        Highest temperature of the run. [K]
-    t_end
-        Last time of the run. [s]
-    wide
-        The widened resolution.
-    """
-    p_min = p_floor(model, kind, e_nodes, t_hi, t_end, wide)
-    p_grid, p_weights = p_nodes(-np.log(p_min), wide)
-    e_a = np.broadcast_to(e_nodes[:, None], p_grid.shape).ravel()
-    p_a = p_grid.ravel()
-    weight = model.density(kind, e_a, p_a) * (p_weights * (e_weights * e_nodes)[:, None]).ravel()
-    etas, ts = _asymptotic_potentials(kind, e_a, p_a, model.W_J)
-    partners = _exact_partners(model, kind, e_a, p_a, etas, ts, e_window)
-    gamma_a = _asymptotic_gamma(model, kind, e_a, p_a)
-    tail_energy, tail_density = _tail(model, kind, e_nodes, e_weights, p_min, e_window)
-    return ExactMembers(
-        kind=kind,
-        energy_a=e_a,
-        p_a=p_a,
-        phonon_a=model.phonon_constant(kind, e_a, p_a),
-        electron_a=model.electron_constant(kind, e_a, p_a),
-        tail_energy=tail_energy,
-        tail_density=tail_density,
-        **_member_rows(model, partners, etas, weight, gamma_a, e_window),
-    )
-
-
-def _exact_partners(
-    model: ExactGlass,
-    kind: int,
-    e_a: FloatArray,
-    p_a: FloatArray,
-    etas: FloatArray,
-    ts: FloatArray,
-    e_window: tuple[float, float],
-) -> list[ExactTwoLevel]:
-    r"""Exact two-level values of every member of the nodes :math:`(E_a, p_a)`, in the order
-    of :func:`_asymptotic_potentials` (module docstring: mirror images share one solve, the
-    :math:`\pm\tilde R` partners of type 2 do not).
-
-    The ln :math:`\Delta_0` derivatives are added where the member is kept (exact :math:`E` in
-    ``e_window`` [J], :math:`p > 0`) and :math:`p < 1/2`, where :math:`M` needs them.
-
-    Parameters
-    ----------
-    e_a, p_a
-        The nodes: :math:`E_a` [J], :math:`p_a` [1].
-    etas, ts
-        The potentials of the members, shape (members, n). [1]
-    """
-    W_J = model.W_J
-    e_rows = etas[0] if kind == 0 else np.concatenate([etas[0], etas[2]])
-    t_rows = ts[0] if kind == 0 else np.concatenate([ts[0], ts[2]])
-    solved = _solve_rows(model, kind, e_a / W_J, p_a, e_rows, t_rows)
-    energy_rows = solved.splitting * W_J
-    kept = (energy_rows >= e_window[0]) & (energy_rows <= e_window[1]) & (solved.p > 0.0)
-    solved = _with_derivatives(
-        solved, kept & (solved.p < _MIXED_P), FD_STEP, model.spectrum_resolution
-    )
-    if kind == 0:
-        return [solved, solved.mirrored()]
-    half = [_take(solved, slice(0, e_a.size)), _take(solved, slice(e_a.size, None))]
-    return [half[0], half[0].mirrored(), half[1], half[1].mirrored()]
-
-
-def _asymptotic_gamma(model: ExactGlass, kind: int, e_a: FloatArray, p_a: FloatArray) -> FloatArray:
-    r""":math:`\gamma_a` of the nodes, the asymptotic coupling at the node's
-    :math:`\Delta_0 = E_a\sqrt{p_a}`: (4.4) for type 1, (4.9) for type 2. [J]"""
-    W_J = model.W_J
-    if kind == 0:
-        return gamma_type1(e_a * np.sqrt(p_a), W_J=W_J, c=model.c, eta_L=model.eta_L, chi=model.chi)
-    return gamma_type2(e_a * np.sqrt(p_a), W_J=W_J, c=model.c, eta_L=model.eta_L)
-
-
-def _member_rows(
-    model: ExactGlass,
-    partners: list[ExactTwoLevel],
-    etas: FloatArray,
-    weight: FloatArray,
-    gamma_a: FloatArray,
-    e_window: tuple[float, float],
-) -> dict[str, Any]:
-    r"""The per-member arrays of :class:`ExactMembers` (:data:`_MEMBER_ROWS`), shape
-    (members, n): exact :math:`E` [J] and :math:`p` [1]; the node's density ``weight``
-    [m-3] shared equally by its members (times :math:`|\tilde\eta|` for ``"abs_eta"``); full
-    :math:`D` [J] and coupling factor :math:`M^2/(p\gamma_a^2)` [1] by
-    :func:`exact_couplings`; and whether each is kept (:math:`E` in ``e_window`` [J],
-    :math:`p > 0`).
-
-    Parameters
-    ----------
-    partners
-        Exact two-level values of each member (:func:`_exact_partners`).
-    etas
-        :math:`\tilde\eta` of each member, shape (members, n). [1]
-    gamma_a
-        Asymptotic coupling of each node (:func:`_asymptotic_gamma`). [J]
-    """
-    W_J = model.W_J
-    signs = etas.shape[0]
-    rows: dict[str, list[Any]] = {k: [] for k in _MEMBER_ROWS}
-    for sign in range(signs):
-        member = partners[sign]
-        D, M = exact_couplings(member, c=model.c, eta_L=model.eta_L, chi=model.chi)
-        energy = member.splitting * W_J
-        density = weight * (np.abs(etas[sign]) if model.density_law == "abs_eta" else 1.0)
-        rows["energy"].append(energy)
-        rows["p"].append(member.p)
-        rows["number_density"].append(density / signs)
-        rows["deformation"].append(D * W_J)
-        rows["coupling"].append((M * W_J) ** 2 / (member.p * gamma_a**2))
-        rows["keep"].append((energy >= e_window[0]) & (energy <= e_window[1]) & (member.p > 0.0))
-    return {k: np.stack(v) for k, v in rows.items()}
-
-
-def _tail(
-    model: ExactGlass,
-    kind: int,
-    e_nodes: FloatArray,
-    e_weights: FloatArray,
-    p_min: FloatArray,
-    e_window: tuple[float, float],
-) -> tuple[FloatArray, FloatArray]:
-    r"""The frozen tail below the p grid (module docstring): the energy nodes in the window
-    [J] and the asymptotic closed-form density below :math:`p_\mathrm{min}(E)` at each [m-3]
-    (times :math:`|\tilde\eta|` at :math:`(E, p_\mathrm{min})` for ``"abs_eta"``).
-
-    Parameters
-    ----------
-    e_nodes, e_weights
-        Energy nodes [J] and their weights per unit :math:`\ln E` [1].
-    p_min
-        Lower bound of the p grid at each node. [1]
-    e_window
-        The run's energy window. [J]
-    """
-    W_J = model.W_J
-    in_window = (e_nodes >= e_window[0]) & (e_nodes <= e_window[1])
-    tail = model.density_tail(kind, e_nodes, p_min) * e_weights * e_nodes
-    if model.density_law == "abs_eta":
-        eta_tail, _ = (
-            type1_parameters(e_nodes, p_min, W_J) if kind == 0 else _type2_eta(e_nodes, p_min, W_J)
-        )
-        tail = tail * np.abs(eta_tail)
-    return e_nodes[in_window], tail[in_window]
-
-
-def assemble_exact_ensemble(members: tuple[ExactMembers, ...], model: ExactGlass) -> Ensemble:
-    r"""The bins of the exact ensemble from its members, with the model's relaxation coupling.
-
-    Each kept member is a bin with its exact :math:`E`, :math:`p` and full :math:`D`; its phonon
-    and electron constants are the node's asymptotic ones times its coupling factor mixed over
-    its partner group by :func:`dynamics.relaxation_coupling.mix_partner_couplings` (symmetric:
-    the group's mean; interference with :math:`f`: :math:`(1-f)\,\text{mean} + f\,\text{own}`).
-
-    Parameters
-    ----------
-    members
-        From :func:`exact_members`.
-    model
-        Supplies the relaxation coupling, the TLS types, :math:`K` and :math:`T_c`.
-
-    Returns
-    -------
-    Ensemble
-        Bins ordered by type, then member, then node; ``partner_group`` numbers the nodes.
-    """
-    parts: dict[str, list[Any]] = {k: [] for k in PART_NAMES}
-    groups = 0
-    for m in members:
-        signs, n = m.energy.shape
-        factor = mix_partner_couplings(m.coupling, m.keep, model.interference_fraction)
-        for sign in range(signs):
-            keep = m.keep[sign]
-            parts["energy"].append(m.energy[sign][keep])
-            parts["p"].append(m.p[sign][keep])
-            parts["kind"].append(np.full(int(keep.sum()), m.kind))
-            parts["number_density"].append(m.number_density[sign][keep])
-            parts["deformation"].append(m.deformation[sign][keep])
-            parts["phonon"].append((m.phonon_a * factor[sign])[keep])
-            parts["electron"].append((m.electron_a * factor[sign])[keep])
-            parts["partner_group"].append((groups + np.arange(n))[keep])
-        groups += n
-        parts["tail_energy"].append(m.tail_energy)
-        parts["tail_kind"].append(np.full(m.tail_energy.size, m.kind))
-        parts["tail_density"].append(m.tail_density)
-    return ensemble_from_parts(parts, model)
-
-
-def _solve_rows(
-    model: ExactGlass,
-    kind: int,
-    energy_ratio: FloatArray,
-    p: FloatArray,
-    eta: FloatArray,
-    t: FloatArray,
-) -> ExactTwoLevel:
-    """Exact two-level values of the rows ``(eta, t)`` that the asymptotic map puts at
-    ``(energy_ratio = E_a/W, p)`` (type 1: one row per node; type 2: +R rows, then -R rows):
-    interpolated in the spectral atlas (:mod:`dynamics.atlas`, forward differences included
-    where p < 1/2) or solved directly, by ``model.spectrum_source``."""
-    if model.spectrum_source == "direct":
-        return exact_two_level(eta, t, resolution=model.spectrum_resolution, derivatives=False)
-    from dynamics.atlas import AtlasGrid, atlas_two_level
-    from dynamics.atlas_store import default_atlas
-
-    atlas = default_atlas(AtlasGrid(spectrum_resolution=model.spectrum_resolution))
-    if kind == 0:
-        return atlas_two_level(atlas, 0, energy_ratio, p)
-    return _concatenate_tls(
-        [atlas_two_level(atlas, 1, energy_ratio, p), atlas_two_level(atlas, 2, energy_ratio, p)]
-    )
-
-
-def _concatenate_tls(parts: list[ExactTwoLevel]) -> ExactTwoLevel:
-    return ExactTwoLevel(
-        **{
-            f.name: np.concatenate([getattr(x, f.name) for x in parts])
-            for f in dataclasses.fields(ExactTwoLevel)
-        }
-    )
-
-
-def _type2_eta(energy: FloatArray, p: FloatArray, W_J: float) -> tuple[FloatArray, FloatArray]:
-    t, R = type2_parameters(energy, p, W_J)
-    return R + t**2 / 4, t
-
-
-def _take(tls: ExactTwoLevel, part: slice) -> ExactTwoLevel:
-    return ExactTwoLevel(**{f.name: getattr(tls, f.name)[part] for f in dataclasses.fields(tls)})

@@ -29,10 +29,10 @@ from dynamics.exact import (
     FD_STEP,
     ExactGlass,
     _with_derivatives,
-    build_exact_ensemble,
     exact_couplings,
     exact_two_level,
 )
+from dynamics.exact_ensemble import build_exact_ensemble
 from dynamics.presets import default_glass
 from dynamics.validation import ParameterError
 

@@ -27,9 +27,9 @@ from dynamics.exact import (
     exact_couplings,
     exact_deformation_type1,
     exact_deformation_type2,
-    exact_members,
     exact_two_level,
 )
+from dynamics.exact_ensemble import exact_members
 from dynamics.mechanisms import (
     MECHANISM_LABELS,
     MECHANISM_STEPS,

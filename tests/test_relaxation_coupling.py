@@ -20,11 +20,10 @@ from dynamics.deformation import gamma_type1
 from dynamics.ensemble import Resolution, build_ensemble
 from dynamics.exact import (
     ExactGlass,
-    assemble_exact_ensemble,
     exact_couplings,
-    exact_members,
     exact_two_level,
 )
+from dynamics.exact_ensemble import assemble_exact_ensemble, exact_members
 from dynamics.presets import default_glass, preset_interference_fraction
 from dynamics.propagation import bin_rates
 from dynamics.relaxation_coupling import (

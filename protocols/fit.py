@@ -1,5 +1,6 @@
-r"""Fitting a glass's parameters to measurements with lmfit: :func:`fit`, its dataset, its plot and
-the ``tls-expansion fit`` command.
+r"""Fitting a glass's parameters to measurements with lmfit: :func:`fit` and its
+:class:`FitResult` (the dataset is :mod:`protocols.fit_output`, the figure
+:func:`protocols.plots.plot_fit`, the command ``tls-expansion fit``).
 
 **The model of each quantity.** Step quantities (:math:`\alpha`, :math:`C`, :math:`\Gamma`, and
 :math:`\alpha/T`, :math:`C/T`) are the two-level systems' linear response after a small heat
@@ -11,7 +12,9 @@ under the data's protocol (every contribution the glass has).
 
 **Parameters.** Any of :data:`FIT_PARAMETERS` may be varied; the others stay at the start
 glass's values. Bounds default to the parameter's validated range (that of
-:class:`dynamics.Glass`). Parameters that span decades (``W``, ``N0``, ``A``, ``eta_L``, ...) are
+:class:`dynamics.Glass`), narrowed for a parameter fitted as log10 to :data:`LOG_REACH_DECADES`
+either side of its start value; a parameter that ends on a bound is named in the warnings.
+Parameters that span decades (``W``, ``N0``, ``A``, ``eta_L``, ...) are
 fitted as :math:`\log_{10}` internally (:attr:`FitParameter.log`), so the minimiser takes steps of
 comparable size in every direction; their standard errors are propagated to the parameter
 linearly, :math:`\sigma_x = x\ln 10\,\sigma_{\log_{10}x}`, and correlations are the same in
@@ -29,7 +32,6 @@ what the scatter of the data implies.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -41,7 +43,6 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from dynamics import __version__
 from dynamics.ensemble import Resolution
 from dynamics.exact import ExactGlass
 from dynamics.glass import (
@@ -52,10 +53,8 @@ from dynamics.glass import (
     TunnellingGlass,
 )
 from dynamics.response import step_response
-from dynamics.units import PAPER_DOI, PAPER_REFERENCE
 from dynamics.validation import ParameterError
 from protocols.fitdata import QUANTITIES, Measurement
-from protocols.variables import TAU_MIN_DEFINITION, VARIABLES, Variable
 
 FloatArray = NDArray[np.float64]
 
@@ -103,64 +102,6 @@ FIT_PARAMETERS: Mapping[str, FitParameter] = {
     )
     for name, spec in (GLASS_PARAMETERS | TUNNELLING_PARAMETERS).items()
 }
-
-#: Variables of a fit's dataset beyond the registry of protocols.variables.
-FIT_VARIABLES: Mapping[str, Variable] = {
-    "parameter_row": Variable("name of a fitted parameter", "1"),
-    "parameter_column": Variable("name of a fitted parameter", "1"),
-    "correlation": Variable(
-        "correlation coefficient between two fitted parameters",
-        "1",
-        "from the covariance matrix of the fit (linearised); the same for a parameter and its "
-        "log10, which is how W, N0, A, eta_L, ... are fitted",
-    ),
-    "chi_square": Variable("chi-square of the fit, sum of squared weighted residuals", "1"),
-    "reduced_chi_square": Variable("chi-square per degree of freedom", "1"),
-    "aic": Variable("Akaike information criterion of the fit", "1"),
-    "bic": Variable("Bayesian information criterion of the fit", "1"),
-    "n_points": Variable("number of data points fitted", "1"),
-    "n_free": Variable("number of free (varied) parameters", "1"),
-}
-_SUFFIXES = {
-    "stderr": "standard error of the fitted {}",
-    "start": "start value of the fit of {}",
-}
-_LOG_SUFFIX = "_stderr_log10"
-_DATA_SUFFIXES = {
-    "": "measured {}",
-    "err": "standard uncertainty of the measured {}",
-    "fit": "best fit of {}",
-    "residual": "residual (measured minus best fit) of {}",
-}
-
-
-def _attrs(name: str) -> dict[str, str]:
-    """``long_name`` and ``units`` of a fit dataset variable (from the registry)."""
-    if name in FIT_VARIABLES:
-        return FIT_VARIABLES[name].attrs()
-    if name in VARIABLES:
-        return VARIABLES[name].attrs()
-    stem, _, tail = name.rpartition("_")
-    if tail.isdigit():  # data set k: QUANTITY[_err|_fit|_residual]_k, point_k, or an axis
-        if stem == "point":
-            return {"long_name": f"index of a point of data set {tail}", "units": "1"}
-        for suffix, text in _DATA_SUFFIXES.items():
-            base = stem[: -len(suffix) - 1] if suffix and stem.endswith("_" + suffix) else stem
-            if (suffix == "" or stem.endswith("_" + suffix)) and base in VARIABLES:
-                meta = VARIABLES[base]
-                long = text.format(meta.long_name) if base in QUANTITIES else meta.long_name
-                return {"long_name": f"{long} (data set {tail})", "units": meta.units}
-    if name.endswith(_LOG_SUFFIX) and name[: -len(_LOG_SUFFIX)] in VARIABLES:
-        meta = VARIABLES[name[: -len(_LOG_SUFFIX)]]
-        return {
-            "long_name": f"standard error of log10 of the fitted {meta.long_name}",
-            "units": "1",
-        }
-    if tail in _SUFFIXES and stem in VARIABLES:
-        meta = VARIABLES[stem]
-        return {"long_name": _SUFFIXES[tail].format(meta.long_name), "units": meta.units}
-    raise KeyError(f"fit dataset variable {name!r} has no registered metadata")
-
 
 # ----------------------------------------------------------------------------------------------
 # the model of each measurement
@@ -300,7 +241,10 @@ class FitResult:
         return out
 
     def to_dataset(self) -> xr.Dataset:
-        """The data, best fit, residuals, parameters, errors, correlations and settings."""
+        """The data, best fit, residuals, parameters, errors, correlations and settings
+        (:func:`protocols.fit_output.fit_dataset`)."""
+        from protocols.fit_output import fit_dataset  # it reads FitResult
+
         return fit_dataset(self)
 
 
@@ -687,185 +631,3 @@ def _correlation(result: Any, names: list[str]) -> FloatArray:
     d = np.sqrt(np.diag(cov))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(cov / np.outer(d, d))
-
-
-# ----------------------------------------------------------------------------------------------
-# the dataset and the plot
-
-
-def _data_set_variables(
-    k: int, m: Measurement, fitted: FloatArray, weighting: str
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The variables and attributes of data set ``k`` in a fit's dataset (:func:`fit_dataset`).
-
-    Parameters
-    ----------
-    k
-        Number of the data set (1, 2, ...).
-    m
-        The data set.
-    fitted
-        The best fit at its points. [the data set's unit]
-    weighting
-        ``"errors"`` or ``"rms"`` (module docstring).
-
-    Returns
-    -------
-    data
-        ``{name: (dimension, values)}``: the axes, data, uncertainties, best fit and residuals
-        along ``point_k``.
-    attrs
-        ``data_k_source``, ``data_k_quantity``, ``data_k_axis``, ``data_k_weighting`` and, for a
-        run quantity, ``data_k_protocol``.
-    """
-    data: dict[str, Any] = {}
-    dim = f"point_{k}"
-    for axis in ("temperature", "tau_expt", "time"):
-        value = getattr(m, axis)
-        if value is not None:
-            data[f"{axis}_{k}"] = (dim, value)
-    data[f"{m.quantity}_{k}"] = (dim, m.values)
-    if m.errors is not None:
-        data[f"{m.quantity}_err_{k}"] = (dim, m.errors)
-    data[f"{m.quantity}_fit_{k}"] = (dim, fitted)
-    data[f"{m.quantity}_residual_{k}"] = (dim, m.values - fitted)
-    attrs: dict[str, Any] = {
-        f"data_{k}_source": m.source,
-        f"data_{k}_quantity": m.quantity,
-        f"data_{k}_axis": m.axis,
-        f"data_{k}_weighting": weighting,
-    }
-    if m.protocol is not None:
-        attrs[f"data_{k}_protocol"] = json.dumps(m.protocol.to_dict(), sort_keys=True)
-    return data, attrs
-
-
-def _parameter_variables(result: FitResult) -> dict[str, Any]:
-    """The fitted parameters and goodness of fit as variables of a fit's dataset.
-
-    Returns
-    -------
-    dict
-        ``NAME``, ``NAME_stderr``, ``NAME_start`` (and ``NAME_stderr_log10``) for each varied
-        parameter, in its unit; ``correlation``; ``chi_square``, ``reduced_chi_square``,
-        ``aic``, ``bic``, ``n_points``, ``n_free``.
-    """
-    data: dict[str, Any] = {}
-    names = list(result.values)
-    for name in names:
-        data[name] = result.values[name]
-        data[f"{name}_stderr"] = result.stderr[name]
-        data[f"{name}_start"] = float(getattr(result.start, name))
-        if name in result.stderr_log10:
-            data[f"{name}_stderr_log10"] = result.stderr_log10[name]
-    data["correlation"] = (("parameter_row", "parameter_column"), result.correlation)
-    data["chi_square"] = result.chi_square
-    data["reduced_chi_square"] = result.reduced_chi_square
-    data["aic"] = result.aic
-    data["bic"] = result.bic
-    data["n_points"] = np.int32(result.n_points)  # CF 1.8 has no int64
-    data["n_free"] = np.int32(len(names))
-    return data
-
-
-def _global_attrs(result: FitResult) -> dict[str, Any]:
-    """The global attributes of a fit's dataset common to every fit: conventions, provenance,
-    the start and best-fit glasses, the settings and lmfit's report and outcome."""
-    names = list(result.values)
-    start_name = result.start.name
-    return {
-        "Conventions": "CF-1.8",
-        "title": f"tls-expansion: fit of glass {start_name} to "
-        + ", ".join(m.quantity for m in result.measurements),
-        "institution": "tls-expansion",
-        "source": f"tls-expansion {__version__} (two-level systems of the soft-potential model)",
-        "references": PAPER_REFERENCE,
-        "paper_doi": PAPER_DOI,
-        "history": f"tls-expansion {__version__}: protocols.fit(vary {', '.join(names)}, "
-        f"glass {start_name})",
-        "comment": "Step quantities are the TLS linear response after a small step "
-        "(dynamics.response); strain and length_change come from protocols.run. "
-        + TAU_MIN_DEFINITION,
-        "tls_expansion_version": __version__,
-        "glass": json.dumps(result.glass.to_dict(), sort_keys=True),
-        "glass_start": json.dumps(result.start.to_dict(), sort_keys=True),
-        "spectrum": result.spectrum,
-        "resolution": json.dumps(result.resolution.__dict__, sort_keys=True),
-        "tau_min_definition": TAU_MIN_DEFINITION,
-        "fit_method": str(result.result.method),
-        "fit_varied": ",".join(names),
-        "fit_log10_parameters": ",".join(n for n in names if FIT_PARAMETERS[n].log),
-        "fit_bounds": json.dumps({k: list(v) for k, v in result.bounds.items()}),
-        "fit_success": int(bool(result.result.success)),
-        "fit_message": str(result.result.message),
-        "fit_function_evaluations": int(result.result.nfev),
-        "fit_report": result.report,
-        "fit_warnings": "; ".join(result.warnings) or "none",
-    }
-
-
-def fit_dataset(result: FitResult) -> xr.Dataset:
-    """The fit as a dataset: per data set ``k`` (1, 2, ...) along ``point_k`` the independent
-    variable(s) ``temperature_k``, ``tau_expt_k`` or ``time_k``, the data ``QUANTITY_k``, their
-    uncertainties ``QUANTITY_err_k``, the best fit ``QUANTITY_fit_k`` and the residuals
-    ``QUANTITY_residual_k`` (data minus fit); each varied parameter ``NAME`` with
-    ``NAME_stderr`` and ``NAME_start``; ``correlation``; ``chi_square``, ``reduced_chi_square``,
-    ``aic``, ``bic``; the glass, the settings and lmfit's report in the attributes."""
-    data: dict[str, Any] = {}
-    attrs: dict[str, Any] = {}
-    for k, (m, fitted) in enumerate(zip(result.measurements, result.best_fit, strict=True), 1):
-        set_data, set_attrs = _data_set_variables(k, m, fitted, result.weighting[k - 1])
-        data.update(set_data)
-        attrs.update(set_attrs)
-    data.update(_parameter_variables(result))
-    names = list(result.values)
-    ds = xr.Dataset(data, coords={"parameter_row": names, "parameter_column": names})
-    ds.attrs.update({**_global_attrs(result), **attrs})
-    for var in ds.variables:
-        ds[var].attrs.update(_attrs(str(var)))
-    return ds
-
-
-def plot_fit(ds: xr.Dataset) -> Any:
-    """Data with error bars and the best fit (top), residuals (bottom), one column per data set."""
-    import matplotlib.pyplot as plt
-
-    n = sum(1 for k in ds.attrs if k.startswith("data_") and k.endswith("_quantity"))
-    fig, axes = plt.subplots(
-        2,
-        n,
-        figsize=(5.0 * n, 5.5),
-        squeeze=False,
-        sharex="col",
-        gridspec_kw={"height_ratios": [3, 1]},
-    )
-    for k in range(1, n + 1):
-        q, axis = ds.attrs[f"data_{k}_quantity"], ds.attrs[f"data_{k}_axis"]
-        x = ds[f"{axis}_{k}"].values
-        y, f, r = (ds[f"{q}{s}_{k}"].values for s in ("", "_fit", "_residual"))
-        err = ds[f"{q}_err_{k}"].values if f"{q}_err_{k}" in ds else None
-        order = np.argsort(x)
-        top, bottom = axes[0, k - 1], axes[1, k - 1]
-        top.errorbar(x, y, yerr=err, fmt="o", ms=3, label="data")
-        others = [a for a in ("temperature", "tau_expt") if a != axis and f"{a}_{k}" in ds]
-        mixed = any(np.ptp(ds[f"{a}_{k}"].values) > 0 for a in others)  # C(T) at several tau
-        top.plot(x[order], f[order], "x" if mixed else "-", label="fit")
-        bottom.errorbar(x, r, yerr=err, fmt="o", ms=3)
-        bottom.axhline(0.0, color="0.5", lw=0.8)
-        if x.min() > 0 and x.max() / x.min() > 20:
-            top.set_xscale("log")
-        unit = ds[f"{q}_{k}"].attrs["units"]
-        top.set_ylabel(f"{q} [{unit}]")
-        bottom.set_ylabel(f"data - fit [{unit}]")
-        bottom.set_xlabel(f"{axis} [{ds[f'{axis}_{k}'].attrs['units']}]")
-        top.set_title(ds.attrs[f"data_{k}_source"])
-        top.legend()
-    names = ds.attrs["fit_varied"].split(",")
-    fig.suptitle(
-        "fit: "
-        + ", ".join(f"{n} = {float(ds[n]):.4g} ± {float(ds[n + '_stderr']):.2g}" for n in names)
-        + f"; reduced chi2 = {float(ds.reduced_chi_square):.3g}",
-        fontsize=9,
-    )
-    fig.tight_layout()
-    return fig

@@ -620,3 +620,47 @@ def plot_sweep(ds: xr.Dataset, *, max_lines: int = 8) -> Figure:
     ax.grid(True, which="major", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def plot_fit(ds: xr.Dataset) -> Figure:
+    """Data with error bars and the best fit (top), residuals (bottom), one column per data set,
+    of a fit's dataset (:func:`protocols.fit_output.fit_dataset`)."""
+    n = sum(1 for k in ds.attrs if k.startswith("data_") and k.endswith("_quantity"))
+    fig, axes = plt.subplots(
+        2,
+        n,
+        figsize=(5.0 * n, 5.5),
+        squeeze=False,
+        sharex="col",
+        gridspec_kw={"height_ratios": [3, 1]},
+    )
+    for k in range(1, n + 1):
+        q, axis = ds.attrs[f"data_{k}_quantity"], ds.attrs[f"data_{k}_axis"]
+        x = ds[f"{axis}_{k}"].values
+        y, f, r = (ds[f"{q}{s}_{k}"].values for s in ("", "_fit", "_residual"))
+        err = ds[f"{q}_err_{k}"].values if f"{q}_err_{k}" in ds else None
+        order = np.argsort(x)
+        top, bottom = axes[0, k - 1], axes[1, k - 1]
+        top.errorbar(x, y, yerr=err, fmt="o", ms=3, label="data")
+        others = [a for a in ("temperature", "tau_expt") if a != axis and f"{a}_{k}" in ds]
+        mixed = any(np.ptp(ds[f"{a}_{k}"].values) > 0 for a in others)  # C(T) at several tau
+        top.plot(x[order], f[order], "x" if mixed else "-", label="fit")
+        bottom.errorbar(x, r, yerr=err, fmt="o", ms=3)
+        bottom.axhline(0.0, color="0.5", lw=0.8)
+        if x.min() > 0 and x.max() / x.min() > 20:
+            top.set_xscale("log")
+        unit = ds[f"{q}_{k}"].attrs["units"]
+        top.set_ylabel(f"{q} [{unit}]")
+        bottom.set_ylabel(f"data - fit [{unit}]")
+        bottom.set_xlabel(f"{axis} [{ds[f'{axis}_{k}'].attrs['units']}]")
+        top.set_title(ds.attrs[f"data_{k}_source"])
+        top.legend()
+    names = ds.attrs["fit_varied"].split(",")
+    fig.suptitle(
+        "fit: "
+        + ", ".join(f"{n} = {float(ds[n]):.4g} ± {float(ds[n + '_stderr']):.2g}" for n in names)
+        + f"; reduced chi2 = {float(ds.reduced_chi_square):.3g}",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    return fig

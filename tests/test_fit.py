@@ -315,9 +315,8 @@ def test_fit_parameter_ranges_are_the_glass_validated_ranges(name, value, ok):
 
 
 def test_dataset_registry_and_netcdf(tmp_path):
-    from protocols.fit import plot_fit
     from protocols.output import write_netcdf
-    from protocols.plots import save_figure
+    from protocols.plots import plot_fit, save_figure
 
     data = synthetic("alpha", 9, temperature=T_GRID, tau_expt=100.0)
     result = fit(data, GLASS.replace(c=5.0), ["c", "A"], resolution=COARSE)

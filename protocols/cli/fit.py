@@ -14,8 +14,9 @@ from protocols.cli.common import (
     output_paths,
     with_spectrum,
 )
-from protocols.fit import FIT_PARAMETERS, fit, plot_fit
+from protocols.fit import FIT_PARAMETERS, fit
 from protocols.fitdata import read_data
+from protocols.plots import plot_fit
 
 # ----------------------------------------------------------------------------------------------
 # the command

@@ -1,0 +1,214 @@
+"""A fit as a dataset: the data, best fit and residuals of each data set, the fitted parameters
+with their errors and correlations, and the settings and lmfit's report in the attributes
+(:func:`fit_dataset`). Every variable carries ``long_name`` and ``units`` from the registry
+(:data:`protocols.variables.VARIABLES`, :data:`FIT_VARIABLES`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from dynamics import __version__
+from dynamics.units import PAPER_DOI, PAPER_REFERENCE
+from protocols.fit import FIT_PARAMETERS, FitResult
+from protocols.fitdata import QUANTITIES, Measurement
+from protocols.variables import TAU_MIN_DEFINITION, VARIABLES, Variable
+
+FloatArray = NDArray[np.float64]
+
+__all__ = ["FIT_VARIABLES", "fit_dataset", "fit_variable_attrs"]
+
+#: Variables of a fit's dataset beyond the registry of protocols.variables.
+FIT_VARIABLES: Mapping[str, Variable] = {
+    "parameter_row": Variable("name of a fitted parameter", "1"),
+    "parameter_column": Variable("name of a fitted parameter", "1"),
+    "correlation": Variable(
+        "correlation coefficient between two fitted parameters",
+        "1",
+        "from the covariance matrix of the fit (linearised); the same for a parameter and its "
+        "log10, which is how W, N0, A, eta_L, ... are fitted",
+    ),
+    "chi_square": Variable("chi-square of the fit, sum of squared weighted residuals", "1"),
+    "reduced_chi_square": Variable("chi-square per degree of freedom", "1"),
+    "aic": Variable("Akaike information criterion of the fit", "1"),
+    "bic": Variable("Bayesian information criterion of the fit", "1"),
+    "n_points": Variable("number of data points fitted", "1"),
+    "n_free": Variable("number of free (varied) parameters", "1"),
+}
+_SUFFIXES = {
+    "stderr": "standard error of the fitted {}",
+    "start": "start value of the fit of {}",
+}
+_LOG_SUFFIX = "_stderr_log10"
+_DATA_SUFFIXES = {
+    "": "measured {}",
+    "err": "standard uncertainty of the measured {}",
+    "fit": "best fit of {}",
+    "residual": "residual (measured minus best fit) of {}",
+}
+
+
+def fit_variable_attrs(name: str) -> dict[str, str]:
+    """``long_name`` and ``units`` of a fit dataset variable (from the registry)."""
+    if name in FIT_VARIABLES:
+        return FIT_VARIABLES[name].attrs()
+    if name in VARIABLES:
+        return VARIABLES[name].attrs()
+    stem, _, tail = name.rpartition("_")
+    if tail.isdigit():  # data set k: QUANTITY[_err|_fit|_residual]_k, point_k, or an axis
+        if stem == "point":
+            return {"long_name": f"index of a point of data set {tail}", "units": "1"}
+        for suffix, text in _DATA_SUFFIXES.items():
+            base = stem[: -len(suffix) - 1] if suffix and stem.endswith("_" + suffix) else stem
+            if (suffix == "" or stem.endswith("_" + suffix)) and base in VARIABLES:
+                meta = VARIABLES[base]
+                long = text.format(meta.long_name) if base in QUANTITIES else meta.long_name
+                return {"long_name": f"{long} (data set {tail})", "units": meta.units}
+    if name.endswith(_LOG_SUFFIX) and name[: -len(_LOG_SUFFIX)] in VARIABLES:
+        meta = VARIABLES[name[: -len(_LOG_SUFFIX)]]
+        return {
+            "long_name": f"standard error of log10 of the fitted {meta.long_name}",
+            "units": "1",
+        }
+    if tail in _SUFFIXES and stem in VARIABLES:
+        meta = VARIABLES[stem]
+        return {"long_name": _SUFFIXES[tail].format(meta.long_name), "units": meta.units}
+    raise KeyError(f"fit dataset variable {name!r} has no registered metadata")
+
+
+def _data_set_variables(
+    k: int, m: Measurement, fitted: FloatArray, weighting: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The variables and attributes of data set ``k`` in a fit's dataset (:func:`fit_dataset`).
+
+    Parameters
+    ----------
+    k
+        Number of the data set (1, 2, ...).
+    m
+        The data set.
+    fitted
+        The best fit at its points. [the data set's unit]
+    weighting
+        ``"errors"`` or ``"rms"`` (module docstring).
+
+    Returns
+    -------
+    data
+        ``{name: (dimension, values)}``: the axes, data, uncertainties, best fit and residuals
+        along ``point_k``.
+    attrs
+        ``data_k_source``, ``data_k_quantity``, ``data_k_axis``, ``data_k_weighting`` and, for a
+        run quantity, ``data_k_protocol``.
+    """
+    data: dict[str, Any] = {}
+    dim = f"point_{k}"
+    for axis in ("temperature", "tau_expt", "time"):
+        value = getattr(m, axis)
+        if value is not None:
+            data[f"{axis}_{k}"] = (dim, value)
+    data[f"{m.quantity}_{k}"] = (dim, m.values)
+    if m.errors is not None:
+        data[f"{m.quantity}_err_{k}"] = (dim, m.errors)
+    data[f"{m.quantity}_fit_{k}"] = (dim, fitted)
+    data[f"{m.quantity}_residual_{k}"] = (dim, m.values - fitted)
+    attrs: dict[str, Any] = {
+        f"data_{k}_source": m.source,
+        f"data_{k}_quantity": m.quantity,
+        f"data_{k}_axis": m.axis,
+        f"data_{k}_weighting": weighting,
+    }
+    if m.protocol is not None:
+        attrs[f"data_{k}_protocol"] = json.dumps(m.protocol.to_dict(), sort_keys=True)
+    return data, attrs
+
+
+def _parameter_variables(result: FitResult) -> dict[str, Any]:
+    """The fitted parameters and goodness of fit as variables of a fit's dataset.
+
+    Returns
+    -------
+    dict
+        ``NAME``, ``NAME_stderr``, ``NAME_start`` (and ``NAME_stderr_log10``) for each varied
+        parameter, in its unit; ``correlation``; ``chi_square``, ``reduced_chi_square``,
+        ``aic``, ``bic``, ``n_points``, ``n_free``.
+    """
+    data: dict[str, Any] = {}
+    names = list(result.values)
+    for name in names:
+        data[name] = result.values[name]
+        data[f"{name}_stderr"] = result.stderr[name]
+        data[f"{name}_start"] = float(getattr(result.start, name))
+        if name in result.stderr_log10:
+            data[f"{name}_stderr_log10"] = result.stderr_log10[name]
+    data["correlation"] = (("parameter_row", "parameter_column"), result.correlation)
+    data["chi_square"] = result.chi_square
+    data["reduced_chi_square"] = result.reduced_chi_square
+    data["aic"] = result.aic
+    data["bic"] = result.bic
+    data["n_points"] = np.int32(result.n_points)  # CF 1.8 has no int64
+    data["n_free"] = np.int32(len(names))
+    return data
+
+
+def _global_attrs(result: FitResult) -> dict[str, Any]:
+    """The global attributes of a fit's dataset common to every fit: conventions, provenance,
+    the start and best-fit glasses, the settings and lmfit's report and outcome."""
+    names = list(result.values)
+    start_name = result.start.name
+    return {
+        "Conventions": "CF-1.8",
+        "title": f"tls-expansion: fit of glass {start_name} to "
+        + ", ".join(m.quantity for m in result.measurements),
+        "institution": "tls-expansion",
+        "source": f"tls-expansion {__version__} (two-level systems of the soft-potential model)",
+        "references": PAPER_REFERENCE,
+        "paper_doi": PAPER_DOI,
+        "history": f"tls-expansion {__version__}: protocols.fit(vary {', '.join(names)}, "
+        f"glass {start_name})",
+        "comment": "Step quantities are the TLS linear response after a small step "
+        "(dynamics.response); strain and length_change come from protocols.run. "
+        + TAU_MIN_DEFINITION,
+        "tls_expansion_version": __version__,
+        "glass": json.dumps(result.glass.to_dict(), sort_keys=True),
+        "glass_start": json.dumps(result.start.to_dict(), sort_keys=True),
+        "spectrum": result.spectrum,
+        "resolution": json.dumps(result.resolution.__dict__, sort_keys=True),
+        "tau_min_definition": TAU_MIN_DEFINITION,
+        "fit_method": str(result.result.method),
+        "fit_varied": ",".join(names),
+        "fit_log10_parameters": ",".join(n for n in names if FIT_PARAMETERS[n].log),
+        "fit_bounds": json.dumps({k: list(v) for k, v in result.bounds.items()}),
+        "fit_success": int(bool(result.result.success)),
+        "fit_message": str(result.result.message),
+        "fit_function_evaluations": int(result.result.nfev),
+        "fit_report": result.report,
+        "fit_warnings": "; ".join(result.warnings) or "none",
+    }
+
+
+def fit_dataset(result: FitResult) -> xr.Dataset:
+    """The fit as a dataset: per data set ``k`` (1, 2, ...) along ``point_k`` the independent
+    variable(s) ``temperature_k``, ``tau_expt_k`` or ``time_k``, the data ``QUANTITY_k``, their
+    uncertainties ``QUANTITY_err_k``, the best fit ``QUANTITY_fit_k`` and the residuals
+    ``QUANTITY_residual_k`` (data minus fit); each varied parameter ``NAME`` with
+    ``NAME_stderr`` and ``NAME_start``; ``correlation``; ``chi_square``, ``reduced_chi_square``,
+    ``aic``, ``bic``; the glass, the settings and lmfit's report in the attributes."""
+    data: dict[str, Any] = {}
+    attrs: dict[str, Any] = {}
+    for k, (m, fitted) in enumerate(zip(result.measurements, result.best_fit, strict=True), 1):
+        set_data, set_attrs = _data_set_variables(k, m, fitted, result.weighting[k - 1])
+        data.update(set_data)
+        attrs.update(set_attrs)
+    data.update(_parameter_variables(result))
+    names = list(result.values)
+    ds = xr.Dataset(data, coords={"parameter_row": names, "parameter_column": names})
+    ds.attrs.update({**_global_attrs(result), **attrs})
+    for var in ds.variables:
+        ds[var].attrs.update(fit_variable_attrs(str(var)))
+    return ds

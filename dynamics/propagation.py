@@ -326,15 +326,36 @@ class _Integrator:
             if ratio <= 1.0:
                 dn, eq_a, t = two, eq_b, t_end
                 self.accept(two, eq_b)
-                h *= min(4.0, 0.9 * ratio ** (-1.0 / 3.0)) if ratio > 0 else 4.0
+                h = grown_step(h, ratio)
             else:
-                h *= max(0.1, 0.9 * ratio ** (-1.0 / 3.0))
-                if h < 1e-300 or t + h == t:
-                    raise NumericalError(
-                        f"exponential integrator: step size {h:.3g} s underflows at t = {t:.6g} s "
-                        f"(error ratio {ratio:.3g})"
-                    )
+                h = shrunk_step(h, ratio, t, "exponential integrator")
         return dn, h
+
+
+def grown_step(h: float, ratio: float) -> float:
+    r"""The next step [s] after an accepted step of ``h`` [s] with error ratio ``ratio`` <= 1:
+    :math:`h\,\min(4, 0.9\,r^{-1/3})` (the step-doubling error of the exponential integrator
+    scales as :math:`h^3`; 0.9 is the safety factor, 4 the largest growth)."""
+    return h * (min(4.0, 0.9 * ratio ** (-1.0 / 3.0)) if ratio > 0 else 4.0)
+
+
+def shrunk_step(h: float, ratio: float, t: float, integrator: str) -> float:
+    r"""The retry step [s] after a rejected step of ``h`` [s] at ``t`` [s] with error ratio
+    ``ratio`` > 1: :math:`h\,\max(0.1, 0.9\,r^{-1/3})`.
+
+    Raises
+    ------
+    NumericalError
+        The step underflows (below 1e-300 s, or too small to change ``t``); the message names
+        ``integrator``.
+    """
+    h = h * max(0.1, 0.9 * ratio ** (-1.0 / 3.0))
+    if h < 1e-300 or t + h == t:
+        raise NumericalError(
+            f"{integrator}: step size {h:.3g} s underflows at t = {t:.6g} s "
+            f"(error ratio {ratio:.3g})"
+        )
+    return h
 
 
 def _non_finite(two: FloatArray, full: FloatArray, t: float, h: float) -> None:
@@ -661,14 +682,9 @@ def _advance_isolated(
             state = two
             t = t + h if h < target - t else target
             integ.accept(two.occupation, two.equilibrium)
-            h *= min(4.0, 0.9 * ratio ** (-1.0 / 3.0)) if ratio > 0 else 4.0
+            h = grown_step(h, ratio)
         else:
-            h *= max(0.1, 0.9 * ratio ** (-1.0 / 3.0))
-            if h < 1e-300 or t + h == t:
-                raise NumericalError(
-                    f"isolated pulse: step size {h:.3g} s underflows at t = {t:.6g} s "
-                    f"(error ratio {ratio:.3g})"
-                )
+            h = shrunk_step(h, ratio, t, "isolated pulse")
     return state, t, h
 
 

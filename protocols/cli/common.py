@@ -16,6 +16,7 @@ from protocols.config import (
     parse_overrides,
     quantity_type,
     read_config,
+    split_overrides,
     time_range,
 )
 from protocols.cost import (
@@ -145,6 +146,39 @@ def glass_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     overrides = parse_overrides(args.overrides)
     glass = make_glass(preset, {**glass_table, **overrides}, args.spectrum)
     return with_spectrum(glass, args.spectrum), config
+
+
+def glass_and_changes(
+    args: argparse.Namespace, config: dict[str, Any], protocol_fields: set[str]
+) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """The glass of a command that also takes a protocol (``--glass``, ``[glass]`` of
+    ``--config``, ``--set``, ``--spectrum``), and the ``--set`` values split between the glass
+    and the protocol.
+
+    Parameters
+    ----------
+    args
+        The parsed arguments.
+    config
+        The ``--config`` file's tables (empty without one).
+    protocol_fields
+        Names of the protocol's parameters, which ``--set`` may give (empty for none).
+
+    Returns
+    -------
+    tuple
+        (the glass, its ``--set`` changes, the protocol's ``--set`` changes).
+    """
+    glass_table = dict(config.get("glass", {}))
+    preset = args.glass or glass_table.pop("preset", None)
+    glass_table.pop("preset", None)
+    overrides = parse_overrides(args.overrides)
+    base = with_spectrum(make_glass(preset, glass_table, args.spectrum), args.spectrum)
+    glass_changes, protocol_changes = split_overrides(overrides, base, protocol_fields)
+    if not glass_changes:
+        return base, glass_changes, protocol_changes
+    glass = make_glass(preset, {**glass_table, **glass_changes}, args.spectrum)
+    return with_spectrum(glass, args.spectrum), glass_changes, protocol_changes
 
 
 def with_spectrum(glass: Any, spectrum: str | None) -> Any:

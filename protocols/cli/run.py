@@ -11,17 +11,14 @@ from protocols.cli.common import (
     add_glass_options,
     add_output_options,
     add_time_window_options,
+    glass_and_changes,
     output_paths,
     output_times,
     progress_bar,
     time_span,
-    with_spectrum,
 )
 from protocols.config import (
-    make_glass,
-    parse_overrides,
     read_config,
-    split_overrides,
 )
 from protocols.cost import (
     check_cost,
@@ -49,20 +46,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"protocol = {kind!r} is not known; choose one of {', '.join(sorted(PROTOCOLS))}"
         )
-    glass_table = dict(config.get("glass", {}))
-    preset = args.glass or glass_table.pop("preset", None)
-    glass_table.pop("preset", None)
-    base = make_glass(preset, glass_table, args.spectrum)
-    overrides = parse_overrides(args.overrides)
-    glass_changes, protocol_changes = split_overrides(
-        overrides, base, PROTOCOLS[kind].field_names()
-    )
-    glass = (
-        make_glass(preset, {**glass_table, **glass_changes}, args.spectrum)
-        if glass_changes
-        else base
-    )
-    glass = with_spectrum(glass, args.spectrum)
+    glass, _, protocol_changes = glass_and_changes(args, config, PROTOCOLS[kind].field_names())
     protocol_table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
     params = {**protocol_table, **protocol_changes}
     protocol: TemperatureHistory

@@ -20,12 +20,12 @@ from protocols.cli.common import (
     add_tau_expt_range,
     add_time_window_options,
     check_tau_expt_range,
+    glass_and_changes,
     output_paths,
     output_times,
     time_span,
-    with_spectrum,
 )
-from protocols.config import make_glass, parse_overrides, read_config, split_overrides
+from protocols.config import read_config
 from protocols.cost import (
     check_cost,
     estimate_gamma_seconds,
@@ -148,7 +148,8 @@ def _read_request(args: argparse.Namespace) -> _Request:
         raise ParameterError(
             f"protocol = {kind!r} is not known; choose one of {', '.join(sorted(PROTOCOLS))}"
         )
-    glass, glass_changes, protocol_changes = _glass_from_args(args, config, kind)
+    fields: set[str] = PROTOCOLS[kind].field_names() if kind else set()
+    glass, glass_changes, protocol_changes = glass_and_changes(args, config, fields)
     for name in grid:
         bare = name.split(".", 1)[1] if name.startswith(("glass.", "protocol.")) else name
         if bare in glass_changes or bare in protocol_changes:
@@ -192,39 +193,6 @@ def _grid_from_args(args: argparse.Namespace) -> dict[str, list[float]]:
     check_count("--tau-points-per-decade", args.tau_points_per_decade)
     check_count("--points-per-decade", args.points_per_decade)
     return parse_grid(args.grid)
-
-
-def _glass_from_args(
-    args: argparse.Namespace, config: dict[str, Any], kind: str | None
-) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    """The base glass of the sweep (``--glass``, ``[glass]`` of ``--config``, ``--set``,
-    ``--spectrum``), and the ``--set`` values split between the glass and the protocol.
-
-    Parameters
-    ----------
-    args
-        The parsed arguments.
-    config
-        The ``--config`` file's tables (empty without one).
-    kind
-        The protocol kind, whose parameters ``--set`` may give; ``None`` for Gamma(tau_expt).
-
-    Returns
-    -------
-    tuple
-        (the glass, its ``--set`` changes, the protocol's ``--set`` changes).
-    """
-    glass_table = dict(config.get("glass", {}))
-    preset = args.glass or glass_table.pop("preset", None)
-    glass_table.pop("preset", None)
-    overrides = parse_overrides(args.overrides)
-    base = with_spectrum(make_glass(preset, glass_table, args.spectrum), args.spectrum)
-    fields: set[str] = PROTOCOLS[kind].field_names() if kind else set()  # type: ignore[attr-defined]
-    glass_changes, protocol_changes = split_overrides(overrides, base, fields)
-    if not glass_changes:
-        return base, glass_changes, protocol_changes
-    glass = make_glass(preset, {**glass_table, **glass_changes}, args.spectrum)
-    return with_spectrum(glass, args.spectrum), glass_changes, protocol_changes
 
 
 def _gamma_point_cost(args: argparse.Namespace, glass: Any, grid: dict[str, list[float]]) -> float:

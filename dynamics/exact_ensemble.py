@@ -64,6 +64,8 @@ from dynamics.validation import ParameterError, check_positive
 
 __all__ = [
     "ExactMembers",
+    "MemberBins",
+    "append_member_bins",
     "assemble_exact_ensemble",
     "build_exact_ensemble",
     "cached_exact_ensemble",
@@ -444,23 +446,62 @@ def assemble_exact_ensemble(members: tuple[ExactMembers, ...], model: ExactGlass
     parts: dict[str, list[Any]] = {k: [] for k in PART_NAMES}
     groups = 0
     for m in members:
-        signs, n = m.energy.shape
         factor = mix_partner_couplings(m.coupling, m.keep, model.interference_fraction)
-        for sign in range(signs):
-            keep = m.keep[sign]
-            parts["energy"].append(m.energy[sign][keep])
-            parts["p"].append(m.p[sign][keep])
-            parts["kind"].append(np.full(int(keep.sum()), m.kind))
-            parts["number_density"].append(m.number_density[sign][keep])
-            parts["deformation"].append(m.deformation[sign][keep])
-            parts["phonon"].append((m.phonon_a * factor[sign])[keep])
-            parts["electron"].append((m.electron_a * factor[sign])[keep])
-            parts["partner_group"].append((groups + np.arange(n))[keep])
-        groups += n
-        parts["tail_energy"].append(m.tail_energy)
-        parts["tail_kind"].append(np.full(m.tail_energy.size, m.kind))
-        parts["tail_density"].append(m.tail_density)
+        bins = MemberBins(m.energy, m.p, m.keep, m.deformation, m.phonon_a * factor,
+                          m.electron_a * factor)  # fmt: skip
+        groups = append_member_bins(parts, m, bins, groups)
     return ensemble_from_parts(parts, model)
+
+
+@dataclass(frozen=True)
+class MemberBins:
+    """What the bins of one :class:`ExactMembers` carry, each of shape (members, nodes): the
+    exact values, or (:mod:`dynamics.mechanisms`) some of the paper's in their place.
+
+    Parameters
+    ----------
+    energy
+        :math:`E` of each bin. [J]
+    p
+        :math:`p` of each bin. [1]
+    keep
+        Whether the bin enters the ensemble.
+    deformation
+        :math:`D`. [J]
+    phonon, electron
+        The one-phonon and electron rate constants of each bin (as
+        :class:`dynamics.ensemble.Ensemble`).
+    """
+
+    energy: FloatArray
+    p: FloatArray
+    keep: NDArray[np.bool_]
+    deformation: FloatArray
+    phonon: FloatArray
+    electron: FloatArray
+
+
+def append_member_bins(
+    parts: dict[str, list[Any]], members: ExactMembers, bins: MemberBins, groups: int
+) -> int:
+    """Append the kept bins of ``members`` (every member, mirror partners in one partner group
+    per node, groups numbered from ``groups``) and its frozen tail to ``parts``
+    (:func:`dynamics.ensemble.ensemble_from_parts`); returns the next free group number."""
+    signs, n = members.energy.shape
+    for sign in range(signs):
+        k = bins.keep[sign]
+        parts["energy"].append(bins.energy[sign][k])
+        parts["p"].append(bins.p[sign][k])
+        parts["kind"].append(np.full(int(k.sum()), members.kind))
+        parts["number_density"].append(members.number_density[sign][k])
+        parts["deformation"].append(bins.deformation[sign][k])
+        parts["phonon"].append(bins.phonon[sign][k])
+        parts["electron"].append(bins.electron[sign][k])
+        parts["partner_group"].append((groups + np.arange(n))[k])
+    parts["tail_energy"].append(members.tail_energy)
+    parts["tail_kind"].append(np.full(members.tail_energy.size, members.kind))
+    parts["tail_density"].append(members.tail_density)
+    return groups + n
 
 
 def _solve_rows(

@@ -41,7 +41,13 @@ import numpy as np
 
 from dynamics.ensemble import PART_NAMES, Ensemble, Resolution, build_ensemble, ensemble_from_parts
 from dynamics.exact import ExactGlass
-from dynamics.exact_ensemble import ExactMembers, assemble_exact_ensemble, exact_members
+from dynamics.exact_ensemble import (
+    ExactMembers,
+    MemberBins,
+    append_member_bins,
+    assemble_exact_ensemble,
+    exact_members,
+)
 from dynamics.glass import FloatArray, Glass
 from dynamics.relaxation_coupling import mix_partner_couplings
 from dynamics.validation import ParameterError
@@ -105,7 +111,6 @@ def mechanism_ensemble(members: tuple[ExactMembers, ...], glass: ExactGlass, ste
     parts: dict[str, list[FloatArray]] = {k: [] for k in PART_NAMES}
     groups = 0
     for m in members:
-        signs, n = m.energy.shape
         if level == 0:
             energy = np.broadcast_to(m.energy_a, m.energy.shape)
             p = np.broadcast_to(m.p_a, m.energy.shape)
@@ -122,20 +127,8 @@ def mechanism_ensemble(members: tuple[ExactMembers, ...], glass: ExactGlass, ste
             factor = mix_partner_couplings(m.coupling, m.keep, 0.0)
             phonon = m.phonon_a * factor
             electron = m.electron_a * factor
-        for sign in range(signs):
-            k = keep[sign]
-            parts["energy"].append(energy[sign][k])
-            parts["p"].append(p[sign][k])
-            parts["kind"].append(np.full(int(k.sum()), m.kind))
-            parts["number_density"].append(m.number_density[sign][k])
-            parts["deformation"].append(deformation[sign][k])
-            parts["phonon"].append(phonon[sign][k])
-            parts["electron"].append(electron[sign][k])
-            parts["partner_group"].append((groups + np.arange(n))[k])
-        groups += n
-        parts["tail_energy"].append(m.tail_energy)
-        parts["tail_kind"].append(np.full(m.tail_energy.size, m.kind))
-        parts["tail_density"].append(m.tail_density)
+        bins = MemberBins(energy, p, keep, deformation, phonon, electron)
+        groups = append_member_bins(parts, m, bins, groups)
     return ensemble_from_parts(parts, glass)
 
 

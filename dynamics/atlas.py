@@ -406,8 +406,9 @@ SOLVER_MODULES = (
 def atlas_key(grid: AtlasGrid) -> str:
     """SHA-256 of everything the table depends on: the solver's source (the files of
     :data:`SOLVER_MODULES`), the compiled code of the functions of dynamics.exact,
-    dynamics.soft_potential and dynamics.atlas that produce and encode it (independent of line
-    numbers and comments), the grid and the layout version. Any change to them is a new atlas (at
+    dynamics.exact_ensemble, dynamics.soft_potential and dynamics.atlas that produce, build and
+    encode it (independent of line numbers and comments), their constants, the grid and the
+    layout version. Any change to them is a new atlas (at
     worst a rebuild, never a stale one)."""
     import importlib
 
@@ -428,9 +429,12 @@ def atlas_key(grid: AtlasGrid) -> str:
         exact_ensemble.asymptotic_potentials,
         encode,
         sheet_potentials,
+        _solve_nodes,
+        _difference_nodes,
+        _with_node_differences,
     ):
         digest.update(_code_digest(func.__code__).encode())
-    digest.update(repr(exact.FD_STEP).encode())
+    digest.update(repr((exact.FD_STEP, _FD_PANEL_P)).encode())
     digest.update(
         json.dumps({"format": ATLAS_FORMAT, "grid": grid.to_dict(), "fields": FIELDS}).encode()
     )
@@ -444,6 +448,69 @@ def _code_digest(code: CodeType) -> str:
     for const in code.co_consts:
         parts.append(_code_digest(const) if isinstance(const, CodeType) else repr(const))
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _solve_nodes(
+    grid: AtlasGrid,
+    sheet: int,
+    u: FloatArray,
+    s: FloatArray,
+    chunk: int,
+    tick: Callable[[int], None],
+) -> Any:
+    """The first pass of :func:`build_atlas` on one sheet: the exact two-level values, without
+    derivatives, of the potentials at the nodes ``(u, s)``, ``chunk`` potentials per solver call;
+    ``tick`` is told how many were solved. Returns an :class:`dynamics.exact.ExactTwoLevel`."""
+    from dynamics.exact import exact_two_level
+
+    eta, t = sheet_potentials(sheet, np.exp(u), np.exp(-s))
+    parts = []
+    for lo in range(0, u.size, chunk):
+        sl = slice(lo, lo + chunk)
+        parts.append(
+            exact_two_level(eta[sl], t[sl], derivatives=False, resolution=grid.spectrum_resolution)
+        )
+        tick(parts[-1].eta.size)
+    return _concatenate(parts)
+
+
+def _difference_nodes(grid: AtlasGrid, p: FloatArray) -> NDArray[np.bool_]:
+    """The nodes that get forward differences: every node of a panel where some node has
+    :math:`p <` :data:`_FD_PANEL_P` (``p`` of every node, in node order)."""
+    n = grid.nodes
+    shape = (grid.u_nodes.size, grid.s_nodes.size)
+    panel_min = p.reshape(shape).reshape(shape[0] // n, n, shape[1] // n, n).min(axis=(1, 3))
+    want: NDArray[np.bool_] = np.repeat(
+        np.repeat(panel_min < _FD_PANEL_P, n, axis=0), n, axis=1
+    ).ravel()
+    return want
+
+
+def _with_node_differences(
+    grid: AtlasGrid, tls: Any, want: NDArray[np.bool_], chunk: int, tick: Callable[[int], None]
+) -> Any:
+    r"""``tls`` with the forward differences of :math:`\ln\Delta_0` (step
+    :data:`dynamics.exact.FD_STEP`, two solves per node) at the nodes of ``want``, NaN at the
+    others; ``tick`` is told how many spectra were solved."""
+    from dynamics.exact import FD_STEP, _log_derivatives
+
+    idx = np.flatnonzero(want)
+    d_eta = np.full(want.size, np.nan)
+    d_t = np.full(want.size, np.nan)
+    for lo in range(0, idx.size, chunk // 2):
+        sel = idx[lo : lo + chunk // 2]
+        de, dt = _log_derivatives(
+            tls.eta[sel],
+            np.abs(tls.t[sel]),
+            tls.log_tunnel_splitting[sel],
+            np.ones(sel.size),
+            np.ones(sel.size, dtype=bool),
+            FD_STEP,
+            grid.spectrum_resolution,
+        )
+        d_eta[sel], d_t[sel] = de, dt
+        tick(2 * sel.size)
+    return dataclasses.replace(tls, dlnD0_deta=d_eta, dlnD0_dt=d_t)
 
 
 def build_atlas(
@@ -472,64 +539,21 @@ def build_atlas(
     Atlas
         ``origin = "built"``.
     """
-    from dynamics.exact import FD_STEP, _log_derivatives, exact_two_level
-
     u_n, s_n = grid.u_nodes, grid.s_nodes
     U, S = np.meshgrid(u_n, s_n, indexing="ij")
     u, s = U.ravel(), S.ravel()
     n_sheets = len(SHEETS)
     values = np.full((n_sheets, len(FIELDS), u_n.size, s_n.size), np.nan)
     tick = progress or (lambda k: None)
-    pots = [sheet_potentials(k, np.exp(u), np.exp(-s)) for k in range(n_sheets)]
-    first = []
     if total is not None:
         total(n_sheets * u.size * 3)  # an upper bound until the first pass is done
-    for k in range(n_sheets):
-        parts = []
-        for lo in range(0, u.size, chunk):
-            sl = slice(lo, lo + chunk)
-            parts.append(
-                exact_two_level(
-                    pots[k][0][sl],
-                    pots[k][1][sl],
-                    derivatives=False,
-                    resolution=grid.spectrum_resolution,
-                )
-            )
-            tick(parts[-1].eta.size)
-        first.append(_concatenate(parts))
-    # Forward differences in every panel where some node has p < _FD_PANEL_P.
-    n = grid.nodes
-    shape = (u_n.size, s_n.size)
-    wants = []
-    for k in range(n_sheets):
-        p = first[k].p.reshape(shape)
-        panel_min = p.reshape(shape[0] // n, n, shape[1] // n, n).min(axis=(1, 3))
-        want = np.repeat(np.repeat(panel_min < _FD_PANEL_P, n, axis=0), n, axis=1).ravel()
-        wants.append(want)
-    n_fd = int(sum(w.sum() for w in wants))
+    first = [_solve_nodes(grid, k, u, s, chunk, tick) for k in range(n_sheets)]
+    wants = [_difference_nodes(grid, tls.p) for tls in first]
     if total is not None:
-        total(n_sheets * u.size + 2 * n_fd)
+        total(n_sheets * u.size + 2 * int(sum(w.sum() for w in wants)))
     for k in range(n_sheets):
-        tls = first[k]
-        idx = np.flatnonzero(wants[k])
-        d_eta = np.full(u.size, np.nan)
-        d_t = np.full(u.size, np.nan)
-        for lo in range(0, idx.size, chunk // 2):
-            sel = idx[lo : lo + chunk // 2]
-            de, dt = _log_derivatives(
-                tls.eta[sel],
-                np.abs(tls.t[sel]),
-                tls.log_tunnel_splitting[sel],
-                np.ones(sel.size),
-                np.ones(sel.size, dtype=bool),
-                FD_STEP,
-                grid.spectrum_resolution,
-            )
-            d_eta[sel], d_t[sel] = de, dt
-            tick(2 * sel.size)
-        full = dataclasses.replace(tls, dlnD0_deta=d_eta, dlnD0_dt=d_t)
-        values[k] = encode(full, u, s).reshape(len(FIELDS), *shape)
+        full = _with_node_differences(grid, first[k], wants[k], chunk, tick)
+        values[k] = encode(full, u, s).reshape(len(FIELDS), u_n.size, s_n.size)
     return Atlas(grid=grid, key=atlas_key(grid), values=values, origin="built")
 
 

@@ -249,19 +249,16 @@ class FitResult:
 
 
 def _bound_reached(name: str, value: float, bounds: tuple[float, float]) -> str:
-    """``"lower"`` or ``"upper"`` if ``value`` lies on that bound to 1e-6 of the fitted
-    coordinate's scale (log10 for a log10 parameter), else ``""``."""
-    low, high = bounds
+    """``"lower"`` or ``"upper"`` if ``value`` lies on that bound to 1e-6 in the fitted
+    coordinate (log10 for a log10 parameter; relative to the bounds' width, if finite and above
+    1, for the others), else ``""``."""
     log = FIT_PARAMETERS[name].log
+    fitted = [math.log10(x) if log and x > 0 else (-_INF if log else x) for x in (value, *bounds)]
+    at, low, high = fitted
+    width = high - low
+    tolerance = 1e-6 * (1.0 if log or not math.isfinite(width) else max(1.0, width))
     for side, bound in (("lower", low), ("upper", high)):
-        if not math.isfinite(bound) or (log and bound <= 0):
-            continue
-        if log and value > 0:
-            if abs(math.log10(value) - math.log10(bound)) <= 1e-6:
-                return side
-        elif abs(value - bound) <= 1e-6 * max(
-            1.0, abs(high - low) if math.isfinite(high - low) else 1.0
-        ):
+        if math.isfinite(bound) and abs(at - bound) <= tolerance:
             return side
     return ""
 

@@ -166,11 +166,13 @@ def run_distributed(
             if time.monotonic() - checked < CLUSTER_POLL_S:
                 continue
             checked = time.monotonic()
-            problem = cluster_problem(client)
+            # a busy scheduler may take seconds to answer: it counts as lost only once it has
+            # been silent for the whole cluster_timeout, never after one short poll
+            problem = cluster_problem(client, max(CLUSTER_POLL_S, cluster_timeout))
             if problem is None:
                 lost_since = None
                 continue
-            lost_since = time.monotonic() if lost_since is None else lost_since
+            lost_since = checked if lost_since is None else lost_since
             if time.monotonic() - lost_since >= cluster_timeout:
                 raise ClusterError(
                     f"{problem} for {cluster_timeout:g} s (cluster_timeout); the sweep is "
@@ -184,12 +186,13 @@ def run_distributed(
         raise
 
 
-def cluster_problem(client: Any) -> str | None:
-    """What is wrong with the cluster (scheduler unreachable, no worker), or None."""
+def cluster_problem(client: Any, answer_timeout: float = CLUSTER_POLL_S) -> str | None:
+    """What is wrong with the cluster (scheduler unreachable, silent for ``answer_timeout``
+    seconds, or without a worker), or None."""
     if client.status != "running":
         return f"the scheduler {client.scheduler.address} cannot be reached"
     try:
-        info = client.sync(client.scheduler.identity, n_workers=-1, callback_timeout=CLUSTER_POLL_S)
+        info = client.sync(client.scheduler.identity, n_workers=-1, callback_timeout=answer_timeout)
     except Exception:
         return f"the scheduler {client.scheduler.address} does not answer"
     return None if info.get("workers") else "the cluster has no worker"

@@ -60,7 +60,8 @@ __all__ = [
 MIN_LEVELS, MAX_LEVELS = 2, 200
 #: Allowed range of the ``resolution`` knob. [1]
 MIN_RESOLUTION, MAX_RESOLUTION = 0.25, 4.0
-_CHUNK = 256  # potentials per work item (bounds memory: 256 x 200^2 doubles = 80 MB) [1]
+_CHUNK = 256  # most potentials per work item [1]
+_CHUNK_DOUBLES = 1e7  # a work item's Hamiltonians hold at most ~this many doubles (80 MB) [1]
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,11 @@ def solve_levels(
     shape = eta_b.shape
     eta_f = np.ascontiguousarray(eta_b, dtype=float).ravel()
     t_f = np.ascontiguousarray(t_b, dtype=float).ravel()
-    slices = [slice(i, min(i + _CHUNK, eta_f.size)) for i in range(0, eta_f.size, _CHUNK)]
+    # work items sized from the expected lattice (~2.5 points per level) so that memory stays
+    # bounded; results do not depend on it (each potential's matrix is its own)
+    points = 2.5 * n_levels * math.sqrt(res) + 40.0
+    chunk = int(min(_CHUNK, max(8, _CHUNK_DOUBLES // points**2)))
+    slices = [slice(i, min(i + chunk, eta_f.size)) for i in range(0, eta_f.size, chunk)]
 
     def run(sl: slice) -> _Levels:
         return solve_chunk(eta_f[sl], t_f[sl], n_levels, TAIL_ACTION * res, MOMENTUM_ACTION * res)
@@ -353,7 +358,8 @@ def classical_thermodynamics(
     Gauss–Legendre quadrature over the monotone pieces of V where (V - V_min)/theta < 40;
     C_cl = 1/2 + Var(V)/theta^2, <x^k> and d<x^k>/dtheta = Cov(x^k, V)/theta^2. With
     ``quantum_correction``, ln Z -> ln Z_cl - <V''>/(12 theta^2) and every quantity is the
-    corresponding derivative of it (errors then fall like theta^-3 instead of theta^-2 for C).
+    corresponding derivative of it (the error then falls by one more order of hbar^2: from
+    theta^-3/2 to theta^-3 for x^4, from theta^-2 to theta^-4 for a harmonic well).
 
     Parameters
     ----------
@@ -401,8 +407,9 @@ def classical_partition_function(eta: ArrayLike, t: ArrayLike, theta: ArrayLike)
     """Classical partition function Z_cl = (1/2 pi) sqrt(pi theta) int exp(-V(x)/theta) dx.
 
     Phase-space integral of exp(-(p^2 + V)/theta) over 2 pi (hbar = 1 in the units of
-    eq. (2.6)); energies from the zero of V, so Z_cl overflows for deep wells at low theta
-    (use ``classical_thermodynamics(...).log_partition_function`` there).
+    eq. (2.6)); energies from the zero of V, so Z_cl overflows to inf (without a warning) for
+    deep wells at low theta, -V_min/theta > 709: use
+    ``classical_thermodynamics(...).log_partition_function`` there.
 
     Parameters
     ----------
@@ -424,4 +431,5 @@ def classical_partition_function(eta: ArrayLike, t: ArrayLike, theta: ArrayLike)
     1.0
     """
     res = classical_thermodynamics(eta, t, theta, quantum_correction=False)
-    return np.asarray(np.exp(res.log_partition_function))
+    with np.errstate(over="ignore"):  # inf beyond e^709, as documented
+        return np.asarray(np.exp(res.log_partition_function))

@@ -111,10 +111,9 @@ def allowed_intervals(
 ) -> _Intervals:
     """The classically allowed intervals at ``energy`` (> the global minimum of V)."""
     dw = land.double_well
-    xl = np.where(dw, np.fmin(land.x_global_min, land.x_local_min), land.x_global_min)
-    xr = np.where(dw, np.fmax(land.x_global_min, land.x_local_min), land.x_global_min)
+    xl, xr = land.left_min, land.right_min
     vl, vr = potential(xl, eta, t), potential(xr, eta, t)
-    xb = np.where(dw, land.x_barrier, xl)
+    xb = land.divide
     above = ~dw | (energy >= land.v_barrier)
     left_ok, right_ok = vl < energy, vr < energy
     reach_l = outer_reach(xl, eta, t, energy - vl)

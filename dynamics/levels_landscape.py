@@ -118,6 +118,23 @@ class PotentialLandscape:
     curvature_barrier: NDArray[np.float64]
     harmonic_energy: NDArray[np.float64]
 
+    @property
+    def left_min(self) -> NDArray[np.float64]:
+        """The left minimum of a double well; the minimum of a single well. [1]"""
+        both = np.fmin(self.x_global_min, self.x_local_min)
+        return np.where(self.double_well, both, self.x_global_min)
+
+    @property
+    def right_min(self) -> NDArray[np.float64]:
+        """The right minimum of a double well; the minimum of a single well. [1]"""
+        both = np.fmax(self.x_global_min, self.x_local_min)
+        return np.where(self.double_well, both, self.x_global_min)
+
+    @property
+    def divide(self) -> NDArray[np.float64]:
+        """The barrier top of a double well; the minimum of a single well. [1]"""
+        return np.where(self.double_well, self.x_barrier, self.x_global_min)
+
 
 def landscape_of(eta: NDArray, t: NDArray) -> PotentialLandscape:
     """Landscape of V for finite float arrays ``eta``, ``t`` of one shape (no checks).

@@ -116,9 +116,8 @@ def _segments(
     have two segments; the other two are empty (a = b).
     """
     dw = land.double_well
-    xl = np.where(dw, np.fmin(land.x_global_min, land.x_local_min), land.x_global_min)
-    xr = np.where(dw, np.fmax(land.x_global_min, land.x_local_min), land.x_global_min)
-    xb = np.where(dw, land.x_barrier, xl)
+    xl, xr = land.left_min, land.right_min
+    xb = land.divide
     vl, vr = potential(xl, eta, t), potential(xr, eta, t)
     top_l, top_r = vl + _SPAN * theta, vr + _SPAN * theta
     far_l = branch_root(eta, t, top_l, _ROOT_STEPS, xl, xl - outer_reach(xl, eta, t, top_l - vl))

@@ -141,7 +141,8 @@ def _nodes(a: NDArray, b: NDArray) -> tuple[NDArray, NDArray]:
     wu = np.tile(0.5 * gw / _PANELS, _PANELS)
     x = a[..., None] + (b - a)[..., None] * u
     w = (b - a)[..., None] * wu
-    return x.reshape(a.shape[0], -1), w.reshape(a.shape[0], -1)
+    count = 4 * _PANELS * _NODES
+    return x.reshape(a.shape[0], count), w.reshape(a.shape[0], count)
 
 
 def classical_properties(

@@ -336,6 +336,11 @@ def test_thermodynamics_broadcast_temperatures_against_potentials() -> None:
         assert res.heat_capacity.shape == res.x3_slope.shape == res.theta.shape == (2, 3)
     one = level_thermodynamics(solve_levels(eta[1], t[1], levels=10), 2.0)
     assert float(one.heat_capacity) == q.heat_capacity[1, 1]
+    # empty batches pass through
+    empty = solve_levels(np.array([]), 0.0, levels=3)
+    assert empty.energy.shape == (0, 3)
+    assert level_thermodynamics(empty, 1.0).heat_capacity.shape == (0,)
+    assert classical_thermodynamics(np.array([]), 0.0, 1.0).heat_capacity.shape == (0,)
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,10 @@ import argparse
 import numpy as np
 
 from dynamics import default_glass
-from dynamics.atlas import DEFAULT_GRID, SHEETS, atlas_two_level, sheet_potentials
 from dynamics.atlas_store import default_atlas
-from dynamics.exact import FD_STEP, _with_derivatives, exact_couplings, exact_two_level
+from dynamics.exact import FD_STEP, exact_couplings, exact_two_level
+from dynamics.exact.tables import DEFAULT_GRID, SHEETS, atlas_two_level, sheet_potentials
+from dynamics.exact.two_level import _with_derivatives
 
 
 def direct(sheet: int, e_r: np.ndarray, p: np.ndarray, resolution: float):  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Benchmark of dynamics.spectrum.solve_soft_potential on the typical parameter range.
+"""Benchmark of dynamics.exact.solver.solve_soft_potential on the typical parameter range.
 
 Run from the repository root:
 
@@ -10,9 +10,9 @@ high-resolution reference (resolution=2, phase_step=0.03) and, for the levels, a
 brute-force dense sinc-DVR.
 
 Then the throughput on the potentials an exact ensemble really solves (``--ensemble``, on by
-default): the type-1 and type-2 rows of ``dynamics.exact_ensemble.build_exact_ensemble`` for the
+default): the type-1 and type-2 rows of ``dynamics.exact.bins.build_exact_ensemble`` for the
 default glass at 0.3 K and t_end = 1e5 s (mostly deep double wells), and on the nodes of the
-spectral atlas (``dynamics.atlas``), with the share of double wells.
+spectral atlas (``dynamics.exact.tables``), with the share of double wells.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from dynamics.spectrum import (
+from dynamics.exact.solver import (
     METHOD_DIRECT,
     METHOD_EIGEN,
     METHOD_LOCALISED,
@@ -140,7 +140,7 @@ def ensemble_potentials() -> tuple[np.ndarray, np.ndarray]:
     from dynamics import default_glass
     from dynamics.ensemble import Resolution, energy_nodes, p_floor, p_nodes
     from dynamics.exact import ExactGlass
-    from dynamics.exact_ensemble import asymptotic_potentials
+    from dynamics.exact.bins import asymptotic_potentials
 
     glass = ExactGlass.from_glass(default_glass())
     res = Resolution()
@@ -164,7 +164,7 @@ def ensemble_potentials() -> tuple[np.ndarray, np.ndarray]:
 
 def ensemble_throughput(repeat: int) -> None:
     """Throughput on the potentials of an exact ensemble and of the atlas."""
-    from dynamics.atlas import DEFAULT_GRID, SHEETS, sheet_potentials
+    from dynamics.exact.tables import DEFAULT_GRID, SHEETS, sheet_potentials
 
     eta, t = ensemble_potentials()
     u_n, s_n = DEFAULT_GRID.u_nodes, DEFAULT_GRID.s_nodes

@@ -9,8 +9,8 @@ from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from dynamics.atlas import Atlas
 from dynamics.atlas_store import install_atlas
+from dynamics.exact.tables import Atlas
 
 __all__ = ["AtlasPlugin"]
 

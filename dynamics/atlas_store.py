@@ -1,4 +1,4 @@
-r"""Where the spectral atlas (:mod:`dynamics.atlas`) lives: the user's cache, a file lock, a
+r"""Where the spectral atlas (:mod:`dynamics.exact.tables`) lives: the user's cache, a file lock, a
 checksum, and the process's own copy.
 
 This is the one module of :mod:`dynamics` that touches files: exact ensembles need the atlas, and
@@ -7,7 +7,7 @@ wrong table, at worst a rebuild:
 
 * **Versioned.** The file is ``atlas-<key>.npz``, ``key`` the SHA-256 of the solver's source, of
   the functions that produce and encode the table, of the grid and of the layout
-  (:func:`dynamics.atlas.atlas_key`); a file whose stored key differs is not used.
+  (:func:`dynamics.exact.tables.atlas_key`); a file whose stored key differs is not used.
 * **Checksummed.** The file stores the SHA-256 of its arrays; a corrupt or truncated file fails
   to load or to verify, is reported in one line (:class:`AtlasWarning`) and rebuilt.
 * **One builder.** Building holds a file lock (``atlas-<key>.lock``, :mod:`filelock`); a second
@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from dynamics.atlas import DEFAULT_GRID, FIELDS, Atlas, AtlasGrid, atlas_key, build_atlas
+from dynamics.exact.tables import DEFAULT_GRID, FIELDS, Atlas, AtlasGrid, atlas_key, build_atlas
 
 __all__ = [
     "CACHE_ENV",
@@ -188,7 +188,8 @@ def default_atlas(
     Parameters
     ----------
     grid
-        Panels and nodes (the default covers every run, see :data:`dynamics.atlas.DEFAULT_GRID`).
+        Panels and nodes (the default covers every run,
+        :data:`dynamics.exact.tables.DEFAULT_GRID`).
     directory
         Cache directory (default :func:`cache_dir`).
     progress

@@ -1,7 +1,7 @@
 r"""From the asymptotic to the exact model one mechanism at a time (docs/exact.md).
 
 Every step is an :class:`~dynamics.ensemble.Ensemble` assembled from the same potentials (the
-exact ensemble's :class:`~dynamics.exact_ensemble.ExactMembers`: the constant density
+exact ensemble's :class:`~dynamics.exact.bins.ExactMembers`: the constant density
 :math:`\psi_j` on the :math:`(\tilde\eta, \tilde t)` plane times the Jacobian of the asymptotic
 map), each step switching one more quantity from the paper's formula to the exact spectrum,
 cumulatively:
@@ -29,7 +29,7 @@ cumulatively:
     ``"symmetric"`` relaxation coupling;
 
 after which ``"interference"`` with a fraction :math:`f` is the exact model with that coupling
-(:func:`dynamics.exact_ensemble.assemble_exact_ensemble`).
+(:func:`dynamics.exact.bins.assemble_exact_ensemble`).
 """
 
 from __future__ import annotations
@@ -40,14 +40,14 @@ import math
 import numpy as np
 
 from dynamics.ensemble import PART_NAMES, Ensemble, Resolution, build_ensemble, ensemble_from_parts
-from dynamics.exact import ExactGlass
-from dynamics.exact_ensemble import (
+from dynamics.exact.bins import (
     ExactMembers,
     MemberBins,
     append_member_bins,
     assemble_exact_ensemble,
     exact_members,
 )
+from dynamics.exact.two_level import ExactGlass
 from dynamics.glass import FloatArray, Glass
 from dynamics.relaxation_coupling import mix_partner_couplings
 from dynamics.validation import ParameterError
@@ -90,7 +90,7 @@ def mechanism_ensemble(members: tuple[ExactMembers, ...], glass: ExactGlass, ste
     Parameters
     ----------
     members
-        From :func:`dynamics.exact_ensemble.exact_members` for the run.
+        From :func:`dynamics.exact.bins.exact_members` for the run.
     glass
         The exact glass; its relaxation coupling is used only by ``"full"``.
     step
@@ -160,7 +160,7 @@ def mechanism_rows(
     r"""The ensembles of the rows of the mechanism table (docs/exact.md) for a glass at one
     temperature: the asymptotic model (symmetric, then interference with :math:`f = 1`), the
     steps of :data:`MECHANISM_STEPS`, then the exact model with interference for each of
-    ``fractions``. One set of spectra (:func:`dynamics.exact_ensemble.exact_members`) serves
+    ``fractions``. One set of spectra (:func:`dynamics.exact.bins.exact_members`) serves
     every row.
 
     Parameters

@@ -535,7 +535,7 @@ def get_glass(name: str = DEFAULT_PRESET, *, spectrum: str = "exact") -> Glass |
     preset = get_preset(name)
     glass = preset.glass
     if spectrum == "exact" and isinstance(glass, Glass):
-        from dynamics.exact import ExactGlass
+        from dynamics.exact.two_level import ExactGlass
 
         return ExactGlass.from_glass(glass, **preset.exact_fit)
     return glass

@@ -11,7 +11,7 @@ Type 2: near the parabola :math:`\eta = t^2/4`, :math:`\tilde R = \tilde\eta - \
 
 The asymptotic formulas hold for :math:`\ln(W/\Delta_0) \gg 1`; (2.8) gets the logarithm right
 but not :math:`\Delta_0` itself (the paper: at :math:`\tilde\eta = -6` it gives ~1e-3 W against
-0.04 W numerically). :mod:`dynamics.spectrum` solves the potential exactly.
+0.04 W numerically). :mod:`dynamics.exact.solver` solves the potential exactly.
 
 Signs: the asymmetries returned here are signed (the paper prints their moduli):
 :math:`\Delta = 2^{-1/2} W \tilde t |\tilde\eta|^{3/2}` and :math:`\Delta = W \tilde R \tilde

@@ -22,17 +22,17 @@ import numpy as np
 import pytest
 
 import dynamics.atlas_store as store
-from dynamics.atlas import DEFAULT_GRID, SHEETS, AtlasGrid, atlas_two_level, sheet_potentials
 from dynamics.atlas_store import AtlasWarning, atlas_path, default_atlas, load_atlas
 from dynamics.ensemble import Resolution
 from dynamics.exact import (
     FD_STEP,
     ExactGlass,
-    _with_derivatives,
     exact_couplings,
     exact_two_level,
 )
-from dynamics.exact_ensemble import build_exact_ensemble
+from dynamics.exact.bins import build_exact_ensemble
+from dynamics.exact.tables import DEFAULT_GRID, SHEETS, AtlasGrid, atlas_two_level, sheet_potentials
+from dynamics.exact.two_level import _with_derivatives
 from dynamics.presets import default_glass
 from dynamics.validation import ParameterError
 
@@ -218,7 +218,7 @@ def test_key_covers_every_module_of_the_solver() -> None:
     # checks, which change no value
     import ast
 
-    from dynamics.atlas import SOLVER_MODULES
+    from dynamics.exact.tables import SOLVER_MODULES
 
     root = Path(__file__).resolve().parent.parent
     value_free = {"dynamics.parallel", "dynamics.validation"}
@@ -273,7 +273,7 @@ def test_unwritable_cache_builds_in_memory_with_one_warning(tmp_path: Path, fres
 
 _CHILD = """
 import sys
-from dynamics.atlas import AtlasGrid
+from dynamics.exact.tables import AtlasGrid
 from dynamics.atlas_store import default_atlas
 grid = AtlasGrid(u_edges=(-9.0, -8.0), s_edges=(0.0, 1.0, 3.0), nodes=4)
 atlas = default_atlas(grid, directory=__import__("pathlib").Path(sys.argv[1]), progress=False)

@@ -29,7 +29,8 @@ from dynamics.exact import (
     exact_deformation_type2,
     exact_two_level,
 )
-from dynamics.exact_ensemble import exact_members
+from dynamics.exact.bins import exact_members
+from dynamics.exact.solver import solve_soft_potential
 from dynamics.mechanisms import (
     MECHANISM_LABELS,
     MECHANISM_STEPS,
@@ -43,7 +44,6 @@ from dynamics.soft_potential import (
     type1_parameters,
     type2_parameters,
 )
-from dynamics.spectrum import solve_soft_potential
 from dynamics.units import K_B
 from dynamics.validation import ParameterError
 

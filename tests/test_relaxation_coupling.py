@@ -23,7 +23,7 @@ from dynamics.exact import (
     exact_couplings,
     exact_two_level,
 )
-from dynamics.exact_ensemble import assemble_exact_ensemble, exact_members
+from dynamics.exact.bins import assemble_exact_ensemble, exact_members
 from dynamics.presets import default_glass, preset_interference_fraction
 from dynamics.propagation import bin_rates
 from dynamics.relaxation_coupling import (

@@ -1,5 +1,5 @@
 """``tls-expansion atlas build|info|path``: the spectral atlas of exact ensembles
-(:mod:`dynamics.atlas`, stored by :mod:`dynamics.atlas_store`)."""
+(:mod:`dynamics.exact.tables`, stored by :mod:`dynamics.atlas_store`)."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ def add_atlas_command(subparsers: Any) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from dynamics.atlas import DEFAULT_GRID
     from dynamics.atlas_store import atlas_path, default_atlas, load_atlas
+    from dynamics.exact.tables import DEFAULT_GRID
 
     path = atlas_path()
     if args.force:
@@ -54,8 +54,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from dynamics.atlas import DEFAULT_GRID, SHEETS, atlas_key
     from dynamics.atlas_store import atlas_path, cache_dir, load_atlas
+    from dynamics.exact.tables import DEFAULT_GRID, SHEETS, atlas_key
 
     path = atlas_path()
     print(f"cache directory: {cache_dir()}")

@@ -305,8 +305,8 @@ def _ship_atlas(client: Any, glass: GlassModel) -> None:
         The base glass of the sweep.
     """
     if getattr(glass, "spectrum_source", None) == "atlas":
-        from dynamics.atlas import AtlasGrid
         from dynamics.atlas_store import ship_atlas
+        from dynamics.exact.tables import AtlasGrid
 
         resolution_knob = float(getattr(glass, "spectrum_resolution", 1.0))
         ship_atlas(client, AtlasGrid(spectrum_resolution=resolution_knob))

@@ -3,7 +3,7 @@ r"""Exact two-level parameters of soft potentials, and the microscopic ensemble 
 The paper's :math:`\Delta_0`, :math:`\Delta` (2.8), (2.9), (2.11), (2.13) and deformation
 potentials (4.5), (4.11) are leading-order asymptotics in :math:`L = \ln(W/\Delta_0)`. Here every
 soft potential :math:`(\tilde\eta, \tilde t)` is mapped through its exact spectrum
-(:func:`dynamics.spectrum.solve_soft_potential`, eq. (2.6)) to
+(:func:`dynamics.exact.solver.solve_soft_potential`, eq. (2.6)) to
 
 * the splitting :math:`E`, :math:`\Delta_0`, :math:`\Delta`, :math:`p` of its lowest doublet;
 * the deformation potential :math:`D = \partial E/\partial\varepsilon` by Hellmann–Feynman,
@@ -33,7 +33,7 @@ derivatives exactly (it is equivalent to :math:`\partial H/\partial\varepsilon \
 :math:`M` the two differ by :math:`(\delta/\tilde\eta)\,E^2\langle 0|x|1\rangle/2`, relative
 order :math:`(E/W)^2 \lesssim 1e\text{-}3`, which is neglected.
 
-The ensemble built from these parameters is :mod:`dynamics.exact_ensemble`.
+The ensemble built from these parameters is :mod:`dynamics.exact.bins`.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ from dynamics.ensemble import (
     Ensemble,
     Resolution,
 )
+from dynamics.exact.solver import solve_soft_potential
 from dynamics.glass import FloatArray, Glass
-from dynamics.spectrum import solve_soft_potential
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_finite, check_positive
 
@@ -113,7 +113,7 @@ class ExactTwoLevel:
     x2_01, x3_01
         :math:`\langle 0|x^2|1\rangle`, :math:`\langle 0|x^3|1\rangle`. [1]
     method
-        Route of :math:`\Delta_0` (see :class:`dynamics.spectrum.SoftPotentialSpectrum`).
+        Route of :math:`\Delta_0` (see :class:`dynamics.exact.solver.SoftPotentialSpectrum`).
     """
 
     eta: FloatArray
@@ -376,7 +376,7 @@ class ExactGlass(Glass):
 
     It is a ``Glass`` (same fields, same validation), so every protocol, run, sweep and dataset
     accepts it; only the ensemble differs:
-    :func:`dynamics.exact_ensemble.build_exact_ensemble` instead of the
+    :func:`dynamics.exact.bins.build_exact_ensemble` instead of the
     asymptotic bins. ``chi`` must be nonzero (it sets the type-1 coupling (4.4)). Make one with
     :meth:`from_glass`.
 
@@ -392,8 +392,8 @@ class ExactGlass(Glass):
     spectrum_resolution
         Convergence knob of the spectrum solver, > 0. [1]
     spectrum_source
-        ``"atlas"`` (interpolated in the spectral atlas, :mod:`dynamics.atlas`; built once per
-        machine) or ``"direct"`` (every node solved; 20-40 s per ensemble). They agree to
+        ``"atlas"`` (interpolated in the spectral atlas, :mod:`dynamics.exact.tables`; built once
+        per machine) or ``"direct"`` (every node solved; 20-40 s per ensemble). They agree to
         ~1e-7 in the two-level values (``docs/atlas.md``).
     """
 
@@ -448,8 +448,8 @@ class ExactGlass(Glass):
     def ensemble(
         self, temperature_low: float, temperature_high: float, t_end: float, resolution: Resolution
     ) -> Ensemble:
-        """The bins for a run (cached): :func:`dynamics.exact_ensemble.build_exact_ensemble`."""
-        from dynamics.exact_ensemble import cached_exact_ensemble  # it builds on this module
+        """The bins for a run (cached): :func:`dynamics.exact.bins.build_exact_ensemble`."""
+        from dynamics.exact.bins import cached_exact_ensemble  # it builds on this module
 
         return cached_exact_ensemble(self, temperature_low, temperature_high, t_end, resolution)
 

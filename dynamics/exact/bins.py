@@ -47,7 +47,7 @@ from dynamics.ensemble import (
     p_floor,
     p_nodes,
 )
-from dynamics.exact import (
+from dynamics.exact.two_level import (
     _MIXED_P,
     FD_STEP,
     ExactGlass,
@@ -514,12 +514,12 @@ def _solve_rows(
 ) -> ExactTwoLevel:
     """Exact two-level values of the rows ``(eta, t)`` that the asymptotic map puts at
     ``(energy_ratio = E_a/W, p)`` (type 1: one row per node; type 2: +R rows, then -R rows):
-    interpolated in the spectral atlas (:mod:`dynamics.atlas`, forward differences included
+    interpolated in the spectral atlas (:mod:`dynamics.exact.tables`, forward differences included
     where p < 1/2) or solved directly, by ``model.spectrum_source``."""
     if model.spectrum_source == "direct":
         return exact_two_level(eta, t, resolution=model.spectrum_resolution, derivatives=False)
-    from dynamics.atlas import AtlasGrid, atlas_two_level
     from dynamics.atlas_store import default_atlas
+    from dynamics.exact.tables import AtlasGrid, atlas_two_level
 
     atlas = default_atlas(AtlasGrid(spectrum_resolution=model.spectrum_resolution))
     if kind == 0:

@@ -2,9 +2,9 @@ r"""Spectral atlas: the exact two-level quantities of every soft potential an en
 tabulated once and interpolated.
 
 Every quantity of :class:`dynamics.exact.ExactTwoLevel` depends only on the dimensionless point
-of the potential, and :func:`dynamics.exact_ensemble.build_exact_ensemble` reaches the
+of the potential, and :func:`dynamics.exact.bins.build_exact_ensemble` reaches the
 potentials only through the asymptotic map
-(:func:`dynamics.exact_ensemble.asymptotic_potentials`) of its nodes :math:`(E_a, p_a)`, which
+(:func:`dynamics.exact.bins.asymptotic_potentials`) of its nodes :math:`(E_a, p_a)`, which
 depends on :math:`E_a/W` and :math:`p_a` alone. So the atlas is a table on three *sheets* —
 type 1 :math:`(\tilde\eta, +\tilde t)`, type 2 :math:`(+\tilde t, \tilde t^2/4 + \tilde R)` and
 :math:`(+\tilde t, \tilde t^2/4 - \tilde R)` — over the coordinates
@@ -244,11 +244,11 @@ def sheet_potentials(
 ) -> tuple[FloatArray, FloatArray]:
     r"""The potential :math:`(\tilde\eta, \tilde t)` of a sheet at :math:`(E_a/W, p_a)`.
 
-    :func:`dynamics.exact_ensemble.asymptotic_potentials`, the rows that build_exact_ensemble solves
+    :func:`dynamics.exact.bins.asymptotic_potentials`, the rows that build_exact_ensemble solves
     (type 1: :math:`+\tilde t`; type 2: :math:`(+\tilde t, +\tilde R)` or :math:`(+\tilde t,
     -\tilde R)`), so that atlas and direct solve see the same potentials (to rounding).
     """
-    from dynamics.exact_ensemble import asymptotic_potentials
+    from dynamics.exact.bins import asymptotic_potentials
 
     etas, ts = asymptotic_potentials(0 if sheet == 0 else 1, energy_ratio, p, 1.0)
     row = 2 if sheet == 2 else 0
@@ -394,11 +394,11 @@ class Atlas:
 #: (``tests/test_atlas.py`` checks that the list holds every module they import from dynamics,
 #: but for threads and input checks, which do not change a value).
 SOLVER_MODULES = (
-    "dynamics.spectrum",
-    "dynamics.spectrum_plan",
-    "dynamics.spectrum_dvr",
-    "dynamics.spectrum_magnus",
-    "dynamics.spectrum_reduction",
+    "dynamics.exact.solver",
+    "dynamics.exact.solver_plan",
+    "dynamics.exact.solver_dvr",
+    "dynamics.exact.solver_magnus",
+    "dynamics.exact.solver_reduction",
 )
 
 
@@ -406,14 +406,14 @@ SOLVER_MODULES = (
 def atlas_key(grid: AtlasGrid) -> str:
     """SHA-256 of everything the table depends on: the solver's source (the files of
     :data:`SOLVER_MODULES`), the compiled code of the functions of dynamics.exact,
-    dynamics.exact_ensemble, dynamics.soft_potential and dynamics.atlas that produce, build and
+    dynamics.exact.bins, dynamics.soft_potential and dynamics.exact.tables that produce, build and
     encode it (independent of line numbers and comments), their constants, the grid and the
     layout version. Any change to them is a new atlas (at
     worst a rebuild, never a stale one)."""
     import importlib
 
-    import dynamics.exact as exact
-    import dynamics.exact_ensemble as exact_ensemble
+    import dynamics.exact.bins as exact_ensemble
+    import dynamics.exact.two_level as exact
     import dynamics.soft_potential as soft
 
     digest = hashlib.sha256()
@@ -461,7 +461,7 @@ def _solve_nodes(
     """The first pass of :func:`build_atlas` on one sheet: the exact two-level values, without
     derivatives, of the potentials at the nodes ``(u, s)``, ``chunk`` potentials per solver call;
     ``tick`` is told how many were solved. Returns an :class:`dynamics.exact.ExactTwoLevel`."""
-    from dynamics.exact import exact_two_level
+    from dynamics.exact.two_level import exact_two_level
 
     eta, t = sheet_potentials(sheet, np.exp(u), np.exp(-s))
     parts = []
@@ -492,7 +492,7 @@ def _with_node_differences(
     r"""``tls`` with the forward differences of :math:`\ln\Delta_0` (step
     :data:`dynamics.exact.FD_STEP`, two solves per node) at the nodes of ``want``, NaN at the
     others; ``tick`` is told how many spectra were solved."""
-    from dynamics.exact import FD_STEP, _log_derivatives
+    from dynamics.exact.two_level import FD_STEP, _log_derivatives
 
     idx = np.flatnonzero(want)
     d_eta = np.full(want.size, np.nan)
@@ -618,7 +618,7 @@ _RECENT_LOCK = threading.Lock()
 
 
 def _atlas_two_level(atlas: Atlas, sheet: int, e_r: FloatArray, p_a: FloatArray) -> Any:
-    from dynamics.exact import FD_STEP, ExactTwoLevel, _with_derivatives, exact_two_level
+    from dynamics.exact.two_level import FD_STEP, ExactTwoLevel, _with_derivatives, exact_two_level
 
     u = np.log(e_r)
     s = -np.log(p_a)

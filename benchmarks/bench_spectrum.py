@@ -12,7 +12,7 @@ brute-force dense sinc-DVR.
 Then the throughput on the potentials an exact ensemble really solves (``--ensemble``, on by
 default): the type-1 and type-2 rows of ``dynamics.exact.bins.build_exact_ensemble`` for the
 default glass at 0.3 K and t_end = 1e5 s (mostly deep double wells), and on the nodes of the
-spectral atlas (``dynamics.exact.tables``), with the share of double wells.
+spectral table (``dynamics.exact.tables``), with the share of double wells.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def main() -> None:
         "--no-ensemble",
         dest="ensemble",
         action="store_false",
-        help="skip the throughput on exact-ensemble and atlas potentials",
+        help="skip the throughput on exact-ensemble and table potentials",
     )
     args = parser.parse_args()
 
@@ -138,11 +138,10 @@ def ensemble_potentials() -> tuple[np.ndarray, np.ndarray]:
     import dataclasses
 
     from dynamics import default_glass
-    from dynamics.ensemble import Resolution, energy_nodes, p_floor, p_nodes
-    from dynamics.exact import ExactGlass
-    from dynamics.exact.bins import asymptotic_potentials
+    from dynamics.quadrature import Resolution, energy_nodes, p_floor, p_nodes
+    from dynamics.soft_potential import asymptotic_potentials
 
-    glass = ExactGlass.from_glass(default_glass())
+    glass = default_glass()
     res = Resolution()
     wide = dataclasses.replace(
         res,
@@ -163,7 +162,7 @@ def ensemble_potentials() -> tuple[np.ndarray, np.ndarray]:
 
 
 def ensemble_throughput(repeat: int) -> None:
-    """Throughput on the potentials of an exact ensemble and of the atlas."""
+    """Throughput on the potentials of an exact ensemble and of the table."""
     from dynamics.exact.tables import DEFAULT_GRID, SHEETS, sheet_potentials
 
     eta, t = ensemble_potentials()
@@ -171,11 +170,11 @@ def ensemble_throughput(repeat: int) -> None:
     u, s = (x.ravel() for x in np.meshgrid(u_n, s_n, indexing="ij"))
     pick = np.random.default_rng(1).choice(u.size, 4000, replace=False)
     pots = [sheet_potentials(k, np.exp(u[pick]), np.exp(-s[pick])) for k in range(len(SHEETS))]
-    atlas_eta = np.concatenate([p[0] for p in pots])
-    atlas_t = np.concatenate([p[1] for p in pots])
+    table_eta = np.concatenate([p[0] for p in pots])
+    table_t = np.concatenate([p[1] for p in pots])
     for label, e_set, t_set in (
         ("exact ensemble (default glass, 0.3 K)", eta, t),
-        ("atlas nodes (random 4000 per sheet)", atlas_eta, atlas_t),
+        ("table nodes (random 4000 per sheet)", table_eta, table_t),
     ):
         double = float(np.mean(9.0 * t_set**2 > 32.0 * e_set))
         for workers in (1, 2):

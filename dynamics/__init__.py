@@ -20,7 +20,7 @@ from dynamics.closed_forms import (
 )
 from dynamics.deformation import deformation_even_type1, deformation_even_type2
 from dynamics.ensemble import Resolution, build_ensemble
-from dynamics.exact import ExactGlass, solve_soft_potential
+from dynamics.exact import solve_soft_potential
 from dynamics.glass import Glass, TLSModel, TunnellingGlass
 from dynamics.presets import (
     DEFAULT_PRESET,
@@ -43,7 +43,6 @@ from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWar
 __all__ = [
     "DEFAULT_PRESET",
     "PRESETS",
-    "ExactGlass",
     "Glass",
     "NumericalError",
     "ParameterError",

@@ -39,7 +39,7 @@ import math
 
 import numpy as np
 
-from dynamics.ensemble import PART_NAMES, Ensemble, Resolution, build_ensemble, ensemble_from_parts
+from dynamics.ensemble import build_ensemble
 from dynamics.exact.bins import (
     ExactMembers,
     MemberBins,
@@ -47,8 +47,8 @@ from dynamics.exact.bins import (
     assemble_exact_ensemble,
     exact_members,
 )
-from dynamics.exact.two_level import ExactGlass
 from dynamics.glass import FloatArray, Glass
+from dynamics.quadrature import PART_NAMES, Ensemble, Resolution, ensemble_from_parts
 from dynamics.relaxation_coupling import mix_partner_couplings
 from dynamics.validation import ParameterError
 
@@ -73,7 +73,7 @@ def _exact_even(m: ExactMembers) -> FloatArray:
 
 
 def _paper_values(
-    glass: ExactGlass, kind: int, energy: FloatArray, p: FloatArray
+    glass: Glass, kind: int, energy: FloatArray, p: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The paper's D_even, phonon and electron constants at (E, p), with L floored at 1."""
     p_edge = np.minimum(p, (glass.W_J / (math.e * energy)) ** 2)
@@ -84,7 +84,7 @@ def _paper_values(
     )
 
 
-def mechanism_ensemble(members: tuple[ExactMembers, ...], glass: ExactGlass, step: str) -> Ensemble:
+def mechanism_ensemble(members: tuple[ExactMembers, ...], glass: Glass, step: str) -> Ensemble:
     r"""The ensemble of one step of :data:`MECHANISM_STEPS` (module docstring).
 
     Parameters
@@ -166,7 +166,8 @@ def mechanism_rows(
     Parameters
     ----------
     glass
-        A soft-potential glass (its spectrum settings and relaxation coupling are replaced).
+        A soft-potential glass (its spectrum, the exact spectrum's settings and its relaxation
+        coupling are replaced by the defaults).
     temperature
         :math:`T` of the step. [K]
     resolution
@@ -180,9 +181,9 @@ def mechanism_rows(
     -------
     list of (label, Ensemble)
     """
-    base = glass.asymptotic if isinstance(glass, ExactGlass) else glass
-    base = dataclasses.replace(base, relaxation_coupling="symmetric", interference_fraction=0.0)
-    exact = ExactGlass.from_glass(base)
+    symmetric = glass.replace(relaxation_coupling="symmetric", interference_fraction=0.0)
+    base = symmetric.with_spectrum("asymptotic")
+    exact = base.with_spectrum("exact")
     members = exact_members(exact, temperature, temperature, t_end, resolution)
 
     def interference(model: Glass, f: float) -> Glass:
@@ -204,7 +205,6 @@ def mechanism_rows(
     for f in fractions:
         note = " (= the original exact model)" if f == 1.0 else ""
         model = interference(exact, f)
-        assert isinstance(model, ExactGlass)
         rows.append(
             (
                 f"7. exact model, interference f = {f:g}{note}",

@@ -44,7 +44,6 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from dynamics.ensemble import Resolution
-from dynamics.exact import ExactGlass
 from dynamics.glass import (
     GLASS_PARAMETERS,
     TUNNELLING_PARAMETERS,
@@ -89,7 +88,7 @@ _LOG_FITTED = frozenset(
 #: decades either way. Data fix such a parameter within a decade or two; beyond three the
 #: minimiser is exploring a degenerate valley (c N0 at one tau_expt), or a trial step far from
 #: any glass (a W fit once tried W = 6.5e-5 K and A = 1e259 on its seventh evaluation, where
-#: exact spectra lie outside the spectral atlas and each evaluation takes minutes). [1]
+#: exact spectra lie outside the spectral table and each evaluation takes minutes). [1]
 LOG_REACH_DECADES = 3.0
 #: Fittable parameters and their validated ranges, from their one declaration
 #: (dynamics.glass.GLASS_PARAMETERS, TUNNELLING_PARAMETERS; ``chi > 0`` as only chi^2 enters).
@@ -338,13 +337,12 @@ def _checked_request(
     measurements: Measurement | Sequence[Measurement],
     glass: GlassModel,
     vary: Sequence[str],
-    spectrum: str,
-) -> tuple[tuple[Measurement, ...], list[str], str]:
+) -> tuple[tuple[Measurement, ...], list[str]]:
     """Check what :func:`fit` is asked to do, before any parameter is looked at.
 
     Parameters
     ----------
-    measurements, glass, vary, spectrum
+    measurements, glass, vary
         As given to :func:`fit`.
 
     Returns
@@ -353,31 +351,21 @@ def _checked_request(
         The data sets as a tuple.
     vary
         The names to fit, each once, in the order first given.
-    spectrum
-        ``"asymptotic"`` or ``"exact"``: exact whenever ``glass`` is an
-        :class:`dynamics.exact.ExactGlass`.
 
     Raises
     ------
     ParameterError
-        No data, an unknown spectrum, a glass of the wrong type, exact spectra for a tunnelling
-        glass, or nothing to vary.
+        No data, a glass of the wrong type, or nothing to vary.
     """
     data = (measurements,) if isinstance(measurements, Measurement) else tuple(measurements)
     if not data:
         raise ParameterError("fit needs at least one data set")
-    if spectrum not in ("asymptotic", "exact"):
-        raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use asymptotic or exact")
     if not isinstance(glass, Glass | TunnellingGlass):
         raise ParameterError(f"glass = {glass!r} must be a dynamics.Glass or TunnellingGlass")
-    if glass.spectrum == "exact":  # an ExactGlass: exact spectra with its own settings
-        spectrum = "exact"
-    if spectrum == "exact" and not isinstance(glass, Glass):
-        raise ParameterError("spectrum = 'exact' needs a soft-potential glass (dynamics.Glass)")
     vary = list(dict.fromkeys(vary))
     if not vary:
         raise ParameterError("vary: give at least one parameter to fit")
-    return data, vary, spectrum
+    return data, vary
 
 
 def _check_point_count(data: Sequence[Measurement], vary: Sequence[str]) -> None:
@@ -415,8 +403,6 @@ class _Objective:
         The start glass (the parameters not varied keep its values).
     vary
         Names of the varied parameters.
-    spectrum
-        ``"asymptotic"`` or ``"exact"``.
     data
         The data sets.
     sigma
@@ -427,17 +413,13 @@ class _Objective:
 
     start: GlassModel
     vary: Sequence[str]
-    spectrum: str
     data: tuple[Measurement, ...]
     sigma: Sequence[FloatArray]
     resolution: Resolution
 
     def model(self, params: lmfit.Parameters) -> GlassModel:
-        """The glass at ``params`` (an :class:`dynamics.exact.ExactGlass` for exact spectra)."""
-        g = _glass_at(self.start, self.vary, params)
-        if self.spectrum == "exact" and type(g) is Glass:
-            return ExactGlass.from_glass(g)
-        return g
+        """The glass at ``params`` (on the start glass's spectrum)."""
+        return _glass_at(self.start, self.vary, params)
 
     def predictions(self, model: GlassModel) -> tuple[FloatArray, ...]:
         """``model`` at every point of each data set. [each data set's unit]"""
@@ -550,7 +532,6 @@ def fit(
     vary: Sequence[str],
     *,
     bounds: Mapping[str, tuple[float, float]] | None = None,
-    spectrum: str = "asymptotic",
     resolution: Resolution | None = None,
     method: str = "leastsq",
 ) -> FitResult:
@@ -563,16 +544,13 @@ def fit(
         every data set shares the parameters.
     glass
         The start glass: the values of the varied parameters are the start values; the other
-        parameters stay as they are. A :class:`dynamics.exact.ExactGlass` is fitted on exact
-        spectra (with its own settings) whatever ``spectrum`` says.
+        parameters stay as they are. It is fitted on its own spectrum (``glass.spectrum``:
+        exact spectra by default, as everywhere; ``"asymptotic"`` is much faster).
     vary
         Names of the parameters to fit (:data:`FIT_PARAMETERS`).
     bounds
         ``{name: (low, high)}`` in the parameter's unit, inside the validated range (the
         default).
-    spectrum
-        ``"asymptotic"`` (the paper's formulas) or ``"exact"`` (exact spectra,
-        :class:`dynamics.exact.ExactGlass`; much slower).
     resolution
         Quadrature resolution (the converged default if omitted).
     method
@@ -582,16 +560,16 @@ def fit(
     -------
     FitResult
     """
-    data, vary, spectrum = _checked_request(measurements, glass, vary, spectrum)
+    data, vary = _checked_request(measurements, glass, vary)
     params, used = _parameters(glass, vary, bounds or {})
     _check_point_count(data, vary)
     res = resolution if resolution is not None else Resolution()
     weighting = tuple("errors" if m.errors is not None else "rms" for m in data)
-    objective = _Objective(glass, vary, spectrum, data, _uncertainties(data), res)
+    objective = _Objective(glass, vary, data, _uncertainties(data), res)
     result, best, best_fit = _minimise(objective, params, method, "rms" in weighting)
     values, stderr, stderr_log10 = _best_values(result, vary)
     return FitResult(
-        glass=best.asymptotic if hasattr(best, "asymptotic") else best,
+        glass=best,
         start=glass,
         measurements=data,
         best_fit=best_fit,
@@ -606,7 +584,7 @@ def fit(
         weighting=weighting,
         report=lmfit.fit_report(result),
         result=result,
-        spectrum=spectrum,
+        spectrum=glass.spectrum,
         resolution=res,
         bounds=used,
     )

@@ -1,5 +1,6 @@
-r"""Fitting a glass's parameters to measurements with lmfit: :func:`fit` and its
-:class:`FitResult` (the dataset is :mod:`protocols.fit_output`, the figure
+r"""Fitting a glass's parameters to measurements with lmfit: :func:`fit`, which returns a
+:class:`~protocols.fit_output.FitResult` (the result and its dataset are
+:mod:`protocols.fit_output`, the figure
 :func:`protocols.plots.plot_fit`, the command ``tls-expansion fit``).
 
 **The model of each quantity.** Step quantities (:math:`\alpha`, :math:`C`, :math:`\Gamma`, and
@@ -40,7 +41,6 @@ from typing import Any
 
 import lmfit
 import numpy as np
-import xarray as xr
 from numpy.typing import NDArray
 
 from dynamics.ensemble import Resolution
@@ -53,6 +53,7 @@ from dynamics.glass import (
 )
 from dynamics.response import step_response
 from dynamics.validation import ParameterError
+from protocols.fit_output import FitResult
 from protocols.fitdata import QUANTITIES, Measurement
 
 FloatArray = NDArray[np.float64]
@@ -153,113 +154,6 @@ def predict(
 
 # ----------------------------------------------------------------------------------------------
 # the fit
-
-
-@dataclass(frozen=True)
-class FitResult:
-    """A finished fit.
-
-    Attributes
-    ----------
-    glass
-        The best-fit glass.
-    start
-        The start glass.
-    measurements
-        The data.
-    best_fit
-        The model at every point of each data set, at the best fit.
-    values, stderr
-        Best value and standard error of each varied parameter, in its unit (NaN: the data do
-        not determine the errors).
-    stderr_log10
-        For the parameters fitted as log10: the standard error of log10 of the value, the
-        error the fit itself estimates (``stderr`` is its linearisation). [1]
-    correlation
-        Correlation matrix of the varied parameters (order of ``values``).
-    chi_square, reduced_chi_square, aic, bic
-        Goodness of fit (lmfit's definitions).
-    weighting
-        Per data set, "errors" or "rms" (module docstring).
-    report
-        lmfit's report.
-    result
-        lmfit's :class:`~lmfit.minimizer.MinimizerResult`.
-    spectrum, resolution, bounds
-        The settings.
-    """
-
-    glass: GlassModel
-    start: GlassModel
-    measurements: tuple[Measurement, ...]
-    best_fit: tuple[FloatArray, ...]
-    values: dict[str, float]
-    stderr: dict[str, float]
-    stderr_log10: dict[str, float]
-    correlation: FloatArray
-    chi_square: float
-    reduced_chi_square: float
-    aic: float
-    bic: float
-    weighting: tuple[str, ...]
-    report: str
-    result: Any
-    spectrum: str
-    resolution: Resolution
-    bounds: dict[str, tuple[float, float]]
-
-    @property
-    def n_points(self) -> int:
-        return sum(m.size for m in self.measurements)
-
-    @property
-    def warnings(self) -> list[str]:
-        """What the fit cannot tell: parameters that ended on a bound, parameters without an
-        error estimate, or pairs whose correlation exceeds 0.99 in magnitude (the data fix a
-        combination of them, not each)."""
-        names = list(self.values)
-        out = [
-            f"{n} = {self.values[n]:.6g} ended on its {side} bound: the data may want it "
-            "further (widen --bounds)"
-            for n in names
-            if (side := _bound_reached(n, self.values[n], self.bounds[n]))
-        ]
-        out += [
-            f"no standard error for {n}: the data do not determine it"
-            for n in names
-            if not math.isfinite(self.stderr[n])
-        ]
-        for i, a in enumerate(names):
-            for j in range(i + 1, len(names)):
-                r = self.correlation[i, j]
-                if math.isfinite(r) and abs(r) > 0.99:
-                    out.append(
-                        f"{a} and {names[j]} are {r:+.4f} correlated: the data determine a "
-                        "combination of them, not each"
-                    )
-        return out
-
-    def to_dataset(self) -> xr.Dataset:
-        """The data, best fit, residuals, parameters, errors, correlations and settings
-        (:func:`protocols.fit_output.fit_dataset`)."""
-        from protocols.fit_output import fit_dataset  # it reads FitResult
-
-        return fit_dataset(self)
-
-
-def _bound_reached(name: str, value: float, bounds: tuple[float, float]) -> str:
-    """``"lower"`` or ``"upper"`` if ``value`` lies on that bound to 1e-6 in the fitted
-    coordinate (log10 for a log10 parameter; relative to the bounds' width, if finite and above
-    1, for the others), else ``""``."""
-    log = FIT_PARAMETERS[name].log
-    fitted = [math.log10(x) if log and x > 0 else (-_INF if log else x) for x in (value, *bounds)]
-    at, low, high = fitted
-    width = high - low
-    tolerance = 1e-6 * (1.0 if log or not math.isfinite(width) else max(1.0, width))
-    for side, bound in (("lower", low), ("upper", high)):
-        if math.isfinite(bound) and abs(at - bound) <= tolerance:
-            return side
-    return ""
 
 
 def _internal(name: str) -> str:

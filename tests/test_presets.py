@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from dynamics import PRESETS, get_glass
+from dynamics import PRESETS, ParameterError, get_glass
 from dynamics.closed_forms import gruneisen_kki, gruneisen_time_constant
 from dynamics.ensemble import build_ensemble
 from dynamics.propagation import equilibrium_heat_capacity, linear_response
@@ -202,6 +202,34 @@ def test_preset_table_and_sources_show_both_calibrations() -> None:
     assert "on exact spectra is c = 25.35" in get_preset("silica").sources["c"]
     ggp = [r for r in preset_table() if r["preset"] == "ggp1985"]
     assert {r["spectrum"] for r in ggp} == {"both"}
+
+
+def test_preset_table_gives_the_values_a_run_uses() -> None:
+    """preset_table(spectrum) lists, per preset, exactly the values get_glass(name, spectrum)
+    gives a run (the exact fit and the exact spectrum's settings on exact spectra, the
+    asymptotic fit alone on asymptotic ones), each with the source of that calibration."""
+    from dynamics.presets import get_preset, preset_table
+
+    for spectrum in ("exact", "asymptotic"):
+        rows = preset_table(spectrum)
+        assert {r["spectrum"] for r in rows} == {spectrum}
+        for name in PRESETS:
+            glass = get_glass(name, spectrum=spectrum).to_dict()
+            shown = {r["field"]: r["value"] for r in rows if r["preset"] == name}
+            expected = {
+                k: v
+                for k, v in glass.items()
+                if k not in ("model", "name", "description", "spectrum")
+            }
+            assert shown == expected, (name, spectrum)
+    silica = {r["field"]: r for r in preset_table("exact") if r["preset"] == "silica"}
+    assert silica["c"]["value"] == get_preset("silica").exact_fit["c"] == 25.35
+    assert silica["c"]["source"] == get_preset("silica").exact_sources["c"]
+    assert silica["spectrum_source"]["value"] == "table"
+    paper = {r["field"]: r for r in preset_table("asymptotic") if r["preset"] == "silica"}
+    assert paper["c"]["value"] == 40.5 and "spectrum_source" not in paper
+    with pytest.raises(ParameterError, match="spectrum"):
+        preset_table("numerical")
 
 
 def test_an_exact_fit_without_a_target_or_source_is_refused() -> None:

@@ -97,6 +97,7 @@ __all__ = [
     "SpectralTable",
     "TableGrid",
     "build_table",
+    "direct_two_level",
     "sheet_potentials",
     "table_key",
     "table_two_level",
@@ -583,6 +584,22 @@ def _concatenate(parts: list[ExactTwoLevel]) -> ExactTwoLevel:
     )
 
 
+def direct_two_level(eta: FloatArray, t: FloatArray, resolution: float = 1.0) -> ExactTwoLevel:
+    r"""What a table returns, solved directly: :func:`dynamics.exact.exact_two_level` of the
+    potentials, with the forward differences of :math:`\ln\Delta_0` where :math:`p < 1/2`
+    (NaN elsewhere). Points off a table's grid get these values.
+
+    Parameters
+    ----------
+    eta, t
+        The potentials (e.g. of :func:`sheet_potentials`). [1]
+    resolution
+        Convergence knob of the solver, > 0. [1]
+    """
+    solved = exact_two_level(eta, t, derivatives=False, resolution=resolution)
+    return _with_derivatives(solved, solved.p < _MIXED_P, FD_STEP, resolution)
+
+
 def table_two_level(
     table: SpectralTable, sheet: int, energy_ratio: ArrayLike, p: ArrayLike
 ) -> ExactTwoLevel:
@@ -637,9 +654,7 @@ def _interpolated(table: SpectralTable, sheet: int, e_bytes: bytes, p_bytes: byt
     missing = inside & (fields["p"] < _MIXED_P) & np.isnan(fields["dlnD0_deta"])
     direct = ~inside | missing
     if direct.any():
-        res = table.grid.spectrum_resolution
-        solved = exact_two_level(eta[direct], t[direct], derivatives=False, resolution=res)
-        solved = _with_derivatives(solved, solved.p < _MIXED_P, FD_STEP, res)
+        solved = direct_two_level(eta[direct], t[direct], table.grid.spectrum_resolution)
         for f in dataclasses.fields(ExactTwoLevel):
             fields[f.name][direct] = getattr(solved, f.name)
     for value in fields.values():

@@ -132,8 +132,9 @@ class ParameterSpec:
 
 @dataclass(frozen=True)
 class ChoiceSpec:
-    """The one declaration of a glass setting that is a named choice (validation, the docs and
-    the dataset attributes read it).
+    """The one declaration of a glass setting that is a named choice: its allowed values (which
+    validation checks) and what it chooses. A choice has no unit (the dataset attributes record
+    its value in the ``glass`` JSON, without a ``glass_units`` entry).
 
     Parameters
     ----------

@@ -1,20 +1,22 @@
-"""Cost of exact-spectrum ensembles with the spectral atlas. Prints its figures; run:
+"""Cost of exact-spectrum ensembles with the shipped spectral table. Prints its figures; run:
 
-    .venv/bin/python benchmarks/bench_exact.py                 # warm atlas figures (2 and 3)
-    .venv/bin/python benchmarks/bench_exact.py --build         # + first build in a fresh cache
+    .venv/bin/python benchmarks/bench_exact.py                 # figures 0 and 2
+    .venv/bin/python benchmarks/bench_exact.py --build         # + a table built in memory
     .venv/bin/python benchmarks/bench_exact.py --direct        # + one direct ensemble, to compare
     .venv/bin/python benchmarks/bench_exact.py --sweep 1000    # + an exact Γ sweep on 2 workers
 
-1. ``--build``: the first build of the default atlas in a fresh temporary cache directory (what a
-   new machine pays once), with the solver's default 2 threads; its size on disk.
+0. Reading and verifying the shipped table (once per process).
+1. ``--build``: building the default grid's table in memory (:func:`dynamics.exact.build_table`:
+   what the regeneration of the shipped file costs, and what a run at another solver
+   resolution pays once per process), with the solver's default 2 threads.
 2. Γ(τ_expt) (10 values, 1e-8 to 1e5 s) of the default glass on exact spectra at new
-   temperatures (each a new ensemble: not in the in-process cache), warm atlas, default
-   (converged) resolution: seconds per temperature, ensemble build and relaxation together.
+   temperatures (each a new ensemble), default (converged) resolution: seconds per
+   temperature, ensemble build and relaxation together.
 3. ``--direct``: the same at one temperature with ``spectrum_source="direct"`` (every node
    solved), and the largest relative difference of Γ between the two.
 4. ``--sweep N``: an exact Γ sweep of N points (temperatures x c) on a local
-   ``distributed.LocalCluster`` of 2 worker processes, cluster start-up included (``sweep``
-   ships the atlas to the workers, :func:`dynamics.atlas_store.ship_atlas`).
+   ``distributed.LocalCluster`` of 2 worker processes, cluster start-up included (each worker
+   reads the shipped table).
 """
 
 from __future__ import annotations
@@ -22,48 +24,51 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
 from dynamics import default_glass
-from dynamics.exact import ExactGlass
 
 TAU = np.logspace(-8, 5, 10)
 
 
-def first_build() -> None:
-    from dynamics.atlas_store import atlas_path, default_atlas
+def read_shipped() -> None:
+    from dynamics.exact.shipped import SHIPPED_TABLES, shipped_table
 
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        atlas = default_atlas(directory=Path(tmp), progress=True)
-        took = time.perf_counter() - start
-        size = atlas_path(directory=Path(tmp)).stat().st_size
+    start = time.perf_counter()
+    table = shipped_table()
+    took = time.perf_counter() - start
+    size = len(SHIPPED_TABLES["two_level"].resource().read_bytes())
     print(
-        f"1. first atlas build: {took:.1f} s on {os.cpu_count()} cores (load average at the end "
-        f"{os.getloadavg()[0]:.1f}); {size / 1e6:.1f} MB on disk, {atlas.grid.size} nodes x 3 "
-        "sheets"
+        f"0. shipped table read and verified in {took:.3f} s: {size / 1e6:.1f} MB on disk, "
+        f"{table.nbytes / 1e6:.1f} MB of float64, {table.grid.size} nodes x 3 sheets"
+    )
+
+
+def first_build() -> None:
+    from dynamics.exact import build_table
+
+    start = time.perf_counter()
+    table = build_table()
+    took = time.perf_counter() - start
+    print(
+        f"1. default table built in memory: {took:.1f} s on {os.cpu_count()} cores (load average "
+        f"at the end {os.getloadavg()[0]:.1f}); {table.grid.size} nodes x 3 sheets"
     )
 
 
 def gamma_per_temperature(temperatures: list[float]) -> None:
-    from dynamics.atlas_store import default_atlas
     from protocols.run import gruneisen_vs_tau
 
-    start = time.perf_counter()
-    default_atlas()
-    print(f"   (atlas ready in {time.perf_counter() - start:.2f} s: load or build)")
-    exact = ExactGlass.from_glass(default_glass())
+    exact = default_glass()
     times = []
     for temperature in temperatures:
         start = time.perf_counter()
         gruneisen_vs_tau(exact, [temperature], tau_expt=TAU)
         times.append(time.perf_counter() - start)
     print(
-        "2. Gamma(tau_expt) at a new temperature, warm atlas: "
+        "2. Gamma(tau_expt) at a new temperature, shipped table: "
         + ", ".join(f"{t:.3f}" for t in times)
         + f" s (median {np.median(times):.3f} s per temperature)"
     )
@@ -73,18 +78,16 @@ def direct_comparison(temperature: float) -> None:
     from protocols.run import gruneisen_vs_tau
 
     glass = default_glass()
-    atlas_ds = gruneisen_vs_tau(ExactGlass.from_glass(glass), [temperature], tau_expt=TAU)
+    table_ds = gruneisen_vs_tau(glass, [temperature], tau_expt=TAU)
     start = time.perf_counter()
-    direct = gruneisen_vs_tau(
-        ExactGlass.from_glass(glass, spectrum_source="direct"), [temperature], tau_expt=TAU
-    )
+    direct = gruneisen_vs_tau(glass.replace(spectrum_source="direct"), [temperature], tau_expt=TAU)
     took = time.perf_counter() - start
     diffs = [
-        float(np.max(np.abs(atlas_ds[n].values / direct[n].values - 1)))
+        float(np.max(np.abs(table_ds[n].values / direct[n].values - 1)))
         for n in ("gruneisen", "gruneisen_equilibrium")
     ]
     print(
-        f"3. direct exact ensemble at {temperature} K: {took:.1f} s; Gamma atlas vs direct: "
+        f"3. direct exact ensemble at {temperature} K: {took:.1f} s; Gamma table vs direct: "
         f"largest relative difference {max(diffs):.1e} (C(tau)) / {diffs[1]:.1e} (C(inf))"
     )
 
@@ -97,7 +100,7 @@ def exact_sweep(points: int) -> None:
     n_c = min(25, points)
     n_t = max(1, math.ceil(points / n_c))
     grid = {"temperature": np.geomspace(0.05, 1.0, n_t), "c": np.linspace(4.0, 8.0, n_c)}
-    exact = ExactGlass.from_glass(default_glass())
+    exact = default_glass()
     start = time.perf_counter()
     with (
         LocalCluster(
@@ -126,6 +129,7 @@ def main() -> None:
     parser.add_argument("--direct", action="store_true", help="time one direct ensemble")
     parser.add_argument("--sweep", type=int, default=0, metavar="N", help="exact sweep points")
     args = parser.parse_args()
+    read_shipped()
     if args.build:
         first_build()
     gamma_per_temperature([0.11, 0.23, 0.47, 0.71, 0.93])

@@ -15,7 +15,6 @@ import warnings
 
 from dynamics import default_glass
 from dynamics.ensemble import Resolution
-from dynamics.exact import ExactGlass
 from dynamics.validation import TwoLevelRangeWarning
 from protocols.run import gruneisen_vs_tau
 
@@ -25,7 +24,7 @@ TEMPERATURE = 0.3  # [K]
 
 def main() -> None:
     warnings.simplefilter("ignore", TwoLevelRangeWarning)
-    exact = ExactGlass.from_glass(default_glass(spectrum="asymptotic"))
+    exact = default_glass(spectrum="asymptotic").with_spectrum("exact")
     cases = [
         ("default (`Resolution()`, margins 300 / 1e5)", exact, Resolution()),
         ("margins 1000 / 1e6", exact.replace(energy_margin=1000.0, p_margin=1e6), Resolution()),

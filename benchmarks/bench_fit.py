@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_fit.py --exact-fit     # + the exact-spectrum fit itself
 
 (The exact fit of c, A and W once did not finish: its seventh trial step went to W = 6.5e-5 K,
-far outside the spectral atlas, and that evaluation was still running after 8 minutes; a reach of
+far outside the spectral table, and that evaluation was still running after 8 minutes; a reach of
 three decades around the start now bounds such steps, docs/fitting.md.)
 
 1. Throughput of :func:`dynamics.response.step_response` on the default glass at the default
@@ -107,9 +107,7 @@ def fits(exact_points: int, exact_fit: bool) -> None:
     )
     if exact_points < 1 and not exact_fit:
         return
-    from dynamics.exact import ExactGlass
-
-    exact_glass = ExactGlass.from_glass(GLASS)
+    exact_glass = GLASS.with_spectrum("exact")
     assert data.temperature is not None
     temps = data.temperature[:: max(1, 30 // max(1, exact_points))][: max(1, exact_points)]
     w0, c0 = time.perf_counter(), time.process_time()
@@ -119,13 +117,13 @@ def fits(exact_points: int, exact_fit: bool) -> None:
     print(
         f"  exact: one evaluation at {temps.size} temperatures: {wall:.2f} s wall, {cpu:.2f} s "
         f"CPU ({1e3 * per_t:.0f} ms CPU per temperature, exact ensembles from the spectral "
-        f"atlas, built per temperature); the same fit ({nfev} evaluations x 30 temperatures) "
+        f"table, built per temperature); the same fit ({nfev} evaluations x 30 temperatures) "
         f"extrapolates to {nfev * 30 * per_t:.0f} s CPU"
     )
     if exact_fit:
         exact_data = alpha_data(exact_glass)  # data the exact model can reproduce
         w0, c0 = time.perf_counter(), time.process_time()
-        result = fit(exact_data, start, vary, spectrum="exact")
+        result = fit(exact_data, start.with_spectrum("exact"), vary)
         found = ", ".join(
             f"{n} = {result.values[n]:.4g} +/- {result.stderr[n]:.2g} (true {getattr(GLASS, n):g})"
             for n in vary

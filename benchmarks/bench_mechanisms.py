@@ -9,7 +9,7 @@ dynamics.mechanisms.MECHANISM_STEPS, then for the relaxation couplings; and the 
     .venv/bin/python benchmarks/bench_mechanisms.py --coarse   # the test suite's coarse grid
 
 The rows are dynamics.mechanisms.mechanism_rows: each temperature solves the spectra once
-(dynamics.exact_ensemble.exact_members, for a run of 86400 s as in the convergence table) and
+(dynamics.exact.bins.exact_members, for a run of 86400 s as in the convergence table) and
 assembles every row from them.
 """
 

@@ -1,4 +1,4 @@
-"""Benchmark of dynamics.spectrum.solve_soft_potential on the typical parameter range.
+"""Benchmark of dynamics.exact.solver.solve_soft_potential on the typical parameter range.
 
 Run from the repository root:
 
@@ -10,9 +10,9 @@ high-resolution reference (resolution=2, phase_step=0.03) and, for the levels, a
 brute-force dense sinc-DVR.
 
 Then the throughput on the potentials an exact ensemble really solves (``--ensemble``, on by
-default): the type-1 and type-2 rows of ``dynamics.exact_ensemble.build_exact_ensemble`` for the
+default): the type-1 and type-2 rows of ``dynamics.exact.bins.build_exact_ensemble`` for the
 default glass at 0.3 K and t_end = 1e5 s (mostly deep double wells), and on the nodes of the
-spectral atlas (``dynamics.atlas``), with the share of double wells.
+spectral table (``dynamics.exact.tables``), with the share of double wells.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from dynamics.spectrum import (
+from dynamics.exact.solver import (
     METHOD_DIRECT,
     METHOD_EIGEN,
     METHOD_LOCALISED,
@@ -68,7 +68,7 @@ def main() -> None:
         "--no-ensemble",
         dest="ensemble",
         action="store_false",
-        help="skip the throughput on exact-ensemble and atlas potentials",
+        help="skip the throughput on exact-ensemble and table potentials",
     )
     args = parser.parse_args()
 
@@ -138,11 +138,10 @@ def ensemble_potentials() -> tuple[np.ndarray, np.ndarray]:
     import dataclasses
 
     from dynamics import default_glass
-    from dynamics.ensemble import Resolution, energy_nodes, p_floor, p_nodes
-    from dynamics.exact import ExactGlass
-    from dynamics.exact_ensemble import asymptotic_potentials
+    from dynamics.quadrature import Resolution, energy_nodes, p_floor, p_nodes
+    from dynamics.soft_potential import asymptotic_potentials
 
-    glass = ExactGlass.from_glass(default_glass())
+    glass = default_glass()
     res = Resolution()
     wide = dataclasses.replace(
         res,
@@ -163,19 +162,19 @@ def ensemble_potentials() -> tuple[np.ndarray, np.ndarray]:
 
 
 def ensemble_throughput(repeat: int) -> None:
-    """Throughput on the potentials of an exact ensemble and of the atlas."""
-    from dynamics.atlas import DEFAULT_GRID, SHEETS, sheet_potentials
+    """Throughput on the potentials of an exact ensemble and of the table."""
+    from dynamics.exact.tables import DEFAULT_GRID, SHEETS, sheet_potentials
 
     eta, t = ensemble_potentials()
     u_n, s_n = DEFAULT_GRID.u_nodes, DEFAULT_GRID.s_nodes
     u, s = (x.ravel() for x in np.meshgrid(u_n, s_n, indexing="ij"))
     pick = np.random.default_rng(1).choice(u.size, 4000, replace=False)
     pots = [sheet_potentials(k, np.exp(u[pick]), np.exp(-s[pick])) for k in range(len(SHEETS))]
-    atlas_eta = np.concatenate([p[0] for p in pots])
-    atlas_t = np.concatenate([p[1] for p in pots])
+    table_eta = np.concatenate([p[0] for p in pots])
+    table_t = np.concatenate([p[1] for p in pots])
     for label, e_set, t_set in (
         ("exact ensemble (default glass, 0.3 K)", eta, t),
-        ("atlas nodes (random 4000 per sheet)", atlas_eta, atlas_t),
+        ("table nodes (random 4000 per sheet)", table_eta, table_t),
     ):
         double = float(np.mean(9.0 * t_set**2 > 32.0 * e_set))
         for workers in (1, 2):

@@ -10,8 +10,8 @@ on that one parameter, the others held at the preset's values for that spectrum,
 (Γ does not depend on N0; C does not depend on c: both hold on both spectra, and the script
 prints the check). The default (converged) resolution and the default relaxation coupling
 (symmetric) are used. Prints, per preset and value: the stored asymptotic and exact fits, the
-refit on each spectrum, and what the stored values reproduce on each spectrum. ~1 min with a
-warm spectral atlas (the first exact ensemble builds it: ~60 s).
+refit on each spectrum, and what the stored values reproduce on each spectrum. ~1 min (exact
+spectra from the shipped spectral table).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Bit-identity check of dynamics.spectrum across refactorings.
+"""Bit-identity check of dynamics.exact.solver across refactorings.
 
 Solves a few thousand soft potentials spread over every route (METHOD_*) and basis layout of
 the solver -- deep and shallow double wells, single wells, t = 0 parity cases, near-degenerate
@@ -26,10 +26,10 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-import dynamics.spectrum as spectrum
+import dynamics.exact.solver as spectrum
 from dynamics.exact import exact_two_level
-from dynamics.spectrum import equivalent_point, solve_soft_potential
-from dynamics.spectrum_plan import plan_basis
+from dynamics.exact.solver import equivalent_point, solve_soft_potential
+from dynamics.exact.solver_plan import plan_basis
 
 LAYOUT_NAMES = (
     "sinc single",

@@ -20,7 +20,7 @@ from dynamics.closed_forms import (
 )
 from dynamics.deformation import deformation_even_type1, deformation_even_type2
 from dynamics.ensemble import Resolution, build_ensemble
-from dynamics.exact import ExactGlass
+from dynamics.exact import solve_soft_potential
 from dynamics.glass import Glass, TLSModel, TunnellingGlass
 from dynamics.presets import (
     DEFAULT_PRESET,
@@ -37,14 +37,12 @@ from dynamics.soft_potential import (
     tunnel_splitting_type1,
     tunnel_splitting_type2,
 )
-from dynamics.spectrum import solve_soft_potential
 from dynamics.thermal import equilibrium_occupation
 from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
 
 __all__ = [
     "DEFAULT_PRESET",
     "PRESETS",
-    "ExactGlass",
     "Glass",
     "NumericalError",
     "ParameterError",

@@ -1,10 +1,15 @@
 r"""Parameters of a glass, validated on construction.
 
-:class:`Glass` is the soft-potential (KKI) glass of the paper, with two TLS types;
-:class:`TunnellingGlass` is the standard tunnelling model (AHVP) used as a baseline. Both
-expose the same small interface (:class:`TLSModel`) from which :mod:`dynamics.ensemble` builds
-its bins: per type, the density of states, the even deformation potential and the relaxation
-constants as functions of :math:`(E, p)`.
+:class:`Glass` is the soft-potential (KKI) glass of the paper, with two TLS types, on exact
+spectra of its soft potentials (``spectrum="exact"``, the default) or on the paper's asymptotic
+formulas (``spectrum="asymptotic"``); :class:`TunnellingGlass` is the standard tunnelling model
+(AHVP) used as a baseline. Both expose the same small interface (:class:`TLSModel`) from which
+:func:`dynamics.ensemble.build_ensemble` builds their bins: per type, the density of states, the
+even deformation potential and the relaxation constants as functions of :math:`(E, p)`.
+
+Every parameter is declared once, with its unit, range and names: the numbers in
+:data:`GLASS_PARAMETERS`, :data:`TUNNELLING_PARAMETERS` and :data:`EXACT_SPECTRUM_PARAMETERS`,
+the named choices in :data:`GLASS_CHOICES`.
 
 Units follow docs/physics.md §1: ``W`` in kelvin (:math:`W/k_B`), ``N0`` in J-1 m-3,
 ``bulk_modulus`` in Pa, ``A`` in s-1 K-3. Inside, energies are joules.
@@ -16,7 +21,7 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,21 +37,28 @@ from dynamics.rates import type2_rate_constant
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_range
 
-if TYPE_CHECKING:
-    from dynamics.ensemble import Ensemble, Resolution
-
 FloatArray = NDArray[np.float64]
 
 
 #: Relaxation couplings of the mirror partners of a TLS (``Glass.relaxation_coupling``).
 RELAXATION_COUPLINGS = ("symmetric", "interference")
 
+#: Where a soft-potential glass takes the parameters of its TLS (``Glass.spectrum``): exact
+#: spectra of its soft potentials (the default; :mod:`dynamics.exact`, docs/exact.md) or the
+#: paper's leading-order asymptotic formulas (2.8)-(2.13), (4.5), (4.11).
+SPECTRA = ("exact", "asymptotic")
+
+#: Densities of soft potentials in the (eta, t) plane (exact spectra): constant (the paper's
+#: psi_j) or proportional to |eta| (the later soft-potential model).
+DENSITY_LAWS = ("constant", "abs_eta")
+
+#: Where exact ensembles take their two-level values: the spectral table
+#: (:mod:`dynamics.exact.tables`; shipped with the package for the default solver resolution,
+#: built in memory once per process for another) or direct solves of every node.
+SPECTRUM_SOURCES = ("table", "direct")
+
 
 def _check_relaxation_coupling(coupling: Any, fraction: Any) -> None:
-    if coupling not in RELAXATION_COUPLINGS:
-        raise ParameterError(
-            f"relaxation_coupling = {coupling!r} is not allowed; use one of {RELAXATION_COUPLINGS}"
-        )
     _field_check("interference_fraction", fraction, 0.0, 1.0, low_open=False, high_open=False)
     if coupling == "symmetric" and fraction != 0:
         raise ParameterError(
@@ -116,6 +128,33 @@ class ParameterSpec:
             high_open=self.high_open,
             unit="" if self.unit == "1" else self.unit,
         )
+
+
+@dataclass(frozen=True)
+class ChoiceSpec:
+    """The one declaration of a glass setting that is a named choice: its allowed values (which
+    validation checks) and what it chooses. A choice has no unit (the dataset attributes record
+    its value in the ``glass`` JSON, without a ``glass_units`` entry).
+
+    Parameters
+    ----------
+    choices
+        The allowed values; the first is the default.
+    label
+        Short name.
+    description
+        What it chooses.
+    """
+
+    choices: tuple[str, ...]
+    label: str
+    description: str
+
+    def check(self, name: str, value: Any) -> None:
+        """Raise :class:`ParameterError` naming ``name``, ``value`` and the choices if ``value``
+        is not one of them."""
+        if not isinstance(value, str) or value not in self.choices:
+            raise ParameterError(f"{name} = {value!r} is not allowed; use one of {self.choices}")
 
 
 _INF = math.inf
@@ -199,6 +238,48 @@ GLASS_PARAMETERS: dict[str, ParameterSpec] = {
     ),
 }
 
+#: The numeric settings of exact spectra (used only with ``spectrum="exact"``), declared once.
+EXACT_SPECTRUM_PARAMETERS: dict[str, ParameterSpec] = {
+    "energy_margin": ParameterSpec(
+        "1",
+        1.0,
+        _INF,
+        "energy grid margin",
+        "exact spectra: extension of the asymptotic energy grid",
+        low_open=False,
+    ),
+    "p_margin": ParameterSpec(
+        "1", 1.0, _INF, "p grid margin", "exact spectra: extension of the p grid", low_open=False
+    ),
+    "spectrum_resolution": ParameterSpec(
+        "1", 0.0, _INF, "spectrum resolution", "exact spectra: convergence knob of the solver"
+    ),
+}
+
+#: The settings of :class:`Glass` that are named choices, declared once.
+GLASS_CHOICES: dict[str, ChoiceSpec] = {
+    "spectrum": ChoiceSpec(SPECTRA, "TLS spectrum", "where the TLS parameters come from"),
+    "relaxation_coupling": ChoiceSpec(
+        RELAXATION_COUPLINGS,
+        "relaxation coupling",
+        "how the mirror partners of a TLS relax (docs/exact.md)",
+    ),
+    "density_law": ChoiceSpec(
+        DENSITY_LAWS,
+        "density of soft potentials",
+        "exact spectra: density of soft potentials in the (eta, t) plane",
+    ),
+    "spectrum_source": ChoiceSpec(
+        SPECTRUM_SOURCES,
+        "source of the two-level values",
+        "exact spectra: the spectral table or direct solves",
+    ),
+}
+
+#: The settings that only exact spectra use (an asymptotic glass keeps them at their defaults).
+EXACT_SETTINGS = ("density_law", *EXACT_SPECTRUM_PARAMETERS, "spectrum_source")
+
+
 #: The parameters of :class:`TunnellingGlass` of its own (the others are those of
 #: :data:`GLASS_PARAMETERS`), declared once.
 TUNNELLING_PARAMETERS: dict[str, ParameterSpec] = {
@@ -265,9 +346,8 @@ class TLSModel(Protocol):
 
     def to_dict(self) -> dict[str, Any]: ...
 
-    def ensemble(
-        self, temperature_low: float, temperature_high: float, t_end: float, resolution: Resolution
-    ) -> Ensemble: ...
+    @property
+    def spectrum(self) -> str: ...
 
     @property
     def spectrum_label(self) -> str: ...
@@ -322,6 +402,26 @@ class Glass:
         :math:`\partial H/\partial\varepsilon` interfere).
     interference_fraction
         :math:`f` in [0, 1] of ``"interference"``; 0 with ``"symmetric"``. [1]
+    spectrum
+        Where the TLS take their parameters: ``"exact"`` (the default; exact spectra of their
+        soft potentials, :mod:`dynamics.exact`, docs/exact.md; ``chi`` must be nonzero, it sets
+        the type-1 coupling (4.4)) or ``"asymptotic"`` (the paper's leading-order formulas
+        (2.8)-(2.13), (4.5), (4.11), the model of its closed forms). The settings below are
+        those of exact spectra; an asymptotic glass keeps them at their defaults.
+    density_law
+        ``"constant"`` (:math:`\psi_j`, the paper) or ``"abs_eta"`` (:math:`\psi_j|\tilde\eta|`).
+    energy_margin
+        Factor by which the asymptotic energy grid extends below the run's lowest energy, >= 1.
+        [1]
+    p_margin
+        Factor by which the asymptotic p grid extends below the run's bound of p, >= 1. [1]
+    spectrum_resolution
+        Convergence knob of the spectrum solver, > 0 (1: the levels converged to ~1e-12 W). [1]
+    spectrum_source
+        ``"table"`` (interpolated in the spectral table, :mod:`dynamics.exact.tables`: shipped
+        with the package for resolution 1, built in memory once per process for another) or
+        ``"direct"`` (every node solved; 20-40 s per ensemble). They agree to ~1e-7 in the
+        two-level values (docs/tables.md).
     description
         Free text: what the parameter set represents.
     """
@@ -344,11 +444,19 @@ class Glass:
     electron_rate_constant: float = 0.0
     relaxation_coupling: str = "symmetric"
     interference_fraction: float = 0.0
+    spectrum: str = "exact"
+    density_law: str = "constant"
+    energy_margin: float = 300.0
+    p_margin: float = 1e5
+    spectrum_resolution: float = 1.0
+    spectrum_source: str = "table"
     description: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise ParameterError(f"name = {self.name!r} must be a non-empty string")
+        for name, choice in GLASS_CHOICES.items():
+            choice.check(name, getattr(self, name))
         ratio = self.type2_rate_ratio
         if isinstance(ratio, str):
             if ratio != "kki":
@@ -365,6 +473,27 @@ class Glass:
                 spec.check(name, getattr(self, name))
         _check_relaxation_coupling(self.relaxation_coupling, self.interference_fraction)
         object.__setattr__(self, "interference_fraction", float(self.interference_fraction))
+        for name, spec in EXACT_SPECTRUM_PARAMETERS.items():
+            spec.check(name, getattr(self, name))
+        self._check_spectrum_settings()
+
+    def _check_spectrum_settings(self) -> None:
+        """Exact spectra need ``chi != 0``; an asymptotic glass keeps the exact spectrum's
+        settings at their defaults (it does not use them)."""
+        if self.spectrum == "exact":
+            if self.chi == 0:
+                raise ParameterError(
+                    "chi = 0 is not allowed for exact spectra (it sets the type-1 coupling "
+                    "(4.4)); use spectrum = 'asymptotic'"
+                )
+            return
+        for name in EXACT_SETTINGS:
+            value = getattr(self, name)
+            if value != _EXACT_DEFAULTS[name]:
+                raise ParameterError(
+                    f"{name} = {value!r} applies only to exact spectra; this glass has "
+                    f"spectrum = {self.spectrum!r}"
+                )
 
     # --- derived quantities -------------------------------------------------------------
     @property
@@ -378,11 +507,6 @@ class Glass:
         return ("type1", "type2")
 
     @property
-    def spectrum(self) -> str:
-        """Where the TLS parameters come from: ``"asymptotic"`` (the paper's formulas)."""
-        return "asymptotic"
-
-    @property
     def relaxation_label(self) -> str:
         """The relaxation coupling in words, e.g. ``"interference (f = 0.25)"``."""
         return relaxation_label(self.relaxation_coupling, self.interference_fraction)
@@ -390,6 +514,8 @@ class Glass:
     @property
     def spectrum_label(self) -> str:
         """How the TLS parameters are obtained, for titles and summaries."""
+        if self.spectrum == "exact":
+            return "exact spectra"
         return "asymptotic spectra (the paper's leading order)"
 
     @property
@@ -435,25 +561,28 @@ class Glass:
         return DENSITY_PREFACTOR * self.density_scale(kind) * integral
 
     def to_dict(self) -> dict[str, Any]:
-        """All fields as a JSON-serialisable dict (with ``model``)."""
-        return {"model": "kki", **dataclasses.asdict(self)}
+        """The fields that make its results as a JSON-serialisable dict (with ``model``): every
+        field, but the exact spectrum's settings only on exact spectra (an asymptotic glass
+        does not use them)."""
+        fields = dataclasses.asdict(self)
+        if self.spectrum != "exact":
+            fields = {k: v for k, v in fields.items() if k not in EXACT_SETTINGS}
+        return {"model": "kki", **fields}
 
     def to_json(self) -> str:
         """The fields as JSON text (for dataset attributes)."""
         return json.dumps(self.to_dict(), sort_keys=True)
 
-    def ensemble(
-        self, temperature_low: float, temperature_high: float, t_end: float, resolution: Resolution
-    ) -> Ensemble:
-        """The bins for a run, on the asymptotic spectra
-        (:func:`dynamics.ensemble.asymptotic_ensemble`)."""
-        from dynamics.ensemble import asymptotic_ensemble  # the ensemble module uses glasses
-
-        return asymptotic_ensemble(self, temperature_low, temperature_high, t_end, resolution)
-
     def replace(self, **changes: Any) -> Glass:
         """A copy with some fields changed (validated)."""
         return _replace(self, changes)
+
+    def with_spectrum(self, spectrum: str) -> Glass:
+        """The same glass on ``spectrum`` (:data:`SPECTRA`): the exact spectrum's settings are
+        kept on exact spectra and reset to their defaults on asymptotic ones."""
+        if spectrum == "exact":
+            return self.replace(spectrum=spectrum)
+        return self.replace(spectrum=spectrum, **_EXACT_DEFAULTS)
 
 
 @dataclass(frozen=True)
@@ -550,23 +679,19 @@ class TunnellingGlass:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
 
-    def ensemble(
-        self, temperature_low: float, temperature_high: float, t_end: float, resolution: Resolution
-    ) -> Ensemble:
-        """The bins for a run, on the asymptotic spectra
-        (:func:`dynamics.ensemble.asymptotic_ensemble`)."""
-        from dynamics.ensemble import asymptotic_ensemble  # the ensemble module uses glasses
-
-        return asymptotic_ensemble(self, temperature_low, temperature_high, t_end, resolution)
-
     def replace(self, **changes: Any) -> TunnellingGlass:
         """A copy with some fields changed (validated)."""
         return _replace(self, changes)
 
 
-#: Every glass the tool simulates: the soft-potential glass (asymptotic spectra; its subclass
-#: dynamics.exact.ExactGlass for exact spectra) and the standard tunnelling model.
+#: Every glass the tool simulates: the soft-potential glass (on exact or asymptotic spectra) and
+#: the standard tunnelling model.
 GlassModel = Glass | TunnellingGlass
+
+#: The defaults of the exact spectrum's settings (:data:`EXACT_SETTINGS`).
+_EXACT_DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in dataclasses.fields(Glass) if f.name in EXACT_SETTINGS
+}
 
 
 def _replace(glass: Any, changes: dict[str, Any]) -> Any:

@@ -26,7 +26,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.ensemble import Ensemble
+from dynamics.quadrature import Ensemble
 
 FloatArray = NDArray[np.float64]
 

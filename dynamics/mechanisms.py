@@ -1,7 +1,7 @@
 r"""From the asymptotic to the exact model one mechanism at a time (docs/exact.md).
 
 Every step is an :class:`~dynamics.ensemble.Ensemble` assembled from the same potentials (the
-exact ensemble's :class:`~dynamics.exact_ensemble.ExactMembers`: the constant density
+exact ensemble's :class:`~dynamics.exact.bins.ExactMembers`: the constant density
 :math:`\psi_j` on the :math:`(\tilde\eta, \tilde t)` plane times the Jacobian of the asymptotic
 map), each step switching one more quantity from the paper's formula to the exact spectrum,
 cumulatively:
@@ -29,7 +29,7 @@ cumulatively:
     ``"symmetric"`` relaxation coupling;
 
 after which ``"interference"`` with a fraction :math:`f` is the exact model with that coupling
-(:func:`dynamics.exact_ensemble.assemble_exact_ensemble`).
+(:func:`dynamics.exact.bins.assemble_exact_ensemble`).
 """
 
 from __future__ import annotations
@@ -39,9 +39,8 @@ import math
 
 import numpy as np
 
-from dynamics.ensemble import PART_NAMES, Ensemble, Resolution, build_ensemble, ensemble_from_parts
-from dynamics.exact import ExactGlass
-from dynamics.exact_ensemble import (
+from dynamics.ensemble import build_ensemble
+from dynamics.exact.bins import (
     ExactMembers,
     MemberBins,
     append_member_bins,
@@ -49,6 +48,7 @@ from dynamics.exact_ensemble import (
     exact_members,
 )
 from dynamics.glass import FloatArray, Glass
+from dynamics.quadrature import PART_NAMES, Ensemble, Resolution, ensemble_from_parts
 from dynamics.relaxation_coupling import mix_partner_couplings
 from dynamics.validation import ParameterError
 
@@ -73,7 +73,7 @@ def _exact_even(m: ExactMembers) -> FloatArray:
 
 
 def _paper_values(
-    glass: ExactGlass, kind: int, energy: FloatArray, p: FloatArray
+    glass: Glass, kind: int, energy: FloatArray, p: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The paper's D_even, phonon and electron constants at (E, p), with L floored at 1."""
     p_edge = np.minimum(p, (glass.W_J / (math.e * energy)) ** 2)
@@ -84,13 +84,13 @@ def _paper_values(
     )
 
 
-def mechanism_ensemble(members: tuple[ExactMembers, ...], glass: ExactGlass, step: str) -> Ensemble:
+def mechanism_ensemble(members: tuple[ExactMembers, ...], glass: Glass, step: str) -> Ensemble:
     r"""The ensemble of one step of :data:`MECHANISM_STEPS` (module docstring).
 
     Parameters
     ----------
     members
-        From :func:`dynamics.exact_ensemble.exact_members` for the run.
+        From :func:`dynamics.exact.bins.exact_members` for the run.
     glass
         The exact glass; its relaxation coupling is used only by ``"full"``.
     step
@@ -160,13 +160,14 @@ def mechanism_rows(
     r"""The ensembles of the rows of the mechanism table (docs/exact.md) for a glass at one
     temperature: the asymptotic model (symmetric, then interference with :math:`f = 1`), the
     steps of :data:`MECHANISM_STEPS`, then the exact model with interference for each of
-    ``fractions``. One set of spectra (:func:`dynamics.exact_ensemble.exact_members`) serves
+    ``fractions``. One set of spectra (:func:`dynamics.exact.bins.exact_members`) serves
     every row.
 
     Parameters
     ----------
     glass
-        A soft-potential glass (its spectrum settings and relaxation coupling are replaced).
+        A soft-potential glass (its spectrum, the exact spectrum's settings and its relaxation
+        coupling are replaced by the defaults).
     temperature
         :math:`T` of the step. [K]
     resolution
@@ -180,9 +181,9 @@ def mechanism_rows(
     -------
     list of (label, Ensemble)
     """
-    base = glass.asymptotic if isinstance(glass, ExactGlass) else glass
-    base = dataclasses.replace(base, relaxation_coupling="symmetric", interference_fraction=0.0)
-    exact = ExactGlass.from_glass(base)
+    symmetric = glass.replace(relaxation_coupling="symmetric", interference_fraction=0.0)
+    base = symmetric.with_spectrum("asymptotic")
+    exact = base.with_spectrum("exact")
     members = exact_members(exact, temperature, temperature, t_end, resolution)
 
     def interference(model: Glass, f: float) -> Glass:
@@ -204,7 +205,6 @@ def mechanism_rows(
     for f in fractions:
         note = " (= the original exact model)" if f == 1.0 else ""
         model = interference(exact, f)
-        assert isinstance(model, ExactGlass)
         rows.append(
             (
                 f"7. exact model, interference f = {f:g}{note}",

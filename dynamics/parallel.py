@@ -10,7 +10,7 @@ their work items without looking at the thread count).
 The number of threads is, in order of precedence:
 
 1. an explicit ``threads=`` argument of :func:`map_threads` (for example the ``workers=``
-   argument of :func:`dynamics.spectrum.solve_soft_potential`);
+   argument of :func:`dynamics.exact.solver.solve_soft_potential`);
 2. the innermost :func:`using_threads` / :func:`single_threaded` context;
 3. the environment variable ``TLS_EXPANSION_THREADS`` (a positive integer), read at each call;
 4. the default ``min(2, CPUs available to the process)``.

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from dynamics.glass import Glass, TunnellingGlass
+from dynamics.glass import EXACT_SETTINGS, SPECTRA, Glass, TunnellingGlass
 from dynamics.rates import COTH_HALF, one_phonon_constant
 from dynamics.thermal import debye_coefficient_from_sound
 from dynamics.units import ELECTRON_VOLT, HBAR, K_B
@@ -182,6 +182,20 @@ def _exact_fit_note(key: str, value: float) -> str:
     )
 
 
+#: The source of the exact spectrum's settings in every soft-potential preset.
+_EXACT_SETTING_SOURCE = (
+    "model: the default of exact spectra, converged (docs/exact.md, docs/tables.md); used only "
+    "on exact spectra"
+)
+
+
+#: The source of the ``spectrum`` of every soft-potential preset's glass.
+_SPECTRUM_SOURCE = (
+    "model: the preset's glass holds its calibration on the paper's asymptotic spectra; "
+    "get_glass(name) gives exact spectra (the default) with the exact calibration (exact_fit)"
+)
+
+
 def _preset(
     glass: Glass | TunnellingGlass,
     sources: dict[str, str],
@@ -193,6 +207,9 @@ def _preset(
     extra = {}
     if isinstance(glass, Glass) and "relaxation_coupling" not in sources:
         extra["relaxation_coupling"] = _coupling_source(glass.name)
+    if isinstance(glass, Glass):
+        extra |= {k: _EXACT_SETTING_SOURCE for k in EXACT_SETTINGS if k not in sources}
+        extra.setdefault("spectrum", _SPECTRUM_SOURCE)
     exact = exact_fit or {}
     noted = {k: sources[k] + _exact_fit_note(k, v) for k, (v, _) in exact.items()}
     return Preset(
@@ -236,6 +253,7 @@ _GGP_SOURCES = {
 GGP1985 = _preset(
     Glass(
         name="ggp1985",
+        spectrum="asymptotic",  # this calibration; get_glass applies exact_fit on exact spectra
         W=30.0,
         eta_L=1e-2,
         c=6.0,
@@ -276,6 +294,7 @@ _SILICA_A = one_phonon_constant(1.04 * ELECTRON_VOLT, 0.65 * ELECTRON_VOLT, 2200
 SILICA = _preset(
     Glass(
         name="silica",
+        spectrum="asymptotic",  # this calibration; get_glass applies exact_fit on exact spectra
         W=30.0,
         eta_L=1e-2,
         c=40.5,
@@ -334,6 +353,7 @@ _PMMA_SOURCE = (
 PMMA = _preset(
     Glass(
         name="pmma",
+        spectrum="asymptotic",  # this calibration; get_glass applies exact_fit on exact spectra
         W=30.0,
         eta_L=1e-2,
         c=10.8,
@@ -386,6 +406,7 @@ _PDSICU_MOLAR_VOLUME = 90.92e-3 / 10500.0  # [m3 per mole of atoms], M = 90.92 g
 PDSICU = _preset(
     Glass(
         name="pdsicu",
+        spectrum="asymptotic",  # this calibration; get_glass applies exact_fit on exact spectra
         W=30.0,
         eta_L=1e-2,
         c=6.0,
@@ -431,6 +452,7 @@ _ZRCU_MOLAR_VOLUME = 82.92e-3 / 6700.0
 ZRCU = _preset(
     Glass(
         name="zrcu",
+        spectrum="asymptotic",  # this calibration; get_glass applies exact_fit on exact spectra
         W=30.0,
         eta_L=1e-2,
         c=6.0,
@@ -510,11 +532,6 @@ def get_preset(name: str) -> Preset:
         ) from None
 
 
-#: Where soft-potential glasses take their TLS parameters: exact spectra (the default;
-#: :class:`dynamics.exact.ExactGlass`, docs/exact.md) or the paper's leading-order asymptotics.
-SPECTRA = ("exact", "asymptotic")
-
-
 def get_glass(name: str = DEFAULT_PRESET, *, spectrum: str = "exact") -> Glass | TunnellingGlass:
     """The glass of the preset called ``name`` (default: the paper's estimates).
 
@@ -523,21 +540,19 @@ def get_glass(name: str = DEFAULT_PRESET, *, spectrum: str = "exact") -> Glass |
     name
         A preset name (:data:`PRESETS`).
     spectrum
-        ``"exact"`` (default): soft-potential glasses on exact spectra
-        (:class:`dynamics.exact.ExactGlass`, with the spectral atlas), with the fitted values
-        of their exact calibration (:attr:`Preset.exact_fit`); ``"asymptotic"``: the
-        paper's leading-order formulas (2.8)-(2.13), (4.5), (4.11), the model of its closed
-        forms, with the fitted values of the preset's glass. The standard tunnelling model has
-        no soft potentials and ignores it.
+        ``"exact"`` (default): soft-potential glasses on exact spectra (``Glass.spectrum``,
+        the spectral table of :mod:`dynamics.exact`) with the fitted values of their exact
+        calibration (:attr:`Preset.exact_fit`); ``"asymptotic"``: the paper's leading-order
+        formulas (2.8)-(2.13), (4.5), (4.11), the model of its closed forms, with the fitted
+        values of the preset's glass. The standard tunnelling model has no soft potentials and
+        ignores it.
     """
     if spectrum not in SPECTRA:
         raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use one of {SPECTRA}")
     preset = get_preset(name)
     glass = preset.glass
     if spectrum == "exact" and isinstance(glass, Glass):
-        from dynamics.exact import ExactGlass
-
-        return ExactGlass.from_glass(glass, **preset.exact_fit)
+        return glass.replace(spectrum="exact", **preset.exact_fit)
     return glass
 
 
@@ -549,38 +564,66 @@ def default_glass(*, spectrum: str = "exact") -> Glass:
     return glass
 
 
-def preset_table() -> list[dict[str, Any]]:
-    """One row per preset, field and calibration: name, field, value, source, spectrum.
+def preset_table(spectrum: str | None = None) -> list[dict[str, Any]]:
+    """One row per preset, field and calibration: preset, field, value, source, spectrum.
 
-    ``spectrum`` is ``"both"`` for a value common to both spectra, ``"asymptotic"`` for the
-    asymptotic fit of a value that has an exact fit, and ``"exact"`` for that exact fit (its row
-    follows the asymptotic one; ``field`` is the glass field in every row).
+    Parameters
+    ----------
+    spectrum
+        ``"exact"`` or ``"asymptotic"``: the values a run on that spectrum uses, those of
+        :func:`get_glass` with ``spectrum`` (one row per field, each with the source of that
+        calibration; the exact spectrum's settings only for ``"exact"``). ``None`` (default):
+        the values of both calibrations, ``spectrum`` being ``"both"`` for a value the two
+        share and ``"asymptotic"`` and ``"exact"`` for the two values of a field that differs
+        (the exact row after the asymptotic one); the settings only exact spectra use are rows
+        of ``"exact"`` alone.
+
+    Returns
+    -------
+    list of dict
+        Rows in the order of the presets' names, then of the glass's fields (``model``,
+        ``name``, ``description`` and ``spectrum`` are not rows: the column says it).
     """
+    if spectrum is not None and spectrum not in SPECTRA:
+        raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use one of {SPECTRA}")
     rows: list[dict[str, Any]] = []
     for name, preset in sorted(PRESETS.items()):
-        for key, value in preset.glass.to_dict().items():
-            if key in ("model", "name", "description"):
+        values = {s: get_glass(name, spectrum=s).to_dict() for s in SPECTRA}
+        for key in values["exact"]:
+            if key in ("model", "name", "description", "spectrum"):
                 continue
-            rows.append(
-                {
-                    "preset": name,
-                    "field": key,
-                    "value": value,
-                    "source": preset.sources.get(key, "default of the model"),
-                    "spectrum": "asymptotic" if key in preset.exact_fit else "both",
-                }
-            )
-            if key in preset.exact_fit:
+            for calibration in _calibrations(spectrum, key in values["asymptotic"], key, values):
+                shown = values[calibration if calibration != "both" else "exact"][key]
+                source = (
+                    preset.exact_sources[key]
+                    if calibration == "exact" and key in preset.exact_fit
+                    else preset.sources.get(key, "default of the model")
+                )
                 rows.append(
                     {
                         "preset": name,
                         "field": key,
-                        "value": preset.exact_fit[key],
-                        "source": preset.exact_sources[key],
-                        "spectrum": "exact",
+                        "value": shown,
+                        "source": source,
+                        "spectrum": calibration if spectrum is None else spectrum,
                     }
                 )
     return rows
+
+
+def _calibrations(
+    spectrum: str | None, in_asymptotic: bool, key: str, values: dict[str, dict[str, Any]]
+) -> tuple[str, ...]:
+    """The rows of field ``key`` of :func:`preset_table`: one for the calibration asked for, or,
+    for both, ``("both",)`` where they agree and ``("asymptotic", "exact")`` where they differ
+    (none for a setting only exact spectra use)."""
+    if spectrum is not None:
+        return (spectrum,) if spectrum == "exact" or in_asymptotic else ()
+    if not in_asymptotic:
+        return ()
+    if values["asymptotic"][key] == values["exact"][key]:
+        return ("both",)
+    return ("asymptotic", "exact")
 
 
 #: The status words of the sources, from the most to the least certain.

@@ -33,9 +33,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics.electrons import electron_rate_suppression
-from dynamics.ensemble import Ensemble
 from dynamics.isolated import HeatBalance, IsolatedState, StepTooLong, balance_temperature
 from dynamics.parallel import map_threads
+from dynamics.quadrature import Ensemble
 from dynamics.rates import electron_relaxation_rate, relaxation_rate
 from dynamics.thermal import occupation_difference
 from dynamics.validation import (

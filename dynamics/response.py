@@ -69,9 +69,10 @@ from dynamics.electrons import (
     electron_rate_suppression,
     electron_strain,
 )
-from dynamics.ensemble import Ensemble, Resolution, build_ensemble, p_floor
+from dynamics.ensemble import build_ensemble
 from dynamics.glass import Glass, TLSModel, TunnellingGlass
 from dynamics.propagation import Response, equilibrium_heat_capacity, linear_response
+from dynamics.quadrature import Ensemble, Resolution, p_floor
 from dynamics.rates import tau_min
 from dynamics.thermal import (
     debye_heat_content,
@@ -661,7 +662,11 @@ def _chunks(
 def _fast_kernel(model: TLSModel) -> bool:
     """Whether :func:`_glass_weights` holds: the soft-potential glass on asymptotic spectra, each
     bin relaxing at the mean rate of its mirror partners (the symmetric coupling)."""
-    return type(model) is Glass and model.interference_fraction == 0.0
+    return (
+        isinstance(model, Glass)
+        and model.spectrum == "asymptotic"
+        and model.interference_fraction == 0.0
+    )
 
 
 def _asymptotic_bins(model: TLSModel) -> bool:

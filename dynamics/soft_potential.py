@@ -11,7 +11,7 @@ Type 2: near the parabola :math:`\eta = t^2/4`, :math:`\tilde R = \tilde\eta - \
 
 The asymptotic formulas hold for :math:`\ln(W/\Delta_0) \gg 1`; (2.8) gets the logarithm right
 but not :math:`\Delta_0` itself (the paper: at :math:`\tilde\eta = -6` it gives ~1e-3 W against
-0.04 W numerically). :mod:`dynamics.spectrum` solves the potential exactly.
+0.04 W numerically). :mod:`dynamics.exact.solver` solves the potential exactly.
 
 Signs: the asymmetries returned here are signed (the paper prints their moduli):
 :math:`\Delta = 2^{-1/2} W \tilde t |\tilde\eta|^{3/2}` and :math:`\Delta = W \tilde R \tilde
@@ -295,3 +295,36 @@ def type2_parameters(energy: ArrayLike, p: ArrayLike, W_J: float) -> tuple[Float
     t_abs = (L / TYPE2_EXPONENT) ** (1.0 / 3.0)
     asym = np.asarray(energy, dtype=float) * np.sqrt(1.0 - np.asarray(p, dtype=float))
     return t_abs, 4.0 * asym / (W_J * t_abs**2)
+
+
+def asymptotic_potentials(
+    kind: int, energy: FloatArray, p: FloatArray, W_J: float
+) -> tuple[FloatArray, FloatArray]:
+    r"""The potentials :math:`(\tilde\eta, \tilde t)` that the asymptotic maps
+    (:func:`type1_parameters`, :func:`type2_parameters`) put at :math:`(E_a, p_a)`, one per sign.
+
+    Type 1: :math:`(\tilde\eta, \pm\tilde t)`. Type 2: :math:`(\pm\tilde t, \tilde t^2/4 \pm
+    \tilde R)` (2.12) in the order (+t, +R), (-t, +R), (+t, -R), (-t, -R).
+
+    Parameters
+    ----------
+    kind
+        0 for type 1, 1 for type 2.
+    energy
+        :math:`E_a`. [J]
+    p
+        :math:`p_a`. [1]
+    W_J
+        :math:`W`. [J]
+
+    Returns
+    -------
+    (eta, t)
+        Each of shape (signs, n). [1]
+    """
+    if kind == 0:
+        eta, t = type1_parameters(energy, p, W_J)
+        return np.stack([eta, eta]), np.stack([t, -t])
+    t, R = type2_parameters(energy, p, W_J)
+    plus, minus = R + t**2 / 4, -R + t**2 / 4
+    return np.stack([plus, plus, minus, minus]), np.stack([t, -t, t, -t])

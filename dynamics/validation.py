@@ -55,6 +55,11 @@ def check_all_finite(name: str, value: ArrayLike, where: str) -> None:
         )
 
 
+class PackageDataError(OSError):
+    """A data file of the package (a shipped spectral table) is missing or damaged: the message
+    names the file and says to reinstall the package."""
+
+
 class TwoLevelRangeWarning(UserWarning):
     """The two-level description is being used outside the range where it is accurate."""
 

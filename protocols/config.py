@@ -236,13 +236,18 @@ def make_glass(
     overrides: Mapping[str, Any] | None = None,
     spectrum: str | None = None,
 ) -> Glass | TunnellingGlass:
-    """A preset glass, on the spectra asked for (``"exact"``, the default for a soft-potential
-    glass, or ``"asymptotic"``) with that spectrum's calibration of the preset
-    (:func:`dynamics.presets.get_glass`), fields replaced by ``overrides`` (validated)."""
-    base = get_glass(
-        preset or DEFAULT_PRESET, spectrum="asymptotic" if spectrum == "asymptotic" else "exact"
-    )
+    """A preset glass, on the spectrum asked for (``spectrum`` or a ``spectrum`` override:
+    ``"exact"``, the default, or ``"asymptotic"``) with that spectrum's calibration of the
+    preset (:func:`dynamics.presets.get_glass`), fields replaced by ``overrides`` (validated).
+    Exact spectra asked for by name need a soft-potential glass."""
     changes = dict(overrides or {})
+    asked = changes.pop("spectrum", None)
+    if spectrum is not None and asked is not None and asked != spectrum:
+        raise ConfigError(f"spectrum = {asked!r} contradicts --spectrum {spectrum}")
+    spectrum = spectrum if spectrum is not None else asked
+    base = get_glass(preset or DEFAULT_PRESET, spectrum=spectrum or "exact")
+    if spectrum == "exact" and not isinstance(base, Glass):
+        raise ConfigError(f"spectrum = 'exact' needs a soft-potential glass, not {base.name!r}")
     if not changes:
         return base
     unknown = set(changes) - glass_field_names(base)

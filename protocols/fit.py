@@ -1,5 +1,6 @@
-r"""Fitting a glass's parameters to measurements with lmfit: :func:`fit` and its
-:class:`FitResult` (the dataset is :mod:`protocols.fit_output`, the figure
+r"""Fitting a glass's parameters to measurements with lmfit: :func:`fit`, which returns a
+:class:`~protocols.fit_output.FitResult` (the result and its dataset are
+:mod:`protocols.fit_output`, the figure
 :func:`protocols.plots.plot_fit`, the command ``tls-expansion fit``).
 
 **The model of each quantity.** Step quantities (:math:`\alpha`, :math:`C`, :math:`\Gamma`, and
@@ -40,11 +41,9 @@ from typing import Any
 
 import lmfit
 import numpy as np
-import xarray as xr
 from numpy.typing import NDArray
 
 from dynamics.ensemble import Resolution
-from dynamics.exact import ExactGlass
 from dynamics.glass import (
     GLASS_PARAMETERS,
     TUNNELLING_PARAMETERS,
@@ -54,6 +53,7 @@ from dynamics.glass import (
 )
 from dynamics.response import step_response
 from dynamics.validation import ParameterError
+from protocols.fit_output import FitResult
 from protocols.fitdata import QUANTITIES, Measurement
 
 FloatArray = NDArray[np.float64]
@@ -89,7 +89,7 @@ _LOG_FITTED = frozenset(
 #: decades either way. Data fix such a parameter within a decade or two; beyond three the
 #: minimiser is exploring a degenerate valley (c N0 at one tau_expt), or a trial step far from
 #: any glass (a W fit once tried W = 6.5e-5 K and A = 1e259 on its seventh evaluation, where
-#: exact spectra lie outside the spectral atlas and each evaluation takes minutes). [1]
+#: exact spectra lie outside the spectral table and each evaluation takes minutes). [1]
 LOG_REACH_DECADES = 3.0
 #: Fittable parameters and their validated ranges, from their one declaration
 #: (dynamics.glass.GLASS_PARAMETERS, TUNNELLING_PARAMETERS; ``chi > 0`` as only chi^2 enters).
@@ -154,113 +154,6 @@ def predict(
 
 # ----------------------------------------------------------------------------------------------
 # the fit
-
-
-@dataclass(frozen=True)
-class FitResult:
-    """A finished fit.
-
-    Attributes
-    ----------
-    glass
-        The best-fit glass.
-    start
-        The start glass.
-    measurements
-        The data.
-    best_fit
-        The model at every point of each data set, at the best fit.
-    values, stderr
-        Best value and standard error of each varied parameter, in its unit (NaN: the data do
-        not determine the errors).
-    stderr_log10
-        For the parameters fitted as log10: the standard error of log10 of the value, the
-        error the fit itself estimates (``stderr`` is its linearisation). [1]
-    correlation
-        Correlation matrix of the varied parameters (order of ``values``).
-    chi_square, reduced_chi_square, aic, bic
-        Goodness of fit (lmfit's definitions).
-    weighting
-        Per data set, "errors" or "rms" (module docstring).
-    report
-        lmfit's report.
-    result
-        lmfit's :class:`~lmfit.minimizer.MinimizerResult`.
-    spectrum, resolution, bounds
-        The settings.
-    """
-
-    glass: GlassModel
-    start: GlassModel
-    measurements: tuple[Measurement, ...]
-    best_fit: tuple[FloatArray, ...]
-    values: dict[str, float]
-    stderr: dict[str, float]
-    stderr_log10: dict[str, float]
-    correlation: FloatArray
-    chi_square: float
-    reduced_chi_square: float
-    aic: float
-    bic: float
-    weighting: tuple[str, ...]
-    report: str
-    result: Any
-    spectrum: str
-    resolution: Resolution
-    bounds: dict[str, tuple[float, float]]
-
-    @property
-    def n_points(self) -> int:
-        return sum(m.size for m in self.measurements)
-
-    @property
-    def warnings(self) -> list[str]:
-        """What the fit cannot tell: parameters that ended on a bound, parameters without an
-        error estimate, or pairs whose correlation exceeds 0.99 in magnitude (the data fix a
-        combination of them, not each)."""
-        names = list(self.values)
-        out = [
-            f"{n} = {self.values[n]:.6g} ended on its {side} bound: the data may want it "
-            "further (widen --bounds)"
-            for n in names
-            if (side := _bound_reached(n, self.values[n], self.bounds[n]))
-        ]
-        out += [
-            f"no standard error for {n}: the data do not determine it"
-            for n in names
-            if not math.isfinite(self.stderr[n])
-        ]
-        for i, a in enumerate(names):
-            for j in range(i + 1, len(names)):
-                r = self.correlation[i, j]
-                if math.isfinite(r) and abs(r) > 0.99:
-                    out.append(
-                        f"{a} and {names[j]} are {r:+.4f} correlated: the data determine a "
-                        "combination of them, not each"
-                    )
-        return out
-
-    def to_dataset(self) -> xr.Dataset:
-        """The data, best fit, residuals, parameters, errors, correlations and settings
-        (:func:`protocols.fit_output.fit_dataset`)."""
-        from protocols.fit_output import fit_dataset  # it reads FitResult
-
-        return fit_dataset(self)
-
-
-def _bound_reached(name: str, value: float, bounds: tuple[float, float]) -> str:
-    """``"lower"`` or ``"upper"`` if ``value`` lies on that bound to 1e-6 in the fitted
-    coordinate (log10 for a log10 parameter; relative to the bounds' width, if finite and above
-    1, for the others), else ``""``."""
-    log = FIT_PARAMETERS[name].log
-    fitted = [math.log10(x) if log and x > 0 else (-_INF if log else x) for x in (value, *bounds)]
-    at, low, high = fitted
-    width = high - low
-    tolerance = 1e-6 * (1.0 if log or not math.isfinite(width) else max(1.0, width))
-    for side, bound in (("lower", low), ("upper", high)):
-        if math.isfinite(bound) and abs(at - bound) <= tolerance:
-            return side
-    return ""
 
 
 def _internal(name: str) -> str:
@@ -338,13 +231,12 @@ def _checked_request(
     measurements: Measurement | Sequence[Measurement],
     glass: GlassModel,
     vary: Sequence[str],
-    spectrum: str,
-) -> tuple[tuple[Measurement, ...], list[str], str]:
+) -> tuple[tuple[Measurement, ...], list[str]]:
     """Check what :func:`fit` is asked to do, before any parameter is looked at.
 
     Parameters
     ----------
-    measurements, glass, vary, spectrum
+    measurements, glass, vary
         As given to :func:`fit`.
 
     Returns
@@ -353,31 +245,21 @@ def _checked_request(
         The data sets as a tuple.
     vary
         The names to fit, each once, in the order first given.
-    spectrum
-        ``"asymptotic"`` or ``"exact"``: exact whenever ``glass`` is an
-        :class:`dynamics.exact.ExactGlass`.
 
     Raises
     ------
     ParameterError
-        No data, an unknown spectrum, a glass of the wrong type, exact spectra for a tunnelling
-        glass, or nothing to vary.
+        No data, a glass of the wrong type, or nothing to vary.
     """
     data = (measurements,) if isinstance(measurements, Measurement) else tuple(measurements)
     if not data:
         raise ParameterError("fit needs at least one data set")
-    if spectrum not in ("asymptotic", "exact"):
-        raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use asymptotic or exact")
     if not isinstance(glass, Glass | TunnellingGlass):
         raise ParameterError(f"glass = {glass!r} must be a dynamics.Glass or TunnellingGlass")
-    if glass.spectrum == "exact":  # an ExactGlass: exact spectra with its own settings
-        spectrum = "exact"
-    if spectrum == "exact" and not isinstance(glass, Glass):
-        raise ParameterError("spectrum = 'exact' needs a soft-potential glass (dynamics.Glass)")
     vary = list(dict.fromkeys(vary))
     if not vary:
         raise ParameterError("vary: give at least one parameter to fit")
-    return data, vary, spectrum
+    return data, vary
 
 
 def _check_point_count(data: Sequence[Measurement], vary: Sequence[str]) -> None:
@@ -415,8 +297,6 @@ class _Objective:
         The start glass (the parameters not varied keep its values).
     vary
         Names of the varied parameters.
-    spectrum
-        ``"asymptotic"`` or ``"exact"``.
     data
         The data sets.
     sigma
@@ -427,17 +307,13 @@ class _Objective:
 
     start: GlassModel
     vary: Sequence[str]
-    spectrum: str
     data: tuple[Measurement, ...]
     sigma: Sequence[FloatArray]
     resolution: Resolution
 
     def model(self, params: lmfit.Parameters) -> GlassModel:
-        """The glass at ``params`` (an :class:`dynamics.exact.ExactGlass` for exact spectra)."""
-        g = _glass_at(self.start, self.vary, params)
-        if self.spectrum == "exact" and type(g) is Glass:
-            return ExactGlass.from_glass(g)
-        return g
+        """The glass at ``params`` (on the start glass's spectrum)."""
+        return _glass_at(self.start, self.vary, params)
 
     def predictions(self, model: GlassModel) -> tuple[FloatArray, ...]:
         """``model`` at every point of each data set. [each data set's unit]"""
@@ -550,7 +426,6 @@ def fit(
     vary: Sequence[str],
     *,
     bounds: Mapping[str, tuple[float, float]] | None = None,
-    spectrum: str = "asymptotic",
     resolution: Resolution | None = None,
     method: str = "leastsq",
 ) -> FitResult:
@@ -563,16 +438,13 @@ def fit(
         every data set shares the parameters.
     glass
         The start glass: the values of the varied parameters are the start values; the other
-        parameters stay as they are. A :class:`dynamics.exact.ExactGlass` is fitted on exact
-        spectra (with its own settings) whatever ``spectrum`` says.
+        parameters stay as they are. It is fitted on its own spectrum (``glass.spectrum``:
+        exact spectra by default, as everywhere; ``"asymptotic"`` is much faster).
     vary
         Names of the parameters to fit (:data:`FIT_PARAMETERS`).
     bounds
         ``{name: (low, high)}`` in the parameter's unit, inside the validated range (the
         default).
-    spectrum
-        ``"asymptotic"`` (the paper's formulas) or ``"exact"`` (exact spectra,
-        :class:`dynamics.exact.ExactGlass`; much slower).
     resolution
         Quadrature resolution (the converged default if omitted).
     method
@@ -582,16 +454,16 @@ def fit(
     -------
     FitResult
     """
-    data, vary, spectrum = _checked_request(measurements, glass, vary, spectrum)
+    data, vary = _checked_request(measurements, glass, vary)
     params, used = _parameters(glass, vary, bounds or {})
     _check_point_count(data, vary)
     res = resolution if resolution is not None else Resolution()
     weighting = tuple("errors" if m.errors is not None else "rms" for m in data)
-    objective = _Objective(glass, vary, spectrum, data, _uncertainties(data), res)
+    objective = _Objective(glass, vary, data, _uncertainties(data), res)
     result, best, best_fit = _minimise(objective, params, method, "rms" in weighting)
     values, stderr, stderr_log10 = _best_values(result, vary)
     return FitResult(
-        glass=best.asymptotic if hasattr(best, "asymptotic") else best,
+        glass=best,
         start=glass,
         measurements=data,
         best_fit=best_fit,
@@ -606,7 +478,7 @@ def fit(
         weighting=weighting,
         report=lmfit.fit_report(result),
         result=result,
-        spectrum=spectrum,
+        spectrum=glass.spectrum,
         resolution=res,
         bounds=used,
     )

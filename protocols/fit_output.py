@@ -1,12 +1,15 @@
-"""A fit as a dataset: the data, best fit and residuals of each data set, the fitted parameters
-with their errors and correlations, and the settings and lmfit's report in the attributes
-(:func:`fit_dataset`). Every variable carries ``long_name`` and ``units`` from the registry
+"""A finished fit (:class:`FitResult`, what :func:`protocols.fit.fit` returns) and its dataset:
+the data, best fit and residuals of each data set, the fitted parameters with their errors and
+correlations, and the settings and lmfit's report in the attributes (:func:`fit_dataset`).
+Every variable carries ``long_name`` and ``units`` from the registry
 (:data:`protocols.variables.VARIABLES`, :data:`FIT_VARIABLES`)."""
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,14 +17,15 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from dynamics import __version__
+from dynamics.ensemble import Resolution
+from dynamics.glass import GlassModel
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
-from protocols.fit import FIT_PARAMETERS, FitResult
 from protocols.fitdata import QUANTITIES, Measurement
 from protocols.variables import TAU_MIN_DEFINITION, VARIABLES, Variable
 
 FloatArray = NDArray[np.float64]
 
-__all__ = ["FIT_VARIABLES", "fit_dataset", "fit_variable_attrs"]
+__all__ = ["FIT_VARIABLES", "FitResult", "fit_dataset", "fit_variable_attrs"]
 
 #: Variables of a fit's dataset beyond the registry of protocols.variables.
 FIT_VARIABLES: Mapping[str, Variable] = {
@@ -51,6 +55,112 @@ _DATA_SUFFIXES = {
     "fit": "best fit of {}",
     "residual": "residual (measured minus best fit) of {}",
 }
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A finished fit.
+
+    Attributes
+    ----------
+    glass
+        The best-fit glass.
+    start
+        The start glass.
+    measurements
+        The data.
+    best_fit
+        The model at every point of each data set, at the best fit.
+    values, stderr
+        Best value and standard error of each varied parameter, in its unit (NaN: the data do
+        not determine the errors).
+    stderr_log10
+        For the parameters fitted as log10: the standard error of log10 of the value, the
+        error the fit itself estimates (``stderr`` is its linearisation). [1]
+    correlation
+        Correlation matrix of the varied parameters (order of ``values``).
+    chi_square, reduced_chi_square, aic, bic
+        Goodness of fit (lmfit's definitions).
+    weighting
+        Per data set, "errors" or "rms" (module docstring).
+    report
+        lmfit's report.
+    result
+        lmfit's :class:`~lmfit.minimizer.MinimizerResult`.
+    spectrum, resolution, bounds
+        The settings.
+    """
+
+    glass: GlassModel
+    start: GlassModel
+    measurements: tuple[Measurement, ...]
+    best_fit: tuple[FloatArray, ...]
+    values: dict[str, float]
+    stderr: dict[str, float]
+    stderr_log10: dict[str, float]
+    correlation: FloatArray
+    chi_square: float
+    reduced_chi_square: float
+    aic: float
+    bic: float
+    weighting: tuple[str, ...]
+    report: str
+    result: Any
+    spectrum: str
+    resolution: Resolution
+    bounds: dict[str, tuple[float, float]]
+
+    @property
+    def n_points(self) -> int:
+        return sum(m.size for m in self.measurements)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the fit cannot tell: parameters that ended on a bound, parameters without an
+        error estimate, or pairs whose correlation exceeds 0.99 in magnitude (the data fix a
+        combination of them, not each)."""
+        names = list(self.values)
+        out = [
+            f"{n} = {self.values[n]:.6g} ended on its {side} bound: the data may want it "
+            "further (widen --bounds)"
+            for n in names
+            if (side := _bound_reached(self.values[n], self.bounds[n], n in self.stderr_log10))
+        ]
+        out += [
+            f"no standard error for {n}: the data do not determine it"
+            for n in names
+            if not math.isfinite(self.stderr[n])
+        ]
+        for i, a in enumerate(names):
+            for j in range(i + 1, len(names)):
+                r = self.correlation[i, j]
+                if math.isfinite(r) and abs(r) > 0.99:
+                    out.append(
+                        f"{a} and {names[j]} are {r:+.4f} correlated: the data determine a "
+                        "combination of them, not each"
+                    )
+        return out
+
+    def to_dataset(self) -> xr.Dataset:
+        """The data, best fit, residuals, parameters, errors, correlations and settings
+        (:func:`fit_dataset`)."""
+        return fit_dataset(self)
+
+
+def _bound_reached(value: float, bounds: tuple[float, float], log: bool) -> str:
+    """``"lower"`` or ``"upper"`` if ``value`` lies on that bound to 1e-6 in the fitted
+    coordinate (log10 for a parameter fitted as log10, ``log``; relative to the bounds' width,
+    if finite and above 1, for the others), else ``""``."""
+    fitted = [
+        math.log10(x) if log and x > 0 else (-math.inf if log else x) for x in (value, *bounds)
+    ]
+    at, low, high = fitted
+    width = high - low
+    tolerance = 1e-6 * (1.0 if log or not math.isfinite(width) else max(1.0, width))
+    for side, bound in (("lower", low), ("upper", high)):
+        if math.isfinite(bound) and abs(at - bound) <= tolerance:
+            return side
+    return ""
 
 
 def fit_variable_attrs(name: str) -> dict[str, str]:
@@ -182,7 +292,7 @@ def _global_attrs(result: FitResult) -> dict[str, Any]:
         "tau_min_definition": TAU_MIN_DEFINITION,
         "fit_method": str(result.result.method),
         "fit_varied": ",".join(names),
-        "fit_log10_parameters": ",".join(n for n in names if FIT_PARAMETERS[n].log),
+        "fit_log10_parameters": ",".join(n for n in names if n in result.stderr_log10),
         "fit_bounds": json.dumps({k: list(v) for k, v in result.bounds.items()}),
         "fit_success": int(bool(result.result.success)),
         "fit_message": str(result.result.message),

@@ -11,7 +11,7 @@ from typing import Any
 
 import xarray as xr
 
-from dynamics.glass import GLASS_PARAMETERS, TUNNELLING_PARAMETERS
+from dynamics.glass import EXACT_SPECTRUM_PARAMETERS, GLASS_PARAMETERS, TUNNELLING_PARAMETERS
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,9 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
         # the glass parameters: their one declaration (dynamics.glass)
         **{
             name: Variable(spec.label, spec.unit, spec.description)
-            for name, spec in (GLASS_PARAMETERS | TUNNELLING_PARAMETERS).items()
+            for name, spec in (
+                GLASS_PARAMETERS | EXACT_SPECTRUM_PARAMETERS | TUNNELLING_PARAMETERS
+            ).items()
         },
         "T0": Variable(
             "start temperature T0", "K", "heat step: equilibrium temperature before the step"
@@ -240,13 +242,6 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
         ),
         "initial_temperature_K": Variable(
             "initial temperature", "K", "schedule: equilibrium temperature before t = 0"
-        ),
-        "energy_margin": Variable(
-            "energy grid margin", "1", "exact spectra: extension of the asymptotic energy grid"
-        ),
-        "p_margin": Variable("p grid margin", "1", "exact spectra: extension of the p grid"),
-        "spectrum_resolution": Variable(
-            "spectrum resolution", "1", "exact spectra: convergence knob of the solver"
         ),
         "interference_fraction": Variable(
             "interference fraction f",

@@ -41,8 +41,7 @@ COARSE = Resolution(energy_panel_decades=2.0, energy_nodes=5, p_panel_decades=3.
 
 def golden_glass() -> Glass:
     """The default glass on the paper's asymptotic spectra (the goldens pin that model)."""
-    glass = default_glass()
-    return getattr(glass, "asymptotic", glass)
+    return default_glass(spectrum="asymptotic")
 
 
 def heat_step() -> xr.Dataset:

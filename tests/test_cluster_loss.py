@@ -71,8 +71,7 @@ def cluster():
 
 
 def _start_sweep(address: str, tmp_path: Path) -> subprocess.Popen:
-    # asymptotic spectra: the test is about losing the cluster, and exact spectra would first
-    # build the session's atlas (a minute under load) before any task reaches the cluster
+    # asymptotic spectra: the test is about losing the cluster, and they are the cheapest
     argv = [BIN / "tls-expansion", "sweep", "--scheduler", address, "--quiet", "--no-plot"]
     argv += ["--spectrum", "asymptotic"]
     argv += ["--grid", "temperature=log:0.05:1:600", "--grid", "c=4:8:4", "--chunk-size", "2"]

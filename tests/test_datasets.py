@@ -14,6 +14,7 @@ import xarray as xr
 
 from dynamics import ParameterError, default_glass
 from dynamics.ensemble import Resolution
+from dynamics.glass import GLASS_CHOICES
 from protocols.histories import HeatStep, IsolatedPulse, Staircase, log_times
 from protocols.output import open_dataset, write_netcdf
 from protocols.plots import plot_gruneisen, plot_run, plot_strain, plot_temperature, save_figure
@@ -144,7 +145,7 @@ def test_parameters_in_the_attributes_state_their_units(datasets) -> None:
         "model",
         "name",
         "description",
-        "relaxation_coupling",  # a named choice ("symmetric", "interference"): no unit
+        *GLASS_CHOICES,  # named choices (relaxation_coupling, spectrum, ...): no unit
     }
     assert json.loads(step.attrs["protocol_units"]) == {"T0": "K", "T1": "K"}
     assert json.loads(stair.attrs["protocol_units"]) == {
@@ -221,11 +222,10 @@ def test_docs_list_every_registered_variable() -> None:
 
 def test_every_preset_and_protocol_parameter_has_registered_units() -> None:
     from dynamics import PRESETS
-    from dynamics.exact import ExactGlass
     from protocols.histories import PROTOCOLS, make_protocol
     from protocols.variables import parameter_units
 
-    glasses = [p.glass for p in PRESETS.values()] + [ExactGlass.from_glass(GLASS)]
+    glasses = [p.glass for p in PRESETS.values()] + [GLASS.with_spectrum("exact")]
     for glass in glasses:
         numeric = {k for k, v in glass.to_dict().items() if not isinstance(v, str)}
         assert numeric <= set(parameter_units(glass.to_dict())), glass.name

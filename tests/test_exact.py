@@ -23,13 +23,13 @@ from dynamics.deformation import (
 from dynamics.density import kki_density_of_states
 from dynamics.ensemble import Resolution, build_ensemble
 from dynamics.exact import (
-    ExactGlass,
     exact_couplings,
     exact_deformation_type1,
     exact_deformation_type2,
     exact_two_level,
 )
-from dynamics.exact_ensemble import exact_members
+from dynamics.exact.bins import exact_members
+from dynamics.exact.solver import solve_soft_potential
 from dynamics.mechanisms import (
     MECHANISM_LABELS,
     MECHANISM_STEPS,
@@ -43,7 +43,6 @@ from dynamics.soft_potential import (
     type1_parameters,
     type2_parameters,
 )
-from dynamics.spectrum import solve_soft_potential
 from dynamics.units import K_B
 from dynamics.validation import ParameterError
 
@@ -201,20 +200,27 @@ def test_ensemble_weights_are_the_jacobian_of_the_asymptotic_map(kind: int) -> N
 
 @pytest.fixture(scope="module")
 def ensembles() -> tuple:
-    exact = ExactGlass.from_glass(GLASS)
+    exact = GLASS.with_spectrum("exact")
     return (
         exact,
-        exact.ensemble(0.3, 0.3, 1e3, COARSE),
+        build_ensemble(exact, 0.3, 0.3, 1e3, COARSE),
         build_ensemble(GLASS, 0.3, 0.3, 1e3, COARSE),
     )
 
 
 def test_exact_ensemble_is_a_glass_and_routes_through_build_ensemble(ensembles: tuple) -> None:
-    exact, ens, _ = ensembles
-    assert build_ensemble(exact, 0.3, 0.3, 1e3, COARSE) is ens  # cached, same object
-    assert exact.asymptotic == GLASS
-    assert json.loads(exact.to_json())["model"] == "kki-exact"
-    assert exact.replace(c=3.0).c == 3.0 and isinstance(exact.replace(c=3.0), ExactGlass)
+    """The spectrum is a field of the one Glass: build_ensemble builds the exact bins for it
+    (the same bins again: nothing is remembered between calls), and every copy, dataset and
+    comparison carries it."""
+    exact, ens, asymptotic = ensembles
+    again = build_ensemble(exact, 0.3, 0.3, 1e3, COARSE)
+    assert again is not ens and np.array_equal(again.energy, ens.energy)
+    assert np.array_equal(again.deformation, ens.deformation)
+    assert ens.size != asymptotic.size  # exact bins, not the asymptotic ones
+    assert exact.with_spectrum("asymptotic") == GLASS and exact != GLASS
+    data = json.loads(exact.to_json())
+    assert (data["model"], data["spectrum"], data["spectrum_source"]) == ("kki", "exact", "table")
+    assert exact.replace(c=3.0).c == 3.0 and exact.replace(c=3.0).spectrum == "exact"
 
 
 def test_exact_bins_lie_in_the_energy_window_with_valid_values(ensembles: tuple) -> None:
@@ -255,7 +261,7 @@ def test_reference_gamma1_matches_its_formula() -> None:
 )
 def test_bad_settings_raise(change: dict, message: str) -> None:
     with pytest.raises(ParameterError, match=message):
-        ExactGlass.from_glass(GLASS).replace(**change)
+        GLASS.with_spectrum("exact").replace(**change)
 
 
 def test_bad_potential_input_raises() -> None:
@@ -274,7 +280,7 @@ def test_exact_assembly_with_asymptotic_values_reproduces_the_asymptotic_ensembl
     changes Gamma: the next test and docs/exact.md swap one at a time."""
     from protocols.run import gruneisen_vs_tau
 
-    exact = ExactGlass.from_glass(GLASS, energy_margin=1.0, p_margin=1.0)
+    exact = GLASS.with_spectrum("exact").replace(energy_margin=1.0, p_margin=1.0)
     tau = np.array([1e-8, 1.0, 1e5])
     members = exact_members(exact, 0.3, 0.3, tau[-1], COARSE)
     got = decompose_ensemble(mechanism_ensemble(members, exact, "plane"), 0.3, tau)

@@ -20,6 +20,7 @@ GOOD = {
     "N0": 1e46,
     "bulk_modulus": 3e10,
     "A": 1e9,
+    "spectrum": "asymptotic",  # these tests were written for the paper's formulas
 }
 
 
@@ -91,15 +92,27 @@ def test_every_parameter_is_declared_once_and_documented_with_its_unit() -> None
     and by Sphinx) must state the same unit, in brackets at the end of the entry."""
     import re
 
-    from dynamics.glass import GLASS_PARAMETERS, TUNNELLING_PARAMETERS, Glass, TunnellingGlass
+    from dynamics.glass import (
+        EXACT_SPECTRUM_PARAMETERS,
+        GLASS_PARAMETERS,
+        TUNNELLING_PARAMETERS,
+        Glass,
+        TunnellingGlass,
+    )
     from protocols.fit import FIT_PARAMETERS
     from protocols.variables import VARIABLES
 
-    for cls, table in ((Glass, GLASS_PARAMETERS), (TunnellingGlass, TUNNELLING_PARAMETERS)):
+    for cls, table in (
+        (Glass, GLASS_PARAMETERS | EXACT_SPECTRUM_PARAMETERS),
+        (TunnellingGlass, TUNNELLING_PARAMETERS),
+    ):
         doc = cls.__doc__ or ""
         for name, spec in table.items():
             assert VARIABLES[name].units == spec.unit and VARIABLES[name].long_name == spec.label
-            assert FIT_PARAMETERS[name].high == spec.high
+            if name not in EXACT_SPECTRUM_PARAMETERS:  # numerical settings are not fitted
+                assert FIT_PARAMETERS[name].high == spec.high
+            else:
+                assert name not in FIT_PARAMETERS
             entry = re.search(rf"\n    {name}\n(.*?)(?=\n    \w|\Z)", doc, re.S)
             if entry is None:  # the STM's docstring names only its own parameters
                 assert cls is TunnellingGlass
@@ -107,3 +120,49 @@ def test_every_parameter_is_declared_once_and_documented_with_its_unit() -> None
             units = re.findall(r"\[([^\]]+)\]", entry.group(1))
             assert units, f"{cls.__name__}.{name}: no unit in its docstring entry"
             assert units[-1] == spec.unit, (cls.__name__, name, units[-1], spec.unit)
+
+
+# --- the spectrum is a field ------------------------------------------------------------------
+
+
+def test_a_glass_is_on_exact_spectra_unless_it_says_otherwise() -> None:
+    """One default everywhere: Glass(...) and get_glass() are exact; the spectrum is a field
+    like any other, in to_dict() and so in every dataset's glass attribute."""
+    exact = Glass(**{**GOOD, "spectrum": "exact"})
+    default = Glass(**{k: v for k, v in GOOD.items() if k != "spectrum"})
+    assert default == exact and default.spectrum == "exact"
+    assert get_glass("silica").spectrum == "exact" == default_glass().spectrum
+    assert exact.to_dict()["spectrum"] == "exact" and exact.spectrum_label == "exact spectra"
+    paper = Glass(**GOOD)
+    assert paper.to_dict()["spectrum"] == "asymptotic"
+    assert paper.spectrum_label.startswith("asymptotic")
+    assert paper.with_spectrum("exact") == exact and exact.with_spectrum("asymptotic") == paper
+
+
+def test_the_exact_settings_are_recorded_only_where_they_are_used() -> None:
+    """An exact glass records the settings of its spectra; an asymptotic one neither records
+    nor accepts them (they would change nothing)."""
+    exact = Glass(**{**GOOD, "spectrum": "exact"}).replace(density_law="abs_eta")
+    data = exact.to_dict()
+    assert data["density_law"] == "abs_eta" and data["spectrum_source"] == "table"
+    assert {"energy_margin", "p_margin", "spectrum_resolution"} <= set(data)
+    paper = Glass(**GOOD)
+    assert "density_law" not in paper.to_dict() and "spectrum_source" not in paper.to_dict()
+    with pytest.raises(ParameterError, match="density_law = 'abs_eta' applies only to exact"):
+        paper.replace(density_law="abs_eta")
+    assert exact.with_spectrum("asymptotic") == paper  # settings back at their defaults
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"spectrum": "numerical"}, r"spectrum = 'numerical' is not allowed; use one of"),
+        ({"spectrum": "exact", "chi": 0.0, "type2_rate_ratio": 1.0}, "chi = 0 is not allowed"),
+        ({"spectrum": "exact", "spectrum_source": "atlas"}, "spectrum_source = 'atlas'"),
+        ({"spectrum": "exact", "energy_margin": 0.5}, r"energy_margin = 0.5 is outside"),
+        ({"spectrum": "exact", "spectrum_resolution": 0.0}, "spectrum_resolution = 0"),
+    ],
+)
+def test_spectrum_settings_are_validated_naming_them(change: dict, message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        Glass(**{**GOOD, **change})

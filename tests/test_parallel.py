@@ -10,9 +10,9 @@ import pytest
 
 from dynamics import default_glass, parallel
 from dynamics.ensemble import build_ensemble
+from dynamics.exact.solver import solve_soft_potential
 from dynamics.propagation import linear_response
 from dynamics.rates import tau_min
-from dynamics.spectrum import solve_soft_potential
 from dynamics.validation import ParameterError
 
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from dynamics import PRESETS, get_glass
+from dynamics import PRESETS, ParameterError, get_glass
 from dynamics.closed_forms import gruneisen_kki, gruneisen_time_constant
 from dynamics.ensemble import build_ensemble
 from dynamics.propagation import equilibrium_heat_capacity, linear_response
@@ -125,13 +125,12 @@ LITERATURE_TARGETS = [
 def test_exact_fit_reproduces_its_target_on_exact_spectra(
     name: str, key: str, quantity: str, value: float, tau: float
 ) -> None:
-    # Recomputed from the glass get_glass returns by default (exact spectra, spectral atlas,
+    # Recomputed from the glass get_glass returns by default (exact spectra, spectral table,
     # symmetric coupling), at the default resolution: coarse grids are not converged for the
-    # exact ensemble (docs/exact.md: 4x4 nodes move Gamma by 15%), and with the atlas the default
+    # exact ensemble (docs/exact.md: 4x4 nodes move Gamma by 15%), and with the table the default
     # costs ~0.1 s. Tolerance 1e-3: the fitted values are stored to 4 digits (Gamma is linear in
-    # c, C in N0: <= 5e-4), the atlas agrees with direct solves to 1e-4 in Gamma
-    # (tests/test_atlas.py) and the default resolution is converged to 1e-4 (docs/exact.md).
-    from dynamics.exact import ExactGlass
+    # c, C in N0: <= 5e-4), the table agrees with direct solves to 1e-4 in Gamma
+    # (tests/test_tables.py) and the default resolution is converged to 1e-4 (docs/exact.md).
     from dynamics.presets import get_preset
     from dynamics.response import step_response
 
@@ -144,7 +143,7 @@ def test_exact_fit_reproduces_its_target_on_exact_spectra(
         tau,
     )
     g = get_glass(name)
-    assert isinstance(g, ExactGlass) and getattr(g, key) == preset.exact_fit[key]
+    assert g.spectrum == "exact" and getattr(g, key) == preset.exact_fit[key]
     response = step_response(g, [0.3], [tau])
     if quantity == "gruneisen_equilibrium":
         simulated = response.gruneisen_equilibrium[0, 0]
@@ -166,7 +165,7 @@ def test_exact_fit_changes_only_the_fitted_values(name: str) -> None:
     from dynamics.presets import get_preset
 
     preset = get_preset(name)
-    exact = get_glass(name).asymptotic.to_dict()  # type: ignore[union-attr]
+    exact = get_glass(name).with_spectrum("asymptotic").to_dict()  # type: ignore[union-attr]
     asymptotic = get_glass(name, spectrum="asymptotic").to_dict()
     assert asymptotic == preset.glass.to_dict()
     changed = {k for k in asymptotic if asymptotic[k] != exact[k]}
@@ -205,6 +204,34 @@ def test_preset_table_and_sources_show_both_calibrations() -> None:
     assert {r["spectrum"] for r in ggp} == {"both"}
 
 
+def test_preset_table_gives_the_values_a_run_uses() -> None:
+    """preset_table(spectrum) lists, per preset, exactly the values get_glass(name, spectrum)
+    gives a run (the exact fit and the exact spectrum's settings on exact spectra, the
+    asymptotic fit alone on asymptotic ones), each with the source of that calibration."""
+    from dynamics.presets import get_preset, preset_table
+
+    for spectrum in ("exact", "asymptotic"):
+        rows = preset_table(spectrum)
+        assert {r["spectrum"] for r in rows} == {spectrum}
+        for name in PRESETS:
+            glass = get_glass(name, spectrum=spectrum).to_dict()
+            shown = {r["field"]: r["value"] for r in rows if r["preset"] == name}
+            expected = {
+                k: v
+                for k, v in glass.items()
+                if k not in ("model", "name", "description", "spectrum")
+            }
+            assert shown == expected, (name, spectrum)
+    silica = {r["field"]: r for r in preset_table("exact") if r["preset"] == "silica"}
+    assert silica["c"]["value"] == get_preset("silica").exact_fit["c"] == 25.35
+    assert silica["c"]["source"] == get_preset("silica").exact_sources["c"]
+    assert silica["spectrum_source"]["value"] == "table"
+    paper = {r["field"]: r for r in preset_table("asymptotic") if r["preset"] == "silica"}
+    assert paper["c"]["value"] == 40.5 and "spectrum_source" not in paper
+    with pytest.raises(ParameterError, match="spectrum"):
+        preset_table("numerical")
+
+
 def test_an_exact_fit_without_a_target_or_source_is_refused() -> None:
     from types import MappingProxyType
 
@@ -227,19 +254,22 @@ def test_an_exact_fit_without_a_target_or_source_is_refused() -> None:
 
 
 def test_command_line_glasses_take_the_calibration_of_their_spectrum() -> None:
-    """The CLI and config path (make_glass, then with_spectrum) starts from the preset's
-    calibration for the spectrum asked for: the exact fit on exact spectra (the default), the
-    asymptotic fit with --spectrum asymptotic; overrides apply on top (exact values compared,
-    they are the stored ones)."""
-    from dynamics.exact import ExactGlass
+    """The CLI and config path (make_glass) starts from the preset's calibration for the
+    spectrum asked for (by --spectrum or by a spectrum override): the exact fit on exact
+    spectra (the default), the asymptotic fit with --spectrum asymptotic; overrides apply on
+    top (exact values compared, they are the stored ones)."""
     from dynamics.presets import get_preset
-    from protocols.cli.common import with_spectrum
-    from protocols.config import make_glass
+    from protocols.config import ConfigError, make_glass
 
-    exact = with_spectrum(make_glass("silica", {}, None), None)
-    assert isinstance(exact, ExactGlass)
+    exact = make_glass("silica", {}, None)
+    assert exact.spectrum == "exact"
     assert exact.c == get_preset("silica").exact_fit["c"]
-    asymptotic = with_spectrum(make_glass("silica", {}, "asymptotic"), "asymptotic")
-    assert not isinstance(asymptotic, ExactGlass) and asymptotic.c == get_preset("silica").glass.c
-    changed = with_spectrum(make_glass("silica", {"psi": 0.5}, None), None)
-    assert isinstance(changed, ExactGlass) and changed.psi == 0.5 and changed.c == exact.c
+    asymptotic = make_glass("silica", {}, "asymptotic")
+    assert asymptotic.spectrum == "asymptotic" and asymptotic.c == get_preset("silica").glass.c
+    assert make_glass("silica", {"spectrum": "asymptotic"}, None) == asymptotic
+    changed = make_glass("silica", {"psi": 0.5}, None)
+    assert changed.spectrum == "exact" and changed.psi == 0.5 and changed.c == exact.c
+    with pytest.raises(ConfigError, match="contradicts"):
+        make_glass("silica", {"spectrum": "asymptotic"}, "exact")
+    with pytest.raises(ConfigError, match="soft-potential"):
+        make_glass("stm-silica", {}, "exact")

@@ -19,11 +19,11 @@ from dynamics.decomposition import decompose_ensemble, even_odd_deformation, gru
 from dynamics.deformation import gamma_type1
 from dynamics.ensemble import Resolution, build_ensemble
 from dynamics.exact import (
-    ExactGlass,
     exact_couplings,
     exact_two_level,
 )
-from dynamics.exact_ensemble import assemble_exact_ensemble, exact_members
+from dynamics.exact.bins import assemble_exact_ensemble, exact_members
+from dynamics.glass import Glass
 from dynamics.presets import default_glass, preset_interference_fraction
 from dynamics.propagation import bin_rates
 from dynamics.relaxation_coupling import (
@@ -48,10 +48,10 @@ def _interference(glass, f: float):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def exact() -> ExactGlass:
+def exact() -> Glass:
     # direct solves: the tests below compare with exact_two_level at single potentials to
-    # rounding (the atlas interpolates them to ~1e-7, tests/test_atlas.py)
-    return ExactGlass.from_glass(GLASS, spectrum_source="direct")
+    # rounding (the spectral table interpolates them to ~1e-7, tests/test_tables.py)
+    return GLASS.with_spectrum("exact").replace(spectrum_source="direct")
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -72,7 +72,7 @@ def test_bad_relaxation_coupling_raises(change: dict, message: str) -> None:
         GLASS.replace(**change)
 
 
-def test_default_is_symmetric_and_recorded(exact: ExactGlass) -> None:
+def test_default_is_symmetric_and_recorded(exact: Glass) -> None:
     assert GLASS.relaxation_coupling == "symmetric" and GLASS.interference_fraction == 0.0
     assert exact.relaxation_label == "symmetric"
     assert _interference(exact, 1).interference_fraction == 1.0  # stored as a float
@@ -88,12 +88,12 @@ T_END = 1e5  # [s]
 
 
 @pytest.fixture(scope="module")
-def members(exact: ExactGlass) -> tuple:
+def members(exact: Glass) -> tuple:
     return exact_members(exact, 0.3, 0.3, T_END, COARSE)
 
 
 @pytest.fixture(scope="module")
-def exact_ensembles(exact: ExactGlass, members: tuple) -> dict:
+def exact_ensembles(exact: Glass, members: tuple) -> dict:
     return {
         f: assemble_exact_ensemble(members, exact if f is None else _interference(exact, f))
         for f in (None, 0.0, 1.0)
@@ -164,7 +164,7 @@ def test_fraction_limits_are_bit_for_bit(exact_ensembles: dict, members: tuple) 
 
 
 @pytest.mark.parametrize("spectrum", ["asymptotic", "exact"])
-def test_gamma_is_smooth_and_monotone_in_the_fraction(spectrum: str, exact: ExactGlass) -> None:
+def test_gamma_is_smooth_and_monotone_in_the_fraction(spectrum: str, exact: Glass) -> None:
     """Γ(C(∞)) at 0.3 K against f = 0, 1/4, ..., 1: monotone, and smooth (second differences
     below 5 % of the whole change: the rates are linear in f, Γ nearly so)."""
     base = GLASS if spectrum == "asymptotic" else exact
@@ -207,7 +207,7 @@ def test_asymptotic_partner_couplings_by_hand() -> None:
     assert np.all(odd > 0) and np.all(factor[0] < factor[1])  # contracting partner is slower
 
 
-def test_asymptotic_interference_matches_the_exact_one(exact: ExactGlass) -> None:
+def test_asymptotic_interference_matches_the_exact_one(exact: Glass) -> None:
     """The odd type-1 part of Γ with f = 1 from the asymptotic M+- against the exact spectra
     (independent numerics): within 10 % at 0.1 and 1 K (coarse grid; measured 3-6 %)."""
     for temperature in (0.1, 1.0):
@@ -223,7 +223,7 @@ def test_asymptotic_interference_matches_the_exact_one(exact: ExactGlass) -> Non
 
 @pytest.mark.parametrize("temperature", [0.1, 1.0])
 @pytest.mark.parametrize("model", ["asymptotic", "asymptotic-f1", "exact", "exact-f1"])
-def test_decomposition_adds_up_to_gamma(model: str, temperature: float, exact: ExactGlass) -> None:
+def test_decomposition_adds_up_to_gamma(model: str, temperature: float, exact: Glass) -> None:
     """even + odd = Γ of protocols.run.gruneisen_vs_tau, both heat-capacity conventions.
 
     Tolerance: 1e-12 |Γ| plus 1e-15 times the scale S = K sum |w D dn/dT (1 - e^-kt)| / C: Γ is a
@@ -253,7 +253,7 @@ def test_decomposition_adds_up_to_gamma(model: str, temperature: float, exact: E
         assert np.all(parts.odd == 0.0)  # every bin alone: no odd part
 
 
-def test_type1_odd_part_vanishes_with_symmetric_coupling(exact: ExactGlass) -> None:
+def test_type1_odd_part_vanishes_with_symmetric_coupling(exact: Glass) -> None:
     """Symmetric: mirror images relax identically, so the type-1 odd part is rounding only
     (< 1e-10 of the even part, whose terms are typically 300 times smaller than the odd ones); the
     type-2 +-R partners keep an odd part through their different exact energies."""
@@ -289,7 +289,7 @@ def test_interference_fraction_of_silica_by_hand() -> None:
 # --- what every output says ------------------------------------------------------------------
 
 
-def test_datasets_and_titles_name_the_model(exact: ExactGlass) -> None:
+def test_datasets_and_titles_name_the_model(exact: Glass) -> None:
     from protocols.histories import HeatStep
     from protocols.run import gruneisen_vs_tau, run
 

@@ -83,7 +83,7 @@ def test_type2_inverse_map_round_trip() -> None:
 
 
 def test_type1_splitting_at_eta_minus_6_is_the_papers_1e_minus_3() -> None:
-    # The paper: (2.8) at eta = -6 gives Delta0/W ~ 1e-3 (numerics give 0.04: dynamics.spectrum).
+    # The paper: (2.8) at eta = -6 gives Delta0/W ~ 1e-3 (numerics: 0.04, dynamics.exact.solver).
     assert tunnel_splitting_type1(-6.0, 1.0) == pytest.approx(1e-3, rel=0.2)  # "~1e-3"
 
 

@@ -1,4 +1,4 @@
-"""Tests of dynamics.spectrum: the low-lying spectrum of the soft potential, eq. (2.6).
+"""Tests of dynamics.exact.solver: the low-lying spectrum of the soft potential, eq. (2.6).
 
 Every tolerance carries a comment with its source and reason. No test measures time.
 """
@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-import dynamics.spectrum as spectrum
-from dynamics.spectrum import (
+import dynamics.exact.solver as spectrum
+from dynamics.exact.solver import (
     QUARTIC_GROUND_STATE,
     barrier_position,
     equivalent_point,

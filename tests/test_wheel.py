@@ -47,7 +47,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         else:
             shutil.copy2(path, source / name)
     dist = base / "dist"
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-cache-dir", "-q"]
     # no build isolation: the build backend (setuptools, wheel) comes with the test extras, so
     # the test needs no package index
     subprocess.run(
@@ -94,6 +94,8 @@ def test_the_wheel_holds_every_subpackage_and_data_file(installed) -> None:
         if p.is_file() and p.suffix not in (".py", ".pyc")
     }
     assert data <= names, data - names
+    assert "dynamics/exact/data/two_level_table.npz" in names  # the shipped spectral table
+    assert wheel.stat().st_size < 25e6  # the wheel stays small (issue 21: < 25 MB)
 
 
 def test_the_command_runs_from_the_wheel(installed, tmp_path) -> None:
@@ -131,6 +133,16 @@ def test_the_command_runs_from_the_wheel(installed, tmp_path) -> None:
         timeout=600,
     )
     assert ran.returncode == 0, ran.stderr
+    tables = subprocess.run(
+        [*PYTHON, str(command), "tables", "info"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert tables.returncode == 0, tables.stderr
+    assert str(target) in tables.stdout and "current" in tables.stdout  # read from the wheel
     import xarray as xr
 
     with xr.open_dataset(out) as ds:

@@ -7,8 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from dynamics.exact import ExactGlass
-from dynamics.glass import RELAXATION_COUPLINGS, Glass
+from dynamics.glass import RELAXATION_COUPLINGS
 from dynamics.presets import DEFAULT_PRESET
 from protocols.checks import check_interval
 from protocols.config import (
@@ -91,9 +90,9 @@ def add_glass_options(parser: argparse.ArgumentParser) -> None:
         choices=("asymptotic", "exact"),
         default=None,
         help="TLS parameters from exact spectra of the soft potential (the default for "
-        "soft-potential glasses; dynamics.exact with the spectral atlas, docs/exact.md, "
-        "docs/atlas.md) or from the paper's leading-order asymptotic formulas (2.8)-(2.13), "
-        "(4.5), (4.11)",
+        "soft-potential glasses; dynamics.exact with the shipped spectral table, docs/exact.md, "
+        "docs/tables.md) or from the paper's leading-order asymptotic formulas (2.8)-(2.13), "
+        "(4.5), (4.11); same as --set spectrum=...",
     )
     parser.add_argument(
         "--relaxation-coupling",
@@ -144,8 +143,7 @@ def glass_from_args(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     preset = args.glass or glass_table.pop("preset", None)
     glass_table.pop("preset", None)
     overrides = parse_overrides(args.overrides)
-    glass = make_glass(preset, {**glass_table, **overrides}, args.spectrum)
-    return with_spectrum(glass, args.spectrum), config
+    return make_glass(preset, {**glass_table, **overrides}, args.spectrum), config
 
 
 def glass_and_changes(
@@ -173,25 +171,12 @@ def glass_and_changes(
     preset = args.glass or glass_table.pop("preset", None)
     glass_table.pop("preset", None)
     overrides = parse_overrides(args.overrides)
-    base = with_spectrum(make_glass(preset, glass_table, args.spectrum), args.spectrum)
+    base = make_glass(preset, glass_table, args.spectrum)
     glass_changes, protocol_changes = split_overrides(overrides, base, protocol_fields)
     if not glass_changes:
         return base, glass_changes, protocol_changes
     glass = make_glass(preset, {**glass_table, **glass_changes}, args.spectrum)
-    return with_spectrum(glass, args.spectrum), glass_changes, protocol_changes
-
-
-def with_spectrum(glass: Any, spectrum: str | None) -> Any:
-    """``glass`` on exact spectra if ``spectrum == "exact"``, or if it is ``None`` (the default)
-    and the glass is a soft-potential glass; the STM has no soft potentials and stays as it is
-    unless exact spectra are asked for by name (an error)."""
-    if spectrum == "asymptotic" or isinstance(glass, ExactGlass):
-        return glass
-    if not isinstance(glass, Glass):
-        if spectrum == "exact":
-            raise UsageError("--spectrum exact needs a soft-potential glass (not the STM)")
-        return glass
-    return ExactGlass.from_glass(glass)
+    return glass, glass_changes, protocol_changes
 
 
 def progress_bar(label: str) -> Any:

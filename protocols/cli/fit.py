@@ -6,13 +6,11 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dynamics.exact import ExactGlass
 from dynamics.validation import ParameterError
 from protocols.cli.common import (
     add_glass_options,
     add_output_options,
     output_paths,
-    with_spectrum,
 )
 from protocols.fit import FIT_PARAMETERS, fit
 from protocols.fitdata import read_data
@@ -95,18 +93,16 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     glass_table = dict(config.get("glass", {}))
     preset = args.glass or glass_table.pop("preset", None)
     glass_table.pop("preset", None)
-    glass = make_glass(preset, {**glass_table, **parse_overrides(args.overrides)}, args.spectrum)
     # the same default and checks as every other command: exact spectra for a soft-potential
     # glass unless --spectrum asymptotic
-    exact = isinstance(with_spectrum(glass, args.spectrum), ExactGlass)
-    spectrum = "exact" if exact else "asymptotic"
+    glass = make_glass(preset, {**glass_table, **parse_overrides(args.overrides)}, args.spectrum)
     tau = parse_quantity(args.tau_expt, "s", name="tau_expt") if args.tau_expt else None
     temp = parse_quantity(args.temperature, "K", name="temperature") if args.temperature else None
     data = [read_data(d, args.quantity, tau_expt=tau, temperature=temp) for d in args.data]
     vary = [v.strip() for v in args.vary.split(",") if v.strip()]
     bounds = _parse_bounds(args.bounds)
     nc, png = output_paths(args, "fit")
-    result = fit(data, glass, vary, bounds=bounds, spectrum=spectrum)
+    result = fit(data, glass, vary, bounds=bounds)
     write_pair(result.to_dataset(), nc, None if args.no_plot else plot_fit, overwrite=args.force)
     if not args.quiet:
         print(result.report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import time
@@ -13,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from numpy.typing import ArrayLike
 
 from dynamics.ensemble import Resolution
-from dynamics.glass import GlassModel
+from dynamics.exact.shipped import SHIPPED_TABLES, spectral_table, two_level_grid
+from dynamics.glass import Glass, GlassModel
 from dynamics.validation import (
     check_positive,
 )
@@ -183,11 +185,10 @@ def _compute(
     done = len(first)
     bounds = _block_bounds(spec.size, done, chunk, n_workers)
     capture = client is not None or local == "processes"
-    tasks, sizes = _block_tasks(spec, bounds, capture)
+    tasks, sizes = _block_tasks(_with_tables(spec) if capture else spec, bounds, capture)
     if not tasks:
         return first
     if client is not None:
-        _ship_atlas(client, spec.glass)
         return first + run_distributed(client, tasks, sizes, report, done, cluster_timeout)
     return first + run_local(tasks, sizes, local, workers, report, done)
 
@@ -293,23 +294,25 @@ def _block_tasks(
     return tasks, sizes
 
 
-def _ship_atlas(client: Any, glass: GlassModel) -> None:
-    """Send the spectral atlas of a glass on exact spectra to the cluster's workers, so that
-    they get the table instead of building it; nothing for other glasses.
+def _with_tables(spec: SweepSpec) -> SweepSpec:
+    """``spec`` carrying the spectral table its glass needs when no file ships it (exact spectra
+    at another solver resolution): built here once, sent with the tasks and kept by every
+    worker process, instead of built by each. Workers read the shipped table themselves.
 
     Parameters
     ----------
-    client
-        A :class:`distributed.Client`.
-    glass
-        The base glass of the sweep.
+    spec
+        The checked sweep.
     """
-    if getattr(glass, "spectrum_source", None) == "atlas":
-        from dynamics.atlas import AtlasGrid
-        from dynamics.atlas_store import ship_atlas
-
-        resolution_knob = float(getattr(glass, "spectrum_resolution", 1.0))
-        ship_atlas(client, AtlasGrid(spectrum_resolution=resolution_knob))
+    glass = spec.glass
+    if not (
+        isinstance(glass, Glass) and glass.spectrum == "exact" and glass.spectrum_source == "table"
+    ):
+        return spec
+    grid = two_level_grid(glass.spectrum_resolution)
+    if any(entry.grid == grid for entry in SHIPPED_TABLES.values()):
+        return spec
+    return dataclasses.replace(spec, tables=(spectral_table(grid),))
 
 
 def _dataset(spec: SweepSpec, blocks: list[dict[str, Any]]) -> xr.Dataset:

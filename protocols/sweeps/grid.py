@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics.ensemble import Resolution
+from dynamics.exact.tables import SpectralTable
 from dynamics.glass import Glass, GlassModel, TunnellingGlass
 from dynamics.validation import (
     ParameterError,
@@ -61,6 +62,10 @@ class SweepSpec:
     times: FloatArray | None
     resolution: Resolution | None
     rtol: float
+    #: Spectral tables built in the calling process that the workers keep before they compute
+    #: (:func:`dynamics.exact.shipped.keep_table`): a table no file ships, for exact spectra at
+    #: another solver resolution. Empty otherwise: workers read the shipped table.
+    tables: tuple[SpectralTable, ...] = ()
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -32,10 +32,10 @@ Method (details and measured accuracy in ``docs/spectrum.md``):
 
 Code: this module holds the interface and the chunk driver (potentials are solved in chunks of
 at most 2048, spread over the package's threads, :mod:`dynamics.parallel`); each chunk goes
-through :func:`dynamics.spectrum_plan.plan_basis` (window and layout),
-:mod:`dynamics.spectrum_dvr` (blocks, batched ``eigh``, full basis),
-:func:`dynamics.spectrum_reduction.two_level` (routes and reduction) and
-:mod:`dynamics.spectrum_magnus` (Wronskian reconstruction). The data passed between them are
+through :func:`dynamics.exact.solver_plan.plan_basis` (window and layout),
+:mod:`dynamics.exact.solver_dvr` (blocks, batched ``eigh``, full basis),
+:func:`dynamics.exact.solver_reduction.two_level` (routes and reduction) and
+:mod:`dynamics.exact.solver_magnus` (Wronskian reconstruction). The data passed between them are
 frozen dataclasses with documented fields.
 """
 
@@ -49,18 +49,18 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from dynamics.exact.solver_dvr import assemble_columns, block_states
+from dynamics.exact.solver_plan import landscape, plan_basis
+from dynamics.exact.solver_reduction import METHOD_DIRECT as METHOD_DIRECT
+from dynamics.exact.solver_reduction import METHOD_EIGEN as METHOD_EIGEN
+from dynamics.exact.solver_reduction import METHOD_LOCALISED as METHOD_LOCALISED
+from dynamics.exact.solver_reduction import METHOD_SAME_WELL as METHOD_SAME_WELL
+from dynamics.exact.solver_reduction import Reduction, two_level
 from dynamics.parallel import map_threads, single_threaded_blas, thread_count
-from dynamics.spectrum_dvr import assemble_columns, block_states
-from dynamics.spectrum_plan import landscape, plan_basis
-from dynamics.spectrum_reduction import METHOD_DIRECT as METHOD_DIRECT
-from dynamics.spectrum_reduction import METHOD_EIGEN as METHOD_EIGEN
-from dynamics.spectrum_reduction import METHOD_LOCALISED as METHOD_LOCALISED
-from dynamics.spectrum_reduction import METHOD_SAME_WELL as METHOD_SAME_WELL
-from dynamics.spectrum_reduction import Reduction, two_level
 from dynamics.validation import ParameterError, check_finite
 
 # METHOD_* (route codes of SoftPotentialSpectrum.method) are defined with the routes, in
-# dynamics.spectrum_reduction, and re-exported here.
+# dynamics.exact.solver_reduction, and re-exported here.
 __all__ = [
     "QUARTIC_GROUND_STATE",
     "SoftPotentialSpectrum",

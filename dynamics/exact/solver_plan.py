@@ -1,6 +1,6 @@
 """Basis plan of the soft-potential solver: window, layout and DVR blocks per potential.
 
-Part of :mod:`dynamics.spectrum` (eq. (2.6) of the paper; method in ``docs/spectrum.md``). For
+Part of :mod:`dynamics.exact.solver` (eq. (2.6) of the paper; method in ``docs/spectrum.md``). For
 each potential V(x) = eta x^2 + t x^3 + x^4 with t >= 0, a WKB picture of the wells at an
 estimate of the fourth level fixes the window where the low-lying wave functions live (the
 classically allowed region plus a tail of fixed WKB action), and the window fixes the layout:

@@ -1,6 +1,6 @@
 """Two-level reduction of the soft-potential solver (Wronskian method).
 
-Part of :mod:`dynamics.spectrum` (eq. (2.6); method and error model in ``docs/spectrum.md``).
+Part of :mod:`dynamics.exact.solver` (eq. (2.6); method and error model in ``docs/spectrum.md``).
 For u_0, u_1 spanning the lowest doublet and x_b the barrier top, A_ij = int_{-inf}^{x_b} u_i u_j
 dx and Wr = u_0 u_1' - u_1 u_0' at x_b obey Wr = (h_00 - h_11) A_01 + h_01 (A_11 - A_00)
 exactly; in the basis that diagonalises A, Delta0 = 2 |Wr| / (lambda_+ - lambda_-) and Delta =
@@ -17,14 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.spectrum_dvr import (
+from dynamics.exact.solver_dvr import (
     Candidates,
     Columns,
     basis_at,
     hermite_partial_overlaps,
     partial_overlaps,
 )
-from dynamics.spectrum_magnus import (
+from dynamics.exact.solver_magnus import (
     bucketed_magnus,
     log_add,
     magnus,
@@ -32,7 +32,7 @@ from dynamics.spectrum_magnus import (
     path_nodes,
     wronskian,
 )
-from dynamics.spectrum_plan import (
+from dynamics.exact.solver_plan import (
     HERM_DOUBLE,
     HERM_MIRROR,
     HERM_PARITY,

@@ -1,9 +1,9 @@
-"""Accuracy of the spectral atlas against direct solves (docs/atlas.md). Prints; run:
+"""Accuracy of the shipped spectral table against direct solves (docs/tables.md). Prints; run:
 
-    .venv/bin/python benchmarks/bench_atlas_accuracy.py [--points 300] [--e-min 1e-5]
+    .venv/bin/python benchmarks/bench_table_accuracy.py [--points 300] [--e-min 1e-5]
 
 At random off-node points of the whole default grid (u uniform; s uniform on [0, 1], [0, 20] and
-[0, 100]), per sheet: the largest relative difference between the atlas and the direct solve
+[0, 100]), per sheet: the largest relative difference between the table and the direct solve
 (resolution 1, what the direct path uses), and of both against a higher-resolution reference
 (resolution 1.6), for E, Delta0, dE/deta (scale |dE/deta| + E), D (scale |D| + E/eta_L) and M
 (p >= 1/2 and p < 1/2), over points with E >= --e-min [W].
@@ -16,9 +16,10 @@ import argparse
 import numpy as np
 
 from dynamics import default_glass
-from dynamics.atlas import DEFAULT_GRID, SHEETS, atlas_two_level, sheet_potentials
-from dynamics.atlas_store import default_atlas
-from dynamics.exact import FD_STEP, _with_derivatives, exact_couplings, exact_two_level
+from dynamics.exact import FD_STEP, exact_couplings, exact_two_level
+from dynamics.exact.shipped import shipped_table
+from dynamics.exact.tables import DEFAULT_GRID, SHEETS, sheet_potentials, table_two_level
+from dynamics.exact.two_level import _with_derivatives
 
 
 def direct(sheet: int, e_r: np.ndarray, p: np.ndarray, resolution: float):  # type: ignore[no-untyped-def]
@@ -34,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
     glass = default_glass()
     kw = {"c": glass.c, "eta_L": glass.eta_L, "chi": glass.chi}
-    atlas = default_atlas()
+    table = shipped_table()
     g = DEFAULT_GRID
     for sheet, name in enumerate(SHEETS):
         rng = np.random.default_rng(100 + sheet)
@@ -45,7 +46,7 @@ def main() -> None:
         )
         e_r, p = np.exp(u), np.exp(-s)
         got, d1, ref = (
-            atlas_two_level(atlas, sheet, e_r, p),
+            table_two_level(table, sheet, e_r, p),
             direct(sheet, e_r, p, 1.0),
             direct(sheet, e_r, p, 1.6),
         )
@@ -76,8 +77,8 @@ def main() -> None:
         for label, (a, b, r, scale, where) in rows.items():
             if where.any():
                 print(
-                    f"   {label:10s} atlas-direct {_worst(a, b, scale, where):.1e}   "
-                    f"atlas-reference {_worst(a, r, scale, where):.1e}   "
+                    f"   {label:10s} table-direct {_worst(a, b, scale, where):.1e}   "
+                    f"table-reference {_worst(a, r, scale, where):.1e}   "
                     f"direct-reference {_worst(b, r, scale, where):.1e}"
                 )
 

@@ -3,7 +3,7 @@ r"""Exact two-level parameters of soft potentials, and the microscopic ensemble 
 The paper's :math:`\Delta_0`, :math:`\Delta` (2.8), (2.9), (2.11), (2.13) and deformation
 potentials (4.5), (4.11) are leading-order asymptotics in :math:`L = \ln(W/\Delta_0)`. Here every
 soft potential :math:`(\tilde\eta, \tilde t)` is mapped through its exact spectrum
-(:func:`dynamics.spectrum.solve_soft_potential`, eq. (2.6)) to
+(:func:`dynamics.exact.solver.solve_soft_potential`, eq. (2.6)) to
 
 * the splitting :math:`E`, :math:`\Delta_0`, :math:`\Delta`, :math:`p` of its lowest doublet;
 * the deformation potential :math:`D = \partial E/\partial\varepsilon` by Hellmann–Feynman,
@@ -33,46 +33,30 @@ derivatives exactly (it is equivalent to :math:`\partial H/\partial\varepsilon \
 :math:`M` the two differ by :math:`(\delta/\tilde\eta)\,E^2\langle 0|x|1\rangle/2`, relative
 order :math:`(E/W)^2 \lesssim 1e\text{-}3`, which is neglected.
 
-The ensemble built from these parameters is :mod:`dynamics.exact_ensemble`.
+The bins built from these parameters are :mod:`dynamics.exact.bins`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics.coupling import deta_dstrain, dt_dstrain, zero_point_shift
-from dynamics.ensemble import (
-    Ensemble,
-    Resolution,
-)
+from dynamics.exact.solver import solve_soft_potential
 from dynamics.glass import FloatArray, Glass
-from dynamics.spectrum import solve_soft_potential
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_finite, check_positive
 
 __all__ = [
-    "DENSITY_LAWS",
-    "SPECTRUM_SOURCES",
-    "ExactGlass",
     "ExactTwoLevel",
     "exact_couplings",
     "exact_deformation_type1",
     "exact_deformation_type2",
     "exact_two_level",
 ]
-
-#: Where exact ensembles take their two-level values: the spectral atlas or direct solves.
-SPECTRUM_SOURCES = ("atlas", "direct")
-
-#: Densities of soft potentials in the (eta, t) plane: constant (the paper's psi_j) or
-#: proportional to |eta| (the later soft-potential model).
-DENSITY_LAWS = ("constant", "abs_eta")
 
 #: Step of the forward differences of ln(Delta0) in eta and t [1]: truncation h/2 |f''/f'|
 #: ~ 1e-4 relative (f = ln Delta0 ~ |eta|^{3/2}: f''/f' ~ 1/(2|eta|)), noise 1e-8 / 1e-3 = 1e-5.
@@ -113,7 +97,7 @@ class ExactTwoLevel:
     x2_01, x3_01
         :math:`\langle 0|x^2|1\rangle`, :math:`\langle 0|x^3|1\rangle`. [1]
     method
-        Route of :math:`\Delta_0` (see :class:`dynamics.spectrum.SoftPotentialSpectrum`).
+        Route of :math:`\Delta_0` (see :class:`dynamics.exact.solver.SoftPotentialSpectrum`).
     """
 
     eta: FloatArray
@@ -362,102 +346,3 @@ def exact_deformation_type2(
     w = glass.W * K_B
     plus, minus = D[:n].reshape(t_a.shape), D[n:].reshape(t_a.shape)
     return 0.5 * (plus + minus) * w, 0.5 * (plus - minus) * w
-
-
-# --------------------------------------------------------------------------------------------
-# The microscopic ensemble
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExactGlass(Glass):
-    r"""A soft-potential :class:`~dynamics.glass.Glass` whose TLS take their parameters from
-    exact spectra.
-
-    It is a ``Glass`` (same fields, same validation), so every protocol, run, sweep and dataset
-    accepts it; only the ensemble differs:
-    :func:`dynamics.exact_ensemble.build_exact_ensemble` instead of the
-    asymptotic bins. ``chi`` must be nonzero (it sets the type-1 coupling (4.4)). Make one with
-    :meth:`from_glass`.
-
-    Parameters
-    ----------
-    density_law
-        ``"constant"`` (:math:`\psi_j`, the paper) or ``"abs_eta"`` (:math:`\psi_j|\tilde\eta|`).
-    energy_margin
-        Factor by which the asymptotic energy grid extends below the run's lowest energy, >= 1.
-        [1]
-    p_margin
-        Factor by which the asymptotic p grid extends below the run's bound of p, >= 1. [1]
-    spectrum_resolution
-        Convergence knob of the spectrum solver, > 0. [1]
-    spectrum_source
-        ``"atlas"`` (interpolated in the spectral atlas, :mod:`dynamics.atlas`; built once per
-        machine) or ``"direct"`` (every node solved; 20-40 s per ensemble). They agree to
-        ~1e-7 in the two-level values (``docs/atlas.md``).
-    """
-
-    density_law: str = "constant"
-    energy_margin: float = 300.0
-    p_margin: float = 1e5
-    spectrum_resolution: float = 1.0
-    spectrum_source: str = "atlas"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.chi == 0:
-            raise ParameterError(
-                "chi = 0 is not allowed for exact spectra (it sets the type-1 coupling (4.4))"
-            )
-        if self.density_law not in DENSITY_LAWS:
-            raise ParameterError(
-                f"density_law = {self.density_law!r} is not allowed; use one of {DENSITY_LAWS}"
-            )
-        for name in ("energy_margin", "p_margin"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 1.0):
-                raise ParameterError(f"{name} = {value!r} is outside the allowed range [1, inf)")
-        check_positive("spectrum_resolution", self.spectrum_resolution)
-        if self.spectrum_source not in SPECTRUM_SOURCES:
-            raise ParameterError(
-                f"spectrum_source = {self.spectrum_source!r} is not allowed; use one of "
-                f"{SPECTRUM_SOURCES}"
-            )
-
-    @classmethod
-    def from_glass(cls, glass: Glass, **settings: Any) -> ExactGlass:
-        """The glass ``glass`` on exact spectra; ``settings`` are the fields above (or any glass
-        field to change, e.g. ``relaxation_coupling``)."""
-        if not isinstance(glass, Glass):
-            raise ParameterError(
-                f"glass = {glass!r} is not allowed: exact spectra need a soft-potential Glass"
-            )
-        fields = {f.name: getattr(glass, f.name) for f in dataclasses.fields(Glass)}
-        return cls(**{**fields, **settings})
-
-    @property
-    def spectrum(self) -> str:
-        """``"exact"``: the TLS parameters come from exact spectra."""
-        return "exact"
-
-    @property
-    def asymptotic(self) -> Glass:
-        """The same glass on the paper's asymptotic spectra."""
-        return Glass(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Glass)})
-
-    def ensemble(
-        self, temperature_low: float, temperature_high: float, t_end: float, resolution: Resolution
-    ) -> Ensemble:
-        """The bins for a run (cached): :func:`dynamics.exact_ensemble.build_exact_ensemble`."""
-        from dynamics.exact_ensemble import cached_exact_ensemble  # it builds on this module
-
-        return cached_exact_ensemble(self, temperature_low, temperature_high, t_end, resolution)
-
-    @property
-    def spectrum_label(self) -> str:
-        """How the TLS parameters are obtained, for titles and summaries."""
-        return "exact spectra"
-
-    def to_dict(self) -> dict[str, Any]:
-        """All fields, ``model = "kki-exact"`` (JSON-serialisable)."""
-        return {**super().to_dict(), "model": "kki-exact"}

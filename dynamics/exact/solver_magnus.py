@@ -1,6 +1,6 @@
 """Magnus integration of psi'' = (V - E) psi for the soft-potential solver.
 
-Part of :mod:`dynamics.spectrum` (eq. (2.6); method in ``docs/spectrum.md``): the Wronskian
+Part of :mod:`dynamics.exact.solver` (eq. (2.6); method in ``docs/spectrum.md``): the Wronskian
 routes integrate the Schrödinger equation from the well minima (or the window edges) towards
 the barrier top, in the direction in which the solutions grow, with the sixth-order Magnus
 method of Blanes, Casas and Ros (BIT 40, 434 (2000)), on nodes spaced uniformly in the WKB
@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.spectrum_plan import potential
+from dynamics.exact.solver_plan import potential
 
 
 def _phase(

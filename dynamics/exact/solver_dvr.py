@@ -1,7 +1,7 @@
 """DVR blocks of the soft-potential solver: kinetic templates, batched diagonalisation, the
 full basis of each potential, basis functions between the nodes and exact partial overlaps.
 
-Part of :mod:`dynamics.spectrum` (eq. (2.6); method in ``docs/spectrum.md``). Sinc blocks are
+Part of :mod:`dynamics.exact.solver` (eq. (2.6); method in ``docs/spectrum.md``). Sinc blocks are
 uniform lattices (spacing h); Gauss–Hermite blocks have nodes c + s z_k (z_k: Gauss–Hermite
 nodes). All blocks of equal size in a chunk are diagonalised together with one batched
 ``numpy.linalg.eigh``.
@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from dynamics.spectrum_plan import (
+from dynamics.exact.solver_plan import (
     HERM_DOUBLE,
     HERM_KINDS,
     HERM_MIRROR,

@@ -1,4 +1,4 @@
-r"""The microscopic ensemble of an :class:`~dynamics.exact.ExactGlass`: bins of exact TLS.
+r"""The bins of a :class:`~dynamics.glass.Glass` on exact spectra (``spectrum="exact"``).
 
 The constant density :math:`\psi_j` in the :math:`(\tilde\eta,
 \tilde t)` plane (or, as an option, :math:`\psi_j|\tilde\eta|`) is integrated with the engine's own
@@ -30,15 +30,26 @@ member's own :math:`M^2` (:math:`f = 1`: every potential with its own matrix ele
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dynamics.deformation import gamma_type1, gamma_type2
-from dynamics.ensemble import (
+from dynamics.exact.shipped import spectral_table, two_level_grid
+from dynamics.exact.tables import SpectralTable, table_two_level
+from dynamics.exact.two_level import (
+    _MIXED_P,
+    FD_STEP,
+    ExactTwoLevel,
+    _with_derivatives,
+    exact_couplings,
+    exact_two_level,
+)
+from dynamics.glass import FloatArray, Glass
+from dynamics.quadrature import (
     PART_NAMES,
     Ensemble,
     Resolution,
@@ -47,18 +58,8 @@ from dynamics.ensemble import (
     p_floor,
     p_nodes,
 )
-from dynamics.exact import (
-    _MIXED_P,
-    FD_STEP,
-    ExactGlass,
-    ExactTwoLevel,
-    _with_derivatives,
-    exact_couplings,
-    exact_two_level,
-)
-from dynamics.glass import FloatArray
 from dynamics.relaxation_coupling import mix_partner_couplings
-from dynamics.soft_potential import type1_parameters, type2_parameters
+from dynamics.soft_potential import asymptotic_potentials, type1_parameters, type2_parameters
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_positive
 
@@ -68,33 +69,8 @@ __all__ = [
     "append_member_bins",
     "assemble_exact_ensemble",
     "build_exact_ensemble",
-    "cached_exact_ensemble",
     "exact_members",
 ]
-
-
-@lru_cache(maxsize=16)
-def cached_exact_ensemble(
-    model: ExactGlass, t_lo: float, t_hi: float, t_end: float, res: Resolution
-) -> Ensemble:
-    """:func:`build_exact_ensemble`, remembered for the last 16 runs (a glass is hashable)."""
-    return build_exact_ensemble(model, t_lo, t_hi, t_end, res)
-
-
-def asymptotic_potentials(
-    kind: int, energy: FloatArray, p: FloatArray, W_J: float
-) -> tuple[FloatArray, FloatArray]:
-    """The potentials (eta, t) that the asymptotic map puts at (E_a, p_a), one per sign.
-
-    Type 1: (eta, +t), (eta, -t). Type 2: (+-t, t^2/4 +- R) in the order
-    (+t, +R), (-t, +R), (+t, -R), (-t, -R). Shape (signs, n).
-    """
-    if kind == 0:
-        eta, t = type1_parameters(energy, p, W_J)
-        return np.stack([eta, eta]), np.stack([t, -t])
-    t, R = type2_parameters(energy, p, W_J)
-    plus, minus = R + t**2 / 4, -R + t**2 / 4
-    return np.stack([plus, plus, minus, minus]), np.stack([t, -t, t, -t])
 
 
 #: Per-member arrays of :class:`ExactMembers`, shape (members, nodes).
@@ -149,16 +125,17 @@ class ExactMembers:
 
 
 def build_exact_ensemble(
-    model: ExactGlass,
+    model: Glass,
     temperature_low: float,
     temperature_high: float,
     t_end: float,
     resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Ensemble:
     r"""Bins of every TLS type from exact spectra (module docstring), for a run.
 
-    :func:`exact_members` (the spectra; cached per glass without its relaxation coupling) then
-    :func:`assemble_exact_ensemble` (the relaxation coupling).
+    :func:`exact_members` (the spectra) then :func:`assemble_exact_ensemble` (the relaxation
+    coupling).
 
     Parameters
     ----------
@@ -170,27 +147,28 @@ def build_exact_ensemble(
         Last time of the run. [s]
     resolution
         Quadrature resolution of the asymptotic grid (the converged default if omitted).
+    progress
+        Called with the fraction done while a spectral table is built for the glass's solver
+        resolution (:func:`dynamics.exact.shipped.spectral_table`; not for the shipped one).
 
     Returns
     -------
     Ensemble
         Relaxing bins (exact :math:`E`, :math:`p`, full :math:`D`, couplings) and the frozen tail.
     """
-    members = exact_members(model, temperature_low, temperature_high, t_end, resolution)
+    members = exact_members(model, temperature_low, temperature_high, t_end, resolution, progress)
     return assemble_exact_ensemble(members, model)
 
 
 def exact_members(
-    model: ExactGlass,
+    model: Glass,
     temperature_low: float,
     temperature_high: float,
     t_end: float,
     resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> tuple[ExactMembers, ...]:
     r"""The exact spectra of the potentials of every TLS type on the asymptotic grid of a run.
-
-    Cached per (glass without its relaxation coupling, temperatures, ``t_end``, resolution), 16
-    entries: the result is shared, do not modify its arrays.
 
     Parameters
     ----------
@@ -202,27 +180,16 @@ def exact_members(
         Last time of the run. [s]
     resolution
         Quadrature resolution of the asymptotic grid (the converged default if omitted).
+    progress
+        As :func:`build_exact_ensemble`.
 
     Returns
     -------
     tuple of ExactMembers
-        One per TLS type with a nonzero density.
+        One per TLS type with a nonzero density: the run's checked ranges, its energy window
+        and the widened asymptotic grid (module docstring, ``energy_margin`` and ``p_margin``),
+        then the members of each type (:func:`_type_members`).
     """
-    spectra = dataclasses.replace(model, relaxation_coupling="symmetric", interference_fraction=0.0)
-    return _cached_members(spectra, temperature_low, temperature_high, t_end, resolution)
-
-
-@lru_cache(maxsize=16)
-def _cached_members(
-    model: ExactGlass,
-    temperature_low: float,
-    temperature_high: float,
-    t_end: float,
-    resolution: Resolution | None,
-) -> tuple[ExactMembers, ...]:
-    """:func:`exact_members`, cached: the run's checked ranges, its energy window and the
-    widened asymptotic grid (module docstring, ``energy_margin`` and ``p_margin``), then the
-    members of each TLS type with a nonzero density (:func:`_type_members`)."""
     res = resolution if resolution is not None else Resolution()
     t_lo, t_hi, t_end_v = _check_run(temperature_low, temperature_high, t_end)
     e_window = (res.x_min * K_B * t_lo, res.x_max * K_B * t_hi)
@@ -232,8 +199,13 @@ def _cached_members(
         relaxation_cutoff=res.relaxation_cutoff / model.p_margin,
     )
     e_nodes, e_weights = energy_nodes(t_lo, t_hi, model.energy_cap, wide)
+    table = (
+        None
+        if model.spectrum_source == "direct"
+        else spectral_table(two_level_grid(model.spectrum_resolution), progress)
+    )
     return tuple(
-        _type_members(model, kind, e_nodes, e_weights, e_window, t_hi, t_end_v, wide)
+        _type_members(model, kind, e_nodes, e_weights, e_window, t_hi, t_end_v, wide, table)
         for kind in range(len(model.tls_types))
         if model.density_scale(kind) != 0.0
     )
@@ -254,7 +226,7 @@ def _check_run(
 
 
 def _type_members(
-    model: ExactGlass,
+    model: Glass,
     kind: int,
     e_nodes: FloatArray,
     e_weights: FloatArray,
@@ -262,6 +234,7 @@ def _type_members(
     t_hi: float,
     t_end: float,
     wide: Resolution,
+    table: SpectralTable | None,
 ) -> ExactMembers:
     r"""The :class:`ExactMembers` of TLS type ``kind`` on the widened asymptotic grid.
 
@@ -281,6 +254,8 @@ def _type_members(
         Last time of the run. [s]
     wide
         The widened resolution.
+    table
+        The spectral table to interpolate in, or ``None`` to solve every node.
     """
     p_min = p_floor(model, kind, e_nodes, t_hi, t_end, wide)
     p_grid, p_weights = p_nodes(-np.log(p_min), wide)
@@ -288,7 +263,7 @@ def _type_members(
     p_a = p_grid.ravel()
     weight = model.density(kind, e_a, p_a) * (p_weights * (e_weights * e_nodes)[:, None]).ravel()
     etas, ts = asymptotic_potentials(kind, e_a, p_a, model.W_J)
-    partners = _exact_partners(model, kind, e_a, p_a, etas, ts, e_window)
+    partners = _exact_partners(model, kind, e_a, p_a, etas, ts, e_window, table)
     gamma_a = _asymptotic_gamma(model, kind, e_a, p_a)
     tail_energy, tail_density = _tail(model, kind, e_nodes, e_weights, p_min, e_window)
     return ExactMembers(
@@ -304,17 +279,18 @@ def _type_members(
 
 
 def _exact_partners(
-    model: ExactGlass,
+    model: Glass,
     kind: int,
     e_a: FloatArray,
     p_a: FloatArray,
     etas: FloatArray,
     ts: FloatArray,
     e_window: tuple[float, float],
+    table: SpectralTable | None,
 ) -> list[ExactTwoLevel]:
     r"""Exact two-level values of every member of the nodes :math:`(E_a, p_a)`, in the order
-    of :func:`asymptotic_potentials` (module docstring: mirror images share one solve, the
-    :math:`\pm\tilde R` partners of type 2 do not).
+    of :func:`dynamics.soft_potential.asymptotic_potentials` (module docstring: mirror images
+    share one solve, the :math:`\pm\tilde R` partners of type 2 do not).
 
     The ln :math:`\Delta_0` derivatives are added where the member is kept (exact :math:`E` in
     ``e_window`` [J], :math:`p > 0`) and :math:`p < 1/2`, where :math:`M` needs them.
@@ -325,11 +301,13 @@ def _exact_partners(
         The nodes: :math:`E_a` [J], :math:`p_a` [1].
     etas, ts
         The potentials of the members, shape (members, n). [1]
+    table
+        The spectral table, or ``None`` to solve every node.
     """
     W_J = model.W_J
     e_rows = etas[0] if kind == 0 else np.concatenate([etas[0], etas[2]])
     t_rows = ts[0] if kind == 0 else np.concatenate([ts[0], ts[2]])
-    solved = _solve_rows(model, kind, e_a / W_J, p_a, e_rows, t_rows)
+    solved = _solve_rows(model, table, kind, e_a / W_J, p_a, e_rows, t_rows)
     energy_rows = solved.splitting * W_J
     kept = (energy_rows >= e_window[0]) & (energy_rows <= e_window[1]) & (solved.p > 0.0)
     solved = _with_derivatives(
@@ -341,7 +319,7 @@ def _exact_partners(
     return [half[0], half[0].mirrored(), half[1], half[1].mirrored()]
 
 
-def _asymptotic_gamma(model: ExactGlass, kind: int, e_a: FloatArray, p_a: FloatArray) -> FloatArray:
+def _asymptotic_gamma(model: Glass, kind: int, e_a: FloatArray, p_a: FloatArray) -> FloatArray:
     r""":math:`\gamma_a` of the nodes, the asymptotic coupling at the node's
     :math:`\Delta_0 = E_a\sqrt{p_a}`: (4.4) for type 1, (4.9) for type 2. [J]"""
     W_J = model.W_J
@@ -351,7 +329,7 @@ def _asymptotic_gamma(model: ExactGlass, kind: int, e_a: FloatArray, p_a: FloatA
 
 
 def _member_rows(
-    model: ExactGlass,
+    model: Glass,
     partners: list[ExactTwoLevel],
     etas: FloatArray,
     weight: FloatArray,
@@ -392,7 +370,7 @@ def _member_rows(
 
 
 def _tail(
-    model: ExactGlass,
+    model: Glass,
     kind: int,
     e_nodes: FloatArray,
     e_weights: FloatArray,
@@ -423,7 +401,7 @@ def _tail(
     return e_nodes[in_window], tail[in_window]
 
 
-def assemble_exact_ensemble(members: tuple[ExactMembers, ...], model: ExactGlass) -> Ensemble:
+def assemble_exact_ensemble(members: tuple[ExactMembers, ...], model: Glass) -> Ensemble:
     r"""The bins of the exact ensemble from its members, with the model's relaxation coupling.
 
     Each kept member is a bin with its exact :math:`E`, :math:`p` and full :math:`D`; its phonon
@@ -505,7 +483,8 @@ def append_member_bins(
 
 
 def _solve_rows(
-    model: ExactGlass,
+    model: Glass,
+    table: SpectralTable | None,
     kind: int,
     energy_ratio: FloatArray,
     p: FloatArray,
@@ -514,18 +493,14 @@ def _solve_rows(
 ) -> ExactTwoLevel:
     """Exact two-level values of the rows ``(eta, t)`` that the asymptotic map puts at
     ``(energy_ratio = E_a/W, p)`` (type 1: one row per node; type 2: +R rows, then -R rows):
-    interpolated in the spectral atlas (:mod:`dynamics.atlas`, forward differences included
-    where p < 1/2) or solved directly, by ``model.spectrum_source``."""
-    if model.spectrum_source == "direct":
+    interpolated in ``table`` (:func:`dynamics.exact.tables.table_two_level`, forward
+    differences included where p < 1/2) or, without one, solved directly."""
+    if table is None:
         return exact_two_level(eta, t, resolution=model.spectrum_resolution, derivatives=False)
-    from dynamics.atlas import AtlasGrid, atlas_two_level
-    from dynamics.atlas_store import default_atlas
-
-    atlas = default_atlas(AtlasGrid(spectrum_resolution=model.spectrum_resolution))
     if kind == 0:
-        return atlas_two_level(atlas, 0, energy_ratio, p)
+        return table_two_level(table, 0, energy_ratio, p)
     return _concatenate_tls(
-        [atlas_two_level(atlas, 1, energy_ratio, p), atlas_two_level(atlas, 2, energy_ratio, p)]
+        [table_two_level(table, 1, energy_ratio, p), table_two_level(table, 2, energy_ratio, p)]
     )
 
 

@@ -1,11 +1,11 @@
-r"""Spectral atlas: the exact two-level quantities of every soft potential an ensemble can use,
-tabulated once and interpolated.
+r"""Spectral tables: the exact two-level quantities of every soft potential an ensemble can use,
+tabulated on a grid and interpolated.
 
 Every quantity of :class:`dynamics.exact.ExactTwoLevel` depends only on the dimensionless point
-of the potential, and :func:`dynamics.exact_ensemble.build_exact_ensemble` reaches the
+of the potential, and :func:`dynamics.exact.bins.build_exact_ensemble` reaches the
 potentials only through the asymptotic map
-(:func:`dynamics.exact_ensemble.asymptotic_potentials`) of its nodes :math:`(E_a, p_a)`, which
-depends on :math:`E_a/W` and :math:`p_a` alone. So the atlas is a table on three *sheets* —
+(:func:`dynamics.soft_potential.asymptotic_potentials`) of its nodes :math:`(E_a, p_a)`, which
+depends on :math:`E_a/W` and :math:`p_a` alone. So the table has three *sheets* —
 type 1 :math:`(\tilde\eta, +\tilde t)`, type 2 :math:`(+\tilde t, \tilde t^2/4 + \tilde R)` and
 :math:`(+\tilde t, \tilde t^2/4 - \tilde R)` — over the coordinates
 
@@ -14,7 +14,7 @@ type 1 :math:`(\tilde\eta, +\tilde t)`, type 2 :math:`(+\tilde t, \tilde t^2/4 +
 and the glass (:math:`W`, :math:`\eta_L`, :math:`c`, :math:`\chi`, :math:`\psi`, ...) only scales,
 weights and combines what it returns. The other signs are mirror images (same spectrum).
 
-**Interpolation.** The plane is cut into rectangular panels (:class:`AtlasGrid`): in :math:`u`
+**Interpolation.** The plane is cut into rectangular panels (:class:`TableGrid`): in :math:`u`
 panels of 2–4 units; in :math:`s` panels up to :math:`s = 4` in :math:`\sigma = s^{1/2}` (the
 potential's :math:`\tilde t` or :math:`\tilde R` is analytic in :math:`\sigma` at :math:`p_a = 1`,
 not in :math:`s`), then panels of 4–12 units of :math:`s`, widening with :math:`s`. Each
@@ -39,56 +39,72 @@ turns over where :math:`\Delta \approx \Delta_0`, a kink a polynomial resolves s
   H/\partial\varepsilon|1\rangle|` uses them);
 * :math:`\ln(E_2 - E_0)`, and the forward differences :math:`\partial\ln\Delta_0/\partial\tilde
   \eta`, :math:`\partial\ln\Delta_0/\partial\tilde t` (same step :data:`dynamics.exact.FD_STEP`,
-  so the atlas returns what the direct solve returns, not a better derivative).
+  so the table returns what the direct solve returns, not a better derivative).
 
 The forward differences are tabulated only in panels where some node has :math:`p < 0.9`; like
-the direct path, the atlas returns them only where :math:`p < 1/2` (where the coupling uses
+the direct path, the table returns them only where :math:`p < 1/2` (where the coupling uses
 them) and NaN elsewhere. The accuracy against direct solves is measured in
-``tests/test_atlas.py`` and ``docs/atlas.md``.
+``tests/test_tables.py`` and ``docs/tables.md``.
 
-**Outside the atlas** (:math:`u` or :math:`s` beyond the grid, e.g. a run at :math:`k_BT <
+**Outside the table** (:math:`u` or :math:`s` beyond the grid, e.g. a run at :math:`k_BT <
 10^{-4}W`, or an extreme :math:`p` floor), and wherever a queried :math:`p < 1/2` falls in a panel
 without tabulated differences, the points are solved directly: never extrapolated.
 
-This module is pure (arrays in, arrays out); storing, checksumming and sharing the table is
-:mod:`dynamics.atlas_store`.
+**What produced a table** is its key (:func:`table_key`): a digest of the code of the solver and
+of the functions that build and encode the table (:data:`KEY_SOURCES`, read as the package's
+resources; comments, docstrings and the Python version do not count,
+:mod:`dynamics.exact.source_key`), of the grid and of the layout.
+
+This module is pure: :func:`build_table` computes a table from its grid, and
+:func:`table_two_level` interpolates in it. The table of the default grid ships with the package
+and is read by :mod:`dynamics.exact.shipped`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import inspect
 import json
 import math
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from types import CodeType
+from importlib.resources import files
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from dynamics.exact.source_key import source_digest
+from dynamics.exact.two_level import (
+    _MIXED_P,
+    FD_STEP,
+    ExactTwoLevel,
+    _log_derivatives,
+    _with_derivatives,
+    exact_two_level,
+)
 from dynamics.glass import FloatArray
+from dynamics.soft_potential import asymptotic_potentials
 from dynamics.validation import ParameterError
 
 __all__ = [
-    "ATLAS_FORMAT",
     "DEFAULT_GRID",
     "FIELDS",
+    "KEY_SOURCES",
+    "LAYOUT_VERSION",
     "SHEETS",
-    "Atlas",
-    "AtlasGrid",
-    "atlas_two_level",
-    "build_atlas",
+    "SpectralTable",
+    "TableGrid",
+    "build_table",
+    "direct_two_level",
     "sheet_potentials",
+    "table_key",
+    "table_two_level",
 ]
 
-#: Version of the layout of the stored table (part of the key).
-ATLAS_FORMAT = 1
+#: Version of the layout of a table's values (part of the key).
+LAYOUT_VERSION = 1
 
 #: The sheets: type 1 (eta, +t); type 2 (+t, +R); type 2 (+t, -R).
 SHEETS = ("type1", "type2_plus_R", "type2_minus_R")
@@ -108,15 +124,13 @@ FIELDS = (
 
 #: Forward differences are tabulated in panels where some node has p below this. [1]
 _FD_PANEL_P = 0.9
-#: Below this p the coupling uses the forward differences (dynamics.exact._MIXED_P). [1]
-_MIXED_P = 0.5
 #: Queries this far beyond the grid's edge in u or s still count as inside (rounding). [1]
 _EDGE_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
-class AtlasGrid:
-    r"""Panels and nodes of an atlas.
+class TableGrid:
+    r"""Panels and nodes of a spectral table.
 
     Parameters
     ----------
@@ -133,7 +147,7 @@ class AtlasGrid:
         (quantities are analytic in :math:`\sigma`, with a branch point at :math:`s = 0` in
         :math:`s`). [1]
     spectrum_resolution
-        Convergence knob of the spectrum solver, > 0 (as :class:`dynamics.exact.ExactGlass`). [1]
+        Convergence knob of the spectrum solver, > 0 (``Glass.spectrum_resolution``). [1]
     """
 
     u_edges: tuple[float, ...] = (-22.0, -18.0, -14.0, -10.0, -7.0, -5.0, -3.0, -1.0)
@@ -204,7 +218,7 @@ class AtlasGrid:
 #: The grid every run uses unless told otherwise: u from -22 (E_a = 2.8e-10 W; a run at
 #: k_BT = 1e-4 W with x_min = 1e-3 and energy_margin 300 reaches 3.3e-10 W) to -1 (W/e), s to 100
 #: (p_a = 3.7e-44; the default glass's ensembles reach s = 75).
-DEFAULT_GRID = AtlasGrid()
+DEFAULT_GRID = TableGrid()
 
 
 def _chebyshev_points(n: int) -> FloatArray:
@@ -244,12 +258,11 @@ def sheet_potentials(
 ) -> tuple[FloatArray, FloatArray]:
     r"""The potential :math:`(\tilde\eta, \tilde t)` of a sheet at :math:`(E_a/W, p_a)`.
 
-    :func:`dynamics.exact_ensemble.asymptotic_potentials`, the rows that build_exact_ensemble solves
-    (type 1: :math:`+\tilde t`; type 2: :math:`(+\tilde t, +\tilde R)` or :math:`(+\tilde t,
-    -\tilde R)`), so that atlas and direct solve see the same potentials (to rounding).
+    :func:`dynamics.soft_potential.asymptotic_potentials`, the rows that build_exact_ensemble
+    solves (type 1: :math:`+\tilde t`; type 2: :math:`(+\tilde t, +\tilde R)` or
+    :math:`(+\tilde t, -\tilde R)`), so that table and direct solve see the same potentials (to
+    rounding).
     """
-    from dynamics.exact_ensemble import asymptotic_potentials
-
     etas, ts = asymptotic_potentials(0 if sheet == 0 else 1, energy_ratio, p, 1.0)
     row = 2 if sheet == 2 else 0
     return etas[row], ts[row]
@@ -315,154 +328,152 @@ def decode(values: FloatArray, u: FloatArray, s: FloatArray) -> dict[str, FloatA
 
 
 @dataclass(frozen=True, eq=False)
-class Atlas:
-    """A built atlas: the grid, its key and the tabulated transforms.
+class SpectralTable:
+    """A spectral table: its grid and the tabulated transforms.
 
     Attributes
     ----------
     grid
         Panels and nodes.
-    key
-        Hex digest identifying solver, grid and layout (:func:`atlas_key`).
     values
         Shape (sheets, fields, u nodes, s nodes): :data:`FIELDS` at every node; NaN where
-        forward differences were not tabulated.
-    origin
-        How this process got it: "built", "loaded", "memory" (built, not stored) or "shipped".
+        forward differences were not tabulated. Read-only.
     """
 
-    grid: AtlasGrid
-    key: str
+    grid: TableGrid
     values: FloatArray
-    origin: str = "built"
+
+    def __post_init__(self) -> None:
+        expected = (len(SHEETS), len(FIELDS), self.grid.u_nodes.size, self.grid.s_nodes.size)
+        if self.values.shape != expected:
+            raise ParameterError(
+                f"values have shape {self.values.shape}; the grid's table has {expected}"
+            )
+        self.values.flags.writeable = False
 
     @property
     def nbytes(self) -> int:
         """Size of the table. [bytes]"""
         return int(self.values.nbytes)
 
-    def with_origin(self, origin: str) -> Atlas:
-        """The same table, marked as obtained by ``origin``."""
-        return dataclasses.replace(self, origin=origin)
 
-    def inside(self, u: FloatArray, s: FloatArray) -> NDArray[np.bool_]:
-        """Which points lie on the grid (within rounding of its edges)."""
-        g = self.grid
-        return (
-            (u >= g.u_edges[0] - _EDGE_SLACK)
-            & (u <= g.u_edges[-1] + _EDGE_SLACK)
-            & (s >= -_EDGE_SLACK)
-            & (s <= g.s_edges[-1] + _EDGE_SLACK)
-        )
-
-    def interpolate(self, sheet: int, u: FloatArray, s: FloatArray) -> FloatArray:
-        """Interpolated transforms, shape (fields, points), at points inside the grid."""
-        g = self.grid
-        n = g.nodes
-        u_edges = np.asarray(g.u_edges)
-        s_edges = np.asarray(g.s_edges)
-        iu = np.clip(np.searchsorted(u_edges, u, side="right") - 1, 0, len(u_edges) - 2)
-        iv = np.clip(np.searchsorted(s_edges, s, side="right") - 1, 0, len(s_edges) - 2)
-        lu = np.clip((u - u_edges[iu]) / (u_edges[iu + 1] - u_edges[iu]), 0.0, 1.0)
-        root = np.sqrt(np.maximum(s, 0.0))
-        r_edges = np.sqrt(s_edges)
-        ls = np.where(
-            g.sigma_panels[iv],
-            (root - r_edges[iv]) / (r_edges[iv + 1] - r_edges[iv]),
-            (s - s_edges[iv]) / (s_edges[iv + 1] - s_edges[iv]),
-        )
-        ls = np.clip(ls, 0.0, 1.0)
-        n_f = len(FIELDS)
-        out = np.empty((n_f, u.size))
-        table = self.values[sheet]
-        cu = _barycentric(lu, n)
-        cs = _barycentric(ls, n)
-        panel = iu * (len(s_edges) - 1) + iv
-        order = np.argsort(panel, kind="stable")
-        starts = np.flatnonzero(np.diff(panel[order], prepend=-1))
-        for lo, hi in zip(starts, [*starts[1:], u.size], strict=True):
-            q = order[lo:hi]
-            a, b = iu[q[0]] * n, iv[q[0]] * n
-            block = table[:, a : a + n, b : b + n]  # (fields, n_u, n_s)
-            # sum_ab cu[q, a] block[f, a, b] cs[q, b], as one matrix product per panel
-            left = (cu[q] @ block.transpose(1, 0, 2).reshape(n, n_f * n)).reshape(q.size, n_f, n)
-            out[:, q] = np.matmul(left, cs[q][:, :, None])[:, :, 0].T
-        return out
+def _inside(g: TableGrid, u: FloatArray, s: FloatArray) -> NDArray[np.bool_]:
+    """Which points lie on the grid (within rounding of its edges)."""
+    return (
+        (u >= g.u_edges[0] - _EDGE_SLACK)
+        & (u <= g.u_edges[-1] + _EDGE_SLACK)
+        & (s >= -_EDGE_SLACK)
+        & (s <= g.s_edges[-1] + _EDGE_SLACK)
+    )
 
 
-#: The modules of the soft-potential solver, whose source files the atlas's key hashes whole
-#: (``tests/test_atlas.py`` checks that the list holds every module they import from dynamics,
+def _interpolate(table: SpectralTable, sheet: int, u: FloatArray, s: FloatArray) -> FloatArray:
+    """Interpolated transforms, shape (fields, points), at points inside the grid (module
+    docstring: barycentric Lagrange interpolation in each panel)."""
+    g = table.grid
+    n = g.nodes
+    u_edges = np.asarray(g.u_edges)
+    s_edges = np.asarray(g.s_edges)
+    iu = np.clip(np.searchsorted(u_edges, u, side="right") - 1, 0, len(u_edges) - 2)
+    iv = np.clip(np.searchsorted(s_edges, s, side="right") - 1, 0, len(s_edges) - 2)
+    lu = np.clip((u - u_edges[iu]) / (u_edges[iu + 1] - u_edges[iu]), 0.0, 1.0)
+    root = np.sqrt(np.maximum(s, 0.0))
+    r_edges = np.sqrt(s_edges)
+    ls = np.where(
+        g.sigma_panels[iv],
+        (root - r_edges[iv]) / (r_edges[iv + 1] - r_edges[iv]),
+        (s - s_edges[iv]) / (s_edges[iv + 1] - s_edges[iv]),
+    )
+    ls = np.clip(ls, 0.0, 1.0)
+    n_f = len(FIELDS)
+    out = np.empty((n_f, u.size))
+    values = table.values[sheet]
+    cu = _barycentric(lu, n)
+    cs = _barycentric(ls, n)
+    panel = iu * (len(s_edges) - 1) + iv
+    order = np.argsort(panel, kind="stable")
+    starts = np.flatnonzero(np.diff(panel[order], prepend=-1))
+    for lo, hi in zip(starts, [*starts[1:], u.size], strict=True):
+        q = order[lo:hi]
+        a, b = iu[q[0]] * n, iv[q[0]] * n
+        block = values[:, a : a + n, b : b + n]  # (fields, n_u, n_s)
+        # sum_ab cu[q, a] block[f, a, b] cs[q, b], as one matrix product per panel
+        left = (cu[q] @ block.transpose(1, 0, 2).reshape(n, n_f * n)).reshape(q.size, n_f, n)
+        out[:, q] = np.matmul(left, cs[q][:, :, None])[:, :, 0].T
+    return out
+
+
+#: The modules of the soft-potential solver: the key counts their whole code
+#: (``tests/test_tables.py`` checks that the list holds every module they import from dynamics,
 #: but for threads and input checks, which do not change a value).
 SOLVER_MODULES = (
-    "dynamics.spectrum",
-    "dynamics.spectrum_plan",
-    "dynamics.spectrum_dvr",
-    "dynamics.spectrum_magnus",
-    "dynamics.spectrum_reduction",
+    "dynamics.exact.solver",
+    "dynamics.exact.solver_plan",
+    "dynamics.exact.solver_dvr",
+    "dynamics.exact.solver_magnus",
+    "dynamics.exact.solver_reduction",
 )
 
+#: What a table's values depend on, by module: ``None`` for the whole module, else the
+#: top-level names (functions, classes, constants) that produce, place and encode the values.
+KEY_SOURCES: dict[str, tuple[str, ...] | None] = {
+    **{name: None for name in SOLVER_MODULES},
+    "dynamics.soft_potential": (
+        "log_tunnel_ratio",
+        "type1_parameters",
+        "type2_parameters",
+        "asymptotic_potentials",
+    ),
+    "dynamics.exact.two_level": ("FD_STEP", "exact_two_level", "_log_derivatives"),
+    "dynamics.exact.tables": (
+        "LAYOUT_VERSION",
+        "SHEETS",
+        "FIELDS",
+        "_FD_PANEL_P",
+        "TableGrid",
+        "_chebyshev_points",
+        "_panel_nodes",
+        "sheet_potentials",
+        "_scales",
+        "encode",
+        "_solve_nodes",
+        "_difference_nodes",
+        "_with_node_differences",
+        "build_table",
+    ),
+}
 
-@lru_cache(maxsize=8)
-def atlas_key(grid: AtlasGrid) -> str:
-    """SHA-256 of everything the table depends on: the solver's source (the files of
-    :data:`SOLVER_MODULES`), the compiled code of the functions of dynamics.exact,
-    dynamics.exact_ensemble, dynamics.soft_potential and dynamics.atlas that produce, build and
-    encode it (independent of line numbers and comments), their constants, the grid and the
-    layout version. Any change to them is a new atlas (at
-    worst a rebuild, never a stale one)."""
-    import importlib
 
-    import dynamics.exact as exact
-    import dynamics.exact_ensemble as exact_ensemble
-    import dynamics.soft_potential as soft
+def _module_source(module: str) -> str:
+    """The source text of a module of this package, read as a package resource."""
+    package, _, name = module.rpartition(".")
+    return files(package).joinpath(f"{name}.py").read_text(encoding="utf-8")
 
+
+def table_key(grid: TableGrid) -> str:
+    """SHA-256 (hex) of everything a table's values depend on: the code of
+    :data:`KEY_SOURCES` (:func:`dynamics.exact.source_key.source_digest`: no comments,
+    docstrings or Python version), the grid and the layout. A table whose stored key differs
+    from this one is stale."""
     digest = hashlib.sha256()
-    for name in SOLVER_MODULES:
-        digest.update(Path(inspect.getfile(importlib.import_module(name))).read_bytes())
-    for func in (
-        soft.type1_parameters,
-        soft.type2_parameters,
-        soft.log_tunnel_ratio,
-        exact.exact_two_level,
-        exact._log_derivatives,
-        exact._with_derivatives,
-        exact_ensemble.asymptotic_potentials,
-        encode,
-        sheet_potentials,
-        _solve_nodes,
-        _difference_nodes,
-        _with_node_differences,
-    ):
-        digest.update(_code_digest(func.__code__).encode())
-    digest.update(repr((exact.FD_STEP, _FD_PANEL_P)).encode())
-    digest.update(
-        json.dumps({"format": ATLAS_FORMAT, "grid": grid.to_dict(), "fields": FIELDS}).encode()
-    )
+    for module, names in KEY_SOURCES.items():
+        digest.update(f"{module}:{source_digest(_module_source(module), names)}\n".encode())
+    layout = {"layout": LAYOUT_VERSION, "grid": grid.to_dict(), "fields": FIELDS, "sheets": SHEETS}
+    digest.update(json.dumps(layout, sort_keys=True).encode())
     return digest.hexdigest()
 
 
-def _code_digest(code: CodeType) -> str:
-    """What a function computes: its bytecode, names and constants (nested code included), not
-    its line numbers."""
-    parts = [code.co_code.hex(), repr(code.co_names), repr(code.co_varnames)]
-    for const in code.co_consts:
-        parts.append(_code_digest(const) if isinstance(const, CodeType) else repr(const))
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
-
-
 def _solve_nodes(
-    grid: AtlasGrid,
+    grid: TableGrid,
     sheet: int,
     u: FloatArray,
     s: FloatArray,
     chunk: int,
     tick: Callable[[int], None],
-) -> Any:
-    """The first pass of :func:`build_atlas` on one sheet: the exact two-level values, without
+) -> ExactTwoLevel:
+    """The first pass of :func:`build_table` on one sheet: the exact two-level values, without
     derivatives, of the potentials at the nodes ``(u, s)``, ``chunk`` potentials per solver call;
-    ``tick`` is told how many were solved. Returns an :class:`dynamics.exact.ExactTwoLevel`."""
-    from dynamics.exact import exact_two_level
-
+    ``tick`` is told how many were solved."""
     eta, t = sheet_potentials(sheet, np.exp(u), np.exp(-s))
     parts = []
     for lo in range(0, u.size, chunk):
@@ -474,7 +485,7 @@ def _solve_nodes(
     return _concatenate(parts)
 
 
-def _difference_nodes(grid: AtlasGrid, p: FloatArray) -> NDArray[np.bool_]:
+def _difference_nodes(grid: TableGrid, p: FloatArray) -> NDArray[np.bool_]:
     """The nodes that get forward differences: every node of a panel where some node has
     :math:`p <` :data:`_FD_PANEL_P` (``p`` of every node, in node order)."""
     n = grid.nodes
@@ -487,13 +498,15 @@ def _difference_nodes(grid: AtlasGrid, p: FloatArray) -> NDArray[np.bool_]:
 
 
 def _with_node_differences(
-    grid: AtlasGrid, tls: Any, want: NDArray[np.bool_], chunk: int, tick: Callable[[int], None]
-) -> Any:
+    grid: TableGrid,
+    tls: ExactTwoLevel,
+    want: NDArray[np.bool_],
+    chunk: int,
+    tick: Callable[[int], None],
+) -> ExactTwoLevel:
     r"""``tls`` with the forward differences of :math:`\ln\Delta_0` (step
-    :data:`dynamics.exact.FD_STEP`, two solves per node) at the nodes of ``want``, NaN at the
-    others; ``tick`` is told how many spectra were solved."""
-    from dynamics.exact import FD_STEP, _log_derivatives
-
+    :data:`dynamics.exact.two_level.FD_STEP`, two solves per node) at the nodes of ``want``, NaN
+    at the others; ``tick`` is told how many spectra were solved."""
     idx = np.flatnonzero(want)
     d_eta = np.full(want.size, np.nan)
     d_t = np.full(want.size, np.nan)
@@ -513,51 +526,54 @@ def _with_node_differences(
     return dataclasses.replace(tls, dlnD0_deta=d_eta, dlnD0_dt=d_t)
 
 
-def build_atlas(
-    grid: AtlasGrid = DEFAULT_GRID,
+def build_table(
+    grid: TableGrid = DEFAULT_GRID,
     *,
-    progress: Callable[[int], None] | None = None,
-    total: Callable[[int], None] | None = None,
+    progress: Callable[[float], None] | None = None,
     chunk: int = 4096,
-) -> Atlas:
-    """Solve every node of ``grid`` on every sheet and tabulate the transforms.
+) -> SpectralTable:
+    """Solve every node of ``grid`` on every sheet and tabulate the transforms (pure: the same
+    grid gives the same table, bit for bit).
 
     Parameters
     ----------
     grid
         Panels and nodes.
     progress
-        Called with the number of spectra just solved (for a progress bar).
-    total
-        Called once with the total number of spectra, when it is known (after the first pass,
-        which decides where forward differences are needed).
+        Called with the fraction of the spectra solved so far, 1 at the end. Until the first
+        pass has decided where forward differences are needed (about 40 % of the work) the
+        total counted is its upper bound, three spectra per node.
     chunk
         Potentials per solver call (bounds memory). [1]
 
     Returns
     -------
-    Atlas
-        ``origin = "built"``.
+    SpectralTable
     """
     u_n, s_n = grid.u_nodes, grid.s_nodes
     U, S = np.meshgrid(u_n, s_n, indexing="ij")
     u, s = U.ravel(), S.ravel()
     n_sheets = len(SHEETS)
     values = np.full((n_sheets, len(FIELDS), u_n.size, s_n.size), np.nan)
-    tick = progress or (lambda k: None)
-    if total is not None:
-        total(n_sheets * u.size * 3)  # an upper bound until the first pass is done
+    count = {"done": 0, "total": n_sheets * u.size * 3}
+
+    def tick(solved: int) -> None:
+        count["done"] += solved
+        if progress is not None:
+            progress(min(1.0, count["done"] / count["total"]))
+
     first = [_solve_nodes(grid, k, u, s, chunk, tick) for k in range(n_sheets)]
     wants = [_difference_nodes(grid, tls.p) for tls in first]
-    if total is not None:
-        total(n_sheets * u.size + 2 * int(sum(w.sum() for w in wants)))
+    count["total"] = n_sheets * u.size + 2 * int(sum(w.sum() for w in wants))
     for k in range(n_sheets):
         full = _with_node_differences(grid, first[k], wants[k], chunk, tick)
         values[k] = encode(full, u, s).reshape(len(FIELDS), u_n.size, s_n.size)
-    return Atlas(grid=grid, key=atlas_key(grid), values=values, origin="built")
+    if progress is not None:
+        progress(1.0)
+    return SpectralTable(grid=grid, values=values)
 
 
-def _concatenate(parts: list[Any]) -> Any:
+def _concatenate(parts: list[ExactTwoLevel]) -> ExactTwoLevel:
     first = parts[0]
     return dataclasses.replace(
         first,
@@ -568,18 +584,36 @@ def _concatenate(parts: list[Any]) -> Any:
     )
 
 
-def atlas_two_level(atlas: Atlas, sheet: int, energy_ratio: ArrayLike, p: ArrayLike) -> Any:
+def direct_two_level(eta: FloatArray, t: FloatArray, resolution: float = 1.0) -> ExactTwoLevel:
+    r"""What a table returns, solved directly: :func:`dynamics.exact.exact_two_level` of the
+    potentials, with the forward differences of :math:`\ln\Delta_0` where :math:`p < 1/2`
+    (NaN elsewhere). Points off a table's grid get these values.
+
+    Parameters
+    ----------
+    eta, t
+        The potentials (e.g. of :func:`sheet_potentials`). [1]
+    resolution
+        Convergence knob of the solver, > 0. [1]
+    """
+    solved = exact_two_level(eta, t, derivatives=False, resolution=resolution)
+    return _with_derivatives(solved, solved.p < _MIXED_P, FD_STEP, resolution)
+
+
+def table_two_level(
+    table: SpectralTable, sheet: int, energy_ratio: ArrayLike, p: ArrayLike
+) -> ExactTwoLevel:
     r"""Exact two-level quantities of the potentials a sheet puts at :math:`(E_a, p_a)`.
 
     A drop-in for :func:`dynamics.exact.exact_two_level` on the potentials
     :func:`sheet_potentials` followed by the forward differences where :math:`p < 1/2`
     (``_with_derivatives``): same fields, same potentials, same sign conventions. Points off the
     grid, and points with :math:`p < 1/2` in panels without tabulated differences, are solved
-    directly.
+    directly. The last few results are remembered (:func:`_interpolated`).
 
     Parameters
     ----------
-    atlas
+    table
         The table.
     sheet
         0: type 1 :math:`(\tilde\eta, +\tilde t)`; 1: type 2 :math:`+\tilde R`; 2: type 2
@@ -592,51 +626,35 @@ def atlas_two_level(atlas: Atlas, sheet: int, energy_ratio: ArrayLike, p: ArrayL
     Returns
     -------
     ExactTwoLevel
-        1-D arrays; ``method`` is -1 where the values were interpolated.
+        1-D read-only arrays; ``method`` is -1 where the values were interpolated.
     """
     e_r = np.ascontiguousarray(energy_ratio, dtype=float).ravel()
     p_a = np.ascontiguousarray(p, dtype=float).ravel()
-    digest = hashlib.sha1(e_r.tobytes() + b"|" + p_a.tobytes()).hexdigest()
-    key = (atlas.key, id(atlas), sheet, digest)
-    with _RECENT_LOCK:
-        found = _RECENT.get(key)
-    if found is not None:
-        return found
-    result = _atlas_two_level(atlas, sheet, e_r, p_a)
-    with _RECENT_LOCK:  # dask's threaded scheduler may call this from several threads
-        _RECENT[key] = result
-        while len(_RECENT) > _RECENT_SIZE:
-            _RECENT.pop(next(iter(_RECENT)))
-    return result
+    return _interpolated(table, sheet, e_r.tobytes(), p_a.tobytes())
 
 
-#: The last few results of :func:`atlas_two_level` (a sweep over glass parameters other than W
-#: and the temperatures asks for the same nodes point after point); read-only arrays.
-_RECENT: dict[tuple[str, int, int, str], Any] = {}
-_RECENT_SIZE = 6
-_RECENT_LOCK = threading.Lock()
-
-
-def _atlas_two_level(atlas: Atlas, sheet: int, e_r: FloatArray, p_a: FloatArray) -> Any:
-    from dynamics.exact import FD_STEP, ExactTwoLevel, _with_derivatives, exact_two_level
-
+@lru_cache(maxsize=6)
+def _interpolated(table: SpectralTable, sheet: int, e_bytes: bytes, p_bytes: bytes) -> Any:
+    """:func:`table_two_level` at the points given as float64 bytes, remembered for the last
+    six queries: a sweep over glass parameters other than W and the temperatures (c, say) asks
+    for the same nodes point after point (measured: 27 of 36 queries of a 3 T x 4 c sweep)."""
+    e_r = np.frombuffer(e_bytes)
+    p_a = np.frombuffer(p_bytes)
     u = np.log(e_r)
     s = -np.log(p_a)
     eta, t = sheet_potentials(sheet, e_r, p_a)
-    inside = atlas.inside(u, s)
+    inside = _inside(table.grid, u, s)
     fields = {f.name: np.full(u.size, np.nan) for f in dataclasses.fields(ExactTwoLevel)}
     fields["eta"], fields["t"] = eta, t
     fields["method"] = np.full(u.size, -1, dtype=np.int64)
     if inside.any():
-        got = decode(atlas.interpolate(sheet, u[inside], s[inside]), u[inside], s[inside])
+        got = decode(_interpolate(table, sheet, u[inside], s[inside]), u[inside], s[inside])
         for name, value in got.items():
             fields[name][inside] = value
     missing = inside & (fields["p"] < _MIXED_P) & np.isnan(fields["dlnD0_deta"])
     direct = ~inside | missing
     if direct.any():
-        res = atlas.grid.spectrum_resolution
-        solved = exact_two_level(eta[direct], t[direct], derivatives=False, resolution=res)
-        solved = _with_derivatives(solved, solved.p < _MIXED_P, FD_STEP, res)
+        solved = direct_two_level(eta[direct], t[direct], table.grid.spectrum_resolution)
         for f in dataclasses.fields(ExactTwoLevel):
             fields[f.name][direct] = getattr(solved, f.name)
     for value in fields.values():

@@ -1,4 +1,4 @@
-"""Convergence and speed of dynamics.levels.solve_levels (the multi-level spectrum, issue 20).
+"""Convergence and speed of dynamics.exact.levels.solve_levels (the multi-level spectrum, issue 20).
 
 Run from the repository root:
 
@@ -31,9 +31,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from dynamics.levels import level_thermodynamics, solve_chunk, solve_levels
-from dynamics.levels_grid import MOMENTUM_ACTION, TAIL_ACTION
-from dynamics.levels_thermal import quantum_properties
+from dynamics.exact.levels import level_thermodynamics, solve_chunk, solve_levels
+from dynamics.exact.levels_grid import MOMENTUM_ACTION, TAIL_ACTION
+from dynamics.exact.levels_thermal import quantum_properties
 from dynamics.parallel import using_threads
 
 THETAS = (0.01, 0.1, 1.0, 10.0)  # k_B T / W at which C is compared [W]

@@ -3,7 +3,7 @@ r"""Thermally activated relaxation of a double well over its barrier (docs/physi
 A double well relaxes not only by one-phonon tunnelling of its lowest doublet
 (:mod:`dynamics.rates`) but also by thermal activation over the barrier. The rate is taken from
 the exact potential :math:`V = W(\tilde\eta\tilde x^2 + \tilde t\tilde x^3 + \tilde x^4)`
-(:mod:`dynamics.levels_landscape`), as classical transition-state theory with the attempt
+(:mod:`dynamics.exact.levels_landscape`), as classical transition-state theory with the attempt
 frequency of each well (Arrhenius; Kramers' high-friction corrections are left out):
 
 .. math:: k_\mathrm{act}(T) = \sum_{i = \mathrm{left},\,\mathrm{right}}
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.levels_landscape import landscape_of
+from dynamics.exact.levels_landscape import landscape_of
 from dynamics.units import HBAR
 
 FloatArray = NDArray[np.float64]

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.levels_landscape import landscape_of
+from dynamics.exact.levels_landscape import landscape_of
 
 FloatArray = NDArray[np.float64]
 

@@ -1,4 +1,4 @@
-"""Tests of dynamics.levels: the multi-level spectrum of the soft potential, eq. (2.6), its
+"""Tests of dynamics.exact.levels: the multi-level spectrum of the soft potential, eq. (2.6), its
 landscape and the thermodynamics of one potential (issue 20, item 1 and its checks).
 
 Every reference is independent of the code under test (literature, a 30-digit calculation in
@@ -18,23 +18,23 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-import dynamics.levels as levels_module
-from dynamics.levels import (
+import dynamics.exact.levels as levels_module
+from dynamics.exact.levels import (
     classical_partition_function,
     classical_thermodynamics,
     level_thermodynamics,
     potential_landscape,
     solve_levels,
 )
+from dynamics.exact.solver import QUARTIC_GROUND_STATE, equivalent_point, solve_soft_potential
 from dynamics.parallel import using_threads
-from dynamics.spectrum import QUARTIC_GROUND_STATE, equivalent_point, solve_soft_potential
 from dynamics.validation import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Levels of -psi'' + x^4 psi = E psi: benchmarks/quartic_reference.py (Rayleigh–Ritz in 200 and
 #: 260 harmonic-oscillator functions, 30-digit mpmath; the two sizes agree to 3e-28), quoted to
-#: 17 digits. Level 0 agrees with the literature value QUARTIC_GROUND_STATE (dynamics.spectrum).
+#: 17 digits. Level 0 agrees with the literature value QUARTIC_GROUND_STATE (dynamics.exact.solver).
 QUARTIC_LEVELS = {
     0: 1.0603620904841829,
     1: 3.7996730298013942,
@@ -58,7 +58,7 @@ QUARTIC_LEVELS = {
 
 
 def test_reference_ground_state_is_the_literature_value() -> None:
-    # the mpmath reference and the literature value cited by dynamics.spectrum: same double
+    # the mpmath reference and the literature value cited by dynamics.exact.solver: same double
     assert QUARTIC_LEVELS[0] == QUARTIC_GROUND_STATE
 
 
@@ -232,7 +232,7 @@ def test_equivalent_points_of_the_map_2_10_have_the_same_level_differences() -> 
 
 
 # --------------------------------------------------------------------------------------------
-# Against the existing two-level solver (dynamics.spectrum)
+# Against the existing two-level solver (dynamics.exact.solver)
 # --------------------------------------------------------------------------------------------
 
 

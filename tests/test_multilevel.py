@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from dynamics.activation import activated_rate, activation_constants
-from dynamics.levels import solve_levels
+from dynamics.exact.levels import solve_levels
 from dynamics.multilevel import level_moments, relevant_levels
 from dynamics.populations import (
     BEYOND_CAP,

@@ -1,7 +1,7 @@
 """Canonical thermodynamics of one soft potential, eq. (2.6): quantum (from its levels) and
 classical (a quadrature over x, with the first Wigner–Kirkwood correction).
 
-Part of :mod:`dynamics.levels` (``docs/levels.md``). Units as in eq. (2.6)–(2.7): energies and
+Part of :mod:`dynamics.exact.levels` (``docs/levels.md``). Units as in eq. (2.6)–(2.7): energies and
 the temperature theta = k_B T / W in units of W, heat capacities in units of k_B, x-tilde
 dimensionless. For H = p^2 + V(x) (hbar = 1, 2m = 1 in these units):
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.levels_landscape import (
+from dynamics.exact.levels_landscape import (
     PotentialLandscape,
     branch_root,
     curvature,

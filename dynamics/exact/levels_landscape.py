@@ -1,9 +1,9 @@
 """Landscape of the soft potential V(x) = eta x^2 + t x^3 + x^4, eq. (2.6): stationary points,
 minima, barrier, barrier heights and curvatures, in closed form and vectorised.
 
-Part of :mod:`dynamics.levels` (the multi-level spectrum; ``docs/levels.md``). All quantities are
-dimensionless as in eq. (2.6): x is x-tilde [1], V and energies are in units of W, curvatures
-V'' in W per unit x-tilde squared (written [W]).
+Part of :mod:`dynamics.exact.levels` (the multi-level spectrum; ``docs/levels.md``). All
+quantities are dimensionless as in eq. (2.6): x is x-tilde [1], V and energies are in units of
+W, curvatures V'' in W per unit x-tilde squared (written [W]).
 
 V'(x) = x (4 x^2 + 3 t x + 2 eta) vanishes at x = 0 and at x = (-3t -+ sqrt(9t^2 - 32 eta)) / 8
 (real when 9 t^2 > 32 eta). With three distinct real stationary points V is a double well (two

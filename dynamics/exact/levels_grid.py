@@ -1,6 +1,6 @@
 """Sinc-DVR lattices for the multi-level spectrum of the soft potential, sized by WKB.
 
-Part of :mod:`dynamics.levels` (method and measured accuracy in ``docs/levels.md``). For each
+Part of :mod:`dynamics.exact.levels` (method and measured accuracy in ``docs/levels.md``). For each
 potential V(x) = eta x^2 + t x^3 + x^4 with t >= 0 (the caller mirrors t < 0):
 
 1. **Top energy.** E_top is the WKB estimate of level ``levels`` (one above the highest level
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.levels_landscape import PotentialLandscape, branch_root, outer_reach, potential
+from dynamics.exact.levels_landscape import PotentialLandscape, branch_root, outer_reach, potential
 
 # Defaults at resolution 1 (calibrated in docs/levels.md; both scale with resolution).
 TAIL_ACTION = 16.0  # WKB action of the tails kept beyond the turning points at E_top [1]

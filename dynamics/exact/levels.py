@@ -9,13 +9,13 @@ every potential, with the Hellmann–Feynman derivatives <n|x^2|n> = dE_n/deta a
 <n|x^3|n> = dE_n/dt. It is the foundation of the model beyond two levels (issue 20): the
 heat capacity and thermal expansion of single wells (soft quasi-harmonic vibrations) and of
 double wells with all their levels. The two lowest levels of a deep double well (the
-tunnelling doublet, Delta0 down to 1e-50 W) are the job of :mod:`dynamics.spectrum`; here a
+tunnelling doublet, Delta0 down to 1e-50 W) are the job of :mod:`dynamics.exact.solver`; here a
 near-degenerate pair is resolved in its energies (to ~1e-10 W) and in the sum of its two
 derivatives, not in each member's (see :class:`LevelSpectrum`).
 
 Method (details, accuracy and speed in ``docs/levels.md``): a sinc discrete-variable
 representation (Colbert & Miller, J. Chem. Phys. 96, 1982 (1992)) on one or two uniform
-lattices per potential, sized by WKB (:mod:`dynamics.levels_grid`): the window holds every
+lattices per potential, sized by WKB (:mod:`dynamics.exact.levels_grid`): the window holds every
 classically allowed point at the WKB estimate of level ``levels`` plus tails of fixed WKB action,
 and the spacing resolves the momentum distribution up to a fixed WKB action in momentum space.
 x is diagonal in a DVR, so V and the derivatives <n|x^k|n> = sum_i c_ni^2 x_i^k are exact within
@@ -25,10 +25,10 @@ matrix depend on that potential alone, so the results depend neither on the batc
 number of threads.
 
 Also here (re-exported from the helper modules): the landscape of V
-(:func:`potential_landscape`, :mod:`dynamics.levels_landscape`) and the thermodynamics of one
+(:func:`potential_landscape`, :mod:`dynamics.exact.levels_landscape`) and the thermodynamics of one
 potential, quantum from the levels and classical with its Wigner–Kirkwood correction
 (:func:`level_thermodynamics`, :func:`classical_thermodynamics`,
-:func:`classical_partition_function`, :mod:`dynamics.levels_thermal`).
+:func:`classical_partition_function`, :mod:`dynamics.exact.levels_thermal`).
 """
 
 from __future__ import annotations
@@ -39,9 +39,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dynamics.levels_grid import MOMENTUM_ACTION, TAIL_ACTION, Lattice, plan_lattice
-from dynamics.levels_landscape import PotentialLandscape, landscape_of
-from dynamics.levels_thermal import ThermalProperties, classical_properties, quantum_properties
+from dynamics.exact.levels_grid import MOMENTUM_ACTION, TAIL_ACTION, Lattice, plan_lattice
+from dynamics.exact.levels_landscape import PotentialLandscape, landscape_of
+from dynamics.exact.levels_thermal import (
+    ThermalProperties,
+    classical_properties,
+    quantum_properties,
+)
 from dynamics.parallel import map_threads, single_threaded_blas
 from dynamics.validation import ParameterError, check_finite, check_positive
 
@@ -89,7 +93,7 @@ class LevelSpectrum:
     -----
     Near-degenerate pairs (the low doublets of a deep double well, splitting below ~1e-12 W):
     both energies are right to ~1e-10 W (the splitting itself is not resolved: use
-    :func:`dynamics.spectrum.solve_soft_potential` for Delta0), and so are the sums
+    :func:`dynamics.exact.solver.solve_soft_potential` for Delta0), and so are the sums
     x2_n + x2_{n+1}, x3_n + x3_{n+1} (the trace over the pair); each member's own x2, x3 is an
     arbitrary mixture of the two wells' values. Thermodynamic averages need only the sums:
     within such a pair the Boltzmann weights are equal to ~1e-10 relative.

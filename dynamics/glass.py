@@ -33,6 +33,7 @@ from dynamics.density import (
     kki_density_tail,
     stm_density_of_states,
 )
+from dynamics.populations import DENSITY_LAWS
 from dynamics.rates import type2_rate_constant
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_range
@@ -47,10 +48,6 @@ RELAXATION_COUPLINGS = ("symmetric", "interference")
 #: spectra of its soft potentials (the default; :mod:`dynamics.exact`, docs/exact.md) or the
 #: paper's leading-order asymptotic formulas (2.8)-(2.13), (4.5), (4.11).
 SPECTRA = ("exact", "asymptotic")
-
-#: Densities of soft potentials in the (eta, t) plane (exact spectra): constant (the paper's
-#: psi_j) or proportional to |eta| (the later soft-potential model).
-DENSITY_LAWS = ("constant", "abs_eta")
 
 #: Where exact ensembles take their two-level values: the spectral table
 #: (:mod:`dynamics.exact.tables`; shipped with the package for the default solver resolution,

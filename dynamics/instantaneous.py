@@ -3,10 +3,11 @@ vibrations (single wells) and the double-well excitations (every level of a doub
 not its slow tunnelling doublet), docs/physics.md §11.
 
 From the levels of the fixed quadrature of the soft-potential domain
-(:mod:`dynamics.populations`, :class:`LevelTable`), each node's thermal moments are computed once
-per process on a fixed grid of :math:`\theta = k_BT/W` (:data:`THETA_GRID`, glass-independent:
-:func:`moment_grid`); a glass weights them with its density law, boson-peak closure and strain
-coupling (:func:`part_curves`), and the curves are interpolated in :math:`\ln\theta`
+(:mod:`dynamics.populations`; the shipped :mod:`dynamics.exact.level_table`), each node's
+thermal moments are computed once per process on a fixed grid of :math:`\theta = k_BT/W`
+(:data:`THETA_GRID`, glass-independent: :func:`moment_grid`); a glass weights them with its
+density law, boson-peak closure and strain coupling (:func:`part_curves`), and the curves are
+interpolated in :math:`\ln\theta`
 (:func:`evaluate_parts`). Per part, with the density scale :math:`S` [m-3] and node weights
 :math:`w`:
 
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from dynamics.exact.level_table import LevelTable
 from dynamics.multilevel import PartMoments, level_moments
 from dynamics.populations import (
     BEYOND_CAP,
@@ -54,26 +56,6 @@ THETA_GRID = np.geomspace(1e-3, 10.0, 241)
 #: Parts that follow the temperature at once, in order.
 INSTANTANEOUS_PARTS = ("double_well_excitations", "soft_vibrations")
 _CHUNK = 256  # nodes per moment computation (bounds the (nodes, theta, levels) temporaries) [1]
-
-
-@dataclass(frozen=True)
-class LevelTable:
-    """The levels of every node of the soft-potential domain's quadrature (glass-independent).
-
-    Attributes
-    ----------
-    quadrature
-        The nodes (:func:`dynamics.populations.domain_quadrature`).
-    energy
-        Levels :math:`E_n`, shape (nodes, levels). [W]
-    x2, x3
-        :math:`\\langle n|x^2|n\\rangle`, :math:`\\langle n|x^3|n\\rangle`, same shape. [1]
-    """
-
-    quadrature: DomainQuadrature
-    energy: FloatArray
-    x2: FloatArray
-    x3: FloatArray
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ FloatArray = NDArray[np.float64]
 
 #: Population models of a glass (``Glass.population``).
 POPULATIONS = ("ggp1985", "soft-potential")
-#: Densities of soft potentials in the (eta, t) plane: constant (psi) or proportional to |eta|.
+#: Densities of soft potentials in the (eta, t) plane (``Glass.density_law``): constant (the
+#: paper's psi_j) or proportional to |eta| (the later soft-potential model's P_s |eta|).
 DENSITY_LAWS = ("constant", "abs_eta")
 #: Boson-peak closures of the density of soft potentials (``Glass.boson_peak_closure``).
 BOSON_PEAK_CLOSURES = ("none", "crossover")

@@ -17,8 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
+from dynamics.exact.level_table import (
+    LEVEL_TABLE_FILE,
+    build_level_table,
+    level_table_arrays,
+    level_table_key,
+)
 from dynamics.exact.shipped import SHIPPED_TABLES, table_arrays
 from dynamics.exact.tables import build_table, table_key
+from dynamics.populations import QuadratureSpec
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "dynamics" / "exact" / "data"
 REGENERATE_VARIABLE = "TLS_EXPANSION_REGENERATE_TABLES"
@@ -41,4 +48,20 @@ def regenerate(name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         np.savez_compressed(handle, **table_arrays(table, table_key(entry.grid)))
+    return path
+
+
+def level_table_path() -> Path:
+    """The file of the shipped level table in this checkout."""
+    return DATA_DIR / LEVEL_TABLE_FILE
+
+
+def regenerate_level_table() -> Path:
+    """Build the shipped level table (:mod:`dynamics.exact.level_table`) from the code as it is
+    and write it, like :func:`regenerate`."""
+    spec = QuadratureSpec()
+    table = build_level_table(spec)
+    path = level_table_path()
+    with path.open("wb") as handle:
+        np.savez_compressed(handle, **level_table_arrays(table, spec, level_table_key(spec)))
     return path

@@ -170,7 +170,7 @@ def test_activation_of_an_asymmetric_well_and_of_a_single_well() -> None:
 
 
 def _small_table():
-    from dynamics.instantaneous import LevelTable
+    from dynamics.exact.level_table import LevelTable
     from dynamics.populations import QuadratureSpec
 
     spec = QuadratureSpec(eta_nodes=2, eta_panel_efolds=6.0, tau_nodes=2, t_nodes=2,

@@ -81,17 +81,66 @@ SHIPPED_TABLES: dict[str, ShippedTable] = {
 }
 
 
-def _checksum(values: np.ndarray, meta: str) -> str:
+#: How to reinstall, said by every error about a damaged or missing package file.
+REINSTALL = "reinstall the package (pip install --force-reinstall tls-expansion)"
+
+
+def _checksum(arrays: dict[str, np.ndarray], meta: str) -> str:
+    """SHA-256 of the metadata text and of the arrays' little-endian bytes, in name order."""
     digest = hashlib.sha256()
     digest.update(meta.encode())
-    digest.update(np.ascontiguousarray(values, dtype="<f8").tobytes())
+    for name in sorted(arrays):
+        digest.update(np.ascontiguousarray(arrays[name], dtype="<f8").tobytes())
     return digest.hexdigest()
 
 
+def packed_arrays(arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, np.ndarray]:
+    """What a shipped file holds (``numpy.savez_compressed`` writes it): the float64 ``arrays``,
+    ``meta`` as JSON text and ``checksum``, the SHA-256 of both (:func:`unpacked_arrays` reads
+    and verifies it)."""
+    text = json.dumps(meta, sort_keys=True)
+    out = {name: np.ascontiguousarray(a, dtype="<f8") for name, a in arrays.items()}
+    return {**out, "meta": np.array(text), "checksum": np.array(_checksum(out, text))}
+
+
+def unpacked_arrays(
+    handle: IO[bytes], name: str, what: str
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The arrays and metadata of a shipped file, verified against its checksum.
+
+    Parameters
+    ----------
+    handle
+        The file, open for reading in binary mode.
+    name
+        What to call the file in an error.
+    what
+        What the file is, for the error (e.g. "spectral table").
+
+    Raises
+    ------
+    PackageDataError
+        The file is unreadable, truncated or fails its checksum (one line naming it).
+    """
+    try:
+        with np.load(handle, allow_pickle=False) as data:
+            arrays = {k: np.array(data[k]) for k in data.files if k not in ("meta", "checksum")}
+            meta = str(data["meta"])
+            checksum = str(data["checksum"])
+        info = json.loads(meta)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise PackageDataError(
+            f"the {what} {name} is damaged ({type(exc).__name__}); {REINSTALL}"
+        ) from exc
+    if _checksum(arrays, meta) != checksum:
+        raise PackageDataError(f"the {what} {name} is damaged (checksum mismatch); {REINSTALL}")
+    return arrays, info
+
+
 def table_arrays(table: SpectralTable, key: str) -> dict[str, np.ndarray]:
-    """The arrays a table file holds (``numpy.savez_compressed`` writes them; ``tests/tables.py``
-    does): ``values`` (float64), ``meta`` (JSON: the key of the code that produced them, the
-    grid, the fields, the sheets, the layout) and ``checksum`` (SHA-256 of meta and values).
+    """The arrays a table file holds (:func:`packed_arrays`; ``tests/tables.py`` writes them):
+    ``values`` (float64), ``meta`` (the key of the code that produced them, the grid, the
+    fields, the sheets, the layout) and ``checksum``.
 
     Parameters
     ----------
@@ -100,21 +149,14 @@ def table_arrays(table: SpectralTable, key: str) -> dict[str, np.ndarray]:
     key
         :func:`dynamics.exact.tables.table_key` of its grid, for the code that built it.
     """
-    meta = json.dumps(
-        {
-            "key": key,
-            "grid": table.grid.to_dict(),
-            "fields": list(FIELDS),
-            "sheets": list(SHEETS),
-            "layout": LAYOUT_VERSION,
-        },
-        sort_keys=True,
-    )
-    return {
-        "values": np.ascontiguousarray(table.values, dtype="<f8"),
-        "meta": np.array(meta),
-        "checksum": np.array(_checksum(table.values, meta)),
+    meta = {
+        "key": key,
+        "grid": table.grid.to_dict(),
+        "fields": list(FIELDS),
+        "sheets": list(SHEETS),
+        "layout": LAYOUT_VERSION,
     }
+    return packed_arrays({"values": table.values}, meta)
 
 
 def read_table(
@@ -141,28 +183,19 @@ def read_table(
     PackageDataError
         The file is unreadable, truncated, fails its checksum or holds another grid or layout.
     """
-    reinstall = "reinstall the package (pip install --force-reinstall tls-expansion)"
-    try:
-        with np.load(handle, allow_pickle=False) as data:
-            values = np.array(data["values"])
-            meta = str(data["meta"])
-            checksum = str(data["checksum"])
-        info = json.loads(meta)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        raise PackageDataError(
-            f"the spectral table {name} is damaged ({type(exc).__name__}); {reinstall}"
-        ) from exc
-    if _checksum(values, meta) != checksum:
-        raise PackageDataError(
-            f"the spectral table {name} is damaged (checksum mismatch); {reinstall}"
-        )
+    arrays, info = unpacked_arrays(handle, name, "spectral table")
     layout = (info.get("grid"), info.get("fields"), info.get("sheets"), info.get("layout"))
-    if layout != (grid.to_dict(), list(FIELDS), list(SHEETS), LAYOUT_VERSION):
+    if "values" not in arrays or layout != (
+        grid.to_dict(),
+        list(FIELDS),
+        list(SHEETS),
+        LAYOUT_VERSION,
+    ):
         raise PackageDataError(
             f"the spectral table {name} holds another grid or layout than this code reads; "
-            f"{reinstall}"
+            f"{REINSTALL}"
         )
-    return SpectralTable(grid=grid, values=values), info
+    return SpectralTable(grid=grid, values=arrays["values"]), info
 
 
 def shipped_table(name: str = "two_level") -> SpectralTable:
@@ -186,10 +219,7 @@ def _read_shipped(name: str) -> SpectralTable:
         with resource.open("rb") as handle:
             return read_table(handle, str(resource), entry.grid)[0]
     except FileNotFoundError as exc:
-        raise PackageDataError(
-            f"the spectral table {resource} is missing; reinstall the package "
-            "(pip install --force-reinstall tls-expansion)"
-        ) from exc
+        raise PackageDataError(f"the spectral table {resource} is missing; {REINSTALL}") from exc
 
 
 #: Tables built in this process, by grid (:func:`spectral_table`, :func:`keep_table`).

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from dynamics.activation import ACTIVATIONS
 from dynamics.deformation import deformation_even_type1, deformation_even_type2
 from dynamics.density import (
     DENSITY_PREFACTOR,
@@ -33,7 +34,7 @@ from dynamics.density import (
     kki_density_tail,
     stm_density_of_states,
 )
-from dynamics.populations import DENSITY_LAWS
+from dynamics.populations import BOSON_PEAK_CLOSURES, DENSITY_LAWS, POPULATIONS
 from dynamics.rates import type2_rate_constant
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_range
@@ -48,6 +49,11 @@ RELAXATION_COUPLINGS = ("symmetric", "interference")
 #: spectra of its soft potentials (the default; :mod:`dynamics.exact`, docs/exact.md) or the
 #: paper's leading-order asymptotic formulas (2.8)-(2.13), (4.5), (4.11).
 SPECTRA = ("exact", "asymptotic")
+
+#: How strain couples to the single wells (the soft vibrations) of the soft-potential population
+#: (``Glass.vibration_coupling``): GGP's direct term only, with the zero-point terms of (3.8),
+#: (3.9), or an independent coupling of their own (``c_vib``).
+VIBRATION_COUPLINGS = ("direct", "zero-point", "independent")
 
 #: Where exact ensembles take their two-level values: the spectral table
 #: (:mod:`dynamics.exact.tables`; shipped with the package for the default solver resolution,
@@ -253,6 +259,27 @@ EXACT_SPECTRUM_PARAMETERS: dict[str, ParameterSpec] = {
     ),
 }
 
+#: The numeric settings of the soft-potential population (used only with
+#: ``population="soft-potential"``), declared once.
+SOFT_POTENTIAL_PARAMETERS: dict[str, ParameterSpec] = {
+    "boson_peak_energy": ParameterSpec(
+        "K",
+        0.0,
+        _INF,
+        "boson-peak crossover energy E_b/k_B",
+        "soft-potential population: energy E_b/k_B where the boson-peak closure turns the E^4 "
+        "density of soft vibrations into E^1 (docs/physics.md §11)",
+    ),
+    "c_vib": ParameterSpec(
+        "1",
+        -_INF,
+        _INF,
+        "strain coupling of the vibrations c_vib",
+        "soft-potential population: strain coupling of the single wells with "
+        "vibration_coupling = 'independent' (d eta/d eps = c_vib/eta_L)",
+    ),
+}
+
 #: The settings of :class:`Glass` that are named choices, declared once.
 GLASS_CHOICES: dict[str, ChoiceSpec] = {
     "spectrum": ChoiceSpec(SPECTRA, "TLS spectrum", "where the TLS parameters come from"),
@@ -271,10 +298,34 @@ GLASS_CHOICES: dict[str, ChoiceSpec] = {
         "source of the two-level values",
         "exact spectra: the spectral table or direct solves",
     ),
+    "population": ChoiceSpec(
+        POPULATIONS,
+        "population of soft potentials",
+        "the paper's two TLS types, or every soft potential once with all its levels "
+        "(docs/physics.md §11)",
+    ),
+    "activation": ChoiceSpec(
+        ACTIVATIONS,
+        "relaxation over barriers",
+        "thermally activated relaxation of double wells added to tunnelling (none: the paper's)",
+    ),
+    "boson_peak_closure": ChoiceSpec(
+        BOSON_PEAK_CLOSURES,
+        "boson-peak closure",
+        "soft-potential population: where the E^4 density of soft vibrations stops",
+    ),
+    "vibration_coupling": ChoiceSpec(
+        VIBRATION_COUPLINGS,
+        "strain coupling of the vibrations",
+        "soft-potential population: how strain couples to the single wells",
+    ),
 }
 
 #: The settings that only exact spectra use (an asymptotic glass keeps them at their defaults).
 EXACT_SETTINGS = ("density_law", *EXACT_SPECTRUM_PARAMETERS, "spectrum_source")
+#: The settings that only the soft-potential population uses (the paper's keeps them at their
+#: defaults).
+SOFT_POTENTIAL_SETTINGS = ("boson_peak_closure", "vibration_coupling", *SOFT_POTENTIAL_PARAMETERS)
 
 
 #: The parameters of :class:`TunnellingGlass` of its own (the others are those of
@@ -419,6 +470,30 @@ class Glass:
         with the package for resolution 1, built in memory once per process for another) or
         ``"direct"`` (every node solved; 20-40 s per ensemble). They agree to ~1e-7 in the
         two-level values (docs/tables.md).
+    population
+        Which soft potentials the glass holds (docs/physics.md §11): ``"ggp1985"`` (the paper's
+        two TLS types with independent densities ``N0`` and ``psi * N0``, two levels each) or
+        ``"soft-potential"`` (every potential shape once: single wells, the soft vibrations, and
+        double wells about their barrier top, with all their levels; needs exact spectra and
+        ``psi = 0``; its density scale :math:`S = N_0 W` is :math:`P_s\eta_L^{5/2}` with
+        ``density_law="abs_eta"``).
+    activation
+        ``"none"`` (the paper's: double wells relax by one-phonon tunnelling only) or
+        ``"arrhenius"`` (thermal activation over the exact barrier added,
+        :mod:`dynamics.activation`).
+    boson_peak_closure
+        Soft-potential population: ``"none"`` (the :math:`E^4` density of soft vibrations goes
+        on) or ``"crossover"`` (it turns into :math:`E^1` above ``boson_peak_energy``,
+        :func:`dynamics.populations.boson_peak_factor`).
+    boson_peak_energy
+        :math:`E_b/k_B` of the ``"crossover"`` closure. [K]
+    vibration_coupling
+        Soft-potential population, single wells: ``"direct"`` (GGP's direct term
+        :math:`\partial\tilde\eta/\partial\varepsilon = c/\eta_L` only, the default),
+        ``"zero-point"`` (with the :math:`\chi` terms of (3.8), (3.9), which rest on a zero-point
+        shift derived for double wells) or ``"independent"`` (``c_vib`` instead of ``c``).
+    c_vib
+        Strain coupling of the single wells with ``vibration_coupling="independent"``. [1]
     description
         Free text: what the parameter set represents.
     """
@@ -447,6 +522,12 @@ class Glass:
     p_margin: float = 1e5
     spectrum_resolution: float = 1.0
     spectrum_source: str = "table"
+    population: str = "ggp1985"
+    activation: str = "none"
+    boson_peak_closure: str = "none"
+    boson_peak_energy: float = 40.0
+    vibration_coupling: str = "direct"
+    c_vib: float = 0.0
     description: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -470,9 +551,34 @@ class Glass:
                 spec.check(name, getattr(self, name))
         _check_relaxation_coupling(self.relaxation_coupling, self.interference_fraction)
         object.__setattr__(self, "interference_fraction", float(self.interference_fraction))
-        for name, spec in EXACT_SPECTRUM_PARAMETERS.items():
+        for name, spec in (EXACT_SPECTRUM_PARAMETERS | SOFT_POTENTIAL_PARAMETERS).items():
             spec.check(name, getattr(self, name))
         self._check_spectrum_settings()
+        self._check_population_settings()
+
+    def _check_population_settings(self) -> None:
+        """The soft-potential population needs exact spectra and ``psi = 0`` (it counts every
+        double well once, with no second type); the paper's keeps the soft-potential settings at
+        their defaults (it does not use them)."""
+        if self.population == "soft-potential":
+            if self.spectrum != "exact":
+                raise ParameterError(
+                    "population = 'soft-potential' needs spectrum = 'exact' (its double wells "
+                    "reach far beyond the asymptotic formulas)"
+                )
+            if self.psi != 0:
+                raise ParameterError(
+                    f"psi = {self.psi!r} is not allowed with population = 'soft-potential' "
+                    "(allowed: 0; it counts each double well once, with no second TLS type)"
+                )
+            return
+        for name in SOFT_POTENTIAL_SETTINGS:
+            value = getattr(self, name)
+            if value != _SOFT_POTENTIAL_DEFAULTS[name]:
+                raise ParameterError(
+                    f"{name} = {value!r} applies only to population = 'soft-potential'; this "
+                    f"glass has population = {self.population!r}"
+                )
 
     def _check_spectrum_settings(self) -> None:
         """Exact spectra need ``chi != 0``; an asymptotic glass keeps the exact spectrum's
@@ -500,8 +606,16 @@ class Glass:
 
     @property
     def tls_types(self) -> tuple[str, ...]:
-        """Names of the TLS types, in the order of the ``kind`` index."""
-        return ("type1", "type2")
+        """Names of the TLS types, in the order of the ``kind`` index: the paper's two types, or
+        the double wells of the soft-potential population (one type: each counted once)."""
+        return ("double_well",) if self.population == "soft-potential" else ("type1", "type2")
+
+    @property
+    def density_scale_volume(self) -> float:
+        r""":math:`S = N_0 W`, soft potentials per unit area of the reduced
+        :math:`(\tilde\eta, \tilde t)` plane per volume (:math:`P_s\eta_L^{5/2}` with the
+        :math:`|\eta|` law, :math:`\psi_1\eta_L^{3/2}` with the constant one). [m-3]"""
+        return self.N0 * self.W_J
 
     @property
     def relaxation_label(self) -> str:
@@ -564,6 +678,8 @@ class Glass:
         fields = dataclasses.asdict(self)
         if self.spectrum != "exact":
             fields = {k: v for k, v in fields.items() if k not in EXACT_SETTINGS}
+        if self.population != "soft-potential":
+            fields = {k: v for k, v in fields.items() if k not in SOFT_POTENTIAL_SETTINGS}
         return {"model": "kki", **fields}
 
     def to_json(self) -> str:
@@ -688,6 +804,9 @@ GlassModel = Glass | TunnellingGlass
 #: The defaults of the exact spectrum's settings (:data:`EXACT_SETTINGS`).
 _EXACT_DEFAULTS: dict[str, Any] = {
     f.name: f.default for f in dataclasses.fields(Glass) if f.name in EXACT_SETTINGS
+}
+_SOFT_POTENTIAL_DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in dataclasses.fields(Glass) if f.name in SOFT_POTENTIAL_SETTINGS
 }
 
 

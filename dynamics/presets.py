@@ -196,6 +196,19 @@ _SPECTRUM_SOURCE = (
 )
 
 
+_GGP_POPULATION_SOURCE = (
+    f"{PAPER}, Sec. II: TLS of type 1 and type 2 with independent densities psi_1, psi_2, two "
+    "levels each; model (the paper's)"
+)
+_NO_ACTIVATION_SOURCE = (
+    f"{PAPER}: TLS relax by one-phonon tunnelling only; model (the paper's, valid at k_B T << W)"
+)
+_ARRHENIUS_SOURCE = (
+    "thermal activation over the exact barrier of each double well added to tunnelling "
+    "(dynamics.activation, docs/physics.md §11); model"
+)
+
+
 def _preset(
     glass: Glass | TunnellingGlass,
     sources: dict[str, str],
@@ -210,6 +223,12 @@ def _preset(
     if isinstance(glass, Glass):
         extra |= {k: _EXACT_SETTING_SOURCE for k in EXACT_SETTINGS if k not in sources}
         extra.setdefault("spectrum", _SPECTRUM_SOURCE)
+        if glass.population == "ggp1985":
+            extra.setdefault("population", _GGP_POPULATION_SOURCE)
+        extra.setdefault(
+            "activation",
+            _NO_ACTIVATION_SOURCE if glass.activation == "none" else _ARRHENIUS_SOURCE,
+        )
     exact = exact_fit or {}
     noted = {k: sources[k] + _exact_fit_note(k, v) for k, (v, _) in exact.items()}
     return Preset(

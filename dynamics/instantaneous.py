@@ -32,12 +32,15 @@ part is zero (its lowest gap is above 0.3 W, so its weight is below :math:`e^{-3
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.exact.level_table import LevelTable
+from dynamics.coupling import deta_dstrain, dt_dstrain, zero_point_shift
+from dynamics.exact.level_table import LevelTable, level_table
+from dynamics.glass import Glass
 from dynamics.multilevel import PartMoments, level_moments
 from dynamics.populations import (
     BEYOND_CAP,
@@ -45,6 +48,7 @@ from dynamics.populations import (
     SINGLE_WELL,
     SLOW_DOUBLE,
     DomainQuadrature,
+    population_weights,
 )
 from dynamics.units import K_B
 from dynamics.validation import ParameterError
@@ -231,3 +235,59 @@ def evaluate_parts(curves: PartCurves, theta: FloatArray) -> PartCurves:
         np.where(keep, u, zero),
         np.where(keep, st, zero),
     )
+
+
+@functools.cache
+def shipped_moment_grid() -> MomentGrid:
+    """:func:`moment_grid` of the shipped level table, computed once per process (~2 s, 60 MB)."""
+    return moment_grid(level_table())
+
+
+def node_strain_coupling(
+    eta: FloatArray, t: FloatArray, region: NDArray[np.int64], glass: Glass
+) -> tuple[FloatArray, FloatArray]:
+    r""":math:`(\partial\tilde\eta/\partial\varepsilon, \partial\tilde t/\partial\varepsilon)` of
+    each node under the glass's strain coupling (docs/physics.md §11).
+
+    Double wells whose doublet the TLS picture covers (:math:`|\tilde\eta| \ge \eta_c`: the slow
+    region and beyond the energy cap) couple as the TLS do, with the zero-point terms of (3.8),
+    (3.9) (:mod:`dynamics.coupling`). The zero-point shift is derived for :math:`|\tilde\eta| \gg
+    1` and diverges as :math:`\tilde\eta \to 0`, so single wells and the shallow double wells
+    (:math:`|\tilde\eta| < \eta_c`) take ``glass.vibration_coupling``: ``"direct"``
+    (:math:`c/\eta_L`, no t term), ``"zero-point"`` (as the TLS) or ``"independent"``
+    (:math:`c_\mathrm{vib}/\eta_L`). [1]
+    """
+    deep = (region == SLOW_DOUBLE) | (region == BEYOND_CAP)
+    soft_zero_point = glass.vibration_coupling == "zero-point"
+    zp = deep | (soft_zero_point & (eta != 0.0))
+    deta = np.empty(eta.shape)
+    dt = np.zeros(eta.shape)
+    if zp.any():
+        delta = zero_point_shift(glass.chi, eta[zp], t[zp])
+        deta[zp] = deta_dstrain(glass.c, glass.eta_L, eta[zp], t[zp], delta)
+        dt[zp] = dt_dstrain(glass.c, glass.eta_L, eta[zp], delta)
+    c_soft = glass.c_vib if glass.vibration_coupling == "independent" else glass.c
+    deta[~zp] = c_soft / glass.eta_L
+    return deta, dt
+
+
+def glass_part_curves(glass: Glass, grid: MomentGrid | None = None) -> PartCurves:
+    """The instantaneous parts of a soft-potential glass on the theta grid: its density scale
+    :math:`S = N_0 W` times the population weights (density law, boson-peak closure) and its
+    strain coupling per node (:func:`node_strain_coupling`).
+
+    Parameters
+    ----------
+    glass
+        A glass with ``population == "soft-potential"``.
+    grid
+        The moment grid (the shipped table's, :func:`shipped_moment_grid`, if omitted).
+    """
+    g = grid if grid is not None else shipped_moment_grid()
+    q = g.quadrature
+    closure_energy = glass.boson_peak_energy / glass.W  # E_b/W [1]
+    weights = glass.density_scale_volume * population_weights(
+        q, glass.density_law, glass.boson_peak_closure, closure_energy
+    )
+    deta, dt = node_strain_coupling(q.eta, q.t, q.region, glass)
+    return part_curves(g, weights, deta, dt, glass.W_J)

@@ -18,14 +18,35 @@ PHYSICS_PAGE = "docs/physics.md of tls-expansion"
 
 
 def model_attributes(model: Any) -> dict[str, Any]:
-    """Dataset attributes naming the TLS model: ``spectrum`` (``"asymptotic"``, ``"exact"`` or
-    ``"tunnelling-model"``), ``relaxation_coupling`` (``"symmetric"`` or ``"interference"``)
-    and ``interference_fraction`` (docs/exact.md)."""
-    return {
+    """Dataset attributes naming the model's choices (docs/physics.md): ``spectrum``
+    (``"asymptotic"``, ``"exact"`` or ``"tunnelling-model"``), ``relaxation_coupling`` and
+    ``interference_fraction`` (docs/exact.md); for a soft-potential glass also ``population``,
+    ``activation`` (relaxation beyond tunnelling), ``density_law`` and ``density_scale``
+    (S = N0 W [m-3]: P_s eta_L^(5/2) with the |eta| law, for quoting results in the
+    literature's reduced units), and with the soft-potential population ``boson_peak_closure``,
+    ``boson_peak_energy`` [K] and ``vibration_coupling`` (docs/physics.md §11)."""
+    attrs: dict[str, Any] = {
         "spectrum": str(model.spectrum),
         "relaxation_coupling": str(getattr(model, "relaxation_coupling", "symmetric")),
         "interference_fraction": float(getattr(model, "interference_fraction", 0.0)),
     }
+    if not hasattr(model, "population"):
+        return attrs
+    attrs |= {
+        "population": str(model.population),
+        "activation": str(model.activation),
+        "density_law": str(model.density_law),
+        "density_scale": float(model.density_scale_volume),
+        "density_scale_units": "m-3",
+    }
+    if model.population == "soft-potential":
+        attrs |= {
+            "boson_peak_closure": str(model.boson_peak_closure),
+            "boson_peak_energy": float(model.boson_peak_energy),
+            "boson_peak_energy_units": "K",
+            "vibration_coupling": str(model.vibration_coupling),
+        }
+    return attrs
 
 
 def model_summary(model: Any) -> str:

@@ -11,7 +11,12 @@ from typing import Any
 
 import xarray as xr
 
-from dynamics.glass import EXACT_SPECTRUM_PARAMETERS, GLASS_PARAMETERS, TUNNELLING_PARAMETERS
+from dynamics.glass import (
+    EXACT_SPECTRUM_PARAMETERS,
+    GLASS_PARAMETERS,
+    SOFT_POTENTIAL_PARAMETERS,
+    TUNNELLING_PARAMETERS,
+)
 
 
 @dataclass(frozen=True)
@@ -128,32 +133,57 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
             "expansion coeff. per TLS type", "K-1", "volume expansion coefficient of each TLS type"
         ),
         "heat_capacity": Variable(
-            "TLS heat capacity C(t)",
-            "J m-3 K-1",
-            "heat capacity per volume of the two-level systems after the step, heat_tls/Delta T",
-        ),
-        "heat_capacity_equilibrium": Variable(
-            "TLS heat capacity C(inf)",
+            "heat capacity C(t)",
             "J m-3 K-1",
             (
-                "equilibrium heat capacity per volume of all two-level systems, C(infinity); all "
-                "p in (0, 1], including the TLS too slow to relax in the run (closed-form tail)"
+                "heat capacity per volume after a small step, relaxed over the time since it: of "
+                "the two-level systems in run and gamma datasets (heat_tls/Delta T), of each part "
+                "(coordinate part) in thermal datasets"
+            ),
+        ),
+        "heat_capacity_equilibrium": Variable(
+            "heat capacity C(inf)",
+            "J m-3 K-1",
+            (
+                "equilibrium heat capacity per volume, C(infinity): of all two-level systems "
+                "(all p in (0, 1], including those too slow to relax in the run, closed-form "
+                "tail) in run and gamma datasets, of each part in thermal datasets"
             ),
         ),
         "gruneisen": Variable(
             "Grueneisen parameter, C(t)",
             "1",
             (
-                "Grueneisen parameter K alpha/C of the two-level systems, with the heat capacity "
-                "measured over the same time"
+                "Grueneisen parameter K alpha/C with the heat capacity measured over the same "
+                "time: of the two-level systems in run and gamma datasets, of each part in "
+                "thermal datasets"
             ),
         ),
         "gruneisen_equilibrium": Variable(
             "Grueneisen parameter, C(inf)",
             "1",
             (
-                "Grueneisen parameter K alpha/C(infinity) of the two-level systems, with the "
-                "equilibrium heat capacity (the paper's convention, its footnote 44)"
+                "Grueneisen parameter K alpha/C(infinity) with the equilibrium heat capacity (the "
+                "paper's convention, its footnote 44): of the two-level systems in run and gamma "
+                "datasets, of each part in thermal datasets"
+            ),
+        ),
+        "part": Variable(
+            "part of the glass",
+            "1",
+            (
+                "tls and relaxators (slow tunnelling doublets, tunnelling- or activation-"
+                "dominated), double_well_excitations and soft_vibrations (in equilibrium at "
+                "once), phonons (Debye), electrons (metallic glasses) and their total; "
+                "docs/physics.md section 11"
+            ),
+        ),
+        "thermal_expansion": Variable(
+            "volume expansion coefficient alpha",
+            "K-1",
+            (
+                "volume thermal expansion coefficient (1/V) dV/dT of each part after a small "
+                "step, relaxed over tau_expt (a dilatometer's linear coefficient is alpha/3)"
             ),
         ),
         "gruneisen_closed_form": Variable(
@@ -215,7 +245,10 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
         **{
             name: Variable(spec.label, spec.unit, spec.description)
             for name, spec in (
-                GLASS_PARAMETERS | EXACT_SPECTRUM_PARAMETERS | TUNNELLING_PARAMETERS
+                GLASS_PARAMETERS
+                | EXACT_SPECTRUM_PARAMETERS
+                | SOFT_POTENTIAL_PARAMETERS
+                | TUNNELLING_PARAMETERS
             ).items()
         },
         "T0": Variable(

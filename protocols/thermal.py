@@ -1,0 +1,127 @@
+"""Thermal curves: heat capacity, thermal expansion and Grüneisen parameter of a glass, part by
+part, from 0.05 to 20 K, as an xarray Dataset (docs/protocols.md, docs/physics.md §11).
+
+This module only wires: :func:`dynamics.parts.part_response` computes every part, and the
+variable registry (:mod:`protocols.variables`) names every variable.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import xarray as xr
+from numpy.typing import ArrayLike
+
+from dynamics.ensemble import Resolution
+from dynamics.glass import Glass, GlassModel
+from dynamics.parts import PARTS, default_temperatures, part_response, two_level_share
+from dynamics.rates import tau_min
+from dynamics.validation import ParameterError, TwoLevelRangeWarning, check_positive
+from protocols.provenance import provenance
+from protocols.run import check_model
+from protocols.variables import annotate
+
+#: Durations of the experiment of a thermal curve unless told otherwise: a fast heat pulse
+#: (1 ms), a calorimeter's relaxation (10 s), a dilatometer's reading (1000 s) and a day. [s]
+DEFAULT_TAU_EXPT = (1e-3, 10.0, 1e3, 1e5)
+#: Above this share of the heat capacity left out by the two-level model, a warning names it. [1]
+LEFT_OUT_SHARE = 0.01
+
+
+def _warn_left_out(glass: GlassModel, temps: np.ndarray) -> None:
+    """Warn when a two-level glass leaves out more than :data:`LEFT_OUT_SHARE` of the heat
+    capacity at its highest temperature (:func:`dynamics.parts.two_level_share`)."""
+    if not isinstance(glass, Glass) or glass.population != "ggp1985":
+        return
+    t_hi = float(temps.max())
+    share = two_level_share(glass, t_hi)
+    if share > LEFT_OUT_SHARE:
+        warnings.warn(
+            f"at T = {t_hi:.4g} K the two-level model (population 'ggp1985') leaves out "
+            f"{100 * share:.3g} % of the heat capacity (excited levels of double wells and soft "
+            "vibrations); use population = 'soft-potential'",
+            TwoLevelRangeWarning,
+            stacklevel=3,
+        )
+
+
+def thermal(
+    glass: GlassModel,
+    temperature: ArrayLike | None = None,
+    tau_expt: ArrayLike | None = None,
+    *,
+    resolution: Resolution | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> xr.Dataset:
+    """Heat capacity, thermal expansion and Grüneisen parameter of every part of a glass.
+
+    Parameters
+    ----------
+    glass
+        A glass (``population="soft-potential"`` for everything beyond two levels).
+    temperature
+        Temperatures, > 0 (200 log-spaced from 0.05 to 20 K if omitted). [K]
+    tau_expt
+        Durations of the experiment, > 0 (:data:`DEFAULT_TAU_EXPT` if omitted). [s]
+    resolution
+        Quadrature resolution of the slow doublets' bins.
+    progress
+        Called with 1 when done.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``part`` (tls, relaxators, double_well_excitations, soft_vibrations, phonons,
+        electrons, total), ``temperature`` and ``tau_expt``: ``heat_capacity`` C(tau_expt),
+        ``heat_capacity_equilibrium`` C(inf), ``thermal_expansion`` alpha, ``gruneisen``
+        (K alpha/C(tau_expt)) and ``gruneisen_equilibrium`` (K alpha/C(inf)); ``tau_min``.
+        The attributes record the glass, the modelling choices and the density scale.
+
+    Examples
+    --------
+    >>> from dynamics import get_glass
+    >>> from protocols.thermal import thermal
+    >>> ds = thermal(get_glass("silica-spm"), [0.1, 1.0, 10.0], [100.0])
+    >>> ds["heat_capacity"].sel(part="total").dims
+    ('temperature', 'tau_expt')
+    >>> bool((ds["heat_capacity"].sel(part="total") > 0).all())
+    True
+    """
+    model = check_model(glass)
+    temps = np.asarray(
+        default_temperatures() if temperature is None else temperature, dtype=float
+    ).ravel()
+    tau = np.asarray(DEFAULT_TAU_EXPT if tau_expt is None else tau_expt, dtype=float).ravel()
+    check_positive("temperature", temps, "K")
+    check_positive("tau_expt", tau, "s")
+    if np.unique(temps).size != temps.size or np.unique(tau).size != tau.size:
+        raise ParameterError("temperature and tau_expt need distinct values (no repeats)")
+    _warn_left_out(model, temps)
+    r = part_response(model, temps, tau, resolution=resolution)
+    if progress is not None:
+        progress(1.0)
+    dims = ("part", "temperature", "tau_expt")
+    ds = xr.Dataset(
+        {
+            "heat_capacity": (dims, r.heat_capacity),
+            "heat_capacity_equilibrium": (dims[:2], r.heat_capacity_equilibrium),
+            "thermal_expansion": (dims, r.thermal_expansion),
+            "gruneisen": (dims, r.gruneisen),
+            "gruneisen_equilibrium": (dims, r.gruneisen_equilibrium),
+            "tau_min": ("temperature", np.asarray(tau_min(temps, model.A), dtype=float)),
+        },
+        coords={"part": list(PARTS), "temperature": temps, "tau_expt": tau},
+    )
+    ds.attrs.update(
+        provenance(
+            title=f"thermal curves of glass {model.name}",
+            call=f"protocols.thermal(glass {model.name})",
+            comment="Each part's response to a small heat step, relaxed over tau_expt "
+            "(the instantaneous parts at once).",
+            glass=model,
+            resolution=resolution,
+        )
+    )
+    return annotate(ds)

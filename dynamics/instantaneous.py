@@ -247,27 +247,29 @@ def node_strain_coupling(
     eta: FloatArray, t: FloatArray, region: NDArray[np.int64], glass: Glass
 ) -> tuple[FloatArray, FloatArray]:
     r""":math:`(\partial\tilde\eta/\partial\varepsilon, \partial\tilde t/\partial\varepsilon)` of
-    each node under the glass's strain coupling (docs/physics.md §11).
+    each node under the glass's strain coupling (docs/physics.md §11):
 
-    Double wells whose doublet the TLS picture covers (:math:`|\tilde\eta| \ge \eta_c`: the slow
-    region and beyond the energy cap) couple as the TLS do, with the zero-point terms of (3.8),
-    (3.9) (:mod:`dynamics.coupling`). The zero-point shift is derived for :math:`|\tilde\eta| \gg
-    1` and diverges as :math:`\tilde\eta \to 0`, so single wells and the shallow double wells
-    (:math:`|\tilde\eta| < \eta_c`) take ``glass.vibration_coupling``: ``"direct"``
-    (:math:`c/\eta_L`, no t term), ``"zero-point"`` (as the TLS) or ``"independent"``
-    (:math:`c_\mathrm{vib}/\eta_L`). [1]
+    * double wells whose doublet the TLS picture covers (:math:`|\tilde\eta| \ge \eta_c`: the
+      slow region and beyond the energy cap) couple as the TLS do, with the zero-point terms of
+      (3.8), (3.9) (:mod:`dynamics.coupling`);
+    * the shallow double wells (:math:`|\tilde\eta| < \eta_c`) take GGP's direct term
+      :math:`c/\eta_L` alone: the zero-point shift is derived for :math:`|\tilde\eta| \gg 1`
+      and diverges as :math:`\tilde\eta \to 0`;
+    * single wells (the soft vibrations) take ``glass.vibration_coupling``: ``"direct"``
+      (:math:`c/\eta_L`, the default), ``"zero-point"`` (as the TLS) or ``"independent"``
+      (:math:`c_\mathrm{vib}/\eta_L`). [1]
     """
     deep = (region == SLOW_DOUBLE) | (region == BEYOND_CAP)
-    soft_zero_point = glass.vibration_coupling == "zero-point"
-    zp = deep | (soft_zero_point & (eta != 0.0))
-    deta = np.empty(eta.shape)
+    single = region == SINGLE_WELL
+    zp = deep | (single & (glass.vibration_coupling == "zero-point") & (eta != 0.0))
+    deta = np.full(eta.shape, glass.c / glass.eta_L)
     dt = np.zeros(eta.shape)
+    if glass.vibration_coupling == "independent":
+        deta[single] = glass.c_vib / glass.eta_L
     if zp.any():
         delta = zero_point_shift(glass.chi, eta[zp], t[zp])
         deta[zp] = deta_dstrain(glass.c, glass.eta_L, eta[zp], t[zp], delta)
         dt[zp] = dt_dstrain(glass.c, glass.eta_L, eta[zp], delta)
-    c_soft = glass.c_vib if glass.vibration_coupling == "independent" else glass.c
-    deta[~zp] = c_soft / glass.eta_L
     return deta, dt
 
 

@@ -106,3 +106,66 @@ def activated_rate(constants: ActivationConstants, theta: FloatArray, W_J: float
     left = constants.attempt_left * np.exp(-constants.barrier_left / th)
     right = constants.attempt_right * np.exp(-constants.barrier_right / th)
     return np.asarray(scale * (left + right), dtype=float)
+
+
+def activated_p_floor(
+    energy_ratio: FloatArray,
+    theta_high: float,
+    t_end: float,
+    W_J: float,
+    cutoff: float,
+    *,
+    s_top: float = 400.0,
+) -> FloatArray:
+    r"""The smallest :math:`p_a` of type-1 double wells that activation still relaxes: where
+    :math:`k_\mathrm{act}\,t_\mathrm{end}` at the highest temperature falls to ``cutoff`` (the
+    analogue of the tunnelling floor of :func:`dynamics.quadrature.p_floor`). Deeper wells (smaller
+    :math:`p_a`, larger :math:`L_a` and barrier) relax more slowly, so the floor is found by
+    bisection in :math:`s = -\ln p_a` along the asymptotic map (2.8), (2.9) at each energy.
+
+    Parameters
+    ----------
+    energy_ratio
+        :math:`E_a/W` of the energy nodes. [1]
+    theta_high
+        :math:`k_BT_\mathrm{high}/W`. [1]
+    t_end
+        Last time of the run. [s]
+    W_J
+        :math:`W`. [J]
+    cutoff
+        :math:`\epsilon` of the floor (``Resolution.relaxation_cutoff``). [1]
+    s_top
+        Largest :math:`s` searched (:math:`p_a = e^{-400}`, a barrier of ~10^3 W). [1]
+
+    Returns
+    -------
+    ndarray
+        :math:`p_a` floor per energy, in :math:`[e^{-s_\mathrm{top}}, 1]`. [1]
+    """
+    e = np.asarray(energy_ratio, dtype=float)
+    # lower end: the shallowest double well the bins hold at this energy (L_a = 1, or p_a = 1)
+    lo = np.maximum(0.0, 2.0 * (np.log(e) + 1.0)) + 1e-9
+    hi = np.full(e.shape, s_top)
+
+    def relaxed(s: FloatArray) -> NDArray[np.bool_]:
+        eta, t = _type1_map(e, s)
+        k = activated_rate(activation_constants(eta, t), np.asarray(theta_high), W_J)
+        return np.asarray(k * t_end >= cutoff)
+
+    for _ in range(48):  # the bracket shrinks to 400 * 2^-48 ~ 1e-12 in s
+        mid = 0.5 * (lo + hi)
+        fast = relaxed(mid)
+        lo = np.where(fast, mid, lo)
+        hi = np.where(fast, hi, mid)
+    return np.asarray(np.exp(-hi), dtype=float)
+
+
+def _type1_map(energy_ratio: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatArray]:
+    r"""(2.8), (2.9) inverted in reduced units: :math:`|\tilde\eta| = (3L/\sqrt2)^{2/3}` with
+    :math:`L = -\ln(E_a/W) + s/2`, :math:`\tilde t = \sqrt2\,\Delta_a/|\tilde\eta|^{3/2}`
+    (:func:`dynamics.soft_potential.type1_parameters` without its checks, for the bisection)."""
+    L = np.maximum(-np.log(energy_ratio) + 0.5 * s, 1e-12)
+    a = (3.0 * L / math.sqrt(2.0)) ** (2.0 / 3.0)
+    delta = energy_ratio * np.sqrt(-np.expm1(-s))
+    return -a, math.sqrt(2.0) * delta / a**1.5

@@ -220,3 +220,18 @@ def test_parts_vanish_below_the_grid_and_are_refused_above_it() -> None:
     assert np.all(low.heat_capacity == 0) and np.all(low.energy == 0)
     with pytest.raises(ParameterError, match="k_B T/W = 20"):
         evaluate_parts(curves, np.array([20.0]))
+
+
+def test_activated_floor_is_where_activation_reaches_the_cutoff() -> None:
+    from dynamics.activation import _type1_map, activated_p_floor
+
+    W_J = 3.5 * K_B
+    e = np.array([1e-2, 0.3, 3.0])
+    theta, t_end, eps = 2.0, 1e5, 1e-7
+    p = activated_p_floor(e, theta, t_end, W_J, eps)
+    eta, t = _type1_map(e, -np.log(p))
+    k = activated_rate(activation_constants(eta, t), np.array(theta), W_J)
+    # at the floor k t_end = eps to the bisection's precision (1e-12 in s, ~1e-9 in the rate)
+    np.testing.assert_allclose(k * t_end, eps, rtol=1e-6)
+    # colder runs reach shallower wells only
+    assert np.all(activated_p_floor(e, 0.5, t_end, W_J, eps) > p)

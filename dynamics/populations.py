@@ -63,8 +63,12 @@ BOSON_PEAK_CLOSURES = ("none", "crossover")
 #: |eta| where the asymptotic L_a = (sqrt2/3)|eta|^(3/2) of a double well is 1: the edge of the
 #: TLS bins (Delta0_a <= W/e). [1]
 ETA_C = (3.0 / math.sqrt(2.0)) ** (2.0 / 3.0)
-#: Largest asymptotic doublet splitting E_a of the slow (engine) doublets. [W]
-DOUBLET_ENERGY_CAP = 30.0
+#: Largest asymptotic doublet splitting E_a of the slow (engine) doublets. [W] Above about 4 W
+#: the two lowest levels of many double wells stop being their tunnelling doublet: the shallow
+#: well's ground level rises above the deep well's first vibration (E/(E_2 - E_0) reaches 1
+#: across the spectral table's wide grid at E_a ~ 8-12 W, |eta| ~ 7-19), so the slow part, the
+#: lowest doublet, ends here; doublets above count as in equilibrium (docs/physics.md §11).
+DOUBLET_ENERGY_CAP = 4.0
 #: Largest cubic coefficient of the quadrature: a double well there is a stiff deep well with
 #: level spacing ~2.1 t = 1060 W, Boltzmann weight below e^-100 at k_B T = 10 W. [1]
 T_MAX = 500.0

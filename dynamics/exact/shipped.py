@@ -36,6 +36,7 @@ from dynamics.exact.tables import (
     FIELDS,
     LAYOUT_VERSION,
     SHEETS,
+    WIDE_GRID,
     SpectralTable,
     TableGrid,
     build_table,
@@ -78,6 +79,7 @@ class ShippedTable:
 #: (e.g. of more levels) is one more entry here and one more file.
 SHIPPED_TABLES: dict[str, ShippedTable] = {
     "two_level": ShippedTable("two_level_table.npz", DEFAULT_GRID),
+    "two_level_wide": ShippedTable("two_level_wide_table.npz", WIDE_GRID),
 }
 
 
@@ -254,6 +256,8 @@ def spectral_table(
     return _BUILT[grid]
 
 
-def two_level_grid(spectrum_resolution: float) -> TableGrid:
-    """The default grid at another solver resolution (``Glass.spectrum_resolution``). [1]"""
-    return dataclasses.replace(DEFAULT_GRID, spectrum_resolution=float(spectrum_resolution))
+def two_level_grid(spectrum_resolution: float, *, wide: bool = False) -> TableGrid:
+    """The default grid (or with ``wide`` the wide grid beyond W/e) at another solver resolution
+    (``Glass.spectrum_resolution``). [1]"""
+    grid = WIDE_GRID if wide else DEFAULT_GRID
+    return dataclasses.replace(grid, spectrum_resolution=float(spectrum_resolution))

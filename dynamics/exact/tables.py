@@ -94,6 +94,7 @@ __all__ = [
     "KEY_SOURCES",
     "LAYOUT_VERSION",
     "SHEETS",
+    "WIDE_GRID",
     "SpectralTable",
     "TableGrid",
     "build_table",
@@ -148,6 +149,14 @@ class TableGrid:
         :math:`s`). [1]
     spectrum_resolution
         Convergence knob of the spectrum solver, > 0 (``Glass.spectrum_resolution``). [1]
+    shear
+        False: the panels are rectangles in :math:`(u, s)` and :math:`u \le -1`. True: a *wide*
+        grid beyond the energy :math:`W/e`, for the double wells of the soft-potential population
+        (:math:`L_a \ge 1` but :math:`E_a > W/e`, docs/physics.md §11): its first u edge is -1 and
+        its second coordinate is :math:`s' = s - 2(u + 1) = 2(L_a - 1) \ge 0`, so that the panels
+        are rectangles in :math:`(u, s')` covering exactly the valid region.
+    sheets
+        The sheets tabulated (the others are NaN and always solved directly).
     """
 
     u_edges: tuple[float, ...] = (-22.0, -18.0, -14.0, -10.0, -7.0, -5.0, -3.0, -1.0)
@@ -156,6 +165,8 @@ class TableGrid:
     nodes: int = 12
     sigma_limit: float = 4.0
     spectrum_resolution: float = 1.0
+    shear: bool = False
+    sheets: tuple[int, ...] = (0, 1, 2)
 
     def __post_init__(self) -> None:
         for name in ("u_edges", "s_edges"):
@@ -164,11 +175,17 @@ class TableGrid:
                 raise ParameterError(f"{name} = {getattr(self, name)!r} must increase (>= 2 edges)")
             if not np.all(np.isfinite(edges)):
                 raise ParameterError(f"{name} = {getattr(self, name)!r} must be finite")
-        if self.u_edges[-1] > -1.0:
+        if self.shear and self.u_edges[0] != -1.0:
+            raise ParameterError(
+                f"u_edges[0] = {self.u_edges[0]!r} must be -1 for a wide (sheared) grid (E_a = W/e)"
+            )
+        if not self.shear and self.u_edges[-1] > -1.0:
             raise ParameterError(
                 f"u_edges[-1] = {self.u_edges[-1]!r} is outside the allowed range (-inf, -1] "
                 "(E_a <= W/e)"
             )
+        if not set(self.sheets) <= {0, 1, 2} or len(set(self.sheets)) != len(self.sheets):
+            raise ParameterError(f"sheets = {self.sheets!r} must be distinct sheets of (0, 1, 2)")
         if self.s_edges[0] != 0.0:
             raise ParameterError(f"s_edges[0] = {self.s_edges[0]!r} must be 0 (p_a = 1)")
         n = self.nodes
@@ -204,21 +221,51 @@ class TableGrid:
         """Nodes per sheet."""
         return (len(self.u_edges) - 1) * (len(self.s_edges) - 1) * self.nodes**2
 
+    def physical_s(self, u: FloatArray, s_grid: FloatArray) -> FloatArray:
+        r""":math:`s = -\ln p_a` of grid coordinates ``(u, s_grid)`` (``s_grid`` is :math:`s'`
+        on a sheared grid). [1]"""
+        return s_grid + 2.0 * (u + 1.0) if self.shear else s_grid
+
+    def grid_s(self, u: FloatArray, s: FloatArray) -> FloatArray:
+        """The grid's second coordinate of the point :math:`(u, s)`. [1]"""
+        return s - 2.0 * (u + 1.0) if self.shear else s
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable fields."""
-        return {
+        """JSON-serialisable fields (``shear`` and ``sheets`` only where not the default)."""
+        out: dict[str, Any] = {
             "u_edges": list(self.u_edges),
             "s_edges": list(self.s_edges),
             "nodes": self.nodes,
             "sigma_limit": self.sigma_limit,
             "spectrum_resolution": self.spectrum_resolution,
         }
+        if self.shear:
+            out["shear"] = True
+        if self.sheets != (0, 1, 2):
+            out["sheets"] = list(self.sheets)
+        return out
 
 
 #: The grid every run uses unless told otherwise: u from -22 (E_a = 2.8e-10 W; a run at
 #: k_BT = 1e-4 W with x_min = 1e-3 and energy_margin 300 reaches 3.3e-10 W) to -1 (W/e), s to 100
 #: (p_a = 3.7e-44; the default glass's ensembles reach s = 75).
 DEFAULT_GRID = TableGrid()
+
+#: The wide grid beyond W/e for the double wells of the soft-potential population (type-1 sheet
+#: only): u from -1 to 1.5 (E_a up to 4.5 W, past the slow doublets' cap of 4 W,
+#: dynamics.populations.DOUBLET_ENERGY_CAP), s' = 2(L_a - 1) from 0 to 100. Its first panels
+#: are narrow: at L_a ~ 1 (the shallowest double wells) the values vary fastest, and at the corner
+#: (u, s') = (-1, 0), p_a = 1, where the potential's t is a square root of the distance to it.
+#: s' edges of the wide grid: narrow first panels (L_a ~ 1), then as the default grid's s edges.
+_WIDE_S_EDGES = (0.0, 0.25, 0.75, 2.0, 5.0, 10.0, 17.0, 25.0, 34.0, 43.0, 53.0, 64.0, 76.0,
+                 88.0, 100.0)  # fmt: skip
+WIDE_GRID = TableGrid(
+    u_edges=(-1.0, -0.8, -0.3, 0.2, 0.7, 1.1, 1.5),
+    s_edges=_WIDE_S_EDGES,
+    sigma_limit=0.0,
+    shear=True,
+    sheets=(0,),
+)
 
 
 def _chebyshev_points(n: int) -> FloatArray:
@@ -358,12 +405,13 @@ class SpectralTable:
 
 
 def _inside(g: TableGrid, u: FloatArray, s: FloatArray) -> NDArray[np.bool_]:
-    """Which points lie on the grid (within rounding of its edges)."""
+    """Which points :math:`(u, s)` lie on the grid (within rounding of its edges)."""
+    sg = g.grid_s(u, s)
     return (
         (u >= g.u_edges[0] - _EDGE_SLACK)
         & (u <= g.u_edges[-1] + _EDGE_SLACK)
-        & (s >= -_EDGE_SLACK)
-        & (s <= g.s_edges[-1] + _EDGE_SLACK)
+        & (sg >= -_EDGE_SLACK)
+        & (sg <= g.s_edges[-1] + _EDGE_SLACK)
     )
 
 
@@ -372,6 +420,7 @@ def _interpolate(table: SpectralTable, sheet: int, u: FloatArray, s: FloatArray)
     docstring: barycentric Lagrange interpolation in each panel)."""
     g = table.grid
     n = g.nodes
+    s = g.grid_s(u, s)
     u_edges = np.asarray(g.u_edges)
     s_edges = np.asarray(g.s_edges)
     iu = np.clip(np.searchsorted(u_edges, u, side="right") - 1, 0, len(u_edges) - 2)
@@ -552,9 +601,10 @@ def build_table(
     """
     u_n, s_n = grid.u_nodes, grid.s_nodes
     U, S = np.meshgrid(u_n, s_n, indexing="ij")
-    u, s = U.ravel(), S.ravel()
-    n_sheets = len(SHEETS)
-    values = np.full((n_sheets, len(FIELDS), u_n.size, s_n.size), np.nan)
+    u = U.ravel()
+    s = grid.physical_s(u, S.ravel())
+    n_sheets = len(grid.sheets)
+    values = np.full((len(SHEETS), len(FIELDS), u_n.size, s_n.size), np.nan)
     count = {"done": 0, "total": n_sheets * u.size * 3}
 
     def tick(solved: int) -> None:
@@ -562,11 +612,11 @@ def build_table(
         if progress is not None:
             progress(min(1.0, count["done"] / count["total"]))
 
-    first = [_solve_nodes(grid, k, u, s, chunk, tick) for k in range(n_sheets)]
+    first = [_solve_nodes(grid, k, u, s, chunk, tick) for k in grid.sheets]
     wants = [_difference_nodes(grid, tls.p) for tls in first]
     count["total"] = n_sheets * u.size + 2 * int(sum(w.sum() for w in wants))
-    for k in range(n_sheets):
-        full = _with_node_differences(grid, first[k], wants[k], chunk, tick)
+    for i, k in enumerate(grid.sheets):
+        full = _with_node_differences(grid, first[i], wants[i], chunk, tick)
         values[k] = encode(full, u, s).reshape(len(FIELDS), u_n.size, s_n.size)
     if progress is not None:
         progress(1.0)
@@ -601,25 +651,29 @@ def direct_two_level(eta: FloatArray, t: FloatArray, resolution: float = 1.0) ->
 
 
 def table_two_level(
-    table: SpectralTable, sheet: int, energy_ratio: ArrayLike, p: ArrayLike
+    table: SpectralTable | tuple[SpectralTable, ...],
+    sheet: int,
+    energy_ratio: ArrayLike,
+    p: ArrayLike,
 ) -> ExactTwoLevel:
     r"""Exact two-level quantities of the potentials a sheet puts at :math:`(E_a, p_a)`.
 
     A drop-in for :func:`dynamics.exact.exact_two_level` on the potentials
     :func:`sheet_potentials` followed by the forward differences where :math:`p < 1/2`
     (``_with_derivatives``): same fields, same potentials, same sign conventions. Points off the
-    grid, and points with :math:`p < 1/2` in panels without tabulated differences, are solved
+    grids, and points with :math:`p < 1/2` in panels without tabulated differences, are solved
     directly. The last few results are remembered (:func:`_interpolated`).
 
     Parameters
     ----------
     table
-        The table.
+        The table, or several (a point takes the first table whose grid holds it and tabulates
+        the sheet: the default grid, then the wide one beyond W/e).
     sheet
         0: type 1 :math:`(\tilde\eta, +\tilde t)`; 1: type 2 :math:`+\tilde R`; 2: type 2
         :math:`-\tilde R`.
     energy_ratio
-        :math:`E_a/W`, in (0, 1/e]. [1]
+        :math:`E_a/W`, > 0 with :math:`L_a > 0`. [1]
     p
         :math:`p_a`, in (0, 1]. [1]
 
@@ -628,13 +682,16 @@ def table_two_level(
     ExactTwoLevel
         1-D read-only arrays; ``method`` is -1 where the values were interpolated.
     """
+    tables = table if isinstance(table, tuple) else (table,)
     e_r = np.ascontiguousarray(energy_ratio, dtype=float).ravel()
     p_a = np.ascontiguousarray(p, dtype=float).ravel()
-    return _interpolated(table, sheet, e_r.tobytes(), p_a.tobytes())
+    return _interpolated(tables, sheet, e_r.tobytes(), p_a.tobytes())
 
 
 @lru_cache(maxsize=6)
-def _interpolated(table: SpectralTable, sheet: int, e_bytes: bytes, p_bytes: bytes) -> Any:
+def _interpolated(
+    tables: tuple[SpectralTable, ...], sheet: int, e_bytes: bytes, p_bytes: bytes
+) -> Any:
     """:func:`table_two_level` at the points given as float64 bytes, remembered for the last
     six queries: a sweep over glass parameters other than W and the temperatures (c, say) asks
     for the same nodes point after point (measured: 27 of 36 queries of a 3 T x 4 c sweep)."""
@@ -643,18 +700,21 @@ def _interpolated(table: SpectralTable, sheet: int, e_bytes: bytes, p_bytes: byt
     u = np.log(e_r)
     s = -np.log(p_a)
     eta, t = sheet_potentials(sheet, e_r, p_a)
-    inside = _inside(table.grid, u, s)
     fields = {f.name: np.full(u.size, np.nan) for f in dataclasses.fields(ExactTwoLevel)}
     fields["eta"], fields["t"] = eta, t
     fields["method"] = np.full(u.size, -1, dtype=np.int64)
-    if inside.any():
-        got = decode(_interpolate(table, sheet, u[inside], s[inside]), u[inside], s[inside])
-        for name, value in got.items():
-            fields[name][inside] = value
-    missing = inside & (fields["p"] < _MIXED_P) & np.isnan(fields["dlnD0_deta"])
-    direct = ~inside | missing
+    done = np.zeros(u.size, dtype=bool)
+    for table in tables:
+        inside = ~done & _inside(table.grid, u, s) & (sheet in table.grid.sheets)
+        if inside.any():
+            got = decode(_interpolate(table, sheet, u[inside], s[inside]), u[inside], s[inside])
+            for name, value in got.items():
+                fields[name][inside] = value
+            done |= inside
+    missing = done & (fields["p"] < _MIXED_P) & np.isnan(fields["dlnD0_deta"])
+    direct = ~done | missing
     if direct.any():
-        solved = direct_two_level(eta[direct], t[direct], table.grid.spectrum_resolution)
+        solved = direct_two_level(eta[direct], t[direct], tables[0].grid.spectrum_resolution)
         for f in dataclasses.fields(ExactTwoLevel):
             fields[f.name][direct] = getattr(solved, f.name)
     for value in fields.values():

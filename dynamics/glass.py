@@ -34,7 +34,12 @@ from dynamics.density import (
     kki_density_tail,
     stm_density_of_states,
 )
-from dynamics.populations import BOSON_PEAK_CLOSURES, DENSITY_LAWS, POPULATIONS
+from dynamics.populations import (
+    BOSON_PEAK_CLOSURES,
+    DENSITY_LAWS,
+    DOUBLET_ENERGY_CAP,
+    POPULATIONS,
+)
 from dynamics.rates import type2_rate_constant
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_range
@@ -631,8 +636,22 @@ class Glass:
 
     @property
     def energy_cap(self) -> float:
-        r"""Largest TLS energy kept, :math:`W/e` (so that :math:`L \ge 1` for every TLS). [J]"""
+        r"""Largest TLS energy kept: :math:`W/e` for the paper's population (so that :math:`L \ge
+        1` for every TLS), :data:`dynamics.populations.DOUBLET_ENERGY_CAP` W for the
+        soft-potential population (its slow doublets, with :math:`L_a \ge 1` imposed on
+        :math:`p` instead, :meth:`p_ceiling`). [J]"""
+        if self.population == "soft-potential":
+            return DOUBLET_ENERGY_CAP * self.W_J
         return self.W_J / math.e
+
+    def p_ceiling(self, energy: FloatArray) -> FloatArray:
+        r"""Largest :math:`p` of the TLS at each energy: 1, or for the soft-potential population
+        above :math:`W/e` the :math:`p_a = (W/eE_a)^2` of :math:`L_a = 1` (the shallower double
+        wells follow T at once, docs/physics.md §11). [1]"""
+        e = np.asarray(energy, dtype=float)
+        if self.population != "soft-potential":
+            return np.ones(e.shape)
+        return np.minimum(1.0, (self.W_J / (math.e * e)) ** 2)
 
     def density_scale(self, kind: int) -> float:
         """:math:`\\psi_j\\eta_L^{3/2}/W`: ``N0`` for type 1, ``psi * N0`` for type 2. [J-1 m-3]"""

@@ -240,8 +240,11 @@ def energy_nodes(
     return np.exp(u), w
 
 
-def p_nodes(s_max: FloatArray, resolution: Resolution) -> tuple[FloatArray, FloatArray]:
-    r"""p nodes and weights for :math:`\int_{p_\mathrm{min}}^1 f\,dp` at each energy.
+def p_nodes(
+    s_max: FloatArray, resolution: Resolution, s_min: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    r"""p nodes and weights for :math:`\int_{p_\mathrm{min}}^{p_\mathrm{max}} f\,dp` at each
+    energy.
 
     Parameters
     ----------
@@ -249,6 +252,12 @@ def p_nodes(s_max: FloatArray, resolution: Resolution) -> tuple[FloatArray, Floa
         :math:`-\ln p_\mathrm{min}` per energy, > 1. [1]
     resolution
         Quadrature resolution.
+    s_min
+        :math:`-\ln p_\mathrm{max}` per energy, >= 0 (0, :math:`p_\mathrm{max} = 1`, if
+        omitted). The first panel, up to :math:`s = 1`, is Gauss-Legendre in
+        :math:`\sigma = s^{1/2}` from :math:`s_\mathrm{min}^{1/2}` (it removes the
+        :math:`(1-p)^{-1/2}` singularity at :math:`p = 1`); where :math:`s_\mathrm{min} \ge 1`
+        it is empty, and where :math:`s_\mathrm{min} \ge s_\mathrm{max}` every weight is 0.
 
     Returns
     -------
@@ -256,19 +265,32 @@ def p_nodes(s_max: FloatArray, resolution: Resolution) -> tuple[FloatArray, Floa
         Arrays of shape (n_energies, n_p): nodes and weights for :math:`\int f\,dp`. [1]
     """
     xg, wg = _gauss_legendre(resolution.p_nodes)
-    # First panel: s = σ², σ in [0, 1]: dp = p ds = 2σ p dσ.
-    sigma = xg
+    rows = len(s_max)
+    # First panel: s = σ², σ in [σ_0, 1]: dp = p ds = 2σ p dσ.
+    sigma = np.broadcast_to(xg, (rows, xg.size))
+    w_first = np.broadcast_to(2.0 * xg * wg * np.exp(-(xg**2)), (rows, xg.size))
+    start = np.ones(rows)
+    if s_min is not None and np.any(s_min > 0):
+        start = np.maximum(1.0, s_min)
+        r0, r1 = np.sqrt(s_min)[:, None], np.sqrt(start)[:, None]
+        mapped = r0 + (r1 - r0) * xg  # empty (all nodes at s_min) where s_min >= 1
+        shifted = s_min > 0
+        sigma = np.where(shifted[:, None], mapped, sigma)
+        w_first = np.where(
+            shifted[:, None], 2.0 * mapped * (r1 - r0) * wg * np.exp(-(mapped**2)), w_first
+        )
     s_first = sigma**2
-    w_first = 2.0 * sigma * wg * np.exp(-s_first)
     width = resolution.p_panel_decades * _LN10
-    n_panels = max(1, math.ceil(float(np.max(s_max) - 1.0) / width - 1e-9))
-    h = (s_max - 1.0) / n_panels  # per energy, <= width
-    starts = 1.0 + h[:, None] * np.arange(n_panels)[None, :]
-    s_rest = (starts[:, :, None] + h[:, None, None] * xg[None, None, :]).reshape(len(s_max), -1)
-    w_rest = np.broadcast_to(h[:, None, None] * wg[None, None, :], (len(s_max), n_panels, len(xg)))
-    w_rest = w_rest.reshape(len(s_max), -1) * np.exp(-s_rest)
-    s_all = np.concatenate([np.broadcast_to(s_first, (len(s_max), len(xg))), s_rest], axis=1)
-    w_all = np.concatenate([np.broadcast_to(w_first, (len(s_max), len(xg))), w_rest], axis=1)
+    n_panels = max(1, math.ceil(float(np.max(s_max - start)) / width - 1e-9))
+    h = np.maximum(s_max - start, 0.0) / n_panels  # per energy, <= width; 0: all nodes at start
+    starts = start[:, None] + h[:, None] * np.arange(n_panels)[None, :]
+    s_rest = (starts[:, :, None] + h[:, None, None] * xg[None, None, :]).reshape(rows, -1)
+    w_rest = np.broadcast_to(h[:, None, None] * wg[None, None, :], (rows, n_panels, len(xg)))
+    w_rest = w_rest.reshape(rows, -1) * np.exp(-s_rest)
+    if s_min is not None:
+        w_first = np.where((s_min < s_max)[:, None], w_first, 0.0)
+    s_all = np.concatenate([s_first, s_rest], axis=1)
+    w_all = np.concatenate([w_first, w_rest], axis=1)
     return np.exp(-s_all), w_all
 
 

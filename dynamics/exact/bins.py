@@ -37,7 +37,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dynamics.activation import activated_p_floor
 from dynamics.deformation import gamma_type1, gamma_type2
+from dynamics.exact.levels_landscape import landscape_of
 from dynamics.exact.shipped import spectral_table, two_level_grid
 from dynamics.exact.tables import SpectralTable, table_two_level
 from dynamics.exact.two_level import (
@@ -49,6 +51,7 @@ from dynamics.exact.two_level import (
     exact_two_level,
 )
 from dynamics.glass import FloatArray, Glass
+from dynamics.populations import boson_peak_factor
 from dynamics.quadrature import (
     PART_NAMES,
     Ensemble,
@@ -199,16 +202,21 @@ def exact_members(
         relaxation_cutoff=res.relaxation_cutoff / model.p_margin,
     )
     e_nodes, e_weights = energy_nodes(t_lo, t_hi, model.energy_cap, wide)
-    table = (
-        None
-        if model.spectrum_source == "direct"
-        else spectral_table(two_level_grid(model.spectrum_resolution), progress)
-    )
+    table = None if model.spectrum_source == "direct" else _tables(model, progress)
     return tuple(
         _type_members(model, kind, e_nodes, e_weights, e_window, t_hi, t_end_v, wide, table)
         for kind in range(len(model.tls_types))
         if model.density_scale(kind) != 0.0
     )
+
+
+def _tables(model: Glass, progress: Callable[[float], None] | None) -> tuple[SpectralTable, ...]:
+    """The spectral tables of the glass's solver resolution: the default grid, and for the
+    soft-potential population (energies above W/e) the wide grid too."""
+    grids = [two_level_grid(model.spectrum_resolution)]
+    if model.population == "soft-potential":
+        grids.append(two_level_grid(model.spectrum_resolution, wide=True))
+    return tuple(spectral_table(g, progress) for g in grids)
 
 
 def _check_run(
@@ -225,6 +233,28 @@ def _check_run(
     return t_lo, t_hi, float(check_positive("t_end", t_end, "s"))
 
 
+def _bin_floor(
+    model: Glass,
+    kind: int,
+    e_nodes: FloatArray,
+    t_hi: float,
+    t_end: float,
+    wide: Resolution,
+) -> FloatArray:
+    """Lower bound of the bins' p at each energy [1]: where neither tunnelling
+    (:func:`dynamics.quadrature.p_floor`) nor, with ``activation="arrhenius"``, thermal
+    activation (:func:`dynamics.activation.activated_p_floor`, type-1 double wells) relaxes a
+    TLS within the run."""
+    p_min = p_floor(model, kind, e_nodes, t_hi, t_end, wide)
+    if model.activation == "arrhenius" and kind == 0:
+        theta = K_B * t_hi / model.W_J
+        reach = activated_p_floor(
+            e_nodes / model.W_J, theta, t_end, model.W_J, wide.relaxation_cutoff
+        )
+        p_min = np.maximum(np.minimum(p_min, reach), 1e-300)
+    return p_min
+
+
 def _type_members(
     model: Glass,
     kind: int,
@@ -234,7 +264,7 @@ def _type_members(
     t_hi: float,
     t_end: float,
     wide: Resolution,
-    table: SpectralTable | None,
+    table: tuple[SpectralTable, ...] | None,
 ) -> ExactMembers:
     r"""The :class:`ExactMembers` of TLS type ``kind`` on the widened asymptotic grid.
 
@@ -255,17 +285,20 @@ def _type_members(
     wide
         The widened resolution.
     table
-        The spectral table to interpolate in, or ``None`` to solve every node.
+        The spectral tables to interpolate in, or ``None`` to solve every node.
     """
-    p_min = p_floor(model, kind, e_nodes, t_hi, t_end, wide)
-    p_grid, p_weights = p_nodes(-np.log(p_min), wide)
+    p_min = _bin_floor(model, kind, e_nodes, t_hi, t_end, wide)
+    p_max = model.p_ceiling(e_nodes)
+    p_grid, p_weights = p_nodes(-np.log(p_min), wide, -np.log(p_max))
     e_a = np.broadcast_to(e_nodes[:, None], p_grid.shape).ravel()
     p_a = p_grid.ravel()
     weight = model.density(kind, e_a, p_a) * (p_weights * (e_weights * e_nodes)[:, None]).ravel()
     etas, ts = asymptotic_potentials(kind, e_a, p_a, model.W_J)
     partners = _exact_partners(model, kind, e_a, p_a, etas, ts, e_window, table)
     gamma_a = _asymptotic_gamma(model, kind, e_a, p_a)
-    tail_energy, tail_density = _tail(model, kind, e_nodes, e_weights, p_min, e_window)
+    tail_energy, tail_density = _tail(
+        model, kind, e_nodes, e_weights, np.minimum(p_min, p_max), e_window
+    )
     return ExactMembers(
         kind=kind,
         energy_a=e_a,
@@ -286,7 +319,7 @@ def _exact_partners(
     etas: FloatArray,
     ts: FloatArray,
     e_window: tuple[float, float],
-    table: SpectralTable | None,
+    table: tuple[SpectralTable, ...] | None,
 ) -> list[ExactTwoLevel]:
     r"""Exact two-level values of every member of the nodes :math:`(E_a, p_a)`, in the order
     of :func:`dynamics.soft_potential.asymptotic_potentials` (module docstring: mirror images
@@ -360,6 +393,8 @@ def _member_rows(
         D, M = exact_couplings(member, c=model.c, eta_L=model.eta_L, chi=model.chi)
         energy = member.splitting * W_J
         density = weight * (np.abs(etas[sign]) if model.density_law == "abs_eta" else 1.0)
+        if model.population == "soft-potential" and model.boson_peak_closure != "none":
+            density = density * _closure(model, member)
         rows["energy"].append(energy)
         rows["p"].append(member.p)
         rows["number_density"].append(density / signs)
@@ -367,6 +402,13 @@ def _member_rows(
         rows["coupling"].append((M * W_J) ** 2 / (member.p * gamma_a**2))
         rows["keep"].append((energy >= e_window[0]) & (energy <= e_window[1]) & (member.p > 0.0))
     return {k: np.stack(v) for k, v in rows.items()}
+
+
+def _closure(model: Glass, member: ExactTwoLevel) -> FloatArray:
+    """The boson-peak closure factor of each member's potential
+    (:func:`dynamics.populations.boson_peak_factor` of its harmonic energy). [1]"""
+    e_h = landscape_of(member.eta, member.t).harmonic_energy
+    return boson_peak_factor(e_h, model.boson_peak_closure, model.boson_peak_energy / model.W)
 
 
 def _tail(
@@ -484,7 +526,7 @@ def append_member_bins(
 
 def _solve_rows(
     model: Glass,
-    table: SpectralTable | None,
+    table: tuple[SpectralTable, ...] | None,
     kind: int,
     energy_ratio: FloatArray,
     p: FloatArray,

@@ -279,12 +279,25 @@ def split_overrides(
             glass_changes[key] = value
         elif key in protocol_fields:
             protocol_changes[key] = value
+        elif renamed := _renamed_to(key, protocol_fields):
+            raise ConfigError(f"{key} was renamed {renamed} (CHANGELOG.md)")
         else:
             raise ConfigError(
                 f"{key} is not a parameter of the glass or the protocol; glass: "
                 f"{', '.join(sorted(g_fields))}; protocol: {', '.join(sorted(protocol_fields))}"
             )
     return glass_changes, protocol_changes
+
+
+def _renamed_to(name: str, protocol_fields: set[str]) -> str:
+    """The new name of a protocol parameter renamed since 0.1.0
+    (:data:`protocols.histories.RENAMED_PARAMETERS`) if the protocol has it, else ``""``."""
+    from protocols.histories import RENAMED_PARAMETERS
+
+    for renames in RENAMED_PARAMETERS.values():
+        if renames.get(name) in protocol_fields:
+            return renames[name]
+    return ""
 
 
 def quantity_type(unit: str, option: str) -> Any:

@@ -117,10 +117,10 @@ def run(
     out_t = history.output_times(
         default_times(model, history) if times is None else _check_times(times)
     )
-    t_lo, t_hi = history.temperature_range(model, float(out_t[-1]))
+    T_low, T_high = history.temperature_range(model, float(out_t[-1]))
     if isinstance(model, Glass):
-        warn_two_level_range(t_hi, model.W)
-    ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution, build_progress)
+        warn_two_level_range(T_high, model.W)
+    ens = build_ensemble(model, T_low, T_high, float(out_t[-1]), resolution, build_progress)
     trajectory = history.simulate(model, ens, out_t, rtol=rtol, progress=progress)
     where = f"the {history.kind} run of glass {model.name!r}"
     check_all_finite("temperature", trajectory.response.temperature, where)

@@ -112,9 +112,9 @@ def test_run_with_no_arguments_is_the_main_job(tmp_path, monkeypatch) -> None:
     [
         ["run", "heat-step", "--set", "T1=0.4", "--set", "c=3"],
         ["run", "staircase", "--set", "steps=2", "--set", "dwell=1"],
-        ["run", "ramp", "--set", "rate=0.1", "--t-stop", "10"],
+        ["run", "ramp", "--set", "ramp_rate=0.1", "--t-stop", "10"],
         ["run", "isolated-pulse", "--set", "link_conductance=1e-3", "--t-stop", "1e-3"],
-        ["run", "heat-pulse", "--set", "energy=1e-3", "--t-stop", "1"],
+        ["run", "heat-pulse", "--set", "heat_density=1e-3", "--t-stop", "1"],
     ],
 )
 def test_run_every_protocol(argv: list[str], tmp_path) -> None:

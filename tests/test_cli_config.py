@@ -39,7 +39,7 @@ def test_the_example_config_runs_as_written(tmp_path: Path, capsys) -> None:
         "T_bath": pytest.approx(0.3, rel=1e-12),
         "tau_link": pytest.approx(1e-3, rel=1e-12),
         "delta_T": pytest.approx(0.01, rel=1e-12),
-        "energy": None,
+        "heat_density": None,
     }
     # [run]: t_start = "1ns", t_stop = "1min", points_per_decade = 4
     np.testing.assert_allclose(ds["time"].values, log_times(1e-9, 60.0, 4), rtol=1e-12)

@@ -15,7 +15,7 @@ from protocols.output import open_dataset
     [
         ["heat-step", "--set", "T0=1", "--set", "T1=0.01"],
         ["heat-step", "--set", "T0=0.3", "--set", "T1=0.014"],
-        ["ramp", "--set", "T_start=1", "--set", "T_end=0.01", "--set", "rate=1"],
+        ["ramp", "--set", "T_start=1", "--set", "T_end=0.01", "--set", "ramp_rate=1"],
         ["staircase", "--set", "T_start=3", "--set", "delta_T=-0.333", "--set", "steps=9"],
     ],
 )
@@ -110,7 +110,7 @@ HOSTILE = [
     (["closed-form", "--temperature", "1e-300"], "--temperature = 1e-300 is outside"),
     (["run", "heat-step", "--set", "T0=1e-300"], "T0 = 1e-300 is outside the allowed range"),
     (
-        ["run", "ramp", "--set", "rate=1e-320"],
+        ["run", "ramp", "--set", "ramp_rate=1e-320"],
         "K s-1 makes the ramp from 0.1 K to 0.5 K last for ever",
     ),
 ]

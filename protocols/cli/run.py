@@ -51,7 +51,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     params = {**protocol_table, **protocol_changes}
     protocol: TemperatureHistory
     if kind == "schedule" and args.schedule:
-        protocol = Schedule.from_csv(args.schedule, params.pop("initial_temperature_K", None))
+        protocol = Schedule.from_csv(args.schedule, params.pop("T_start", None))
         if params:
             raise UsageError(
                 f"schedule from a file takes no other parameters; got {sorted(params)}"
@@ -61,6 +61,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise UsageError("--schedule goes with the 'schedule' protocol")
         protocol = make_protocol(kind, **params)
     nc, png = output_paths(args, kind.replace("-", "_"))
+    # resolved once: a pulse given by its heat density gets its rise here, not in every step
+    protocol = protocol.resolved(glass)
     t_end, count = time_span(args, glass, protocol, config.get("run"))
     seconds = estimate_run_seconds(glass, protocol, t_end, count)
     check_cost(f"{kind} with {count} output times", seconds, yes=args.yes, hint=FEWER_TIMES)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,8 @@ from dynamics.validation import ParameterError
 from protocols.fitdata import QUANTITIES, Measurement
 
 FloatArray = NDArray[np.float64]
+#: ``progress`` callback of a fit: (evaluations of the model so far, chi-square of the last). [1]
+FitProgress = Callable[[int, float], None]
 
 
 @dataclass(frozen=True)
@@ -463,7 +465,11 @@ class _Objective:
 
 
 def _minimise(
-    objective: _Objective, params: lmfit.Parameters, method: str, scale_covar: bool
+    objective: _Objective,
+    params: lmfit.Parameters,
+    method: str,
+    scale_covar: bool,
+    progress: FitProgress | None = None,
 ) -> tuple[Any, GlassModel, tuple[FloatArray, ...]]:
     """Run lmfit's minimiser on ``objective`` from ``params``, and evaluate the best fit.
 
@@ -477,6 +483,8 @@ def _minimise(
         lmfit's minimiser.
     scale_covar
         Scale the covariance by the reduced chi-square (data without uncertainties).
+    progress
+        Called after each evaluation of the model (see :func:`fit`).
 
     Returns
     -------
@@ -497,7 +505,11 @@ def _minimise(
         warnings.simplefilter("once")
         try:
             result = lmfit.minimize(
-                objective.residual, params, method=method, scale_covar=scale_covar
+                objective.residual,
+                params,
+                method=method,
+                scale_covar=scale_covar,
+                iter_cb=None if progress is None else _reporter(progress),
             )
         except ValueError as exc:  # lmfit's own checks, e.g. NaN from the model
             if isinstance(exc, ParameterError):
@@ -506,6 +518,18 @@ def _minimise(
         best = objective.model(result.params)
         best_fit = objective.predictions(best)
     return result, best, best_fit
+
+
+def _reporter(progress: FitProgress) -> Callable[..., None]:
+    """lmfit's ``iter_cb``, calling ``progress(evaluations, chi_square)`` (it must return None:
+    a true value would stop the fit)."""
+    count = [0]
+
+    def report(params: Any, iteration: int, residual: FloatArray, *args: Any, **kws: Any) -> None:
+        count[0] += 1
+        progress(count[0], float(np.sum(np.square(residual))))
+
+    return report
 
 
 def _best_values(
@@ -553,6 +577,7 @@ def fit(
     spectrum: str = "asymptotic",
     resolution: Resolution | None = None,
     method: str = "leastsq",
+    progress: FitProgress | None = None,
 ) -> FitResult:
     """Fit parameters of ``glass`` to one or more data sets at once (module docstring).
 
@@ -577,6 +602,10 @@ def fit(
         Quadrature resolution (the converged default if omitted).
     method
         lmfit's minimiser (``"leastsq"``, Levenberg-Marquardt, by default).
+    progress
+        Called after each evaluation of the model with the number of evaluations so far and
+        that evaluation's chi-square (a fit's length is not known in advance; the command line
+        shows it with :meth:`protocols.progress.Progress.step`).
 
     Returns
     -------
@@ -588,7 +617,7 @@ def fit(
     res = resolution if resolution is not None else Resolution()
     weighting = tuple("errors" if m.errors is not None else "rms" for m in data)
     objective = _Objective(glass, vary, spectrum, data, _uncertainties(data), res)
-    result, best, best_fit = _minimise(objective, params, method, "rms" in weighting)
+    result, best, best_fit = _minimise(objective, params, method, "rms" in weighting, progress)
     values, stderr, stderr_log10 = _best_values(result, vary)
     return FitResult(
         glass=best.asymptotic if hasattr(best, "asymptotic") else best,

@@ -194,45 +194,12 @@ def with_spectrum(glass: Any, spectrum: str | None) -> Any:
     return ExactGlass.from_glass(glass)
 
 
-def progress_bar(label: str) -> Any:
-    """A tqdm bar on stderr (hidden when stderr is not a terminal), as a 0..1 callback.
+def progress_bar(label: str, unit: str = "") -> Any:
+    """The progress of a wait on stderr (:class:`protocols.progress.Progress`): a bar on a
+    terminal, a few log lines otherwise; nothing for work that was instant or cached."""
+    from protocols.progress import Progress
 
-    The bar appears at the first report, so its elapsed time and ETA count only its own work
-    (not a build before it), and not at all if that first report is already 1 (work that was
-    instant or cached); it closes at 1 so that a following bar starts on its own line.
-    """
-    from tqdm import tqdm
-
-    state: dict[str, Any] = {"bar": None, "finished": False}
-
-    def update(fraction: float) -> None:
-        if state["finished"]:
-            return
-        if state["bar"] is None:
-            if fraction >= 1.0:
-                state["finished"] = True
-                return
-            state["bar"] = tqdm(
-                total=1000,
-                desc=label,
-                unit="‰",
-                file=sys.stderr,
-                disable=None,
-                mininterval=0.5,
-                bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
-            )
-        bar = state["bar"]
-        bar.update(max(0, round(1000 * fraction) - bar.n))
-        if fraction >= 1.0:
-            close()
-
-    def close() -> None:
-        state["finished"] = True
-        if state["bar"] is not None:
-            state["bar"].close()
-
-    update.close = close  # type: ignore[attr-defined]
-    return update
+    return Progress(label, unit=unit)
 
 
 def output_paths(args: argparse.Namespace, default_stem: str) -> tuple[Any, Any]:

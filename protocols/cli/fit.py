@@ -6,16 +6,25 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from dynamics.exact import ExactGlass
 from dynamics.validation import ParameterError
 from protocols.cli.common import (
     add_glass_options,
     add_output_options,
     output_paths,
+    progress_bar,
     with_spectrum,
 )
+from protocols.cost import (
+    check_cost,
+    estimate_gamma_seconds,
+    estimate_run_seconds,
+    format_duration,
+)
 from protocols.fit import FIT_PARAMETERS, fit
-from protocols.fitdata import read_data
+from protocols.fitdata import Measurement, read_data
 from protocols.plots import plot_fit
 
 # ----------------------------------------------------------------------------------------------
@@ -106,7 +115,28 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     vary = [v.strip() for v in args.vary.split(",") if v.strip()]
     bounds = _parse_bounds(args.bounds)
     nc, png = output_paths(args, "fit")
-    result = fit(data, glass, vary, bounds=bounds, spectrum=spectrum)
+    seconds = _fit_seconds(glass, data, len(vary))
+    check_cost(f"a fit of {len(vary)} parameters", seconds, yes=args.yes)
+    progress = (
+        None
+        if args.quiet
+        else progress_bar(
+            f"fit of {','.join(vary)} on {spectrum} spectra (est. {format_duration(seconds)})",
+            unit="evaluations",
+        )
+    )
+    try:
+        result = fit(
+            data,
+            glass,
+            vary,
+            bounds=bounds,
+            spectrum=spectrum,
+            progress=None if progress is None else _evaluation_reporter(progress),
+        )
+    finally:
+        if progress is not None:
+            progress.close()
     write_pair(result.to_dataset(), nc, None if args.no_plot else plot_fit, overwrite=args.force)
     if not args.quiet:
         print(result.report)
@@ -114,6 +144,39 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             print(f"warning: {text}")
         print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
     return 0
+
+
+#: Model evaluations a fit is estimated to take, per free parameter plus one: leastsq evaluates
+#: n + 1 points per Jacobian, about ten times (22-29 evaluations for 2 parameters in
+#: docs/fitting.md's example, 57 for 3 in benchmarks/bench_fit.py: 20 (n + 1) is above both). [1]
+EVALUATIONS_PER_PARAMETER = 20
+
+
+def _fit_seconds(glass: Any, data: Sequence[Measurement], n_vary: int) -> float:
+    """Estimated duration of a fit of ``n_vary`` parameters to ``data`` (an order of magnitude,
+    :mod:`protocols.cost`): the model at every point, :data:`EVALUATIONS_PER_PARAMETER`
+    (n_vary + 1) times. [s]"""
+    per_evaluation = 0.0
+    for m in data:
+        if m.time is not None and m.protocol is not None:
+            per_evaluation += estimate_run_seconds(glass, m.protocol, float(m.time.max()), m.size)
+        elif m.temperature is not None and m.tau_expt is not None:
+            per_evaluation += estimate_gamma_seconds(
+                glass,
+                np.unique(m.temperature),
+                float(m.tau_expt.max()),
+                np.unique(m.tau_expt).size,
+            )
+    return per_evaluation * EVALUATIONS_PER_PARAMETER * (n_vary + 1)
+
+
+def _evaluation_reporter(progress: Any) -> Callable[[int, float], None]:
+    """The fit's progress callback, shown as one step of ``progress`` per evaluation."""
+
+    def report(evaluations: int, chi_square: float) -> None:
+        progress.step(f"chi2 = {chi_square:.4g}")
+
+    return report
 
 
 def add_command(sub: Any) -> None:

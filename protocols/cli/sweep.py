@@ -6,7 +6,6 @@ import argparse
 import logging
 import math
 import os
-import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,17 +65,10 @@ _NOISY_LOGGERS = ("distributed", "tornado", "asyncio")
 
 
 def _cli_progress(estimate: str = "") -> tuple[ProgressCallback, Callable[[], None]]:
-    from tqdm import tqdm
+    from protocols.progress import Progress
 
-    desc = f"sweep (est. {estimate})" if estimate else "sweep"
-    bar = tqdm(desc=desc, unit="point", file=sys.stderr, disable=None, mininterval=0.5)
-
-    def update(done: int, total: int) -> None:
-        if bar.total != total:
-            bar.total = total
-        bar.update(done - bar.n)
-
-    return update, bar.close
+    report = Progress(f"sweep (est. {estimate})" if estimate else "sweep")
+    return report.counted, report.close
 
 
 @dataclass(frozen=True)

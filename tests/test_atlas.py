@@ -360,7 +360,7 @@ def test_cli_gamma_is_exact_by_default(tmp_path: Path, spectrum: str | None) -> 
     from protocols.cli import main
 
     out = tmp_path / "g.nc"
-    argv = ["gamma", "--temperatures", "0.3", "--points-per-decade", "1", "--no-plot"]
+    argv = ["gamma", "--temperature", "0.3", "--tau-expt-per-decade", "1", "--no-plot"]
     argv += ["--out", str(out)] + (["--spectrum", spectrum] if spectrum else [])
     assert main(argv) == 0
     with xr.open_dataset(out) as ds:

@@ -14,7 +14,8 @@ from protocols.cli import main
 def test_closed_form_table_prints_derived_and_printed_gamma(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["closed-form", "--temperature", "0.3", "--points", "3"]) == 0
+    argv = ["closed-form", "--temperature", "0.3", "--tau-expt-min", "1e-6", "--tau-expt-max"]
+    assert main([*argv, "1e-4", "--tau-expt-per-decade", "1"]) == 0
     out = capsys.readouterr().out
     rows = [line.split() for line in out.splitlines() if not line.startswith("#")]
     assert len(rows) == 3
@@ -52,7 +53,10 @@ def test_glasses_lists_presets_and_sources(capsys: pytest.CaptureFixture[str]) -
             ["closed-form", "--temperature", "warm"],
             "--temperature = 'warm' is not a number with a unit",
         ),
-        (["closed-form", "--points", "0"], "--points = 0"),
+        (["closed-form", "--tau-expt-per-decade", "0"], "--tau-expt-per-decade = 0"),
+        (["closed-form", "--points", "3"], "--points was renamed --tau-expt-per-decade"),
+        (["closed-form", "--spectrum", "exact"], "unrecognized arguments: --spectrum"),
+        (["closed-form", "--temp", "0.3"], "unrecognized arguments: --temp"),  # no abbreviations
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -68,7 +72,7 @@ def test_bad_input_is_one_line_and_exit_2(
 def test_config_file_sets_the_glass(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / "glass.toml"
     cfg.write_text('[glass]\npreset = "ggp1985"\nc = 3.0\n')
-    assert main(["closed-form", "--config", str(cfg), "--points", "1"]) == 0
+    assert main(["closed-form", "--config", str(cfg), "--tau-expt-per-decade", "1"]) == 0
     out = capsys.readouterr().out
     assert "ggp1985+custom" in out
     bad = tmp_path / "bad.toml"
@@ -77,7 +81,7 @@ def test_config_file_sets_the_glass(tmp_path, capsys: pytest.CaptureFixture[str]
     assert "unknown table" in capsys.readouterr().err
 
 
-QUICK = ["--quiet", "--points-per-decade", "2"]
+QUICK = ["--quiet", "--times-per-decade", "2"]
 
 
 def test_run_with_no_arguments_is_the_main_job(tmp_path, monkeypatch) -> None:
@@ -98,13 +102,13 @@ def test_run_with_no_arguments_is_the_main_job(tmp_path, monkeypatch) -> None:
     i = int(np.argmax(np.abs(ds["strain"].values)))
     assert 0 < i < ds.sizes["time"] - 1
     assert float(ds["strain"][i]) < 0
-    # not overwritten without --force, and nothing else written
-    assert main(["run", "--quiet"]) == 2
+    # the main job a second time: the default output is replaced, and nothing else written
+    assert main(["run", "--quiet", "--times-per-decade", "2"]) == 0
     assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == [
         "heat_pulse.nc",
         "heat_pulse.png",
     ]
-    assert main(["run", "--quiet", "--force", "--no-plot", "--points-per-decade", "2"]) == 0
+    assert open_dataset(nc).sizes["time"] < ds.sizes["time"]  # the new one
 
 
 @pytest.mark.parametrize(
@@ -158,8 +162,10 @@ def test_run_schedule_from_csv_and_config(tmp_path, capsys: pytest.CaptureFixtur
         (["run", "heat-step", "--set", "tau_link=3"], "tau_link is not a parameter"),
         (["run", "schedule", "--schedule", "/nonexistent.csv"], "cannot be read"),
         (["run", "--out", "x.txt"], "must end in .nc"),
-        (["run", "--points-per-decade", "0"], "--points-per-decade = 0"),
-        (["gamma", "--temperatures", "-1"], "temperature = -1 is outside"),
+        (["run", "--times-per-decade", "0"], "--times-per-decade = 0"),
+        (["run", "--points-per-decade", "2"], "--points-per-decade was renamed --times-per-decade"),
+        (["gamma", "--temperature", "-1"], "temperature = -1 is outside"),
+        (["gamma", "--temperatures", "1"], "--temperatures was renamed --temperature"),
         (["gamma", "--glass", "stm-silica"], "needs a soft-potential glass"),
     ],
 )
@@ -175,7 +181,7 @@ def test_gamma_writes_dataset_and_plot(tmp_path, capsys: pytest.CaptureFixture[s
     out = tmp_path / "g.nc"
     argv = [
         "gamma",
-        "--temperatures",
+        "--temperature",
         "0.3",
         "--tau-expt-min",
         "1e-6",

@@ -42,7 +42,7 @@ def test_sphinx_builds_with_warnings_as_errors(tmp_path: Path) -> None:
     for page in ("index", "start/quickstart", "reference/cli", "reference/api"):
         assert (html / f"{page}.html").exists(), page
     cli = (html / "reference" / "cli.html").read_text()
-    assert "metallic" in cli and "--points-per-decade" in cli  # generated from the parser
+    assert "metallic" in cli and "--times-per-decade" in cli  # generated from the parser
     assert (html / "reference" / "generated" / "protocols.run.html").exists()
     assert (html / "notebooks" / "03_heat_step.html").exists()
 

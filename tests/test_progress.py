@@ -147,7 +147,7 @@ def test_every_long_command_reports_its_progress_and_quiet_silences_it(
     monkeypatch.setattr(protocols.progress, "Progress", _Recorded)
     commands = {
         "run": ["run", "heat-pulse", "--spectrum", "asymptotic", "--t-stop", "10"],
-        "gamma": ["gamma", "--spectrum", "asymptotic", "--temperatures", "0.3"],
+        "gamma": ["gamma", "--spectrum", "asymptotic", "--temperature", "0.3"],
         "sweep": [
             *("sweep", "--spectrum", "asymptotic", "--grid", "temperature=0.2,0.3"),
             *("--scheduler", "synchronous"),

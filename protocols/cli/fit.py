@@ -16,7 +16,9 @@ from protocols.cli.common import (
     output_paths,
     progress_bar,
     with_spectrum,
+    write_outputs,
 )
+from protocols.config import quantity_type
 from protocols.cost import (
     check_cost,
     estimate_gamma_seconds,
@@ -74,15 +76,17 @@ def add_fit_command(
     )
     ft.add_argument(
         "--tau-expt",
+        type=quantity_type("s", "--tau-expt"),
         default=None,
-        metavar="DURATION",
-        help="duration of the experiment for data that give none, e.g. 100s, 2h",
+        metavar="T",
+        help="duration of the experiment for data that give none, e.g. 100s or 2h [s]",
     )
     ft.add_argument(
         "--temperature",
+        type=quantity_type("K", "--temperature"),
         default=None,
-        metavar="TEMPERATURE",
-        help="temperature for data against tau_expt that give none, e.g. 300mK",
+        metavar="T",
+        help="temperature for data against tau_expt that give none, e.g. 300mK [K]",
     )
     ft.add_argument(
         "--quantity",
@@ -97,8 +101,6 @@ def add_fit_command(
 def _cmd_fit(args: argparse.Namespace) -> int:
 
     from protocols.config import make_glass, parse_overrides, read_config
-    from protocols.output import write_pair
-    from protocols.quantities import parse_quantity
 
     config = read_config(args.config) if args.config else {}
     glass_table = dict(config.get("glass", {}))
@@ -109,9 +111,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     # glass unless --spectrum asymptotic
     exact = isinstance(with_spectrum(glass, args.spectrum), ExactGlass)
     spectrum = "exact" if exact else "asymptotic"
-    tau = parse_quantity(args.tau_expt, "s", name="tau_expt") if args.tau_expt else None
-    temp = parse_quantity(args.temperature, "K", name="temperature") if args.temperature else None
-    data = [read_data(d, args.quantity, tau_expt=tau, temperature=temp) for d in args.data]
+    data = [
+        read_data(d, args.quantity, tau_expt=args.tau_expt, temperature=args.temperature)
+        for d in args.data
+    ]
     vary = [v.strip() for v in args.vary.split(",") if v.strip()]
     bounds = _parse_bounds(args.bounds)
     nc, png = output_paths(args, "fit")
@@ -137,12 +140,12 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    write_pair(result.to_dataset(), nc, None if args.no_plot else plot_fit, overwrite=args.force)
+    written = write_outputs(args, result.to_dataset(), nc, plot_fit, png)
     if not args.quiet:
         print(result.report)
         for text in result.warnings:
             print(f"warning: {text}")
-        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(written)
     return 0
 
 

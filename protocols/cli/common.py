@@ -421,6 +421,50 @@ def refuse_options(args: argparse.Namespace, dests: tuple[str, ...], why: str) -
             raise UsageError(f"--{dest.replace('_', '-')} {why}")
 
 
+def table_rows(values: Any, max_rows: int = 8, marks: tuple[float, ...] = ()) -> list[int]:
+    """Indices of the rows a console table prints of a log-spaced axis: both ends always; between
+    them values evenly spread in log (the ones nearest to whole decades when the axis spans at
+    least ``max_rows`` decades: every k-th decade counted from 10^0, e.g. 1e-8, 1e-6, ..., 1,
+    ..., 1e4, readable and the same in every run); and the
+    two rows on either side of each of ``marks`` inside the range (e.g. T_c), which carry the
+    claim of a table "through T_c".
+
+    Parameters
+    ----------
+    values
+        The axis, positive and increasing (τ_expt [s], temperatures [K]).
+    max_rows
+        Rows besides the ``marks``' neighbours. [1]
+    marks
+        Values whose neighbours must be printed. [the axis's unit]
+
+    Returns
+    -------
+    list of int
+        Increasing indices into ``values``.
+    """
+    import math
+
+    import numpy as np
+
+    logs = np.log10(np.asarray(values, dtype=float))
+    n = logs.size
+    if n <= max_rows:
+        return list(range(n))
+    picks = {0, n - 1}
+    decades = np.arange(math.ceil(logs[0]), math.floor(logs[-1]) + 1)
+    if decades.size >= max_rows:  # every step-th decade, counted from 10^0 (1 s, 1 K)
+        step = math.ceil(decades.size / max_rows)
+        targets = decades[decades % step == 0]
+    else:
+        targets = np.linspace(logs[0], logs[-1], max_rows)
+    picks |= {int(np.argmin(np.abs(logs - t))) for t in targets}
+    for mark in marks:
+        above = int(np.searchsorted(logs, math.log10(mark))) if mark > 0 else 0
+        picks |= {i for i in (above - 1, above) if 0 <= i < n}
+    return sorted(picks)
+
+
 def one_line(exc: BaseException) -> str:
     """The exception's message on one line."""
     text = " ".join(str(exc).split())

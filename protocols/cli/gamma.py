@@ -17,6 +17,7 @@ from protocols.cli.common import (
     glass_from_args,
     output_paths,
     progress_bar,
+    table_rows,
     tau_expt_count,
     tau_expt_values,
     write_outputs,
@@ -62,7 +63,7 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
         )
         for temp in ds.temperature.values:
             sel = ds.sel(temperature=temp)
-            for j in range(0, ds.sizes["tau_expt"], max(1, ds.sizes["tau_expt"] // 6)):
+            for j in table_rows(ds.tau_expt.values):
                 print(
                     f"  {temp:6.3g} {float(sel.tau_expt[j]):13.4g} "
                     f"{float(sel.gruneisen_equilibrium[j]):14.4f} "

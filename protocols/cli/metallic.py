@@ -20,6 +20,7 @@ from protocols.cli.common import (
     glass_from_args,
     output_paths,
     progress_bar,
+    table_rows,
     write_outputs,
 )
 from protocols.config import (
@@ -69,11 +70,13 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
         print(
             "# T [K]  alpha_e [K-1]  " + "  ".join(f"alpha_total({t:g} s)" for t in args.tau_expt)
         )
-        for i in range(0, temps.size, max(1, temps.size // 10)):
+        tc = glass.critical_temperature
+        for i in table_rows(temps, max_rows=10, marks=(tc,) if tc > 0 else ()):
             row = "  ".join(
                 f"{float(ds.alpha_total[i, j]):17.4e}" for j in range(len(args.tau_expt))
             )
-            print(f"  {temps[i]:6.3f} {float(ds.alpha_electron[i]):13.4e}  {row}")
+            side = "" if tc <= 0 else ("  (above T_c)" if temps[i] > tc else "  (below T_c)")
+            print(f"  {temps[i]:6.3f} {float(ds.alpha_electron[i]):13.4e}  {row}{side}")
     return 0
 
 

@@ -154,6 +154,57 @@ def predict(
     return values / data.temperature if q.endswith("_over_temperature") else values
 
 
+#: Points of the model curve drawn through the data (:func:`model_curve`): its kinks at 60
+#: log- or evenly spaced points are below a line's width for the smooth α(T), C(T), Γ(τ_expt)
+#: and ε(t) of a relaxation (a polyline through the data points had visible kinks). [1]
+CURVE_POINTS = 60
+
+
+def model_curve(
+    model: GlassModel,
+    data: Measurement,
+    *,
+    points: int = CURVE_POINTS,
+    resolution: Resolution | None = None,
+) -> tuple[FloatArray, FloatArray] | None:
+    """The model on a fine grid over the range of ``data``'s independent variable, for the curve
+    of a figure: ``points`` values log-spaced (evenly spaced if the range has a zero or spans
+    less than a factor 20), the other variables at the data's (single) values.
+
+    Returns
+    -------
+    (x, y) or None
+        The grid [K or s] and the model there [the quantity's unit]; None when another variable
+        varies too (C(T) at several τ_expt: no single curve).
+    """
+    x = data.x
+    others = [getattr(data, a) for a in ("temperature", "tau_expt") if a != data.axis]
+    if any(v is not None and np.ptp(v) > 0 for v in others):
+        return None
+    low, high = float(x.min()), float(x.max())
+    fine = (
+        np.geomspace(low, high, points)
+        if low > 0 and high / low > 20
+        else np.linspace(low, high, points)
+    )
+
+    def filled(axis: str) -> FloatArray | None:
+        value = getattr(data, axis)
+        if axis == data.axis:
+            return fine
+        return None if value is None else np.full(points, float(np.asarray(value).flat[0]))
+
+    grid = dataclasses.replace(
+        data,
+        values=np.zeros(points),
+        errors=None,
+        temperature=filled("temperature"),
+        tau_expt=filled("tau_expt"),
+        time=filled("time"),
+    )
+    return fine, predict(model, grid, resolution=resolution)
+
+
 # ----------------------------------------------------------------------------------------------
 # the fit
 
@@ -190,6 +241,8 @@ class FitResult:
         lmfit's :class:`~lmfit.minimizer.MinimizerResult`.
     spectrum, resolution, bounds
         The settings.
+    curves
+        Per data set, the best fit on a fine grid (:func:`model_curve`), or None.
     """
 
     glass: GlassModel
@@ -210,6 +263,7 @@ class FitResult:
     spectrum: str
     resolution: Resolution
     bounds: dict[str, tuple[float, float]]
+    curves: tuple[tuple[FloatArray, FloatArray] | None, ...] = ()
 
     @property
     def n_points(self) -> int:
@@ -638,6 +692,7 @@ def fit(
         spectrum=spectrum,
         resolution=res,
         bounds=used,
+        curves=tuple(model_curve(best, m, resolution=res) for m in data),
     )
 
 

@@ -50,6 +50,7 @@ _DATA_SUFFIXES = {
     "err": "standard uncertainty of the measured {}",
     "fit": "best fit of {}",
     "residual": "residual (measured minus best fit) of {}",
+    "curve": "best fit on a fine grid of {}",
 }
 
 
@@ -63,6 +64,8 @@ def fit_variable_attrs(name: str) -> dict[str, str]:
     if tail.isdigit():  # data set k: QUANTITY[_err|_fit|_residual]_k, point_k, or an axis
         if stem == "point":
             return {"long_name": f"index of a point of data set {tail}", "units": "1"}
+        if stem == "curve":
+            return {"long_name": f"index of the fine grid of data set {tail}", "units": "1"}
         for suffix, text in _DATA_SUFFIXES.items():
             base = stem[: -len(suffix) - 1] if suffix and stem.endswith("_" + suffix) else stem
             if (suffix == "" or stem.endswith("_" + suffix)) and base in VARIABLES:
@@ -82,7 +85,11 @@ def fit_variable_attrs(name: str) -> dict[str, str]:
 
 
 def _data_set_variables(
-    k: int, m: Measurement, fitted: FloatArray, weighting: str
+    k: int,
+    m: Measurement,
+    fitted: FloatArray,
+    weighting: str,
+    curve: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The variables and attributes of data set ``k`` in a fit's dataset (:func:`fit_dataset`).
 
@@ -96,12 +103,15 @@ def _data_set_variables(
         The best fit at its points. [the data set's unit]
     weighting
         ``"errors"`` or ``"rms"`` (module docstring).
+    curve
+        The best fit on a fine grid (:func:`protocols.fit.model_curve`), or None.
 
     Returns
     -------
     data
         ``{name: (dimension, values)}``: the axes, data, uncertainties, best fit and residuals
-        along ``point_k``.
+        along ``point_k``; with a curve, ``AXIS_curve_k`` and ``QUANTITY_curve_k`` along
+        ``curve_k``.
     attrs
         ``data_k_source``, ``data_k_quantity``, ``data_k_axis``, ``data_k_weighting`` and, for a
         run quantity, ``data_k_protocol``.
@@ -117,6 +127,9 @@ def _data_set_variables(
         data[f"{m.quantity}_err_{k}"] = (dim, m.errors)
     data[f"{m.quantity}_fit_{k}"] = (dim, fitted)
     data[f"{m.quantity}_residual_{k}"] = (dim, m.values - fitted)
+    if curve is not None:
+        data[f"{m.axis}_curve_{k}"] = (f"curve_{k}", curve[0])
+        data[f"{m.quantity}_curve_{k}"] = (f"curve_{k}", curve[1])
     attrs: dict[str, Any] = {
         f"data_{k}_source": m.source,
         f"data_{k}_quantity": m.quantity,
@@ -201,8 +214,10 @@ def fit_dataset(result: FitResult) -> xr.Dataset:
     ``aic``, ``bic``; the glass, the settings and lmfit's report in the attributes."""
     data: dict[str, Any] = {}
     attrs: dict[str, Any] = {}
-    for k, (m, fitted) in enumerate(zip(result.measurements, result.best_fit, strict=True), 1):
-        set_data, set_attrs = _data_set_variables(k, m, fitted, result.weighting[k - 1])
+    curves = result.curves or (None,) * len(result.measurements)
+    parts = zip(result.measurements, result.best_fit, curves, strict=True)
+    for k, (m, fitted, curve) in enumerate(parts, 1):
+        set_data, set_attrs = _data_set_variables(k, m, fitted, result.weighting[k - 1], curve)
         data.update(set_data)
         attrs.update(set_attrs)
     data.update(_parameter_variables(result))

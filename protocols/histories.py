@@ -296,6 +296,15 @@ class TemperatureHistory:
         """The output times the protocol needs, given the user's. [s]"""
         return times
 
+    def default_output_times(self, first: float, points_per_decade: int) -> FloatArray:
+        """Output times when the user gives none: log-spaced from ``first`` [s] to the
+        :meth:`default_stop` (at least ten times ``first``). [s]"""
+        return log_times(first, max(self.default_stop(), 10 * first), points_per_decade)
+
+    def default_output_count(self, first: float, points_per_decade: int) -> int:
+        """How many :meth:`default_output_times` gives (at most), without making them. [1]"""
+        return log_count(first, max(self.default_stop(), 10 * first), points_per_decade)
+
     def resolved(self, model: TLSModel) -> Self:
         """The protocol with every parameter that depends on the glass fixed."""
         return self
@@ -570,6 +579,17 @@ class Staircase(TemperatureHistory):
     def output_times(self, times: FloatArray) -> FloatArray:
         """The user's times and the end of every dwell, where the dilatometer reads. [s]"""
         return np.union1d(times, self.dwell_ends)
+
+    def default_output_times(self, first: float, points_per_decade: int) -> FloatArray:
+        """Every dwell resolved alike: after each step, log-spaced from ``first`` (at most a
+        tenth of the dwell) to the end of the dwell. (One log-spaced axis from ``first`` to the
+        end of the staircase put most of its times in the first dwell: 269 of 316 for the
+        default staircase.) [s]"""
+        after_step = log_times(min(first, self.dwell / 10), self.dwell, points_per_decade)
+        return np.unique(np.concatenate([k * self.dwell + after_step for k in range(self.steps)]))
+
+    def default_output_count(self, first: float, points_per_decade: int) -> int:
+        return self.steps * log_count(min(first, self.dwell / 10), self.dwell, points_per_decade)
 
     def read_out(self, model: TLSModel, ensemble: Ensemble, trajectory: Trajectory) -> ReadOut:
         """α, C and Γ of each step from the change of strain and heat over its dwell."""
@@ -968,8 +988,13 @@ def log_times(t_start: float, t_stop: float, points_per_decade: int = 20) -> Flo
         or points_per_decade < 1
     ):
         raise ParameterError(f"points_per_decade = {points_per_decade!r} must be an integer >= 1")
-    n = max(2, math.ceil(points_per_decade * math.log10(b / a)) + 1)
-    return np.logspace(math.log10(a), math.log10(b), n)
+    return np.logspace(math.log10(a), math.log10(b), log_count(a, b, points_per_decade))
+
+
+def log_count(t_start: float, t_stop: float, points_per_decade: float) -> int:
+    """How many times :func:`log_times` gives from ``t_start`` to ``t_stop`` (both > 0), without
+    making them: ``points_per_decade`` per decade, both ends included, at least 2. [1]"""
+    return max(2, math.ceil(points_per_decade * math.log10(t_stop / t_start)) + 1)
 
 
 def protocol_from_dict(data: dict[str, Any]) -> TemperatureHistory:

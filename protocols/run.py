@@ -33,7 +33,7 @@ from dynamics.validation import (
     check_temperature,
     warn_two_level_range,
 )
-from protocols.histories import PROTOCOLS, TemperatureHistory, log_times
+from protocols.histories import PROTOCOLS, TemperatureHistory
 from protocols.provenance import provenance
 from protocols.variables import annotate
 
@@ -63,14 +63,37 @@ def check_protocol(protocol: Any) -> TemperatureHistory:
 def default_times(
     glass: GlassModel, protocol: TemperatureHistory, points_per_decade: int = 20
 ) -> FloatArray:
-    """Output times for a protocol: from 1e-2 τ_min at its highest temperature to the
-    protocol's default stop (a day after a step or an isolated pulse, 30 τ_link after a heat
-    pulse, the end of a staircase, three times a ramp or schedule), ``points_per_decade`` per
-    decade. [s]"""
+    """Output times for a protocol: from 1e-2 τ_min at its highest temperature
+    (:func:`first_output_time`) to the protocol's default stop (a day after a step or an
+    isolated pulse, 30 τ_link after a heat pulse, the end of a staircase, three times a ramp or
+    schedule), ``points_per_decade`` per decade; a staircase resolves every dwell alike
+    (:meth:`protocols.histories.TemperatureHistory.default_output_times`). [s]
+
+    Examples
+    --------
+    >>> import dynamics, protocols
+    >>> glass = dynamics.default_glass(spectrum="asymptotic")
+    >>> times = protocols.default_times(glass, protocols.HeatStep(T0=0.3, T1=0.303), 2)
+    >>> f"{times[0]:.3g} s to {times[-1]:.3g} s, {times.size} times"
+    '2.7e-08 s to 1e+05 s, 27 times'
+    """
     history = check_protocol(protocol).resolved(glass)
-    hot = history.temperature_range(glass, 0.0)[1]
-    start = 1e-2 * float(tau_min(hot, glass.A))
-    return log_times(start, max(history.default_stop(), 10 * start), points_per_decade)
+    return history.default_output_times(first_output_time(glass, history), points_per_decade)
+
+
+def default_time_count(
+    glass: GlassModel, protocol: TemperatureHistory, points_per_decade: int = 20
+) -> int:
+    """How many :func:`default_times` gives (at most), without making them. [1]"""
+    history = check_protocol(protocol).resolved(glass)
+    return history.default_output_count(first_output_time(glass, history), points_per_decade)
+
+
+def first_output_time(glass: GlassModel, protocol: TemperatureHistory) -> float:
+    """The first default output time: 1e-2 τ_min at the protocol's highest temperature, well
+    before the fastest thermal TLS relaxes. [s]"""
+    hot = protocol.temperature_range(glass, 0.0)[1]
+    return 1e-2 * float(tau_min(hot, glass.A))
 
 
 def run(

@@ -325,14 +325,11 @@ def time_bounds(
     args: argparse.Namespace, glass: Any, protocol: Any, run_table: dict[str, Any] | None
 ) -> tuple[float, float, int]:
     """(first, last output time [s], per decade): ``--t-start``/``--t-stop``, else the ``[run]``
-    table's ``t_start``/``t_stop``, else :func:`protocols.run.default_times`; per decade
-    ``--times-per-decade``, else ``[run] times_per_decade``, else 20."""
+    table's ``t_start``/``t_stop``, else the ends of :func:`protocols.run.default_times`; per
+    decade ``--times-per-decade``, else ``[run] times_per_decade``, else 20."""
     from protocols.run import default_times
 
-    table = run_table or {}
-    start = args.t_start if args.t_start is not None else table.get("t_start")
-    stop = args.t_stop if args.t_stop is not None else table.get("t_stop")
-    per_decade = args.times_per_decade or table.get("times_per_decade") or 20
+    start, stop, per_decade = _requested_times(args, run_table)
     default = default_times(glass, protocol, 1)
     start = start if start is not None else float(default[0])
     stop = stop if stop is not None else float(default[-1])
@@ -343,8 +340,25 @@ def time_bounds(
 def output_times(
     args: argparse.Namespace, glass: Any, protocol: Any, run_table: dict[str, Any] | None = None
 ) -> Any:
-    """The output times (:func:`time_bounds`), log-spaced. [s]"""
+    """The output times: :func:`protocols.run.default_times` if neither end is given, else
+    log-spaced between :func:`time_bounds`. [s]"""
+    start, stop, per_decade = _requested_times(args, run_table)
+    if start is None and stop is None:
+        from protocols.run import default_times
+
+        return default_times(glass, protocol, per_decade)
     return log_times(*time_bounds(args, glass, protocol, run_table))
+
+
+def _requested_times(
+    args: argparse.Namespace, run_table: dict[str, Any] | None
+) -> tuple[float | None, float | None, int]:
+    """(first, last output time [s] or None where not given, per decade [1]) from the options,
+    else the ``[run]`` table; per decade 20 by default."""
+    table = run_table or {}
+    start = args.t_start if args.t_start is not None else table.get("t_start")
+    stop = args.t_stop if args.t_stop is not None else table.get("t_stop")
+    return start, stop, args.times_per_decade or table.get("times_per_decade") or 20
 
 
 def time_span(
@@ -352,6 +366,12 @@ def time_span(
 ) -> tuple[float, int]:
     """(last output time [s], number of output times) that :func:`output_times` will give, without
     making them (a huge request is refused before it takes the memory)."""
+    if _requested_times(args, run_table)[:2] == (None, None):
+        from protocols.run import default_time_count
+
+        per_decade = _requested_times(args, run_table)[2]
+        last = time_bounds(args, glass, protocol, run_table)[1]
+        return last, default_time_count(glass, protocol, per_decade)
     start, stop, per_decade = time_bounds(args, glass, protocol, run_table)
     return stop, log_count(start, stop, per_decade)
 

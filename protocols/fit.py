@@ -271,11 +271,14 @@ class FitResult:
 
     @property
     def warnings(self) -> list[str]:
-        """What the fit cannot tell: parameters that ended on a bound, parameters without an
-        error estimate, or pairs whose correlation exceeds 0.99 in magnitude (the data fix a
-        combination of them, not each)."""
+        """What the fit cannot tell: a model that does not fit the data within their stated
+        errors (:func:`chi_square_warning`), parameters that ended on a bound, parameters
+        without an error estimate, or pairs whose correlation exceeds 0.99 in magnitude (the
+        data fix a combination of them, not each)."""
         names = list(self.values)
-        out = [
+        misfit = chi_square_warning(self.chi_square, self.n_points - len(names), self.weighting)
+        out = [misfit] if misfit else []
+        out += [
             f"{n} = {self.values[n]:.6g} ended on its {side} bound: the data may want it "
             "further (widen --bounds)"
             for n in names
@@ -302,6 +305,46 @@ class FitResult:
         from protocols.fit_output import fit_dataset  # it reads FitResult
 
         return fit_dataset(self)
+
+
+#: A fit with stated errors warns when a chi-square this large or larger would occur by chance
+#: less often than this, were the model right and the errors Gaussian and as stated: above the
+#: 99.9th percentile of chi-square with the fit's degrees of freedom (a reduced chi-square above
+#: 2.96 for 10 degrees of freedom, 2.27 for 20, 1.49 for 100, 1.14 for 1000). At 1e-2 one honest
+#: fit in a hundred would warn; much below 1e-3 a model that misses the data by a clear margin
+#: would pass (the issue's reduced chi-square of 98 is far beyond any of these). [1]
+CHI_SQUARE_WARNING_PROBABILITY = 1e-3
+
+
+def chi_square_warning(chi_square: float, degrees_of_freedom: int, weighting: Sequence[str]) -> str:
+    """A warning if the data have stated errors (every data set weighted by its errors) and
+    ``chi_square`` exceeds the :data:`CHI_SQUARE_WARNING_PROBABILITY` upper quantile of the
+    chi-square distribution with ``degrees_of_freedom``; else ``""``.
+
+    Examples
+    --------
+    >>> chi_square_warning(12.0, 10, ["errors"])
+    ''
+    >>> chi_square_warning(980.0, 10, ["errors"])  # doctest: +ELLIPSIS
+    'reduced chi-square = 98 with the stated errors: ...'
+    >>> chi_square_warning(980.0, 10, ["rms"])  # no stated errors: chi-square has no scale
+    ''
+    """
+    from scipy.special import chdtri
+
+    if degrees_of_freedom < 1 or any(w != "errors" for w in weighting):
+        return ""
+    limit = float(chdtri(degrees_of_freedom, CHI_SQUARE_WARNING_PROBABILITY))
+    if chi_square <= limit:
+        return ""
+    reduced, threshold = chi_square / degrees_of_freedom, limit / degrees_of_freedom
+    return (
+        f"reduced chi-square = {reduced:.3g} with the stated errors: above {threshold:.3g}, "
+        f"which a right model would exceed with probability "
+        f"{CHI_SQUARE_WARNING_PROBABILITY:g} ({degrees_of_freedom} degrees of freedom); the "
+        "model does not fit these data within their errors (another spectrum, protocol or "
+        "parameter, or underestimated errors)"
+    )
 
 
 def _bound_reached(name: str, value: float, bounds: tuple[float, float]) -> str:
@@ -419,7 +462,7 @@ def _checked_request(
         No data, an unknown spectrum, a glass of the wrong type, exact spectra for a tunnelling
         glass, or nothing to vary.
     """
-    data = (measurements,) if isinstance(measurements, Measurement) else tuple(measurements)
+    data = _measurements(measurements)
     if not data:
         raise ParameterError("fit needs at least one data set")
     if spectrum not in ("asymptotic", "exact"):
@@ -434,6 +477,43 @@ def _checked_request(
     if not vary:
         raise ParameterError("vary: give at least one parameter to fit")
     return data, vary, spectrum
+
+
+def _measurements(measurements: Any) -> tuple[Measurement, ...]:
+    """The data sets of :func:`fit`: each a :class:`~protocols.fitdata.Measurement` as given, or
+    read by :func:`protocols.fitdata.read_data` from an :class:`xarray.Dataset` or a file.
+
+    Raises
+    ------
+    ParameterError
+        Something that is none of these, or a dataset or file that holds no single quantity to
+        fit (named in the message).
+    """
+    from pathlib import Path
+
+    from protocols.fitdata import read_data
+
+    one = isinstance(measurements, Measurement | xr.Dataset | str | Path)
+    items = (measurements,) if one else measurements
+    try:
+        items = tuple(items)
+    except TypeError:
+        raise ParameterError(
+            f"measurements = {measurements!r} must be data: a Measurement, an xarray.Dataset, a "
+            "CSV or netCDF file, or a list of them"
+        ) from None
+    out = []
+    for item in items:
+        if isinstance(item, Measurement):
+            out.append(item)
+        elif isinstance(item, xr.Dataset | str | Path):
+            out.append(read_data(item))
+        else:
+            raise ParameterError(
+                f"measurements: {item!r} is not data (a Measurement, an xarray.Dataset, or a "
+                "CSV or netCDF file)"
+            )
+    return tuple(out)
 
 
 def _check_point_count(data: Sequence[Measurement], vary: Sequence[str]) -> None:
@@ -623,7 +703,7 @@ def _best_values(
 
 
 def fit(
-    measurements: Measurement | Sequence[Measurement],
+    measurements: Any,
     glass: GlassModel,
     vary: Sequence[str],
     *,
@@ -638,8 +718,10 @@ def fit(
     Parameters
     ----------
     measurements
-        One or more :class:`protocols.fitdata.Measurement` (:func:`protocols.fitdata.read_data`);
-        every data set shares the parameters.
+        One or more data sets, sharing the parameters: each a
+        :class:`protocols.fitdata.Measurement` (:func:`protocols.read_data` makes one from a
+        file or a dataset, with the options it takes), an :class:`xarray.Dataset` holding one
+        quantity to fit, or the path of a CSV or netCDF file.
     glass
         The start glass: the values of the varied parameters are the start values; the other
         parameters stay as they are. A :class:`dynamics.exact.ExactGlass` is fitted on exact

@@ -746,6 +746,22 @@ def fit(
     Returns
     -------
     FitResult
+
+    Examples
+    --------
+    α(T) made by the asymptotic default glass (c = 6), fitted from c = 4:
+
+    >>> import numpy as np
+    >>> import dynamics, protocols
+    >>> from protocols.fitdata import measurement
+    >>> glass = dynamics.default_glass(spectrum="asymptotic")
+    >>> temps = np.geomspace(0.1, 1.0, 8)  # [K]
+    >>> alpha = protocols.gruneisen_vs_tau(glass, temps, [100.0]).alpha.values[:, 0]  # [K-1]
+    >>> data = measurement("alpha", alpha, errors=0.02 * np.abs(alpha), temperature=temps,
+    ...                    tau_expt=100.0)
+    >>> result = protocols.fit(data, glass.replace(c=4.0), ["c"])
+    >>> round(result.values["c"], 6), result.warnings
+    (6.0, [])
     """
     data, vary, spectrum = _checked_request(measurements, glass, vary, spectrum)
     params, used = _parameters(glass, vary, bounds or {})

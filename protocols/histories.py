@@ -178,6 +178,15 @@ def declared_parameters(cls: type | object) -> dict[str, ProtocolParameter]:
     }
 
 
+def _with_parameters(doc: str, parameters: str) -> str:
+    """``doc`` with the "Parameters" section inserted where numpydoc wants it: before an
+    "Examples" section if there is one, else at the end."""
+    head, marker, examples = doc.partition("\n    Examples\n    --------\n")
+    if not marker:
+        return doc.rstrip() + "\n" + parameters
+    return head.rstrip() + "\n" + parameters + marker + examples
+
+
 def _parameters_doc(cls: type) -> str:
     """The numpydoc "Parameters" section of a protocol class, from its declarations (read from
     the class body, before :func:`dataclasses.dataclass` has turned the fields into defaults)."""
@@ -235,7 +244,7 @@ class TemperatureHistory:
         super().__init_subclass__(**kwargs)
         if cls.kind:
             PROTOCOLS[cls.kind] = cls
-            cls.__doc__ = (cls.__doc__ or "").rstrip() + "\n" + _parameters_doc(cls)
+            cls.__doc__ = _with_parameters(cls.__doc__ or "", _parameters_doc(cls))
 
     def __post_init__(self) -> None:
         """Check every parameter against its declaration (:class:`ProtocolParameter`), store it
@@ -330,7 +339,21 @@ class TemperatureHistory:
 
 @dataclass(frozen=True)
 class HeatStep(TemperatureHistory):
-    """The bath jumps from ``T0`` to ``T1`` at t = 0 and stays there."""
+    """The bath jumps from ``T0`` to ``T1`` at t = 0 and stays there.
+
+    Examples
+    --------
+    >>> from protocols import HeatStep
+    >>> step = HeatStep(T0=0.3, T1=0.33)
+    >>> step.temperature([0.0, 1.0, 1e5])  # T(t) after the step [K]
+    array([0.33, 0.33, 0.33])
+    >>> step.describe()
+    'heat step 300 mK → 330 mK (ΔT = +30 mK)'
+    >>> HeatStep(T0=0.3, T1=-1.0)
+    Traceback (most recent call last):
+    ...
+    dynamics.validation.ParameterError: T1 = -1 is outside the allowed range [1e-09, inf) [K]
+    """
 
     kind: ClassVar[str] = "heat-step"
     T0: float = temperature_parameter(
@@ -401,6 +424,15 @@ class HeatPulse(TemperatureHistory):
     Give either ``delta_T`` or ``heat_density``; with ``heat_density``, ``delta_T`` is fixed by
     the glass at run time as heat_density / C, C the heat capacity that equilibrates within
     ``tau_link`` (phonons plus the TLS relaxed by then, at ``T_bath``): :meth:`resolved`.
+
+    Examples
+    --------
+    >>> from protocols import HeatPulse
+    >>> pulse = HeatPulse(T_bath=0.3, tau_link=1000.0, delta_T=0.03)
+    >>> pulse.temperature([0.0, 1000.0]).round(4)  # 0.3 K + 30 mK, then 30 mK/e [K]
+    array([0.33 , 0.311])
+    >>> HeatPulse(T_bath=0.3, heat_density=1e-3, delta_T=None).describe()  # rise from the glass
+    'heat pulse at 300 mK, 0.001 J m-3, τ_link = 16.7 min'
     """
 
     kind: ClassVar[str] = "heat-pulse"
@@ -499,6 +531,15 @@ class Staircase(TemperatureHistory):
 
     The expansion coefficient, heat capacity and Grüneisen parameter are read at the end of each
     dwell from the change of strain and heat over that dwell.
+
+    Examples
+    --------
+    >>> from protocols import Staircase
+    >>> stairs = Staircase(T_start=0.1, delta_T=0.02, steps=3, dwell=600.0)
+    >>> stairs.levels  # the temperature of each dwell [K]
+    array([0.12, 0.14, 0.16])
+    >>> stairs.dwell_ends  # where the dilatometer reads [s]
+    array([ 600., 1200., 1800.])
     """
 
     kind: ClassVar[str] = "staircase"
@@ -622,7 +663,17 @@ class Staircase(TemperatureHistory):
 
 @dataclass(frozen=True)
 class Ramp(TemperatureHistory):
-    """A constant rate dT/dt from ``T_start`` to ``T_end``, then constant."""
+    """A constant rate dT/dt from ``T_start`` to ``T_end``, then constant.
+
+    Examples
+    --------
+    >>> from protocols import Ramp
+    >>> ramp = Ramp(T_start=0.1, T_end=0.5, ramp_rate=1e-3)
+    >>> ramp.duration  # (0.5 K - 0.1 K) / (1 mK/s) [s]
+    400.0
+    >>> ramp.temperature([0.0, 200.0, 1000.0])  # [K]
+    array([0.1, 0.3, 0.5])
+    """
 
     kind: ClassVar[str] = "ramp"
     slow_history: ClassVar[bool] = True
@@ -687,7 +738,17 @@ class Ramp(TemperatureHistory):
 
 @dataclass(frozen=True)
 class Schedule(TemperatureHistory):
-    """Any piecewise-linear T(t): a table of (time, temperature), constant after the last row."""
+    """Any piecewise-linear T(t): a table of (time, temperature), constant after the last row.
+
+    Examples
+    --------
+    >>> from protocols import Schedule
+    >>> schedule = Schedule(times=(0.0, 60.0, 120.0), temperatures=(0.3, 0.4, 0.4))
+    >>> schedule.temperature([30.0, 90.0, 500.0])  # [K]
+    array([0.35, 0.4 , 0.4 ])
+    >>> schedule.initial_temperature  # T_start: the first row's unless given [K]
+    0.3
+    """
 
     kind: ClassVar[str] = "schedule"
     slow_history: ClassVar[bool] = True
@@ -827,6 +888,15 @@ class IsolatedPulse(TemperatureHistory):
     absorb it as they relax, so the sample cools slowly; a link of conductance
     ``link_conductance`` leaks heat to the bath. Energy is conserved (heat in TLS + phonons +
     heat through the link = heat_density).
+
+    Examples
+    --------
+    >>> import dynamics
+    >>> from protocols import IsolatedPulse
+    >>> pulse = IsolatedPulse(T_bath=0.1, heat_density=1e-4)
+    >>> glass = dynamics.default_glass()
+    >>> round(pulse.peak_temperature(glass.debye_coefficient), 4)  # phonons alone, at once [K]
+    0.135
     """
 
     kind: ClassVar[str] = "isolated-pulse"

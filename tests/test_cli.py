@@ -38,6 +38,31 @@ def test_glasses_lists_presets_and_sources(capsys: pytest.CaptureFixture[str]) -
     assert "ggp1985 (default)" in out and "estimate" in out
 
 
+def test_glasses_prints_the_values_a_run_uses_and_both_calibrations(capsys) -> None:
+    """silica: the value column is what get_glass (and so every run) uses, c = 25.35 on exact
+    spectra; the line under it the asymptotic calibration, c = 40.5 (it printed 40.5 alone)."""
+    from dynamics import get_glass
+
+    assert main(["glasses"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("silica:"))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(" "))
+    rows = [line.split() for line in lines[start + 2 : end]]
+    runs, paper = get_glass("silica"), get_glass("silica", spectrum="asymptotic")
+    values = {row[0]: row[1] for row in rows if not line_is_asymptotic(row)}
+    for key, value in runs.to_dict().items():
+        if isinstance(value, float):
+            assert float(values[key]) == pytest.approx(value, rel=5e-4), key  # 4 digits
+    below = {rows[i - 1][0]: rows[i][3] for i, row in enumerate(rows) if line_is_asymptotic(row)}
+    assert set(below) == {"c", "N0"}
+    assert float(below["c"]) == paper.c == 40.5 and float(values["c"]) == runs.c == 25.35
+    assert float(below["N0"]) == pytest.approx(paper.N0, rel=5e-4)
+
+
+def line_is_asymptotic(row: list[str]) -> bool:
+    return row[:3] == ["on", "asymptotic", "spectra"]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

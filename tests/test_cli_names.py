@@ -175,3 +175,23 @@ def test_the_default_output_is_replaced_by_the_next_run_and_out_needs_force(
     assert "mine.nc exists; give --force" in capsys.readouterr().err
     assert main([*named, "--force"]) == 0
     assert "replaced mine.nc" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "stem"),
+    [
+        (["gamma", "--temperature", "0.3", "--tau-expt-max", "10"], "gruneisen"),
+        (["metallic", "--temperatures-per-decade", "2", "--tau-expt", "1"], "metallic"),
+        (["sweep", "--grid", "temperature=0.3", "--scheduler", "synchronous"], "sweep"),
+        (["sweep", "heat-step", "--grid", "T1=0.31", "--t-stop", "1e-3"], "sweep_heat_step"),
+    ],
+)
+def test_every_command_replaces_its_default_output_when_run_again(
+    argv, stem, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = [*argv, "--spectrum", "asymptotic"]
+    assert main(argv) == 0
+    assert f"wrote outputs/{stem}.nc and outputs/{stem}.png" in capsys.readouterr().out
+    assert main(argv) == 0
+    assert f"replaced outputs/{stem}.nc and outputs/{stem}.png" in capsys.readouterr().out

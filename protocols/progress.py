@@ -11,7 +11,9 @@ with the time spent::
     ...
     tls-expansion: heat-pulse on ggp1985 (est. 4 s): done in 4.8 s
 
-Work whose first report is already "done" (instant, or read from a cache) shows nothing. Work of
+Nothing is shown of a wait shorter than :data:`SHOW_AFTER_S`, nor of work whose first report is
+already "done" (instant, or read from a cache); after the delay the first line says how far the
+work is. Work of
 unknown length (a fit's evaluations) is counted instead: on a terminal a bar without a total, in
 a log a line at evaluations 1, 10, 20, 40, 80, ... and at the end. The command line's ``--quiet``
 gives no :class:`Progress` at all.
@@ -23,10 +25,13 @@ import sys
 import time
 from typing import Any, TextIO
 
-__all__ = ["LOG_STEP", "Progress"]
+__all__ = ["LOG_STEP", "SHOW_AFTER_S", "Progress"]
 
 #: A log line each time this fraction more of the work is done (a tenth: ten lines at most). [1]
 LOG_STEP = 0.1
+#: Progress is shown once a wait has lasted this long: a shorter one needs no report (and the
+#: main job's one-second run would print a dozen lines into a log). [s]
+SHOW_AFTER_S = 2.0
 
 
 class Progress:
@@ -40,12 +45,15 @@ class Progress:
         Where to report; a terminal gets a bar, anything else log lines.
     unit
         What :meth:`step` counts, e.g. ``"evaluations"`` (work of unknown length).
+    delay
+        Show nothing until the work has lasted this long (:data:`SHOW_AFTER_S`): a shorter wait
+        needs no report. [s]
 
     Examples
     --------
     >>> import io
     >>> log = io.StringIO()  # not a terminal: log lines
-    >>> with Progress("demo", stream=log) as report:
+    >>> with Progress("demo", stream=log, delay=0.0) as report:
     ...     for k in range(1, 5):
     ...         report(k / 4)
     >>> print(log.getvalue())  # doctest: +ELLIPSIS
@@ -57,14 +65,23 @@ class Progress:
     <BLANKLINE>
     """
 
-    def __init__(self, label: str, *, stream: TextIO | None = None, unit: str = "") -> None:
+    def __init__(
+        self,
+        label: str,
+        *,
+        stream: TextIO | None = None,
+        unit: str = "",
+        delay: float = SHOW_AFTER_S,
+    ) -> None:
         self.label = label
         self.unit = unit
+        self.delay = delay
         self._stream = stream if stream is not None else sys.stderr
         self._terminal = bool(getattr(self._stream, "isatty", lambda: False)())
         self._bar: Any = None
         self._start = 0.0
-        self._started = False
+        self._started = False  # the work has reported
+        self._shown = False  # and has lasted long enough to be shown (log mode)
         self._finished = False
         self._logged = 0.0  # fraction at the last log line
         self._count = 0
@@ -83,6 +100,10 @@ class Progress:
             self._begin(total=1000)
         if self._bar is not None:
             self._bar.update(max(0, round(1000 * fraction) - self._bar.n))
+        elif fraction < 1.0 and not self._shown:
+            if self._due():
+                self._announce(f"{100 * fraction:.0f} %")
+                self._logged = fraction
         elif fraction < 1.0 and fraction - self._logged >= LOG_STEP - 1e-12:
             self._logged = fraction
             self._line(f"{100 * fraction:.0f} % after {self._elapsed()}")
@@ -104,6 +125,10 @@ class Progress:
             self._bar.update(1)
             if note:
                 self._bar.set_postfix_str(note, refresh=False)
+            return
+        if not self._shown:
+            if self._due():
+                self._announce(f"{self._count} {self.unit}" + (f", {note}" if note else ""))
         elif self._count == 1 or (self._count % 10 == 0 and _power_of_two(self._count // 10)):
             text = f"{self._count} {self.unit} after {self._elapsed()}"
             self._line(text + (f", {note}" if note else ""))
@@ -115,7 +140,7 @@ class Progress:
         self._finished = True
         if self._bar is not None:
             self._bar.close()
-        elif self._started:
+        elif self._shown:
             counted = f" ({self._count} {self.unit})" if self._count else ""
             self._line(f"done in {self._elapsed()}{counted}")
 
@@ -147,10 +172,20 @@ class Progress:
                 desc=self.label,
                 file=self._stream,
                 mininterval=0.5,
+                delay=self.delay,
                 bar_format=fmt,
             )
-        else:
-            self._line("started")
+        elif self.delay <= 0:
+            self._announce("")
+
+    def _due(self) -> bool:
+        """Whether the work has lasted :attr:`delay`, long enough to be shown."""
+        return time.monotonic() - self._start >= self.delay
+
+    def _announce(self, where: str) -> None:
+        """The first log line: the work started (after a delay: how long ago, how far it is)."""
+        self._shown = True
+        self._line("started" if not where else f"started {self._elapsed()} ago, {where}")
 
     def _elapsed(self) -> str:
         seconds = time.monotonic() - self._start

@@ -56,11 +56,11 @@ class _Terminal(io.StringIO):
 
 def test_on_a_terminal_a_bar_starts_with_its_work_and_skips_instant_work() -> None:
     terminal = _Terminal()
-    instant = Progress("ensemble", stream=terminal)
+    instant = Progress("ensemble", stream=terminal, delay=0.0)
     instant(1.0)
     instant.close()
     assert terminal.getvalue() == ""
-    bar = Progress("run", stream=terminal)
+    bar = Progress("run", stream=terminal, delay=0.0)
     assert terminal.getvalue() == ""  # nothing before the first report
     bar(0.25)
     bar(1.0)
@@ -74,7 +74,7 @@ def test_in_a_log_a_few_lines_start_every_tenth_and_end() -> None:
     """Not a terminal (a file, CI, nohup): whole lines at the start, each time another tenth is
     done and at the end; 1000 reports give 11 lines, not 1000."""
     log = io.StringIO()
-    report = Progress("sweep", stream=log)
+    report = Progress("sweep", stream=log, delay=0.0)
     for k in range(1, 1001):
         report(k / 1000)
     lines = log.getvalue().splitlines()
@@ -89,7 +89,7 @@ def test_in_a_log_a_few_lines_start_every_tenth_and_end() -> None:
 
 def test_counted_work_and_work_of_unknown_length() -> None:
     log = io.StringIO()
-    points = Progress("sweep", stream=log)
+    points = Progress("sweep", stream=log, delay=0.0)
     for done in range(1, 5):
         points.counted(done, 4)
     assert log.getvalue().splitlines()[1:-1] == [
@@ -97,13 +97,42 @@ def test_counted_work_and_work_of_unknown_length() -> None:
     ]
     assert " 25 % after" in log.getvalue() and "done in" in log.getvalue()
     log = io.StringIO()
-    evaluations = Progress("fit", stream=log, unit="evaluations")
+    evaluations = Progress("fit", stream=log, unit="evaluations", delay=0.0)
     for _ in range(45):
         evaluations.step("chi2 = 3")
     evaluations.close()
     counts = [int(line.split(": ")[2].split()[0]) for line in log.getvalue().splitlines()[1:-1]]
     assert counts == [1, 10, 20, 40]  # then doubling: a long fit logs a few lines
     assert log.getvalue().splitlines()[-1].endswith("(45 evaluations)")
+
+
+def test_a_wait_shorter_than_the_delay_shows_nothing(monkeypatch) -> None:
+    """Nothing for a wait under SHOW_AFTER_S (the main job's one-second run logged a dozen
+    lines); past it, the first line says how long ago the work started and how far it is.
+    The clock is a fake one: the test does not depend on how fast the machine is."""
+    import protocols.progress as progress
+
+    now = [100.0]
+    monkeypatch.setattr(progress.time, "monotonic", lambda: now[0])
+    log = io.StringIO()
+    short = Progress("short", stream=log)
+    for k in range(1, 11):
+        now[0] += 0.1
+        short(k / 10)
+    assert log.getvalue() == ""
+    long = Progress("long", stream=log)
+    for k in range(1, 11):
+        now[0] += 0.5
+        long(k / 10)
+    lines = log.getvalue().splitlines()
+    assert lines[0] == "tls-expansion: long: started 2 s ago, 50 %"
+    assert lines[1:] == [
+        "tls-expansion: long: 60 % after 2.5 s",
+        "tls-expansion: long: 70 % after 3 s",
+        "tls-expansion: long: 80 % after 3.5 s",
+        "tls-expansion: long: 90 % after 4 s",
+        "tls-expansion: long: done in 4.5 s",
+    ]
 
 
 def _alpha_csv(tmp_path: Path) -> Path:
@@ -123,7 +152,7 @@ class _Recorded(Progress):
     made: ClassVar[list[_Recorded]] = []
 
     def __init__(self, label: str, **kwargs) -> None:
-        super().__init__(label, **kwargs)
+        super().__init__(label, **{**kwargs, "delay": 0.0})
         self.reports: list[float] = []
         self.steps = 0
         _Recorded.made.append(self)

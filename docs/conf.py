@@ -61,6 +61,10 @@ nb_execution_timeout = 600
 nb_execution_raise_on_error = True
 nb_merge_streams = True
 
+# No "smart" quotes or dashes: the pages quote commands and options (--set, --out, "kki"),
+# which a reader copies into a shell; Sphinx would turn -- into an en dash and " into “.
+smartquotes = False
+
 html_theme = "pydata_sphinx_theme"
 html_title = f"tls-expansion {release}"
 html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}

@@ -565,6 +565,21 @@ def get_glass(name: str = DEFAULT_PRESET, *, spectrum: str = "exact") -> Glass |
         formulas (2.8)-(2.13), (4.5), (4.11), the model of its closed forms, with the fitted
         values of the preset's glass. The standard tunnelling model has no soft potentials and
         ignores it.
+
+    Examples
+    --------
+    A fitted value has one calibration per spectrum (``tls-expansion glasses`` prints both):
+
+    >>> import dynamics
+    >>> silica = dynamics.get_glass("silica")  # exact spectra, the default
+    >>> silica.c, silica.W
+    (25.35, 30.0)
+    >>> dynamics.get_glass("silica", spectrum="asymptotic").c  # the paper's model
+    40.5
+    >>> dynamics.get_glass("pyrex")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dynamics.validation.ParameterError: glass = 'pyrex' is not a known preset; choose one of ...
     """
     if spectrum not in SPECTRA:
         raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use one of {SPECTRA}")

@@ -18,7 +18,8 @@ are the functions.
 """
 
 from dynamics import __version__
-from protocols.fit import fit
+from protocols.fit import FitResult, fit
+from protocols.fitdata import Measurement, read_data
 from protocols.histories import (
     HeatPulse,
     HeatStep,
@@ -34,6 +35,7 @@ from protocols.histories import (
 from protocols.metallic import alpha_through_tc
 from protocols.output import open_dataset, write_netcdf
 from protocols.plots import (
+    plot_fit,
     plot_gruneisen,
     plot_run,
     plot_steps,
@@ -49,9 +51,11 @@ from protocols.variables import VARIABLES
 
 __all__ = [
     "VARIABLES",
+    "FitResult",
     "HeatPulse",
     "HeatStep",
     "IsolatedPulse",
+    "Measurement",
     "Ramp",
     "Schedule",
     "Staircase",
@@ -64,6 +68,7 @@ __all__ = [
     "log_times",
     "make_protocol",
     "open_dataset",
+    "plot_fit",
     "plot_gruneisen",
     "plot_run",
     "plot_steps",
@@ -72,6 +77,7 @@ __all__ = [
     "plot_temperature",
     "plot_through_tc",
     "protocol_from_dict",
+    "read_data",
     "run",
     "save_figure",
     "sweep",

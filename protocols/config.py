@@ -28,8 +28,10 @@ CONFIG_TABLES = ("glass", "protocol", "run")
 RUN_KEYS = {
     "t_start": "first output time [s]",
     "t_stop": "last output time [s]",
-    "points_per_decade": "output times per decade (integer)",
+    "times_per_decade": "output times per decade (integer)",
 }
+#: ``[run]`` keys renamed after 0.1.0 (CHANGELOG.md): old -> new, as the options they mirror.
+RENAMED_RUN_KEYS = {"points_per_decade": "times_per_decade"}
 
 
 class ConfigError(ParameterError):
@@ -40,7 +42,7 @@ def read_config(path: str | Path, tables: Sequence[str] = CONFIG_TABLES) -> dict
     """Read a TOML configuration file; reject unknown tables and unknown ``[run]`` keys.
 
     Tables: ``[glass]`` (``preset`` and any glass field), ``[protocol]`` (``kind`` and its
-    parameters), ``[run]`` (``t_start``, ``t_stop``, ``points_per_decade``). Values with units
+    parameters), ``[run]`` (``t_start``, ``t_stop``, ``times_per_decade``). Values with units
     are converted (:func:`typed_value`); the glass's and protocol's own keys are checked when
     the glass and the protocol are made.
 
@@ -130,6 +132,11 @@ def _check_tables(data: Mapping[str, Any], tables: Sequence[str], p: Path) -> No
             'preset = "ggp1985"'
         )
     for key in data.get("run", {}):
+        if key in RENAMED_RUN_KEYS:
+            raise ConfigError(
+                f"config = {str(p)!r}: [run] {key} was renamed {RENAMED_RUN_KEYS[key]} "
+                "(CHANGELOG.md)"
+            )
         if key not in RUN_KEYS:
             raise ConfigError(
                 f"config = {str(p)!r}: unknown key {key!r} in [run]; allowed: "
@@ -141,7 +148,7 @@ def _converted(data: Mapping[str, Any]) -> dict[str, Any]:
     """A checked configuration (:func:`_check_tables`) with values in the registry's units.
 
     Every value but ``preset`` and ``kind`` goes through :func:`typed_value`; ``[run]``'s
-    ``t_start`` and ``t_stop`` are durations [s] and ``points_per_decade`` an integer >= 1.
+    ``t_start`` and ``t_stop`` are durations [s] and ``times_per_decade`` an integer >= 1.
 
     Raises
     ------
@@ -159,10 +166,10 @@ def _converted(data: Mapping[str, Any]) -> dict[str, Any]:
         out["run"]["t_start"] = parse_quantity(run_table["t_start"], "s", name="t_start")
     if "t_stop" in run_table:
         out["run"]["t_stop"] = parse_quantity(run_table["t_stop"], "s", name="t_stop")
-    if "points_per_decade" in run_table:
-        ppd = run_table["points_per_decade"]
+    if "times_per_decade" in run_table:
+        ppd = run_table["times_per_decade"]
         if isinstance(ppd, bool) or not isinstance(ppd, int) or ppd < 1:
-            raise ConfigError(f"points_per_decade = {ppd!r} in [run] must be an integer >= 1 [1]")
+            raise ConfigError(f"times_per_decade = {ppd!r} in [run] must be an integer >= 1 [1]")
     return out
 
 
@@ -284,12 +291,25 @@ def split_overrides(
             glass_changes[key] = value
         elif key in protocol_fields:
             protocol_changes[key] = value
+        elif renamed := _renamed_to(key, protocol_fields):
+            raise ConfigError(f"{key} was renamed {renamed} (CHANGELOG.md)")
         else:
             raise ConfigError(
                 f"{key} is not a parameter of the glass or the protocol; glass: "
                 f"{', '.join(sorted(g_fields))}; protocol: {', '.join(sorted(protocol_fields))}"
             )
     return glass_changes, protocol_changes
+
+
+def _renamed_to(name: str, protocol_fields: set[str]) -> str:
+    """The new name of a protocol parameter renamed since 0.1.0
+    (:data:`protocols.histories.RENAMED_PARAMETERS`) if the protocol has it, else ``""``."""
+    from protocols.histories import RENAMED_PARAMETERS
+
+    for renames in RENAMED_PARAMETERS.values():
+        if renames.get(name) in protocol_fields:
+            return renames[name]
+    return ""
 
 
 def quantity_type(unit: str, option: str) -> Any:
@@ -318,30 +338,3 @@ def quantity_type(unit: str, option: str) -> Any:
 
     convert.__name__ = f"quantity in {unit}"
     return convert
-
-
-def time_range(text: str, option: str = "--times") -> tuple[float, float]:
-    """``"1e-9s:1day"`` -> ``(1e-9, 86400.0)``: first and last output time. [s]
-
-    Parameters
-    ----------
-    text
-        ``START:STOP``, each a time with or without a unit (plain numbers are seconds).
-    option
-        The option or key, for the error message.
-
-    Returns
-    -------
-    tuple of float
-        Start and stop, 0 < start < stop. [s]
-    """
-    parts = text.split(":")
-    if len(parts) != 2:
-        raise ConfigError(f"{option} = {text!r} must be START:STOP, e.g. 1e-9s:1day")
-    start = parse_quantity(parts[0], "s", name=f"{option} start")
-    stop = parse_quantity(parts[1], "s", name=f"{option} stop")
-    if not 0 < start < stop:
-        raise ConfigError(
-            f"{option} = {text!r}: needs 0 < start < stop (got {start:g} s, {stop:g} s)"
-        )
-    return start, stop

@@ -75,7 +75,9 @@ def estimate_bins(
 
 def log_count(start: float, stop: float, points_per_decade: float) -> int:
     """Number of times :func:`protocols.histories.log_times` gives, without making them. [1]"""
-    return max(2, math.ceil(points_per_decade * math.log10(stop / start)) + 1)
+    from protocols.histories import log_count as count
+
+    return count(start, stop, points_per_decade)
 
 
 def estimate_run_seconds(model: Any, protocol: Any, t_end: float, n_times: int) -> float:

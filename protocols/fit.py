@@ -35,12 +35,13 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import lmfit
 import numpy as np
+import xarray as xr
 from numpy.typing import NDArray
 
 from dynamics.ensemble import Resolution
@@ -53,10 +54,16 @@ from dynamics.glass import (
 )
 from dynamics.response import step_response
 from dynamics.validation import ParameterError
+from protocols.fit_output import (  # the warning lives with FitResult; fit is its home too
+    CHI_SQUARE_WARNING_PROBABILITY as CHI_SQUARE_WARNING_PROBABILITY,
+)
 from protocols.fit_output import FitResult
+from protocols.fit_output import chi_square_warning as chi_square_warning
 from protocols.fitdata import QUANTITIES, Measurement
 
 FloatArray = NDArray[np.float64]
+#: ``progress`` callback of a fit: (evaluations of the model so far, chi-square of the last). [1]
+FitProgress = Callable[[int, float], None]
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,57 @@ def predict(
         grid = r.gruneisen_equilibrium
     values = grid[t_index, tau_index]
     return values / data.temperature if q.endswith("_over_temperature") else values
+
+
+#: Points of the model curve drawn through the data (:func:`model_curve`): its kinks at 60
+#: log- or evenly spaced points are below a line's width for the smooth α(T), C(T), Γ(τ_expt)
+#: and ε(t) of a relaxation (a polyline through the data points had visible kinks). [1]
+CURVE_POINTS = 60
+
+
+def model_curve(
+    model: GlassModel,
+    data: Measurement,
+    *,
+    points: int = CURVE_POINTS,
+    resolution: Resolution | None = None,
+) -> tuple[FloatArray, FloatArray] | None:
+    """The model on a fine grid over the range of ``data``'s independent variable, for the curve
+    of a figure: ``points`` values log-spaced (evenly spaced if the range has a zero or spans
+    less than a factor 20), the other variables at the data's (single) values.
+
+    Returns
+    -------
+    (x, y) or None
+        The grid [K or s] and the model there [the quantity's unit]; None when another variable
+        varies too (C(T) at several τ_expt: no single curve).
+    """
+    x = data.x
+    others = [getattr(data, a) for a in ("temperature", "tau_expt") if a != data.axis]
+    if any(v is not None and np.ptp(v) > 0 for v in others):
+        return None
+    low, high = float(x.min()), float(x.max())
+    fine = (
+        np.geomspace(low, high, points)
+        if low > 0 and high / low > 20
+        else np.linspace(low, high, points)
+    )
+
+    def filled(axis: str) -> FloatArray | None:
+        value = getattr(data, axis)
+        if axis == data.axis:
+            return fine
+        return None if value is None else np.full(points, float(np.asarray(value).flat[0]))
+
+    grid = dataclasses.replace(
+        data,
+        values=np.zeros(points),
+        errors=None,
+        temperature=filled("temperature"),
+        tau_expt=filled("tau_expt"),
+        time=filled("time"),
+    )
+    return fine, predict(model, grid, resolution=resolution)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -251,7 +309,7 @@ def _checked_request(
     ParameterError
         No data, a glass of the wrong type, or nothing to vary.
     """
-    data = (measurements,) if isinstance(measurements, Measurement) else tuple(measurements)
+    data = _measurements(measurements)
     if not data:
         raise ParameterError("fit needs at least one data set")
     if not isinstance(glass, Glass | TunnellingGlass):
@@ -260,6 +318,43 @@ def _checked_request(
     if not vary:
         raise ParameterError("vary: give at least one parameter to fit")
     return data, vary
+
+
+def _measurements(measurements: Any) -> tuple[Measurement, ...]:
+    """The data sets of :func:`fit`: each a :class:`~protocols.fitdata.Measurement` as given, or
+    read by :func:`protocols.fitdata.read_data` from an :class:`xarray.Dataset` or a file.
+
+    Raises
+    ------
+    ParameterError
+        Something that is none of these, or a dataset or file that holds no single quantity to
+        fit (named in the message).
+    """
+    from pathlib import Path
+
+    from protocols.fitdata import read_data
+
+    one = isinstance(measurements, Measurement | xr.Dataset | str | Path)
+    items = (measurements,) if one else measurements
+    try:
+        items = tuple(items)
+    except TypeError:
+        raise ParameterError(
+            f"measurements = {measurements!r} must be data: a Measurement, an xarray.Dataset, a "
+            "CSV or netCDF file, or a list of them"
+        ) from None
+    out = []
+    for item in items:
+        if isinstance(item, Measurement):
+            out.append(item)
+        elif isinstance(item, xr.Dataset | str | Path):
+            out.append(read_data(item))
+        else:
+            raise ParameterError(
+                f"measurements: {item!r} is not data (a Measurement, an xarray.Dataset, or a "
+                "CSV or netCDF file)"
+            )
+    return tuple(out)
 
 
 def _check_point_count(data: Sequence[Measurement], vary: Sequence[str]) -> None:
@@ -339,7 +434,11 @@ class _Objective:
 
 
 def _minimise(
-    objective: _Objective, params: lmfit.Parameters, method: str, scale_covar: bool
+    objective: _Objective,
+    params: lmfit.Parameters,
+    method: str,
+    scale_covar: bool,
+    progress: FitProgress | None = None,
 ) -> tuple[Any, GlassModel, tuple[FloatArray, ...]]:
     """Run lmfit's minimiser on ``objective`` from ``params``, and evaluate the best fit.
 
@@ -353,6 +452,8 @@ def _minimise(
         lmfit's minimiser.
     scale_covar
         Scale the covariance by the reduced chi-square (data without uncertainties).
+    progress
+        Called after each evaluation of the model (see :func:`fit`).
 
     Returns
     -------
@@ -373,7 +474,11 @@ def _minimise(
         warnings.simplefilter("once")
         try:
             result = lmfit.minimize(
-                objective.residual, params, method=method, scale_covar=scale_covar
+                objective.residual,
+                params,
+                method=method,
+                scale_covar=scale_covar,
+                iter_cb=None if progress is None else _reporter(progress),
             )
         except ValueError as exc:  # lmfit's own checks, e.g. NaN from the model
             if isinstance(exc, ParameterError):
@@ -382,6 +487,18 @@ def _minimise(
         best = objective.model(result.params)
         best_fit = objective.predictions(best)
     return result, best, best_fit
+
+
+def _reporter(progress: FitProgress) -> Callable[..., None]:
+    """lmfit's ``iter_cb``, calling ``progress(evaluations, chi_square)`` (it must return None:
+    a true value would stop the fit)."""
+    count = [0]
+
+    def report(params: Any, iteration: int, residual: FloatArray, *args: Any, **kws: Any) -> None:
+        count[0] += 1
+        progress(count[0], float(np.sum(np.square(residual))))
+
+    return report
 
 
 def _best_values(
@@ -421,21 +538,24 @@ def _best_values(
 
 
 def fit(
-    measurements: Measurement | Sequence[Measurement],
+    measurements: Any,
     glass: GlassModel,
     vary: Sequence[str],
     *,
     bounds: Mapping[str, tuple[float, float]] | None = None,
     resolution: Resolution | None = None,
     method: str = "leastsq",
+    progress: FitProgress | None = None,
 ) -> FitResult:
     """Fit parameters of ``glass`` to one or more data sets at once (module docstring).
 
     Parameters
     ----------
     measurements
-        One or more :class:`protocols.fitdata.Measurement` (:func:`protocols.fitdata.read_data`);
-        every data set shares the parameters.
+        One or more data sets, sharing the parameters: each a
+        :class:`protocols.fitdata.Measurement` (:func:`protocols.read_data` makes one from a
+        file or a dataset, with the options it takes), an :class:`xarray.Dataset` holding one
+        quantity to fit, or the path of a CSV or netCDF file.
     glass
         The start glass: the values of the varied parameters are the start values; the other
         parameters stay as they are. It is fitted on its own spectrum (``glass.spectrum``:
@@ -449,10 +569,30 @@ def fit(
         Quadrature resolution (the converged default if omitted).
     method
         lmfit's minimiser (``"leastsq"``, Levenberg-Marquardt, by default).
+    progress
+        Called after each evaluation of the model with the number of evaluations so far and
+        that evaluation's chi-square (a fit's length is not known in advance; the command line
+        shows it with :meth:`protocols.progress.Progress.step`).
 
     Returns
     -------
     FitResult
+
+    Examples
+    --------
+    α(T) made by the asymptotic default glass (c = 6), fitted from c = 4:
+
+    >>> import numpy as np
+    >>> import dynamics, protocols
+    >>> from protocols.fitdata import measurement
+    >>> glass = dynamics.default_glass(spectrum="asymptotic")
+    >>> temps = np.geomspace(0.1, 1.0, 8)  # [K]
+    >>> alpha = protocols.gruneisen_vs_tau(glass, temps, [100.0]).alpha.values[:, 0]  # [K-1]
+    >>> data = measurement("alpha", alpha, errors=0.02 * np.abs(alpha), temperature=temps,
+    ...                    tau_expt=100.0)
+    >>> result = protocols.fit(data, glass.replace(c=4.0), ["c"])
+    >>> round(result.values["c"], 6), result.warnings
+    (6.0, [])
     """
     data, vary = _checked_request(measurements, glass, vary)
     params, used = _parameters(glass, vary, bounds or {})
@@ -460,7 +600,7 @@ def fit(
     res = resolution if resolution is not None else Resolution()
     weighting = tuple("errors" if m.errors is not None else "rms" for m in data)
     objective = _Objective(glass, vary, data, _uncertainties(data), res)
-    result, best, best_fit = _minimise(objective, params, method, "rms" in weighting)
+    result, best, best_fit = _minimise(objective, params, method, "rms" in weighting, progress)
     values, stderr, stderr_log10 = _best_values(result, vary)
     return FitResult(
         glass=best,
@@ -481,6 +621,7 @@ def fit(
         spectrum=glass.spectrum,
         resolution=res,
         bounds=used,
+        curves=tuple(model_curve(best, m, resolution=res) for m in data),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,7 @@ _DATA_SUFFIXES = {
     "err": "standard uncertainty of the measured {}",
     "fit": "best fit of {}",
     "residual": "residual (measured minus best fit) of {}",
+    "curve": "best fit on a fine grid of {}",
 }
 
 
@@ -89,6 +90,8 @@ class FitResult:
         lmfit's :class:`~lmfit.minimizer.MinimizerResult`.
     spectrum, resolution, bounds
         The settings.
+    curves
+        Per data set, the best fit on a fine grid (:func:`protocols.fit.model_curve`), or None.
     """
 
     glass: GlassModel
@@ -109,6 +112,7 @@ class FitResult:
     spectrum: str
     resolution: Resolution
     bounds: dict[str, tuple[float, float]]
+    curves: tuple[tuple[FloatArray, FloatArray] | None, ...] = ()
 
     @property
     def n_points(self) -> int:
@@ -116,11 +120,14 @@ class FitResult:
 
     @property
     def warnings(self) -> list[str]:
-        """What the fit cannot tell: parameters that ended on a bound, parameters without an
-        error estimate, or pairs whose correlation exceeds 0.99 in magnitude (the data fix a
-        combination of them, not each)."""
+        """What the fit cannot tell: a model that does not fit the data within their stated
+        errors (:func:`chi_square_warning`), parameters that ended on a bound, parameters
+        without an error estimate, or pairs whose correlation exceeds 0.99 in magnitude (the
+        data fix a combination of them, not each)."""
         names = list(self.values)
-        out = [
+        misfit = chi_square_warning(self.chi_square, self.n_points - len(names), self.weighting)
+        out = [misfit] if misfit else []
+        out += [
             f"{n} = {self.values[n]:.6g} ended on its {side} bound: the data may want it "
             "further (widen --bounds)"
             for n in names
@@ -145,6 +152,46 @@ class FitResult:
         """The data, best fit, residuals, parameters, errors, correlations and settings
         (:func:`fit_dataset`)."""
         return fit_dataset(self)
+
+
+#: A fit with stated errors warns when a chi-square this large or larger would occur by chance
+#: less often than this, were the model right and the errors Gaussian and as stated: above the
+#: 99.9th percentile of chi-square with the fit's degrees of freedom (a reduced chi-square above
+#: 2.96 for 10 degrees of freedom, 2.27 for 20, 1.49 for 100, 1.14 for 1000). At 1e-2 one honest
+#: fit in a hundred would warn; much below 1e-3 a model that misses the data by a clear margin
+#: would pass (the issue's reduced chi-square of 98 is far beyond any of these). [1]
+CHI_SQUARE_WARNING_PROBABILITY = 1e-3
+
+
+def chi_square_warning(chi_square: float, degrees_of_freedom: int, weighting: Sequence[str]) -> str:
+    """A warning if the data have stated errors (every data set weighted by its errors) and
+    ``chi_square`` exceeds the :data:`CHI_SQUARE_WARNING_PROBABILITY` upper quantile of the
+    chi-square distribution with ``degrees_of_freedom``; else ``""``.
+
+    Examples
+    --------
+    >>> chi_square_warning(12.0, 10, ["errors"])
+    ''
+    >>> chi_square_warning(980.0, 10, ["errors"])  # doctest: +ELLIPSIS
+    'reduced chi-square = 98 with the stated errors: ...'
+    >>> chi_square_warning(980.0, 10, ["rms"])  # no stated errors: chi-square has no scale
+    ''
+    """
+    from scipy.special import chdtri
+
+    if degrees_of_freedom < 1 or any(w != "errors" for w in weighting):
+        return ""
+    limit = float(chdtri(degrees_of_freedom, CHI_SQUARE_WARNING_PROBABILITY))
+    if chi_square <= limit:
+        return ""
+    reduced, threshold = chi_square / degrees_of_freedom, limit / degrees_of_freedom
+    return (
+        f"reduced chi-square = {reduced:.3g} with the stated errors: above {threshold:.3g}, "
+        f"which a right model would exceed with probability "
+        f"{CHI_SQUARE_WARNING_PROBABILITY:g} ({degrees_of_freedom} degrees of freedom); the "
+        "model does not fit these data within their errors (another spectrum, protocol or "
+        "parameter, or underestimated errors)"
+    )
 
 
 def _bound_reached(value: float, bounds: tuple[float, float], log: bool) -> str:
@@ -173,6 +220,8 @@ def fit_variable_attrs(name: str) -> dict[str, str]:
     if tail.isdigit():  # data set k: QUANTITY[_err|_fit|_residual]_k, point_k, or an axis
         if stem == "point":
             return {"long_name": f"index of a point of data set {tail}", "units": "1"}
+        if stem == "curve":
+            return {"long_name": f"index of the fine grid of data set {tail}", "units": "1"}
         for suffix, text in _DATA_SUFFIXES.items():
             base = stem[: -len(suffix) - 1] if suffix and stem.endswith("_" + suffix) else stem
             if (suffix == "" or stem.endswith("_" + suffix)) and base in VARIABLES:
@@ -192,7 +241,11 @@ def fit_variable_attrs(name: str) -> dict[str, str]:
 
 
 def _data_set_variables(
-    k: int, m: Measurement, fitted: FloatArray, weighting: str
+    k: int,
+    m: Measurement,
+    fitted: FloatArray,
+    weighting: str,
+    curve: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The variables and attributes of data set ``k`` in a fit's dataset (:func:`fit_dataset`).
 
@@ -206,12 +259,15 @@ def _data_set_variables(
         The best fit at its points. [the data set's unit]
     weighting
         ``"errors"`` or ``"rms"`` (module docstring).
+    curve
+        The best fit on a fine grid (:func:`protocols.fit.model_curve`), or None.
 
     Returns
     -------
     data
         ``{name: (dimension, values)}``: the axes, data, uncertainties, best fit and residuals
-        along ``point_k``.
+        along ``point_k``; with a curve, ``AXIS_curve_k`` and ``QUANTITY_curve_k`` along
+        ``curve_k``.
     attrs
         ``data_k_source``, ``data_k_quantity``, ``data_k_axis``, ``data_k_weighting`` and, for a
         run quantity, ``data_k_protocol``.
@@ -227,6 +283,9 @@ def _data_set_variables(
         data[f"{m.quantity}_err_{k}"] = (dim, m.errors)
     data[f"{m.quantity}_fit_{k}"] = (dim, fitted)
     data[f"{m.quantity}_residual_{k}"] = (dim, m.values - fitted)
+    if curve is not None:
+        data[f"{m.axis}_curve_{k}"] = (f"curve_{k}", curve[0])
+        data[f"{m.quantity}_curve_{k}"] = (f"curve_{k}", curve[1])
     attrs: dict[str, Any] = {
         f"data_{k}_source": m.source,
         f"data_{k}_quantity": m.quantity,
@@ -311,8 +370,10 @@ def fit_dataset(result: FitResult) -> xr.Dataset:
     ``aic``, ``bic``; the glass, the settings and lmfit's report in the attributes."""
     data: dict[str, Any] = {}
     attrs: dict[str, Any] = {}
-    for k, (m, fitted) in enumerate(zip(result.measurements, result.best_fit, strict=True), 1):
-        set_data, set_attrs = _data_set_variables(k, m, fitted, result.weighting[k - 1])
+    curves = result.curves or (None,) * len(result.measurements)
+    parts = zip(result.measurements, result.best_fit, curves, strict=True)
+    for k, (m, fitted, curve) in enumerate(parts, 1):
+        set_data, set_attrs = _data_set_variables(k, m, fitted, result.weighting[k - 1], curve)
         data.update(set_data)
         attrs.update(set_attrs)
     data.update(_parameter_variables(result))

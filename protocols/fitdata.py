@@ -538,7 +538,8 @@ def from_dataset(
     if quantity is None:
         if len(present) != 1:
             raise ParameterError(
-                f"{source}: choose the quantity to fit (--quantity) among "
+                f"{source}: choose the quantity to fit (quantity=NAME; --quantity NAME on the "
+                "command line) among "
                 f"{', '.join(present) or 'none of ' + ', '.join(sorted(QUANTITIES))}"
             )
         quantity = present[0]

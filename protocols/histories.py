@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dynamics.electrons import electron_heat_content_function
 from dynamics.ensemble import Ensemble
-from dynamics.glass import TLSModel
+from dynamics.glass import ParameterSpec, TLSModel
 from dynamics.propagation import Segment, propagate, propagate_isolated
 from dynamics.response import (
     Trajectory,
@@ -35,7 +36,7 @@ from dynamics.response import (
     step_heat,
 )
 from dynamics.thermal import debye_temperature_after_deposit
-from dynamics.validation import ParameterError, check_range, check_temperature
+from dynamics.validation import MIN_TEMPERATURE_K, ParameterError, check_range
 from protocols.labels import title_duration, title_temperature
 
 FloatArray = NDArray[np.float64]
@@ -48,16 +49,161 @@ Variables = dict[str, tuple[tuple[str, ...], Any]]
 PROTOCOLS: dict[str, type[TemperatureHistory]] = {}
 
 
-def _temperature(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ParameterError(f"{name} = {value!r} must be a temperature in K, a number")
-    return float(check_temperature(name, value))
+#: Parameters renamed after 0.1.0 (CHANGELOG.md): old name -> new name, per protocol kind. Datasets
+#: and data files written before keep being read (:func:`protocol_from_dict`); a new request with
+#: an old name gets an error that names the new one (:func:`make_protocol`).
+RENAMED_PARAMETERS: dict[str, dict[str, str]] = {
+    "heat-pulse": {"energy": "heat_density"},
+    "isolated-pulse": {"energy": "heat_density"},
+    "ramp": {"rate": "ramp_rate"},
+    "schedule": {"initial_temperature_K": "T_start"},
+}
 
 
-def _positive(name: str, value: Any, unit: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ParameterError(f"{name} = {value!r} must be a number [{unit}]")
-    return float(check_range(name, value, 0.0, unit=unit))
+@dataclass(frozen=True)
+class ProtocolParameter(ParameterSpec):
+    """The one declaration of a protocol parameter, as :class:`dynamics.glass.ParameterSpec` is
+    of a glass parameter: unit, allowed range, label and description (its default value is the
+    dataclass field's). Validation (:meth:`TemperatureHistory.__post_init__`), the variable
+    registry (:mod:`protocols.variables`: the ``long_name``, ``units`` and ``comment`` of a swept
+    parameter, the units of the ``protocol`` attribute), the configuration's units
+    (:mod:`protocols.config`) and the class docstrings all read it. Declare one with
+    :func:`parameter`.
+
+    Parameters
+    ----------
+    unit, low, high, label, description, low_open, high_open
+        As :class:`dynamics.glass.ParameterSpec`.
+    integer
+        A whole number (``low`` and ``high`` are then its allowed extremes).
+    optional
+        ``None`` is allowed (the protocol then derives or requires it otherwise).
+    table
+        A column of values (a schedule's rows), each in the range; not a scalar.
+    """
+
+    integer: bool = False
+    optional: bool = False
+    table: bool = False
+
+    def range_text(self) -> str:
+        """The allowed range in words, e.g. ``"(0, inf)"``, ``"[1, 10000] (integer)"``."""
+        left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+        low = "-inf" if math.isinf(self.low) else f"{self.low:g}"
+        high = "inf" if math.isinf(self.high) else f"{self.high:g}"
+        return f"{left}{low}, {high}{right}" + (" (integer)" if self.integer else "")
+
+    def validated(self, name: str, value: Any) -> Any:
+        """``value`` checked against the declaration and normalised (a float, an int, a tuple of
+        floats, or None where optional).
+
+        Raises
+        ------
+        ParameterError
+            Naming ``name``, ``value``, the allowed range and the unit.
+        """
+        if value is None and self.optional:
+            return None
+        unit = f" [{self.unit}]"
+        if self.table:
+            column = check_range(
+                name,
+                value,
+                self.low,
+                self.high,
+                low_open=self.low_open,
+                high_open=self.high_open,
+                unit=self.unit,
+            )
+            return tuple(float(v) for v in np.atleast_1d(column).ravel())
+        if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
+            raise ParameterError(f"{name} = {value!r} must be a number{unit}")
+        if self.integer:
+            if not isinstance(value, int | np.integer) or not self.low <= value <= self.high:
+                raise ParameterError(
+                    f"{name} = {value!r} is outside the allowed range {self.range_text()}"
+                )
+            return int(value)
+        self.check(name, value)
+        return float(value)
+
+
+def parameter(
+    default: Any,
+    unit: str,
+    label: str,
+    description: str,
+    *,
+    low: float = -math.inf,
+    high: float = math.inf,
+    low_open: bool = True,
+    high_open: bool = True,
+    integer: bool = False,
+    optional: bool = False,
+    table: bool = False,
+) -> Any:
+    """A protocol parameter: the dataclass field with its default and its one declaration
+    (:class:`ProtocolParameter`) in the field's metadata."""
+    spec = ProtocolParameter(
+        unit,
+        low,
+        high,
+        label,
+        description,
+        low_open=low_open,
+        high_open=high_open,
+        integer=integer,
+        optional=optional,
+        table=table,
+    )
+    return field(default=default, metadata={"parameter": spec})
+
+
+def temperature_parameter(
+    default: Any, label: str, description: str, *, optional: bool = False
+) -> Any:
+    """A temperature parameter [K]: finite, at least
+    :data:`dynamics.validation.MIN_TEMPERATURE_K`."""
+    return parameter(
+        default, "K", label, description, low=MIN_TEMPERATURE_K, low_open=False, optional=optional
+    )
+
+
+def declared_parameters(cls: type | object) -> dict[str, ProtocolParameter]:
+    """A protocol's parameters and their declarations, in the order of the fields."""
+    return {
+        f.name: f.metadata["parameter"]
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if "parameter" in f.metadata
+    }
+
+
+def _with_parameters(doc: str, parameters: str) -> str:
+    """``doc`` with the "Parameters" section inserted where numpydoc wants it: before an
+    "Examples" section if there is one, else at the end."""
+    head, marker, examples = doc.partition("\n    Examples\n    --------\n")
+    if not marker:
+        return doc.rstrip() + "\n" + parameters
+    return head.rstrip() + "\n" + parameters + marker + examples
+
+
+def _parameters_doc(cls: type) -> str:
+    """The numpydoc "Parameters" section of a protocol class, from its declarations (read from
+    the class body, before :func:`dataclasses.dataclass` has turned the fields into defaults)."""
+    lines = ["", "    Parameters", "    ----------"]
+    for name in inspect.get_annotations(cls):
+        declared = cls.__dict__.get(name)
+        if not isinstance(declared, dataclasses.Field) or "parameter" not in declared.metadata:
+            continue
+        spec: ProtocolParameter = declared.metadata["parameter"]
+        default = repr(declared.default)
+        lines += [
+            f"    {name}",
+            f"        {spec.description}; default {default}, allowed {spec.range_text()}"
+            + (" or None" if spec.optional else "")
+            + f". [{spec.unit}]",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -98,6 +244,18 @@ class TemperatureHistory:
         super().__init_subclass__(**kwargs)
         if cls.kind:
             PROTOCOLS[cls.kind] = cls
+            cls.__doc__ = _with_parameters(cls.__doc__ or "", _parameters_doc(cls))
+
+    def __post_init__(self) -> None:
+        """Check every parameter against its declaration (:class:`ProtocolParameter`), store it
+        normalised, then check what the parameters must satisfy together."""
+        for name, spec in declared_parameters(self).items():
+            object.__setattr__(self, name, spec.validated(name, getattr(self, name)))
+        self._check_together()
+
+    def _check_together(self) -> None:
+        """What the parameters must satisfy together (none by default); raise
+        :class:`ParameterError` naming them."""
 
     # -- what a protocol is
 
@@ -147,6 +305,15 @@ class TemperatureHistory:
         """The output times the protocol needs, given the user's. [s]"""
         return times
 
+    def default_output_times(self, first: float, points_per_decade: int) -> FloatArray:
+        """Output times when the user gives none: log-spaced from ``first`` [s] to the
+        :meth:`default_stop` (at least ten times ``first``). [s]"""
+        return log_times(first, max(self.default_stop(), 10 * first), points_per_decade)
+
+    def default_output_count(self, first: float, points_per_decade: int) -> int:
+        """How many :meth:`default_output_times` gives (at most), without making them. [1]"""
+        return log_count(first, max(self.default_stop(), 10 * first), points_per_decade)
+
     def resolved(self, model: TLSModel) -> Self:
         """The protocol with every parameter that depends on the glass fixed."""
         return self
@@ -174,21 +341,27 @@ class TemperatureHistory:
 class HeatStep(TemperatureHistory):
     """The bath jumps from ``T0`` to ``T1`` at t = 0 and stays there.
 
-    Parameters
-    ----------
-    T0
-        Equilibrium temperature before the step. [K]
-    T1
-        Temperature after the step. [K]
+    Examples
+    --------
+    >>> from protocols import HeatStep
+    >>> step = HeatStep(T0=0.3, T1=0.33)
+    >>> step.temperature([0.0, 1.0, 1e5])  # T(t) after the step [K]
+    array([0.33, 0.33, 0.33])
+    >>> step.describe()
+    'heat step 300 mK → 330 mK (ΔT = +30 mK)'
+    >>> HeatStep(T0=0.3, T1=-1.0)
+    Traceback (most recent call last):
+    ...
+    dynamics.validation.ParameterError: T1 = -1 is outside the allowed range [1e-09, inf) [K]
     """
 
     kind: ClassVar[str] = "heat-step"
-    T0: float = 0.3
-    T1: float = 0.33
+    T0: float = temperature_parameter(
+        0.3, "start temperature T0", "Equilibrium temperature before the step"
+    )
+    T1: float = temperature_parameter(0.33, "step temperature T1", "Temperature after the step")
 
-    def __post_init__(self) -> None:
-        _temperature("T0", self.T0)
-        _temperature("T1", self.T1)
+    def _check_together(self) -> None:
         if self.T0 == self.T1:
             raise ParameterError(f"T1 = {self.T1} must differ from T0 = {self.T0} for a step [K]")
 
@@ -248,47 +421,58 @@ class HeatPulse(TemperatureHistory):
     """A heater pulse at t = 0 raises the sample to ``T_bath + delta_T``; it relaxes back to the
     bath through a thermal link: T(t) = T_bath + delta_T exp(-t/tau_link).
 
-    Give either ``delta_T`` or ``energy``; with ``energy``, ``delta_T`` is fixed by the glass at
-    run time as energy / C, C the heat capacity that equilibrates within ``tau_link`` (phonons
-    plus the TLS relaxed by then, at ``T_bath``): :meth:`resolved`.
+    Give either ``delta_T`` or ``heat_density``; with ``heat_density``, ``delta_T`` is fixed by
+    the glass at run time as heat_density / C, C the heat capacity that equilibrates within
+    ``tau_link`` (phonons plus the TLS relaxed by then, at ``T_bath``): :meth:`resolved`.
 
-    Parameters
-    ----------
-    T_bath
-        Bath temperature, the equilibrium before and long after the pulse. [K]
-    tau_link
-        Time constant of the thermal link to the bath. [s]
-    delta_T
-        Temperature rise of the pulse. [K]
-    energy
-        Heat deposited per volume by the heater. [J m-3]
+    Examples
+    --------
+    >>> from protocols import HeatPulse
+    >>> pulse = HeatPulse(T_bath=0.3, tau_link=1000.0, delta_T=0.03)
+    >>> pulse.temperature([0.0, 1000.0]).round(4)  # 0.3 K + 30 mK, then 30 mK/e [K]
+    array([0.33 , 0.311])
+    >>> HeatPulse(T_bath=0.3, heat_density=1e-3, delta_T=None).describe()  # rise from the glass
+    'heat pulse at 300 mK, 0.001 J m-3, τ_link = 16.7 min'
     """
 
     kind: ClassVar[str] = "heat-pulse"
-    T_bath: float = 0.3
-    tau_link: float = 1e3
-    delta_T: float | None = 0.03
-    energy: float | None = None
+    T_bath: float = temperature_parameter(
+        0.3, "bath temperature", "Bath temperature, the equilibrium before and long after the pulse"
+    )
+    tau_link: float = parameter(
+        1e3, "s", "link time constant", "Time constant of the thermal link to the bath", low=0.0
+    )
+    delta_T: float | None = parameter(
+        0.03,
+        "K",
+        "temperature step",
+        "Temperature rise of the pulse; nonzero, with T_bath + delta_T > 0",
+        optional=True,
+    )
+    heat_density: float | None = parameter(
+        None,
+        "J m-3",
+        "deposited heat density",
+        "Heat deposited per volume at t = 0 by the heater",
+        low=0.0,
+        optional=True,
+    )
 
-    def __post_init__(self) -> None:
-        _temperature("T_bath", self.T_bath)
-        _positive("tau_link", self.tau_link, "s")
-        if (self.delta_T is None) == (self.energy is None):
-            raise ParameterError("heat-pulse needs exactly one of delta_T [K] and energy [J m-3]")
-        if self.delta_T is not None:
-            dt = float(check_range("delta_T", self.delta_T, unit="K"))
-            if dt == 0 or self.T_bath + dt <= 0:
-                raise ParameterError(
-                    f"delta_T = {dt} must be nonzero and keep T_bath + delta_T > 0 [K]"
-                )
-        if self.energy is not None:
-            _positive("energy", self.energy, "J m-3")
+    def _check_together(self) -> None:
+        if (self.delta_T is None) == (self.heat_density is None):
+            raise ParameterError(
+                "heat-pulse needs exactly one of delta_T [K] and heat_density [J m-3]"
+            )
+        if self.delta_T is not None and (self.delta_T == 0 or self.T_bath + self.delta_T <= 0):
+            raise ParameterError(
+                f"delta_T = {self.delta_T} must be nonzero and keep T_bath + delta_T > 0 [K]"
+            )
 
     def describe(self) -> str:
         rise = (
             f"ΔT = {title_temperature(self.delta_T)}"
             if self.delta_T is not None
-            else f"energy {self.energy:.3g} J m-3"
+            else f"{self.heat_density:.3g} J m-3"
         )
         return (
             f"heat pulse at {title_temperature(self.T_bath)}, {rise}, "
@@ -305,7 +489,9 @@ class HeatPulse(TemperatureHistory):
 
     def _rise(self) -> float:
         if self.delta_T is None:
-            raise ParameterError("heat-pulse given by energy: resolve delta_T with the glass first")
+            raise ParameterError(
+                "heat-pulse given by heat_density: resolve delta_T with the glass first"
+            )
         return float(self.delta_T)
 
     def temperature(self, t: ArrayLike) -> FloatArray:
@@ -323,19 +509,19 @@ class HeatPulse(TemperatureHistory):
         return 30.0 * self.tau_link
 
     def resolved(self, model: TLSModel) -> Self:
-        """Given by its energy, the pulse's rise follows from the glass
+        """Given by its heat density, the pulse's rise follows from the glass
         (:func:`dynamics.response.pulse_rise`)."""
-        if self.energy is None:
+        if self.heat_density is None:
             return self
-        rise = pulse_rise(model, self.T_bath, self.tau_link, self.energy)
-        return dataclasses.replace(self, delta_T=rise, energy=None)
+        rise = pulse_rise(model, self.T_bath, self.tau_link, self.heat_density)
+        return dataclasses.replace(self, delta_T=rise, heat_density=None)
 
     def replace(self, **changes: Any) -> Self:
-        """Changing ``energy`` drops ``delta_T`` and the other way round."""
-        if "energy" in changes and "delta_T" not in changes:
+        """Changing ``heat_density`` drops ``delta_T`` and the other way round."""
+        if "heat_density" in changes and "delta_T" not in changes:
             changes["delta_T"] = None
-        if "delta_T" in changes and "energy" not in changes:
-            changes["energy"] = None
+        if "delta_T" in changes and "heat_density" not in changes:
+            changes["heat_density"] = None
         return super().replace(**changes)
 
 
@@ -346,44 +532,48 @@ class Staircase(TemperatureHistory):
     The expansion coefficient, heat capacity and Grüneisen parameter are read at the end of each
     dwell from the change of strain and heat over that dwell.
 
-    Parameters
-    ----------
-    T_start
-        Equilibrium temperature before the first step. [K]
-    delta_T
-        Size of each step (negative for a cooling staircase). [K]
-    steps
-        Number of steps. [1]
-    dwell
-        Time at each temperature. [s]
+    Examples
+    --------
+    >>> from protocols import Staircase
+    >>> stairs = Staircase(T_start=0.1, delta_T=0.02, steps=3, dwell=600.0)
+    >>> stairs.levels  # the temperature of each dwell [K]
+    array([0.12, 0.14, 0.16])
+    >>> stairs.dwell_ends  # where the dilatometer reads [s]
+    array([ 600., 1200., 1800.])
     """
 
     kind: ClassVar[str] = "staircase"
     slow_history: ClassVar[bool] = True
-    T_start: float = 0.1
-    delta_T: float = 0.02
-    steps: int = 10
-    dwell: float = 600.0
+    T_start: float = temperature_parameter(
+        0.1, "start temperature", "Equilibrium temperature before the first step"
+    )
+    delta_T: float = parameter(
+        0.02,
+        "K",
+        "temperature step",
+        "Size of each step (negative for a cooling staircase); nonzero",
+    )
+    steps: int = parameter(
+        10,
+        "1",
+        "number of steps",
+        "Number of temperature steps",
+        low=1,
+        high=10000,
+        low_open=False,
+        high_open=False,
+        integer=True,
+    )
+    dwell: float = parameter(600.0, "s", "dwell time", "Time at each temperature", low=0.0)
 
-    def __post_init__(self) -> None:
-        _temperature("T_start", self.T_start)
-        dt = float(check_range("delta_T", self.delta_T, unit="K"))
-        if dt == 0:
+    def _check_together(self) -> None:
+        if self.delta_T == 0:
             raise ParameterError("delta_T = 0 is not allowed for a staircase (nonzero) [K]")
-        if (
-            isinstance(self.steps, bool)
-            or not isinstance(self.steps, int)
-            or not 1 <= self.steps <= 10000
-        ):
+        if self.T_start + self.steps * self.delta_T <= 0:
             raise ParameterError(
-                f"steps = {self.steps!r} is outside the allowed range [1, 10000] (integer)"
+                f"delta_T = {self.delta_T} K with steps = {self.steps} takes the temperature to "
+                f"{self.T_start + self.steps * self.delta_T:.4g} K; it must stay > 0"
             )
-        if self.T_start + self.steps * dt <= 0:
-            raise ParameterError(
-                f"delta_T = {dt} K with steps = {self.steps} takes the temperature to "
-                f"{self.T_start + self.steps * dt:.4g} K; it must stay > 0"
-            )
-        _positive("dwell", self.dwell, "s")
 
     def describe(self) -> str:
         return (
@@ -431,6 +621,17 @@ class Staircase(TemperatureHistory):
         """The user's times and the end of every dwell, where the dilatometer reads. [s]"""
         return np.union1d(times, self.dwell_ends)
 
+    def default_output_times(self, first: float, points_per_decade: int) -> FloatArray:
+        """Every dwell resolved alike: after each step, log-spaced from ``first`` (at most a
+        tenth of the dwell) to the end of the dwell. (One log-spaced axis from ``first`` to the
+        end of the staircase put most of its times in the first dwell: 269 of 316 for the
+        default staircase.) [s]"""
+        after_step = log_times(min(first, self.dwell / 10), self.dwell, points_per_decade)
+        return np.unique(np.concatenate([k * self.dwell + after_step for k in range(self.steps)]))
+
+    def default_output_count(self, first: float, points_per_decade: int) -> int:
+        return self.steps * log_count(min(first, self.dwell / 10), self.dwell, points_per_decade)
+
     def read_out(self, model: TLSModel, ensemble: Ensemble, trajectory: Trajectory) -> ReadOut:
         """α, C and Γ of each step from the change of strain and heat over its dwell."""
         response = trajectory.response
@@ -464,31 +665,34 @@ class Staircase(TemperatureHistory):
 class Ramp(TemperatureHistory):
     """A constant rate dT/dt from ``T_start`` to ``T_end``, then constant.
 
-    Parameters
-    ----------
-    T_start
-        Equilibrium temperature before t = 0. [K]
-    T_end
-        Temperature at the end of the ramp. [K]
-    rate
-        Magnitude of dT/dt. [K s-1]
+    Examples
+    --------
+    >>> from protocols import Ramp
+    >>> ramp = Ramp(T_start=0.1, T_end=0.5, ramp_rate=1e-3)
+    >>> ramp.duration  # (0.5 K - 0.1 K) / (1 mK/s) [s]
+    400.0
+    >>> ramp.temperature([0.0, 200.0, 1000.0])  # [K]
+    array([0.1, 0.3, 0.5])
     """
 
     kind: ClassVar[str] = "ramp"
     slow_history: ClassVar[bool] = True
-    T_start: float = 0.1
-    T_end: float = 0.5
-    rate: float = 1e-3
+    T_start: float = temperature_parameter(
+        0.1, "start temperature", "Equilibrium temperature before t = 0, where the ramp starts"
+    )
+    T_end: float = temperature_parameter(
+        0.5, "end temperature", "Temperature at the end of the ramp"
+    )
+    ramp_rate: float = parameter(
+        1e-3, "K s-1", "ramp rate |dT/dt|", "Magnitude of dT/dt during the ramp", low=0.0
+    )
 
-    def __post_init__(self) -> None:
-        _temperature("T_start", self.T_start)
-        _temperature("T_end", self.T_end)
+    def _check_together(self) -> None:
         if self.T_start == self.T_end:
             raise ParameterError(f"T_end = {self.T_end} must differ from T_start for a ramp [K]")
-        _positive("rate", self.rate, "K s-1")
         if not math.isfinite(self.duration):
             raise ParameterError(
-                f"rate = {self.rate:g} K s-1 makes the ramp from {self.T_start:g} K to "
+                f"ramp_rate = {self.ramp_rate:g} K s-1 makes the ramp from {self.T_start:g} K to "
                 f"{self.T_end:g} K last for ever (duration inf); allowed range "
                 f"({abs(self.T_end - self.T_start) / 1e300:g}, inf) [K s-1]"
             )
@@ -496,13 +700,13 @@ class Ramp(TemperatureHistory):
     def describe(self) -> str:
         return (
             f"ramp {title_temperature(self.T_start)} → {title_temperature(self.T_end)} "
-            f"at {self.rate:.3g} K/s"
+            f"at {self.ramp_rate:.3g} K/s"
         )
 
     @property
     def duration(self) -> float:
         """Length of the ramp. [s]"""
-        return abs(self.T_end - self.T_start) / self.rate
+        return abs(self.T_end - self.T_start) / self.ramp_rate
 
     @property
     def initial_temperature(self) -> float:
@@ -536,29 +740,49 @@ class Ramp(TemperatureHistory):
 class Schedule(TemperatureHistory):
     """Any piecewise-linear T(t): a table of (time, temperature), constant after the last row.
 
-    Parameters
-    ----------
-    times
-        Strictly increasing times, the first 0. [s]
-    temperatures
-        Temperature at each time. [K]
-    initial_temperature_K
-        Equilibrium temperature before t = 0; the first temperature if omitted (a jump at t = 0
-        otherwise). [K]
+    Examples
+    --------
+    >>> from protocols import Schedule
+    >>> schedule = Schedule(times=(0.0, 60.0, 120.0), temperatures=(0.3, 0.4, 0.4))
+    >>> schedule.temperature([30.0, 90.0, 500.0])  # [K]
+    array([0.35, 0.4 , 0.4 ])
+    >>> schedule.initial_temperature  # T_start: the first row's unless given [K]
+    0.3
     """
 
     kind: ClassVar[str] = "schedule"
     slow_history: ClassVar[bool] = True
-    times: tuple[float, ...] = (0.0, 1.0)
-    temperatures: tuple[float, ...] = (0.3, 0.4)
-    initial_temperature_K: float | None = None
+    times: tuple[float, ...] = parameter(
+        (0.0, 1.0),
+        "s",
+        "schedule times",
+        "Times of the table's rows: strictly increasing, the first 0",
+        low=0.0,
+        low_open=False,
+        table=True,
+    )
+    temperatures: tuple[float, ...] = parameter(
+        (0.3, 0.4),
+        "K",
+        "schedule temperatures",
+        "Temperature at each time of the table",
+        low=MIN_TEMPERATURE_K,
+        low_open=False,
+        table=True,
+    )
+    T_start: float | None = temperature_parameter(
+        None,
+        "start temperature",
+        "Equilibrium temperature before t = 0; the first temperature of the table if None (a "
+        "jump at t = 0 otherwise)",
+        optional=True,
+    )
 
-    def __post_init__(self) -> None:
-        t = check_range("times", self.times, 0.0, low_open=False, unit="s")
-        temps = check_temperature("temperatures", self.temperatures)
-        if t.ndim != 1 or temps.ndim != 1 or t.size != temps.size or t.size < 1:
+    def _check_together(self) -> None:
+        t, temps = self.times, self.temperatures
+        if len(t) != len(temps) or len(t) < 1:
             raise ParameterError(
-                f"times ({t.size} values) and temperatures ({temps.size} values) must be two "
+                f"times ({len(t)} values) and temperatures ({len(temps)} values) must be two "
                 "columns of the same length >= 1"
             )
         if t[0] != 0.0:
@@ -570,16 +794,12 @@ class Schedule(TemperatureHistory):
                 f"times must increase strictly (a non-monotonic schedule): times[{i}] = {t[i]:g} s "
                 f"follows {t[i - 1]:g} s"
             )
-        if self.initial_temperature_K is not None:
-            _temperature("initial_temperature_K", self.initial_temperature_K)
-        object.__setattr__(self, "times", tuple(float(v) for v in t))
-        object.__setattr__(self, "temperatures", tuple(float(v) for v in temps))
 
     def describe(self) -> str:
         return f"schedule of {len(self.times)} points over {title_duration(self.times[-1])}"
 
     @classmethod
-    def from_csv(cls, path: str | Path, initial_temperature_K: float | None = None) -> Schedule:
+    def from_csv(cls, path: str | Path, T_start: float | None = None) -> Schedule:
         """Read a two-column CSV (time [s], temperature [K]), with or without a header line."""
         p = Path(path)
         try:
@@ -609,15 +829,11 @@ class Schedule(TemperatureHistory):
         if not values:
             raise ParameterError(f"schedule file {str(p)!r} has no rows of 'time_s, temperature_K'")
         t, temps = zip(*values, strict=True)
-        return cls(tuple(t), tuple(temps), initial_temperature_K)
+        return cls(tuple(t), tuple(temps), T_start)
 
     @property
     def initial_temperature(self) -> float:
-        return float(
-            self.temperatures[0]
-            if self.initial_temperature_K is None
-            else self.initial_temperature_K
-        )
+        return float(self.temperatures[0] if self.T_start is None else self.T_start)
 
     @property
     def breakpoints(self) -> tuple[float, ...]:
@@ -665,39 +881,49 @@ class _Linear:
 
 @dataclass(frozen=True)
 class IsolatedPulse(TemperatureHistory):
-    """Heat ``energy`` deposited at t = 0 in a sample isolated but for an optional weak link.
+    """Heat ``heat_density`` deposited at t = 0 in a sample isolated but for an optional weak
+    link.
 
     T(t) is not imposed: the phonons (Debye, C = beta T^3) take the heat at once, then the TLS
     absorb it as they relax, so the sample cools slowly; a link of conductance
     ``link_conductance`` leaks heat to the bath. Energy is conserved (heat in TLS + phonons +
-    heat through the link = energy).
+    heat through the link = heat_density).
 
-    Parameters
-    ----------
-    T_bath
-        Temperature before t = 0, and of the bath. [K]
-    energy
-        Heat deposited per volume at t = 0. [J m-3]
-    link_conductance
-        Thermal conductance of the link per sample volume; 0 for a perfectly isolated sample.
-        [W m-3 K-1]
+    Examples
+    --------
+    >>> import dynamics
+    >>> from protocols import IsolatedPulse
+    >>> pulse = IsolatedPulse(T_bath=0.1, heat_density=1e-4)
+    >>> glass = dynamics.default_glass()
+    >>> round(pulse.peak_temperature(glass.debye_coefficient), 4)  # phonons alone, at once [K]
+    0.135
     """
 
     kind: ClassVar[str] = "isolated-pulse"
-    T_bath: float = 0.1
-    energy: float = 1e-4
-    link_conductance: float = 0.0
-
-    def __post_init__(self) -> None:
-        _temperature("T_bath", self.T_bath)
-        _positive("energy", self.energy, "J m-3")
-        check_range(
-            "link_conductance", self.link_conductance, 0.0, low_open=False, unit="W m-3 K-1"
-        )
+    T_bath: float = temperature_parameter(
+        0.1, "bath temperature", "Temperature before t = 0, and of the bath"
+    )
+    heat_density: float = parameter(
+        1e-4,
+        "J m-3",
+        "deposited heat density",
+        "Heat deposited per volume at t = 0 by the heater",
+        low=0.0,
+    )
+    link_conductance: float = parameter(
+        0.0,
+        "W m-3 K-1",
+        "link conductance",
+        "Thermal conductance of the link to the bath per sample volume; 0 for a perfectly "
+        "isolated sample",
+        low=0.0,
+        low_open=False,
+    )
 
     def describe(self) -> str:
         return (
-            f"isolated pulse at {title_temperature(self.T_bath)}, {self.energy:.3g} J m-3, link "
+            f"isolated pulse at {title_temperature(self.T_bath)}, {self.heat_density:.3g} J m-3, "
+            "link "
             f"{self.link_conductance:.3g} W m-3 K-1"
         )
 
@@ -712,7 +938,7 @@ class IsolatedPulse(TemperatureHistory):
     def peak_temperature(self, debye_coefficient: float) -> float:
         """Temperature right after the deposit, phonons alone
         (:func:`dynamics.thermal.debye_temperature_after_deposit`). [K]"""
-        return debye_temperature_after_deposit(self.T_bath, self.energy, debye_coefficient)
+        return debye_temperature_after_deposit(self.T_bath, self.heat_density, debye_coefficient)
 
     def temperature_range(self, model: TLSModel, t_end: float) -> tuple[float, float]:
         if model.debye_coefficient <= 0:
@@ -735,11 +961,11 @@ class IsolatedPulse(TemperatureHistory):
         progress: Progress | None = None,
     ) -> Trajectory:
         """Energy conservation sets T(t): :func:`dynamics.propagation.propagate_isolated`."""
-        t_lo, t_hi = self.temperature_range(model, float(times[-1]))
+        T_low, T_high = self.temperature_range(model, float(times[-1]))
         dos = float(getattr(model, "electron_dos", 0.0))
         u_e = (
             electron_heat_content_function(
-                t_lo, t_hi, electron_dos=dos, critical_temperature=model.critical_temperature
+                T_low, T_high, electron_dos=dos, critical_temperature=model.critical_temperature
             )
             if dos > 0
             else None
@@ -747,7 +973,7 @@ class IsolatedPulse(TemperatureHistory):
         iso = propagate_isolated(
             ensemble,
             self.T_bath,
-            self.energy,
+            self.heat_density,
             model.debye_coefficient,
             times,
             link_conductance=self.link_conductance,
@@ -767,7 +993,18 @@ DEFAULT_PROTOCOL = "heat-pulse"
 
 
 def make_protocol(kind: str, **parameters: Any) -> TemperatureHistory:
-    """A protocol by name (``heat-step``, ``heat-pulse``, ...) with its parameters."""
+    """A protocol by name (``heat-step``, ``heat-pulse``, ...) with its parameters.
+
+    Examples
+    --------
+    >>> import protocols
+    >>> protocols.make_protocol("heat-step", T0=0.1, T1=0.11)
+    HeatStep(T0=0.1, T1=0.11)
+    >>> protocols.make_protocol("ramp", rate=0.01)
+    Traceback (most recent call last):
+    ...
+    dynamics.validation.ParameterError: rate of protocol 'ramp' was renamed ramp_rate (CHANGELOG.md)
+    """
     try:
         cls = PROTOCOLS[kind]
     except KeyError:
@@ -777,6 +1014,11 @@ def make_protocol(kind: str, **parameters: Any) -> TemperatureHistory:
     unknown = set(parameters) - cls.field_names()
     if unknown:
         name = sorted(unknown)[0]
+        renamed = RENAMED_PARAMETERS.get(kind, {})
+        if name in renamed:
+            raise ParameterError(
+                f"{name} of protocol {kind!r} was renamed {renamed[name]} (CHANGELOG.md)"
+            )
         raise ParameterError(
             f"{name} is not a parameter of protocol {kind!r}; "
             f"allowed: {', '.join(sorted(cls.field_names()))}"
@@ -784,15 +1026,30 @@ def make_protocol(kind: str, **parameters: Any) -> TemperatureHistory:
     if kind == "schedule" and "file" in parameters:
         raise ParameterError("give a schedule file with Schedule.from_csv")
     converted = {k: tuple(v) if isinstance(v, list) else v for k, v in parameters.items()}
-    if kind == "heat-pulse" and converted.get("energy") is not None and "delta_T" not in converted:
-        converted["delta_T"] = None  # given by its energy, the pulse's rise follows from the glass
+    if (
+        kind == "heat-pulse"
+        and converted.get("heat_density") is not None
+        and "delta_T" not in converted
+    ):
+        converted["delta_T"] = None  # given by its heat density, the rise follows from the glass
     return cls(**converted)
 
 
 def log_times(t_start: float, t_stop: float, points_per_decade: int = 20) -> FloatArray:
-    """Output times spaced evenly in log t from ``t_start`` to ``t_stop`` (both included). [s]"""
-    a = _positive("t_start", t_start, "s")
-    b = _positive("t_stop", t_stop, "s")
+    """Output times spaced evenly in log t from ``t_start`` to ``t_stop`` (both included). [s]
+
+    Examples
+    --------
+    >>> import protocols
+    >>> protocols.log_times(1e-3, 1.0, 2)
+    array([0.001     , 0.00316228, 0.01      , 0.03162278, 0.1       ,
+           0.31622777, 1.        ])
+    """
+    for name, value in (("t_start", t_start), ("t_stop", t_stop)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
+            raise ParameterError(f"{name} = {value!r} must be a number [s]")
+        check_range(name, value, 0.0, unit="s")
+    a, b = float(t_start), float(t_stop)
     if b <= a:
         raise ParameterError(f"t_stop = {b:g} s must exceed t_start = {a:g} s")
     if (
@@ -801,14 +1058,23 @@ def log_times(t_start: float, t_stop: float, points_per_decade: int = 20) -> Flo
         or points_per_decade < 1
     ):
         raise ParameterError(f"points_per_decade = {points_per_decade!r} must be an integer >= 1")
-    n = max(2, math.ceil(points_per_decade * math.log10(b / a)) + 1)
-    return np.logspace(math.log10(a), math.log10(b), n)
+    return np.logspace(math.log10(a), math.log10(b), log_count(a, b, points_per_decade))
+
+
+def log_count(t_start: float, t_stop: float, points_per_decade: float) -> int:
+    """How many times :func:`log_times` gives from ``t_start`` to ``t_stop`` (both > 0), without
+    making them: ``points_per_decade`` per decade, both ends included, at least 2. [1]"""
+    return max(2, math.ceil(points_per_decade * math.log10(t_stop / t_start)) + 1)
 
 
 def protocol_from_dict(data: dict[str, Any]) -> TemperatureHistory:
-    """Inverse of ``to_dict``."""
+    """Inverse of ``to_dict``; a protocol stored under the names of an earlier version
+    (:data:`RENAMED_PARAMETERS`, e.g. a ramp's ``rate``) is read under the new ones."""
     params = dict(data)
     kind = params.pop("kind", None)
     if not isinstance(kind, str):
         raise ParameterError("protocol needs a 'kind' (e.g. 'heat-step')")
+    for old, new in RENAMED_PARAMETERS.get(kind, {}).items():
+        if old in params and new not in params:
+            params[new] = params.pop(old)
     return make_protocol(kind, **params)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import textwrap
 from pathlib import Path
 from typing import Any, cast
 
@@ -23,6 +24,27 @@ from matplotlib.figure import Figure
 from dynamics.validation import ParameterError
 from protocols.histories import TemperatureHistory, protocol_from_dict
 from protocols.labels import title_duration
+
+#: The colours of every figure, in order (:func:`colour`): the Okabe & Ito palette without its
+#: light colours (orange, sky blue, yellow), with three darker colours of Paul Tol's "muted"
+#: scheme. Each has a luminance contrast of at least 3:1 against white (WCAG 2.1, 1.4.11, for
+#: graphical objects; the lightest is 3.0) and each pair stays apart for readers with
+#: protanopia, deuteranopia or tritanopia (tests/test_plots.py simulates them).
+PALETTE = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#000000",  # black
+    "#882255",  # wine
+    "#332288",  # indigo
+    "#999933",  # olive
+)
+
+
+def colour(i: int) -> str:
+    """The ``i``-th colour of :data:`PALETTE` (repeated beyond its eight)."""
+    return PALETTE[i % len(PALETTE)]
 
 
 def _figure_and_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes, bool]:
@@ -57,6 +79,15 @@ def _history(ds: xr.Dataset) -> TemperatureHistory | None:
 def _is_slow(ds: xr.Dataset) -> bool:
     history = _history(ds)
     return history is not None and history.slow_history
+
+
+def _steps_only(ds: xr.Dataset) -> bool:
+    """Whether the protocol of ``ds`` imposes a T(t) that only jumps (a staircase, a step)."""
+    history = _history(ds)
+    try:
+        return history is not None and all(s.is_constant for s in history.segments())
+    except NotImplementedError:  # T(t) not imposed: the isolated pulse
+        return False
 
 
 def _glass_name(ds: xr.Dataset) -> str:
@@ -148,16 +179,15 @@ def plot_strain(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
     scale, div, unit = _time_scale(ds)
     d = _times_for(ds, scale)
     t = d["time"].values / div
-    ax.plot(t, d["strain"].values, color="C0", lw=2, label=r"volume strain $\Delta V/V$")
-    ax.plot(t, d["length_change"].values, color="C1", lw=1.5, ls="--", label=r"$\Delta L/L$")
+    ax.plot(t, d["strain"].values, color=colour(0), lw=2, label=r"volume strain $\Delta V/V$")
+    ax.plot(t, d["length_change"].values, color=colour(1), lw=1.5, ls="--", label=r"$\Delta L/L$")
     if "strain_tls" in d:
         for j, name in enumerate(d["tls_type"].values):
             ax.plot(
                 t,
                 d["strain_tls"].sel(tls_type=name).values,
-                color=f"C{j + 4}",
+                color=colour(j + 4),
                 lw=0.9,
-                alpha=0.7,
                 label=f"TLS {name}",
             )
     peak = strain_excursion(ds)
@@ -195,7 +225,14 @@ def plot_temperature(ds: xr.Dataset, ax: Axes | None = None) -> Figure:
     fig, ax, own = _figure_and_axes(ax, (7, 2.6))
     scale, div, unit = _time_scale(ds)
     d = _times_for(ds, scale)
-    ax.plot(d["time"].values / div, d["temperature"].values, color="C3", lw=1.8)
+    steps = _steps_only(ds)  # a staircase jumps: held until the next output time, not a ramp
+    ax.plot(
+        d["time"].values / div,
+        d["temperature"].values,
+        color=colour(3),
+        lw=1.8,
+        drawstyle="steps-post" if steps else "default",
+    )
     ax.set_xscale(scale)
     ax.set_xlabel(f"time t [{unit}]")
     ax.set_ylabel("temperature T [K]")
@@ -222,19 +259,19 @@ def _step_panels(ds: xr.Dataset, axes: list[Axes]) -> None:
     """α, C and Γ of a staircase's steps against step temperature, in three axes."""
     temp = ds["step_temperature"].values
     dwell = title_duration(float(_protocol(ds).get("dwell", np.nan)))
-    axes[0].plot(temp, ds["alpha"].values, "o-", color="C0", label=f"after a dwell of {dwell}")
+    axes[0].plot(temp, ds["alpha"].values, "o-", color=colour(0), label=f"after a dwell of {dwell}")
     axes[0].set_ylabel(r"TLS $\alpha$ [K$^{-1}$]")
-    axes[1].plot(temp, ds["heat_capacity"].values, "o-", color="C0", label=f"C({dwell})")
+    axes[1].plot(temp, ds["heat_capacity"].values, "o-", color=colour(0), label=f"C({dwell})")
     axes[1].plot(
-        temp, ds["heat_capacity_equilibrium"].values, "s--", color="C2", label=r"$C(\infty)$"
+        temp, ds["heat_capacity_equilibrium"].values, "s--", color=colour(2), label=r"$C(\infty)$"
     )
     axes[1].set_ylabel("TLS C [J m$^{-3}$ K$^{-1}$]")
-    axes[2].plot(temp, ds["gruneisen"].values, "o-", color="C0", label=f"with C({dwell})")
+    axes[2].plot(temp, ds["gruneisen"].values, "o-", color=colour(0), label=f"with C({dwell})")
     axes[2].plot(
         temp,
         ds["gruneisen_equilibrium"].values,
         "s--",
-        color="C2",
+        color=colour(2),
         label=r"with $C(\infty)$ (the paper)",
     )
     axes[2].set_ylabel(r"Grüneisen $\Gamma = K\alpha/C$ [1]")
@@ -281,10 +318,13 @@ def plot_run(ds: xr.Dataset) -> Figure:
 
 def _plot_gamma_of_time(ds: xr.Dataset, ax: Axes) -> None:
     d = _positive_times(ds)
-    ax.plot(d["time"].values, d["gruneisen"].values, label=r"$\Gamma = K\alpha/C(t)$")
+    ax.plot(
+        d["time"].values, d["gruneisen"].values, color=colour(0), label=r"$\Gamma = K\alpha/C(t)$"
+    )
     ax.plot(
         d["time"].values,
         d["gruneisen_equilibrium"].values,
+        color=colour(1),
         ls="--",
         label=r"$\Gamma = K\alpha/C(\infty)$ (the paper)",
     )
@@ -337,7 +377,7 @@ def plot_gruneisen(
     convention, temperatures as colours.
 
     The panel of the equilibrium heat capacity C(∞) (the paper's convention) also shows the
-    closed form (6.4) in lighter lines (dashed: derived coefficients; dotted: printed), except
+    closed form (6.4) in thin lines (dashed: derived coefficients; dotted: printed), except
     where τ_expt < τ_min/b_Γ: there (6.4) has no meaning (its ratio is clamped to 1) and it is
     not drawn; a note on the panel says so.
 
@@ -403,9 +443,9 @@ def _gruneisen_axes(
 
 
 def _temperature_colours(n: int) -> list[Any]:
-    """``n`` colours of the viridis map (its lower 85 %), one per temperature, coldest first."""
-    cmap = plt.get_cmap("viridis")
-    return [cmap(0.85 * i / max(1, n - 1)) for i in range(n)]
+    """``n`` colours of :data:`PALETTE`, one per temperature, coldest first (repeated beyond
+    its eight)."""
+    return [PALETTE[i % len(PALETTE)] for i in range(n)]
 
 
 def _gruneisen_panel(
@@ -455,7 +495,7 @@ def _plot_closed_forms(
     colour: Any,
     printed: bool,
 ) -> bool:
-    r"""Draw (6.4) at one temperature in lighter lines (dashed: derived coefficients; dotted:
+    r"""Draw (6.4) at one temperature in thin lines (dashed: derived coefficients; dotted:
     printed), blank where τ_expt < τ_min/b_Γ (there (6.4) has no meaning).
 
     Parameters
@@ -484,15 +524,15 @@ def _plot_closed_forms(
         forms.append(("gruneisen_closed_form_printed", ":"))
     for form, style in forms:
         values = np.where(clamped, np.nan, sel[form].values)
-        panel.plot(tau, values, color=colour, lw=1.3, ls=style, alpha=0.45)
+        panel.plot(tau, values, color=colour, lw=1.0, ls=style)
     return bool(clamped.any())
 
 
 def _closed_form_key(panel: Axes, printed: bool, clamped_any: bool) -> None:
     """Legend entries of the (6.4) lines, and the note where they are not drawn."""
-    panel.plot([], [], color="0.4", lw=1.3, ls="--", alpha=0.6, label="(6.4) derived")
+    panel.plot([], [], color="0.3", lw=1.0, ls="--", label="(6.4) derived")
     if printed:
-        panel.plot([], [], color="0.4", lw=1.3, ls=":", alpha=0.6, label="(6.4) printed")
+        panel.plot([], [], color="0.3", lw=1.0, ls=":", label="(6.4) printed")
     if clamped_any:
         panel.text(
             0.02,
@@ -546,15 +586,15 @@ def plot_through_tc(ds: xr.Dataset) -> Figure:
         ax1.plot(
             t,
             sel["alpha_tls"].values / t,
-            color=f"C{j}",
+            color=colour(j),
             ls="--",
             lw=1,
             label=rf"TLS, $\tau_{{expt}}$ = {tau:.3g} s",
         )
         ax1.plot(
-            t, sel["alpha_total"].values / t, color=f"C{j}", lw=2, label=rf"total, {tau:.3g} s"
+            t, sel["alpha_total"].values / t, color=colour(j), lw=2, label=rf"total, {tau:.3g} s"
         )
-        ax2.plot(t, sel["gruneisen_total"].values, color=f"C{j}", lw=2, label=rf"{tau:.3g} s")
+        ax2.plot(t, sel["gruneisen_total"].values, color=colour(j), lw=2, label=rf"{tau:.3g} s")
     glass = ds.attrs.get("glass", "{}")
     tc = float(json.loads(glass).get("critical_temperature", 0.0))
     for ax in (ax1, ax2):
@@ -566,43 +606,82 @@ def plot_through_tc(ds: xr.Dataset) -> Figure:
     ax1.set_ylabel(r"expansion coefficient $\alpha/T$ [K$^{-2}$]")
     ax2.set_ylabel(r"Grüneisen $\Gamma$, TLS + electrons [1]")
     ax2.set_xlabel("temperature T [K]" + (f"  (dotted: $T_c$ = {tc:g} K)" if tc > 0 else ""))
-    ax1.set_title(ds.attrs.get("title", ""), fontsize=10)
+    ax1.set_title(_wrapped(ds.attrs.get("title", ""), fig), fontsize=10)
     ax1.legend(fontsize=7, ncol=2)
     ax2.legend(fontsize=7, title=r"$\tau_{expt}$", title_fontsize=7)
     fig.tight_layout()
     return fig
 
 
-def plot_sweep(ds: xr.Dataset, *, max_lines: int = 8) -> Figure:
-    """Γ against log τ_expt (Γ mode) or strain against log time (protocol mode), one line per
-    value of the first swept parameter (at most ``max_lines``, evenly picked), the other swept
-    parameters at their first value."""
+def _wrapped(title: str, fig: Figure, fontsize: float = 10.0) -> str:
+    """``title`` broken into lines that fit the width of ``fig`` (an average character of a
+    ``fontsize``-point font is about 0.55 em wide)."""
+    width = fig.get_figwidth() * 72.0 / (0.55 * fontsize)
+    return "\n".join(textwrap.wrap(title, width=max(20, int(width) - 4)))
+
+
+def plot_sweep(ds: xr.Dataset, *, max_lines: int = 8, max_panels: int = 4) -> Figure:
+    """Γ against log τ_expt (Γ mode) or strain against log time (protocol mode) of a sweep: one
+    line per value of the first swept parameter (at most ``max_lines``, evenly picked), one panel
+    per value of the second (at most ``max_panels``, evenly picked), any further swept
+    parameters at their first value (named in the title).
+
+    Parameters
+    ----------
+    ds
+        A dataset of :func:`protocols.sweep`.
+    max_lines, max_panels
+        Most lines per panel and most panels. [1]
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     swept = [str(d) for d in ds.dims if d not in ("tau_expt", "time", "tls_type", "step")]
     if not swept:
         raise ParameterError("plot_sweep needs a dataset from protocols.sweep")
-    first, rest = swept[0], swept[1:]
+    first, second, rest = swept[0], swept[1] if len(swept) > 1 else None, swept[2:]
     sel = ds.isel({d: 0 for d in rest})
-    n = sel.sizes[first]
-    picks = sorted({round(i) for i in np.linspace(0, n - 1, min(n, max_lines))})
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
-    gamma = "tau_expt" in ds.dims
+    panels = _picks(sel.sizes[second], max_panels) if second else [0]
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(4.2 + 3.3 * len(panels), 4.8), squeeze=False, sharey=True
+    )
+    for ax, j in zip(axes[0], panels, strict=True):
+        part = sel.isel({second: j}) if second else sel
+        _sweep_panel(ax, part, first, _picks(sel.sizes[first], max_lines))
+        if second:
+            ax.set_title(_value_text(part, second), fontsize=9)
+    fixed = ", ".join(_value_text(sel, d) for d in rest)
+    fig.suptitle(
+        _wrapped(ds.attrs.get("title", "sweep"), fig, 9.0) + (f"\n({fixed})" if fixed else ""),
+        fontsize=9,
+    )
+    fig.tight_layout()
+    return fig
+
+
+def _picks(n: int, most: int) -> list[int]:
+    """At most ``most`` indices of ``n``, evenly spread, first and last included."""
+    return sorted({round(i) for i in np.linspace(0, n - 1, min(n, most))})
+
+
+def _value_text(ds: xr.Dataset, name: str) -> str:
+    """``"c = 6"``, ``"W = 30 K"``: a swept parameter's value at a point, with its unit."""
+    units = ds[name].attrs.get("units", "1")
+    return f"{name} = {float(ds[name]):.4g}" + (f" {units}" if units not in ("", "1") else "")
+
+
+def _sweep_panel(ax: Axes, part: xr.Dataset, first: str, picks: list[int]) -> None:
+    """One panel of :func:`plot_sweep`: a line per picked value of ``first``."""
+    gamma = "tau_expt" in part.dims
     x_name, y_name = ("tau_expt", "gruneisen") if gamma else ("time", "strain")
-    units = ds[first].attrs.get("units", "")
     for k, i in enumerate(picks):
-        line = sel.isel({first: i})
+        line = part.isel({first: i})
         keep = line[x_name].values > 0
-        label = f"{first} = {float(line[first]):.4g}" + (
-            f" {units}" if units not in ("", "1") else ""
-        )
-        ax.plot(line[x_name].values[keep], line[y_name].values[keep], color=f"C{k}", label=label)
+        x = line[x_name].values[keep]
+        ax.plot(x, line[y_name].values[keep], color=colour(k), label=_value_text(line, first))
         if gamma:
-            ax.plot(
-                line[x_name].values[keep],
-                line["gruneisen_equilibrium"].values[keep],
-                color=f"C{k}",
-                ls="--",
-                lw=0.9,
-            )
+            ax.plot(x, line["gruneisen_equilibrium"].values[keep], color=colour(k), ls="--", lw=0.9)
     ax.set_xscale("log")
     if gamma:
         ax.set_xlabel(r"$\tau_{expt}$ [s]")
@@ -610,16 +689,8 @@ def plot_sweep(ds: xr.Dataset, *, max_lines: int = 8) -> Figure:
     else:
         ax.set_xlabel("time t [s]")
         ax.set_ylabel("volume strain [1]")
-    fixed = ", ".join(
-        f"{d} = {float(sel[d]):.4g}"
-        + (f" {sel[d].attrs['units']}" if sel[d].attrs.get("units", "1") != "1" else "")
-        for d in rest
-    )
-    ax.set_title(ds.attrs.get("title", "sweep") + (f"\n({fixed})" if fixed else ""), fontsize=9)
     ax.legend(fontsize=8, loc="best")
     ax.grid(True, which="major", alpha=0.3)
-    fig.tight_layout()
-    return fig
 
 
 def plot_fit(ds: xr.Dataset) -> Figure:
@@ -641,11 +712,13 @@ def plot_fit(ds: xr.Dataset) -> Figure:
         err = ds[f"{q}_err_{k}"].values if f"{q}_err_{k}" in ds else None
         order = np.argsort(x)
         top, bottom = axes[0, k - 1], axes[1, k - 1]
-        top.errorbar(x, y, yerr=err, fmt="o", ms=3, label="data")
-        others = [a for a in ("temperature", "tau_expt") if a != axis and f"{a}_{k}" in ds]
-        mixed = any(np.ptp(ds[f"{a}_{k}"].values) > 0 for a in others)  # C(T) at several tau
-        top.plot(x[order], f[order], "x" if mixed else "-", label="fit")
-        bottom.errorbar(x, r, yerr=err, fmt="o", ms=3)
+        top.errorbar(x, y, yerr=err, fmt="o", ms=3, color=colour(0), label="data")
+        if f"{q}_curve_{k}" in ds:  # the model on a fine grid: a smooth curve
+            curve_x, curve_y = ds[f"{axis}_curve_{k}"].values, ds[f"{q}_curve_{k}"].values
+            top.plot(curve_x, curve_y, "-", color=colour(1), label="fit")
+        else:  # another variable varies too (C(T) at several tau): the fit at each point
+            top.plot(x[order], f[order], "x", color=colour(1), label="fit")
+        bottom.errorbar(x, r, yerr=err, fmt="o", ms=3, color=colour(0))
         bottom.axhline(0.0, color="0.5", lw=0.8)
         if x.min() > 0 and x.max() / x.min() > 20:
             top.set_xscale("log")

@@ -33,7 +33,7 @@ from dynamics.validation import (
     check_temperature,
     warn_two_level_range,
 )
-from protocols.histories import PROTOCOLS, TemperatureHistory, log_times
+from protocols.histories import PROTOCOLS, TemperatureHistory
 from protocols.provenance import provenance
 from protocols.variables import annotate
 
@@ -63,14 +63,37 @@ def check_protocol(protocol: Any) -> TemperatureHistory:
 def default_times(
     glass: GlassModel, protocol: TemperatureHistory, points_per_decade: int = 20
 ) -> FloatArray:
-    """Output times for a protocol: from 1e-2 τ_min at its highest temperature to the
-    protocol's default stop (a day after a step or an isolated pulse, 30 τ_link after a heat
-    pulse, the end of a staircase, three times a ramp or schedule), ``points_per_decade`` per
-    decade. [s]"""
+    """Output times for a protocol: from 1e-2 τ_min at its highest temperature
+    (:func:`first_output_time`) to the protocol's default stop (a day after a step or an
+    isolated pulse, 30 τ_link after a heat pulse, the end of a staircase, three times a ramp or
+    schedule), ``points_per_decade`` per decade; a staircase resolves every dwell alike
+    (:meth:`protocols.histories.TemperatureHistory.default_output_times`). [s]
+
+    Examples
+    --------
+    >>> import dynamics, protocols
+    >>> glass = dynamics.default_glass(spectrum="asymptotic")
+    >>> times = protocols.default_times(glass, protocols.HeatStep(T0=0.3, T1=0.303), 2)
+    >>> f"{times[0]:.3g} s to {times[-1]:.3g} s, {times.size} times"
+    '9.71e-11 s to 1e+05 s, 32 times'
+    """
     history = check_protocol(protocol).resolved(glass)
-    hot = history.temperature_range(glass, 0.0)[1]
-    start = 1e-2 * float(tau_min(hot, glass.A))
-    return log_times(start, max(history.default_stop(), 10 * start), points_per_decade)
+    return history.default_output_times(first_output_time(glass, history), points_per_decade)
+
+
+def default_time_count(
+    glass: GlassModel, protocol: TemperatureHistory, points_per_decade: int = 20
+) -> int:
+    """How many :func:`default_times` gives (at most), without making them. [1]"""
+    history = check_protocol(protocol).resolved(glass)
+    return history.default_output_count(first_output_time(glass, history), points_per_decade)
+
+
+def first_output_time(glass: GlassModel, protocol: TemperatureHistory) -> float:
+    """The first default output time: 1e-2 τ_min at the protocol's highest temperature, well
+    before the fastest thermal TLS relaxes. [s]"""
+    hot = protocol.temperature_range(glass, 0.0)[1]
+    return 1e-2 * float(tau_min(hot, glass.A))
 
 
 def run(
@@ -111,16 +134,32 @@ def run(
         for a heat step (along ``time``) or a staircase (along ``step``); ``tau_min``. Every
         variable has ``units`` and ``long_name``; the attributes record the glass, the protocol
         and the package version.
+
+    Examples
+    --------
+    A small heat step on the default glass (exact spectra): the glass first contracts, as the
+    fast, nearly symmetric TLS relax (GGP Sec. VI), then expands back as slower ones follow.
+
+    >>> import dynamics, protocols
+    >>> glass = dynamics.default_glass()
+    >>> times = protocols.log_times(1e-9, 1.0, 2)  # 19 output times [s]
+    >>> ds = protocols.run(glass, protocols.HeatStep(T0=0.3, T1=0.303), times)
+    >>> ds.sizes["time"], ds.strain.attrs["units"]
+    (19, '1')
+    >>> bool(ds.strain.min() < 0 and ds.strain[-1] > ds.strain.min())  # contracts, then expands
+    True
+    >>> print(ds.attrs["title"])
+    tls-expansion: heat-step on glass ggp1985 (exact spectra, relaxation coupling symmetric)
     """
     model = check_model(glass)
     history = check_protocol(protocol).resolved(model)
     out_t = history.output_times(
         default_times(model, history) if times is None else _check_times(times)
     )
-    t_lo, t_hi = history.temperature_range(model, float(out_t[-1]))
+    T_low, T_high = history.temperature_range(model, float(out_t[-1]))
     if isinstance(model, Glass):
-        warn_two_level_range(t_hi, model.W)
-    ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution, build_progress)
+        warn_two_level_range(T_high, model.W)
+    ens = build_ensemble(model, T_low, T_high, float(out_t[-1]), resolution, build_progress)
     trajectory = history.simulate(model, ens, out_t, rtol=rtol, progress=progress)
     where = f"the {history.kind} run of glass {model.name!r}"
     check_all_finite("temperature", trajectory.response.temperature, where)
@@ -228,6 +267,18 @@ def gruneisen_vs_tau(
         ``alpha``, ``heat_capacity``, ``gruneisen_closed_form`` (derived coefficients) and
         ``gruneisen_closed_form_printed``; ``heat_capacity_equilibrium`` and ``tau_min`` per
         temperature.
+
+    Examples
+    --------
+    Γ falls in magnitude as the experiment lasts longer (GGP Sec. VI: at τ_expt ~ 1 s about
+    half to a third of its value at 1e-8 s):
+
+    >>> import dynamics, protocols
+    >>> glass = dynamics.default_glass()
+    >>> ds = protocols.gruneisen_vs_tau(glass, [0.3], tau_expt=[1e-8, 1.0, 1e5])
+    >>> gamma = ds.gruneisen_equilibrium.sel(temperature=0.3)  # Γ with C(∞), the paper's
+    >>> [f"{g:.2g}" for g in gamma.values]
+    ['-34', '-17', '-13']
     """
     model = check_model(glass)
     if not isinstance(model, Glass):

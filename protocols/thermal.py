@@ -83,7 +83,10 @@ def thermal(
     --------
     >>> from dynamics import get_glass
     >>> from protocols.thermal import thermal
-    >>> ds = thermal(get_glass("silica-spm"), [0.1, 1.0, 10.0], [100.0])
+    >>> glass = get_glass("silica").replace(
+    ...     W=3.5, psi=0.0, N0=8e44, population="soft-potential", density_law="abs_eta"
+    ... )
+    >>> ds = thermal(glass, [0.1, 1.0, 10.0], [100.0])
     >>> ds["heat_capacity"].sel(part="total").dims
     ('temperature', 'tau_expt')
     >>> bool((ds["heat_capacity"].sel(part="total") > 0).all())

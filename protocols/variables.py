@@ -17,6 +17,7 @@ from dynamics.glass import (
     SOFT_POTENTIAL_PARAMETERS,
     TUNNELLING_PARAMETERS,
 )
+from protocols.histories import PROTOCOLS, declared_parameters
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,47 @@ TAU_MIN_DEFINITION = (
     "(p = 1) type-1 TLS with E = k_B T, the fastest of the thermal TLS"
 )
 
+
+def protocol_parameter_variables() -> dict[str, Variable]:
+    """The registry's entries of the protocol parameters, from their one declaration
+    (:class:`protocols.histories.ProtocolParameter`): ``long_name`` the label, ``units`` the
+    unit, ``comment`` the description, prefixed by the protocol where several protocols declare
+    the same name (they must agree on its unit).
+
+    Raises
+    ------
+    ValueError
+        Two protocols declare one name with different units.
+    """
+    declared: dict[str, list[tuple[str, Any]]] = {}
+    for kind, cls in PROTOCOLS.items():
+        for name, spec in declared_parameters(cls).items():
+            declared.setdefault(name, []).append((kind, spec))
+    out = {}
+    for name, specs in declared.items():
+        units = {spec.unit for _, spec in specs}
+        if len(units) > 1:
+            raise ValueError(f"protocol parameter {name!r} is declared with units {units}")
+        texts = {spec.description for _, spec in specs}
+        comment = (
+            specs[0][1].description
+            if len(texts) == 1
+            else "; ".join(
+                f"{kind}: {spec.description[0].lower()}{spec.description[1:]}"
+                for kind, spec in specs
+            )
+        )
+        out[name] = Variable(specs[0][1].label, specs[0][1].unit, comment)
+    return out
+
+
 #: The registry (read-only): every dataset variable and every glass or protocol parameter, by
 #: name, with its short ``long_name``, UDUNITS ``units`` and a ``comment``.
 VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
     {
+        # the protocol parameters: their one declaration (protocols.histories); a dataset
+        # variable of the same name (delta_T) below takes their place
+        **protocol_parameter_variables(),
         "time": Variable(
             "time since start",
             "s",
@@ -251,41 +289,11 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
                 | TUNNELLING_PARAMETERS
             ).items()
         },
-        "T0": Variable(
-            "start temperature T0", "K", "heat step: equilibrium temperature before the step"
-        ),
-        "T1": Variable("step temperature T1", "K", "heat step: temperature after the step"),
-        "T_bath": Variable(
-            "bath temperature", "K", "bath temperature, the equilibrium before the pulse"
-        ),
-        "tau_link": Variable(
-            "link time constant", "s", "time constant of the thermal link to the bath"
-        ),
-        "energy": Variable("pulse energy", "J m-3", "heat deposited per volume by the pulse"),
-        "T_start": Variable(
-            "start temperature", "K", "equilibrium temperature before t = 0 (staircase, ramp)"
-        ),
-        "dwell": Variable("dwell time", "s", "staircase: time at each temperature"),
-        "T_end": Variable("end temperature", "K", "ramp: temperature at the end of the ramp"),
-        "rate": Variable("ramp rate |dT/dt|", "K s-1", "ramp: magnitude of dT/dt"),
-        "steps": Variable("number of steps", "1", "staircase: number of temperature steps"),
-        "times": Variable("schedule times", "s", "schedule: times of the table's rows"),
-        "temperatures": Variable(
-            "schedule temperatures", "K", "schedule: temperatures of the table's rows"
-        ),
-        "initial_temperature_K": Variable(
-            "initial temperature", "K", "schedule: equilibrium temperature before t = 0"
-        ),
         "interference_fraction": Variable(
             "interference fraction f",
             "1",
             "fraction of the relaxation rate that follows each mirror partner's own coupling "
             "(relaxation_coupling = interference), docs/exact.md",
-        ),
-        "link_conductance": Variable(
-            "link conductance",
-            "W m-3 K-1",
-            "isolated pulse: thermal conductance of the link per sample volume",
         ),
     }
 )

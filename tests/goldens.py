@@ -67,7 +67,7 @@ def staircase() -> xr.Dataset:
 def isolated_pulse() -> xr.Dataset:
     return run(
         golden_glass(),
-        IsolatedPulse(T_bath=0.1, energy=1e-4),
+        IsolatedPulse(T_bath=0.1, heat_density=1e-4),
         log_times(1e-7, 1e4, 4),
         resolution=COARSE,
     )

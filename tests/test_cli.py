@@ -14,7 +14,8 @@ from protocols.cli import main
 def test_closed_form_table_prints_derived_and_printed_gamma(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["closed-form", "--temperature", "0.3", "--points", "3"]) == 0
+    argv = ["closed-form", "--temperature", "0.3", "--tau-expt-min", "1e-6", "--tau-expt-max"]
+    assert main([*argv, "1e-4", "--tau-expt-per-decade", "1"]) == 0
     out = capsys.readouterr().out
     rows = [line.split() for line in out.splitlines() if not line.startswith("#")]
     assert len(rows) == 3
@@ -37,6 +38,31 @@ def test_glasses_lists_presets_and_sources(capsys: pytest.CaptureFixture[str]) -
     assert "ggp1985 (default)" in out and "estimate" in out
 
 
+def test_glasses_prints_the_values_a_run_uses_and_both_calibrations(capsys) -> None:
+    """silica: the value column is what get_glass (and so every run) uses, c = 25.35 on exact
+    spectra; the line under it the asymptotic calibration, c = 40.5 (it printed 40.5 alone)."""
+    from dynamics import get_glass
+
+    assert main(["glasses"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("silica:"))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(" "))
+    rows = [line.split() for line in lines[start + 2 : end]]
+    runs, paper = get_glass("silica"), get_glass("silica", spectrum="asymptotic")
+    values = {row[0]: row[1] for row in rows if not line_is_asymptotic(row)}
+    for key, value in runs.to_dict().items():
+        if isinstance(value, float):
+            assert float(values[key]) == pytest.approx(value, rel=5e-4), key  # 4 digits
+    below = {rows[i - 1][0]: rows[i][3] for i, row in enumerate(rows) if line_is_asymptotic(row)}
+    assert set(below) == {"c", "N0"}
+    assert float(below["c"]) == paper.c == 40.5 and float(values["c"]) == runs.c == 25.35
+    assert float(below["N0"]) == pytest.approx(paper.N0, rel=5e-4)
+
+
+def line_is_asymptotic(row: list[str]) -> bool:
+    return row[:3] == ["on", "asymptotic", "spectra"]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -52,7 +78,10 @@ def test_glasses_lists_presets_and_sources(capsys: pytest.CaptureFixture[str]) -
             ["closed-form", "--temperature", "warm"],
             "--temperature = 'warm' is not a number with a unit",
         ),
-        (["closed-form", "--points", "0"], "--points = 0"),
+        (["closed-form", "--tau-expt-per-decade", "0"], "--tau-expt-per-decade = 0"),
+        (["closed-form", "--points", "3"], "--points was renamed --tau-expt-per-decade"),
+        (["closed-form", "--spectrum", "exact"], "unrecognized arguments: --spectrum"),
+        (["closed-form", "--temp", "0.3"], "unrecognized arguments: --temp"),  # no abbreviations
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -68,7 +97,7 @@ def test_bad_input_is_one_line_and_exit_2(
 def test_config_file_sets_the_glass(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / "glass.toml"
     cfg.write_text('[glass]\npreset = "ggp1985"\nc = 3.0\n')
-    assert main(["closed-form", "--config", str(cfg), "--points", "1"]) == 0
+    assert main(["closed-form", "--config", str(cfg), "--tau-expt-per-decade", "1"]) == 0
     out = capsys.readouterr().out
     assert "ggp1985+custom" in out
     bad = tmp_path / "bad.toml"
@@ -77,7 +106,7 @@ def test_config_file_sets_the_glass(tmp_path, capsys: pytest.CaptureFixture[str]
     assert "unknown table" in capsys.readouterr().err
 
 
-QUICK = ["--quiet", "--points-per-decade", "2"]
+QUICK = ["--quiet", "--times-per-decade", "2"]
 
 
 def test_run_with_no_arguments_is_the_main_job(tmp_path, monkeypatch) -> None:
@@ -98,13 +127,13 @@ def test_run_with_no_arguments_is_the_main_job(tmp_path, monkeypatch) -> None:
     i = int(np.argmax(np.abs(ds["strain"].values)))
     assert 0 < i < ds.sizes["time"] - 1
     assert float(ds["strain"][i]) < 0
-    # not overwritten without --force, and nothing else written
-    assert main(["run", "--quiet"]) == 2
+    # the main job a second time: the default output is replaced, and nothing else written
+    assert main(["run", "--quiet", "--times-per-decade", "2"]) == 0
     assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == [
         "heat_pulse.nc",
         "heat_pulse.png",
     ]
-    assert main(["run", "--quiet", "--force", "--no-plot", "--points-per-decade", "2"]) == 0
+    assert open_dataset(nc).sizes["time"] < ds.sizes["time"]  # the new one
 
 
 @pytest.mark.parametrize(
@@ -112,9 +141,9 @@ def test_run_with_no_arguments_is_the_main_job(tmp_path, monkeypatch) -> None:
     [
         ["run", "heat-step", "--set", "T1=0.4", "--set", "c=3"],
         ["run", "staircase", "--set", "steps=2", "--set", "dwell=1"],
-        ["run", "ramp", "--set", "rate=0.1", "--t-stop", "10"],
+        ["run", "ramp", "--set", "ramp_rate=0.1", "--t-stop", "10"],
         ["run", "isolated-pulse", "--set", "link_conductance=1e-3", "--t-stop", "1e-3"],
-        ["run", "heat-pulse", "--set", "energy=1e-3", "--t-stop", "1"],
+        ["run", "heat-pulse", "--set", "heat_density=1e-3", "--t-stop", "1"],
     ],
 )
 def test_run_every_protocol(argv: list[str], tmp_path) -> None:
@@ -158,8 +187,10 @@ def test_run_schedule_from_csv_and_config(tmp_path, capsys: pytest.CaptureFixtur
         (["run", "heat-step", "--set", "tau_link=3"], "tau_link is not a parameter"),
         (["run", "schedule", "--schedule", "/nonexistent.csv"], "cannot be read"),
         (["run", "--out", "x.txt"], "must end in .nc"),
-        (["run", "--points-per-decade", "0"], "--points-per-decade = 0"),
-        (["gamma", "--temperatures", "-1"], "temperature = -1 is outside"),
+        (["run", "--times-per-decade", "0"], "--times-per-decade = 0"),
+        (["run", "--points-per-decade", "2"], "--points-per-decade was renamed --times-per-decade"),
+        (["gamma", "--temperature", "-1"], "temperature = -1 is outside"),
+        (["gamma", "--temperatures", "1"], "--temperatures was renamed --temperature"),
         (["gamma", "--glass", "stm-silica"], "needs a soft-potential glass"),
     ],
 )
@@ -175,7 +206,7 @@ def test_gamma_writes_dataset_and_plot(tmp_path, capsys: pytest.CaptureFixture[s
     out = tmp_path / "g.nc"
     argv = [
         "gamma",
-        "--temperatures",
+        "--temperature",
         "0.3",
         "--tau-expt-min",
         "1e-6",

@@ -39,9 +39,9 @@ def test_the_example_config_runs_as_written(tmp_path: Path, capsys) -> None:
         "T_bath": pytest.approx(0.3, rel=1e-12),
         "tau_link": pytest.approx(1e-3, rel=1e-12),
         "delta_T": pytest.approx(0.01, rel=1e-12),
-        "energy": None,
+        "heat_density": None,
     }
-    # [run]: t_start = "1ns", t_stop = "1min", points_per_decade = 4
+    # [run]: t_start = "1ns", t_stop = "1min", times_per_decade = 4
     np.testing.assert_allclose(ds["time"].values, log_times(1e-9, 60.0, 4), rtol=1e-12)
     assert "error" not in capsys.readouterr().err
 
@@ -50,7 +50,7 @@ def test_run_table_is_honoured_and_the_command_line_wins(tmp_path: Path) -> None
     config = _write(
         tmp_path,
         '[protocol]\nkind = "heat-step"\nT0 = "300mK"\nT1 = 0.33\n'
-        '[run]\nt_start = 1e-8\nt_stop = "10 s"\npoints_per_decade = 2\n',
+        '[run]\nt_start = 1e-8\nt_stop = "10 s"\ntimes_per_decade = 2\n',
     )
     out = tmp_path / "a.nc"
     assert main(["run", "--config", str(config), "--out", str(out), "--no-plot", "--quiet"]) == 0
@@ -59,7 +59,7 @@ def test_run_table_is_honoured_and_the_command_line_wins(tmp_path: Path) -> None
     )
     out2 = tmp_path / "b.nc"
     argv = ["run", "--config", str(config), "--out", str(out2), "--no-plot", "--quiet"]
-    assert main([*argv, "--times", "1us:1min", "--points-per-decade", "1"]) == 0
+    assert main([*argv, "--t-start", "1us", "--t-stop", "1min", "--times-per-decade", "1"]) == 0
     np.testing.assert_allclose(
         xr.open_dataset(out2)["time"].values, log_times(1e-6, 60.0, 1), rtol=1e-12
     )
@@ -70,7 +70,8 @@ def test_run_table_is_honoured_and_the_command_line_wins(tmp_path: Path) -> None
     [
         ("[output]\nx = 1\n", "unknown table [output]; allowed here: [glass], [protocol], [run]"),
         ("[run]\nt_end = 5\n", "unknown key 't_end' in [run]; allowed: t_start, t_stop"),
-        ("[run]\npoints_per_decade = 0\n", "points_per_decade = 0 in [run] must be an integer"),
+        ("[run]\ntimes_per_decade = 0\n", "times_per_decade = 0 in [run] must be an integer"),
+        ("[run]\npoints_per_decade = 2\n", "[run] points_per_decade was renamed times_per_decade"),
         ("[glass]\nfoo = 1\n", "foo is not a parameter of glass 'ggp1985'"),
         ('[protocol]\nkind = "heat-step"\nT2 = 1\n', "T2 is not a parameter of protocol"),
         ('[glass]\nW = "3 s"\n', "W = '3 s' has the wrong dimension: expected a value in K"),
@@ -89,7 +90,7 @@ def test_unknown_or_bad_config_entries_are_one_line_exit_2(
 
 
 def test_other_commands_refuse_tables_they_do_not_use(tmp_path: Path, capsys) -> None:
-    config = _write(tmp_path, "[run]\npoints_per_decade = 3\n")
+    config = _write(tmp_path, "[run]\ntimes_per_decade = 3\n")
     assert main(["gamma", "--config", str(config), "--out", str(tmp_path / "g.nc")]) == 2
     assert "unknown table [run]; allowed here: [glass]" in capsys.readouterr().err
 
@@ -97,7 +98,8 @@ def test_other_commands_refuse_tables_they_do_not_use(tmp_path: Path, capsys) ->
 def test_units_on_the_command_line(tmp_path: Path, capsys) -> None:
     out = tmp_path / "u.nc"
     argv = ["run", "heat-pulse", "--set", "T_bath=300mK", "--set", "tau_link=15min"]
-    argv += ["--set", "delta_T=3mK", "--times", "1e-9s:1day", "--points-per-decade", "1"]
+    argv += ["--set", "delta_T=3mK", "--t-start", "1e-9s", "--t-stop", "1day"]
+    argv += ["--times-per-decade", "1"]
     assert main([*argv, "--out", str(out), "--no-plot", "--quiet"]) == 0
     ds = xr.open_dataset(out)
     protocol = json.loads(ds.attrs["protocol"])
@@ -114,9 +116,9 @@ def test_tau_expt_range_options_are_renamed_and_take_units(tmp_path: Path, capsy
     assert main(["closed-form", "--tau-min-s", "1e-8"]) == 2
     assert "unrecognized arguments: --tau-min-s" in capsys.readouterr().err
     argv = ["closed-form", "--temperature", "300mK", "--tau-expt-min", "1us"]
-    assert main([*argv, "--tau-expt-max", "1s", "--points", "2"]) == 0
+    assert main([*argv, "--tau-expt-max", "1s", "--tau-expt-per-decade", "1"]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines() if line[:1] != "#"]
-    assert [float(r[0]) for r in rows] == pytest.approx([1e-6, 1.0], rel=1e-4)
+    assert [float(r[0]) for r in rows] == pytest.approx(np.logspace(-6, 0, 7), rel=1e-4)
     assert main(["closed-form", "--tau-expt-min", "1s", "--tau-expt-max", "1ms"]) == 2
     assert "--tau-expt-max = 0.001 s must exceed --tau-expt-min = 1 s" in capsys.readouterr().err
 
@@ -140,11 +142,12 @@ def test_glasses_prints_units_digits_and_status(capsys) -> None:
 def test_default_metallic_run_does_not_warn_and_warnings_are_one_line(
     tmp_path: Path, capsys
 ) -> None:
-    argv = ["metallic", "--points", "3", "--tau-expt", "1s", "--no-plot", "--quiet"]
+    argv = ["metallic", "--temperatures-per-decade", "3", "--tau-expt", "1s", "--no-plot"]
+    argv += ["--quiet"]
     with _no_python_warnings():
         assert main([*argv, "--out", str(tmp_path / "m.nc")]) == 0
     assert capsys.readouterr().err == ""
-    assert main([*argv, "--t-high", "5K", "--out", str(tmp_path / "n.nc")]) == 0
+    assert main([*argv, "--temperature-max", "5K", "--out", str(tmp_path / "n.nc")]) == 0
     err = capsys.readouterr().err
     assert err.startswith("tls-expansion: warning: k_B T / W = 0.167 exceeds 0.1")
     assert err.count("\n") == 1

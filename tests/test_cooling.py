@@ -162,4 +162,4 @@ def test_an_isolated_pulse_at_10_millikelvin_finishes() -> None:
         ds["temperature"].values, GLASS.debye_coefficient
     ) - debye_heat_content(0.01, GLASS.debye_coefficient)
     total = phonon + ds["heat_tls"].sum("tls_type").values
-    np.testing.assert_allclose(total, pulse.energy, rtol=1e-9)
+    np.testing.assert_allclose(total, pulse.heat_density, rtol=1e-9)

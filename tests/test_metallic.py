@@ -132,7 +132,7 @@ def test_isolated_pulse_in_a_metal_conserves_energy_with_the_electrons() -> None
             + ds["heat_tls"].sum("tls_type")
             + ds["heat_to_bath"]
         )
-        assert float(np.max(np.abs(total / p.energy - 1))) < 1e-9
+        assert float(np.max(np.abs(total / p.heat_density - 1))) < 1e-9
 
 
 def test_metallic_step_includes_electron_strain() -> None:

@@ -37,8 +37,8 @@ COARSE = Resolution(energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.
         ),
         (lambda: HeatStep(0.3, 0.3), r"T1 = 0.3 must differ from T0"),
         (lambda: HeatStep(0.3, math.nan), r"T1 = nan is not a finite number"),
-        (lambda: HeatPulse(0.3, 10.0, delta_T=None, energy=None), "exactly one of delta_T"),
-        (lambda: HeatPulse(0.3, 10.0, delta_T=0.1, energy=1.0), "exactly one of delta_T"),
+        (lambda: HeatPulse(0.3, 10.0, delta_T=None, heat_density=None), "exactly one of delta_T"),
+        (lambda: HeatPulse(0.3, 10.0, delta_T=0.1, heat_density=1.0), "exactly one of delta_T"),
         (lambda: HeatPulse(0.3, -1.0), r"tau_link = -1 is outside"),
         (lambda: HeatPulse(0.3, 1.0, delta_T=-0.5), r"delta_T = -0.5 must be nonzero and keep"),
         (
@@ -48,7 +48,7 @@ COARSE = Resolution(energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.
         (lambda: Staircase(0.1, 0.0, 3, 10.0), r"delta_T = 0 is not allowed"),
         (lambda: Staircase(0.1, -0.05, 3, 10.0), r"it must stay > 0"),
         (lambda: Staircase(0.1, 0.01, 3, 0.0), r"dwell = 0 is outside"),
-        (lambda: Ramp(0.1, 0.2, 0.0), r"rate = 0 is outside"),
+        (lambda: Ramp(0.1, 0.2, 0.0), r"ramp_rate = 0 is outside"),
         (lambda: Ramp(0.1, 0.1, 1.0), r"T_end = 0.1 must differ"),
         (
             lambda: Schedule((0.0, 2.0, 1.0), (0.3, 0.3, 0.3)),
@@ -57,7 +57,7 @@ COARSE = Resolution(energy_panel_decades=2.0, energy_nodes=6, p_panel_decades=3.
         (lambda: Schedule((1.0, 2.0), (0.3, 0.3)), r"times\[0\] = 1 s must be 0"),
         (lambda: Schedule((0.0, 1.0), (0.3,)), r"two columns of the same length"),
         (lambda: Schedule((0.0, 1.0), (0.3, -0.1)), r"temperatures = -0.1 is outside"),
-        (lambda: IsolatedPulse(0.1, 0.0), r"energy = 0 is outside"),
+        (lambda: IsolatedPulse(0.1, 0.0), r"heat_density = 0 is outside"),
         (lambda: IsolatedPulse(0.1, 1e-4, -1.0), r"link_conductance = -1 is outside"),
         (lambda: make_protocol("quench"), r"protocol = 'quench' is not known"),
         (
@@ -187,7 +187,7 @@ def test_isolated_pulse_conserves_energy(link: float) -> None:
     times = log_times(1e-9, 1e3, 4)
     ds = run(GLASS, p, times, resolution=COARSE)
     total = ds["heat_phonon"] + ds["heat_tls"].sum("tls_type") + ds["heat_to_bath"]
-    assert float(np.max(np.abs(total / p.energy - 1))) < 1e-9  # the target
+    assert float(np.max(np.abs(total / p.heat_density - 1))) < 1e-9  # the target
     temp = ds["temperature"].values
     assert temp[0] < p.peak_temperature(GLASS.debye_coefficient)
     assert np.all(np.diff(temp) <= 1e-12 * temp[:-1])  # the sample only cools
@@ -196,8 +196,8 @@ def test_isolated_pulse_conserves_energy(link: float) -> None:
         assert float(ds["heat_to_bath"].max()) == 0.0
 
 
-def test_heat_pulse_given_by_energy_resolves_delta_T() -> None:
-    p = HeatPulse(0.3, 10.0, delta_T=None, energy=1e-3)
+def test_heat_pulse_given_by_heat_density_resolves_delta_T() -> None:
+    p = HeatPulse(0.3, 10.0, delta_T=None, heat_density=1e-3)
     ds = run(GLASS, p, log_times(1e-9, 1.0, 2), resolution=COARSE)
     peak = float(ds["temperature"][0]) - 0.3
     ens = build_ensemble(GLASS, 0.3, 0.3, 10.0)

@@ -312,8 +312,8 @@ def test_cli_options_and_summary_name_the_model(tmp_path, capsys) -> None:  # ty
     from protocols.cli import main
 
     out = tmp_path / "g.nc"
-    argv = ["gamma", "--temperatures", "0.3", "--tau-expt-min", "1", "--tau-expt-max", "10"]
-    argv += ["--points-per-decade", "1", "--out", str(out), "--no-plot"]
+    argv = ["gamma", "--temperature", "0.3", "--tau-expt-min", "1", "--tau-expt-max", "10"]
+    argv += ["--tau-expt-per-decade", "1", "--out", str(out), "--no-plot"]
     code = main([*argv, "--relaxation-coupling", "interference", "--interference-fraction", "0.5"])
     assert code == 0
     summary = capsys.readouterr().out

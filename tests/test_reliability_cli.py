@@ -15,7 +15,7 @@ from protocols.output import open_dataset
     [
         ["heat-step", "--set", "T0=1", "--set", "T1=0.01"],
         ["heat-step", "--set", "T0=0.3", "--set", "T1=0.014"],
-        ["ramp", "--set", "T_start=1", "--set", "T_end=0.01", "--set", "rate=1"],
+        ["ramp", "--set", "T_start=1", "--set", "T_end=0.01", "--set", "ramp_rate=1"],
         ["staircase", "--set", "T_start=3", "--set", "delta_T=-0.333", "--set", "steps=9"],
     ],
 )
@@ -23,7 +23,7 @@ def test_cooling_runs_write_finite_datasets(tmp_path, capsys, args) -> None:
     # These wrote all-NaN strain (exit 0) or never finished before the fix.
     out = tmp_path / "cool.nc"
     assert (
-        main(["run", *args, "--no-plot", "--quiet", "--points-per-decade", "4", "--out", str(out)])
+        main(["run", *args, "--no-plot", "--quiet", "--times-per-decade", "4", "--out", str(out)])
         == 0
     )
     ds = open_dataset(out)
@@ -36,7 +36,7 @@ def test_schedule_from_3_kelvin_to_1_millikelvin(tmp_path) -> None:
     csv.write_text("time_s,temperature_K\n0,3\n10,0.3\n100,0.001\n")
     out = tmp_path / "s.nc"
     argv = ["run", "schedule", "--schedule", str(csv), "--no-plot", "--quiet"]
-    assert main([*argv, "--points-per-decade", "4", "--out", str(out)]) == 0
+    assert main([*argv, "--times-per-decade", "4", "--out", str(out)]) == 0
     assert np.all(np.isfinite(open_dataset(out)["strain"].values))
 
 
@@ -84,12 +84,24 @@ def test_config_of_the_wrong_shape_is_one_line(
 
 
 HOSTILE = [
-    (["gamma", "--temperatures", "0.3", "0.3"], "temperature = [0.3, 0.3] has repeated values"),
-    (["metallic", "--t-low", "0"], "--t-low = 0 is outside the allowed range [1e-09, inf) [K]"),
-    (["metallic", "--t-low", "-1"], "--t-low = -1 is outside the allowed range"),
-    (["metallic", "--t-low", "1e-300"], "--t-low = 1e-300 is outside the allowed range"),
-    (["metallic", "--t-low", "3", "--t-high", "2"], "--t-high = 2 K must exceed --t-low = 3 K"),
-    (["gamma", "--temperatures", "1e-300"], "temperature = 1e-300 is outside the allowed range"),
+    (["gamma", "--temperature", "0.3", "0.3"], "temperature = [0.3, 0.3] has repeated values"),
+    (
+        ["metallic", "--temperature-min", "0"],
+        "--temperature-min = 0 is outside the allowed range [1e-09, inf) [K]",
+    ),
+    (
+        ["metallic", "--temperature-min", "-1"],
+        "--temperature-min = -1 is outside the allowed range",
+    ),
+    (
+        ["metallic", "--temperature-min", "1e-300"],
+        "--temperature-min = 1e-300 is outside the allowed range",
+    ),
+    (
+        ["metallic", "--temperature-min", "3", "--temperature-max", "2"],
+        "--temperature-max = 2 K must exceed --temperature-min = 3 K",
+    ),
+    (["gamma", "--temperature", "1e-300"], "temperature = 1e-300 is outside the allowed range"),
     (["sweep", "--grid", "temperature=1e-300"], "temperature = 1e-300 is outside"),
     (
         ["closed-form", "--tau-expt-min", "-1"],
@@ -110,7 +122,7 @@ HOSTILE = [
     (["closed-form", "--temperature", "1e-300"], "--temperature = 1e-300 is outside"),
     (["run", "heat-step", "--set", "T0=1e-300"], "T0 = 1e-300 is outside the allowed range"),
     (
-        ["run", "ramp", "--set", "rate=1e-320"],
+        ["run", "ramp", "--set", "ramp_rate=1e-320"],
         "K s-1 makes the ramp from 0.1 K to 0.5 K last for ever",
     ),
 ]
@@ -127,7 +139,7 @@ def test_hostile_arguments_give_one_line_and_no_files(tmp_path, capsys, monkeypa
 def test_an_out_path_that_is_not_utf8_is_refused_before_computing(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     bad = "\udcff.nc"  # a file name byte 0xff, as Python sees it
-    argv = ["gamma", "--temperatures", "0.3", "--quiet", "--out", bad]
+    argv = ["gamma", "--temperature", "0.3", "--quiet", "--out", bad]
     _one_line_exit_2(capsys, argv, "is not a valid UTF-8 path")
     assert not list(tmp_path.iterdir())
 
@@ -149,7 +161,7 @@ def test_output_location_is_checked_before_the_work(
     setup(tmp_path)
     out = "sub/x.nc" if "not a folder" in message else "x.nc"
     argv = [command, "--quiet", "--no-plot", "--out", out]
-    argv += ["--grid", "temperature=0.3"] if command == "sweep" else ["--points-per-decade", "2"]
+    argv += ["--grid", "temperature=0.3"] if command == "sweep" else ["--times-per-decade", "2"]
     _one_line_exit_2(capsys, argv, message)
 
 
@@ -175,7 +187,7 @@ def test_no_plot_with_force_removes_a_stale_plot(tmp_path, monkeypatch, command)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.png").write_text("old plot")
     argv = [command, "--quiet", "--no-plot", "--force", "--out", "x.nc"]
-    argv += ["--grid", "temperature=0.3"] if command == "sweep" else ["--points-per-decade", "2"]
+    argv += ["--grid", "temperature=0.3"] if command == "sweep" else ["--times-per-decade", "2"]
     assert main(argv) == 0
     assert (tmp_path / "x.nc").exists() and not (tmp_path / "x.png").exists()
 
@@ -188,7 +200,7 @@ def test_a_failing_plot_leaves_neither_file(tmp_path, monkeypatch, capsys):
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(protocols.plots, "plot_run", broken)
-    assert main(["run", "--quiet", "--points-per-decade", "2", "--out", "x.nc"]) == 2
+    assert main(["run", "--quiet", "--times-per-decade", "2", "--out", "x.nc"]) == 2
     assert "disk full" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())  # neither x.nc nor x.png nor a temporary
 
@@ -197,7 +209,7 @@ def test_an_interrupt_while_plotting_leaves_the_old_pair(tmp_path, monkeypatch):
     import protocols.plots
 
     monkeypatch.chdir(tmp_path)
-    assert main(["run", "--quiet", "--points-per-decade", "2", "--out", "x.nc"]) == 0
+    assert main(["run", "--quiet", "--times-per-decade", "2", "--out", "x.nc"]) == 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert set(before) == {"x.nc", "x.png"}
 
@@ -205,7 +217,7 @@ def test_an_interrupt_while_plotting_leaves_the_old_pair(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(protocols.plots, "plot_run", interrupted)
-    argv = ["run", "--quiet", "--points-per-decade", "3", "--force", "--out", "x.nc"]
+    argv = ["run", "--quiet", "--times-per-decade", "3", "--force", "--out", "x.nc"]
     assert main(argv) == 130
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
@@ -217,23 +229,29 @@ def test_a_schedule_row_at_1e20_seconds_finishes(tmp_path) -> None:
     csv.write_text("0,0.3\n1e20,0.4\n")
     out = tmp_path / "s.nc"
     argv = ["run", "schedule", "--schedule", str(csv), "--no-plot", "--quiet"]
-    assert main([*argv, "--points-per-decade", "2", "--out", str(out)]) == 0
+    assert main([*argv, "--times-per-decade", "2", "--out", str(out)]) == 0
     ds = open_dataset(out)
     assert np.all(np.isfinite(ds["strain"].values))
     assert float(ds["temperature"].max()) <= 0.4
 
 
 HUGE = [
-    (["run", "--points-per-decade", "100000000"], "heat-pulse with 1460129933 output times"),
-    (["closed-form", "--points", "100000000"], "closed-form with 100000000 points"),
-    (["gamma", "--points-per-decade", "100000000"], "gamma with 1300000001 tau_expt values"),
-    (["metallic", "--points", "100000000"], "metallic with 100000000 temperatures"),
+    (["run", "--times-per-decade", "100000000"], "heat-pulse with 1460129933 output times"),
+    (
+        ["closed-form", "--tau-expt-per-decade", "100000000"],
+        "closed-form with 1300000001 tau_expt values",
+    ),
+    (["gamma", "--tau-expt-per-decade", "100000000"], "gamma with 1300000001 tau_expt values"),
+    (
+        ["metallic", "--temperatures-per-decade", "100000000"],
+        "metallic with 100000001 temperatures",
+    ),
     (
         ["sweep", "--workers", "2", "--grid", "temperature=log:0.1:1:2000", "--grid", "c=1:9:2000"],
         "a sweep of 4000000 points (on 2 local workers) would take about",
     ),
     (
-        ["sweep", "--protocol", "heat-step", "--points-per-decade", "10000000", "--grid", "T1=0.4"],
+        ["sweep", "heat-step", "--times-per-decade", "10000000", "--grid", "T1=0.4"],
         "a sweep point with 151241782 output times",
     ),
 ]
@@ -254,7 +272,7 @@ def test_the_refusal_says_how_to_override_and_yes_overrides(tmp_path, capsys, mo
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(protocols.cost, "MAX_ESTIMATE_S", 1e-9)
-    argv = ["run", "--quiet", "--points-per-decade", "2", "--out", "x.nc"]
+    argv = ["run", "--quiet", "--times-per-decade", "2", "--out", "x.nc"]
     _one_line_exit_2(capsys, argv, "give --yes to run it anyway")
     assert main([*argv, "--yes"]) == 0
     assert (tmp_path / "x.nc").exists()

@@ -328,7 +328,8 @@ def sweep_main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=cli.Parser)
     add_sweep_command(sub, cli.add_glass_options, cli.add_output_options)
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        cli.check_unrecognized(args.command, extras)
         return int(args.func(args))
     except (cli.UsageError, ConfigError, ParameterError, OSError) as exc:
         print(f"tls-expansion: error: {exc}", file=sys.stderr)
@@ -340,7 +341,7 @@ def test_sweep_command_writes_the_dataset_and_plot(
 ) -> None:
     out = tmp_path / "sweep.nc"
     argv = ["sweep", "--grid", "temperature=0.1,0.3", "--grid", "c=4:6:2", "--out", str(out)]
-    argv += ["--tau-expt-min", "1e-8", "--tau-expt-max", "1e4", "--tau-points-per-decade", "1"]
+    argv += ["--tau-expt-min", "1e-8", "--tau-expt-max", "1e4", "--tau-expt-per-decade", "1"]
     argv += ["--spectrum", "asymptotic"]  # the reference below is the asymptotic API glass
     assert sweep_main(argv) == 0
     assert out.exists() and out.with_suffix(".png").exists()
@@ -361,8 +362,8 @@ def test_sweep_command_protocol_mode_defaults_under_outputs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    argv = ["sweep", "--protocol", "heat-step", "--set", "T0=0.2", "--grid", "T1=0.21,0.25"]
-    argv += ["--t-start", "1e-6", "--t-stop", "10", "--points-per-decade", "2", "--quiet"]
+    argv = ["sweep", "heat-step", "--set", "T0=0.2", "--grid", "T1=0.21,0.25"]
+    argv += ["--t-start", "1e-6", "--t-stop", "10", "--times-per-decade", "2", "--quiet"]
     argv += ["--spectrum", "asymptotic"]  # the reference below is the asymptotic API glass
     assert sweep_main(argv) == 0
     ds = open_dataset(tmp_path / "outputs" / "sweep_heat_step.nc")
@@ -385,7 +386,8 @@ def test_sweep_command_protocol_mode_defaults_under_outputs(
         (["--grid", "temperature=0.3", "--scheduler", "fast"], "scheduler = 'fast' is neither"),
         (["--grid", "temperature=0.3", "--set", "colour=2"], "colour is not a parameter"),
         (["--grid", "temperature=0.3", "--grid", "c=4", "--set", "c=5"], "both set"),
-        (["--grid", "temperature=0.3", "--protocol", "boil"], "protocol = 'boil' is not known"),
+        (["boil", "--grid", "temperature=0.3"], "protocol = 'boil' is not known"),
+        (["--protocol", "heat-step"], "--protocol was renamed a first argument, as for run"),
         (["--grid", "temperature=0.3", "--out", "x.txt"], "must end in .nc"),
         (["--grid", "temperature=0.3", "--workers", "two"], "invalid int value"),
     ],

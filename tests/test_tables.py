@@ -441,7 +441,7 @@ def test_cli_gamma_is_exact_by_default(tmp_path: Path, spectrum: str | None) -> 
     from protocols.cli import main
 
     out = tmp_path / "g.nc"
-    argv = ["gamma", "--temperatures", "0.3", "--points-per-decade", "1", "--no-plot"]
+    argv = ["gamma", "--temperature", "0.3", "--tau-expt-per-decade", "1", "--no-plot"]
     argv += ["--out", str(out)] + (["--spectrum", spectrum] if spectrum else [])
     assert main(argv) == 0
     with xr.open_dataset(out) as ds:
@@ -468,7 +468,7 @@ def test_a_first_exact_run_builds_and_writes_nothing_outside_its_output(tmp_path
         "MPLCONFIGDIR": str(tmp_path / "matplotlib"),
     }
     out = tmp_path / "out" / "g.nc"
-    argv = ["gamma", "--temperatures", "0.3", "--points-per-decade", "1", "--no-plot"]
+    argv = ["gamma", "--temperature", "0.3", "--tau-expt-per-decade", "1", "--no-plot"]
     code = "import sys; from protocols.cli import main; sys.exit(main(sys.argv[1:]))"
     done = subprocess.run(
         [sys.executable, "-c", code, *argv, "--out", str(out)],

@@ -34,7 +34,7 @@ RES = Resolution(energy_nodes=4, p_nodes=3)
         (lambda: gruneisen_vs_tau(GLASS, [[0.3, 0.4]], [1.0]), "temperature has shape \\(1, 2\\)"),
         (lambda: GLASS.replace(foo=1), "foo = 1 is not a parameter of Glass; allowed: "),
         (lambda: run(GLASS, HeatStep(), [[1.0, 2.0]]), r"times has shape \(1, 2\)"),
-        (lambda: Ramp(rate=1e-320), "makes the ramp from 0.1 K to 0.5 K last for ever"),
+        (lambda: Ramp(ramp_rate=1e-320), "makes the ramp from 0.1 K to 0.5 K last for ever"),
         (lambda: HeatStep(1e-300, 0.3), r"T0 = 1e-300 is outside the allowed range \[1e-09"),
     ],
 )

@@ -123,7 +123,7 @@ def test_the_command_runs_from_the_wheel(installed, tmp_path) -> None:
     assert helped.returncode == 0, helped.stderr
     assert "run" in helped.stdout and "sweep" in helped.stdout
     out = tmp_path / "pulse.nc"
-    short_run = ["run", "--spectrum", "asymptotic", "--quiet", "--points-per-decade", "4"]
+    short_run = ["run", "--spectrum", "asymptotic", "--quiet", "--times-per-decade", "4"]
     ran = subprocess.run(
         [*PYTHON, str(command), *short_run, "--out", str(out)],
         cwd=tmp_path,

@@ -21,6 +21,8 @@ from protocols.cli.common import (
     EXIT_USAGE,
     Parser,
     UsageError,
+    check_per_decade,
+    check_unrecognized,
     one_line,
     show_warning,
 )
@@ -51,14 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     matplotlib.use("Agg")  # the CLI only writes files; no display needed
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        if getattr(args, "points", 1) < 1:
-            raise UsageError(f"--points = {args.points} is outside the allowed range [1, inf)")
-        if getattr(args, "points_per_decade", None) is not None and args.points_per_decade < 1:
-            raise UsageError(
-                f"--points-per-decade = {args.points_per_decade} is outside the allowed range "
-                "[1, inf)"
-            )
+        args, extras = parser.parse_known_args(argv)
+        check_unrecognized(args.command, extras)
+        check_per_decade(args)
         with warnings.catch_warnings():
             warnings.simplefilter("always", TwoLevelRangeWarning)
             # a numerical warning is a failure to report, not noise on stderr

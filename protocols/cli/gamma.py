@@ -14,10 +14,13 @@ from protocols.cli.common import (
     add_glass_options,
     add_output_options,
     add_tau_expt_range,
-    check_tau_expt_range,
     glass_from_args,
     output_paths,
     progress_bar,
+    table_rows,
+    tau_expt_count,
+    tau_expt_values,
+    write_outputs,
 )
 from protocols.config import (
     quantity_type,
@@ -25,16 +28,11 @@ from protocols.config import (
 from protocols.cost import (
     check_cost,
     estimate_gamma_seconds,
-    log_count,
-)
-from protocols.histories import (
-    log_times,
 )
 from protocols.provenance import model_summary
 
 
 def _cmd_gamma(args: argparse.Namespace) -> int:
-    from protocols.output import write_pair
     from protocols.plots import plot_gruneisen
     from protocols.run import gruneisen_vs_tau
 
@@ -42,21 +40,20 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
     if not isinstance(glass, Glass):
         raise UsageError("gamma needs a soft-potential glass (the STM has no (6.4))")
     nc, png = output_paths(args, "gruneisen")
-    check_tau_expt_range(args)
-    check_temperature("temperature", args.temperatures)
-    n_tau = log_count(args.tau_expt_min, args.tau_expt_max, args.points_per_decade)
-    seconds = estimate_gamma_seconds(glass, args.temperatures, args.tau_expt_max, n_tau)
+    check_temperature("temperature", args.temperature)
+    n_tau = tau_expt_count(args)
+    seconds = estimate_gamma_seconds(glass, args.temperature, args.tau_expt_max, n_tau)
     check_cost(f"gamma with {n_tau} tau_expt values", seconds, yes=args.yes)
-    tau = log_times(args.tau_expt_min, args.tau_expt_max, args.points_per_decade)
+    tau = tau_expt_values(args)
     progress = None if args.quiet else progress_bar(f"Gamma(tau_expt) of {glass.name}")
     try:
-        ds = gruneisen_vs_tau(glass, args.temperatures, tau, progress=progress)
+        ds = gruneisen_vs_tau(glass, args.temperature, tau, progress=progress)
     finally:
         if progress is not None:
             progress.close()
-    write_pair(ds, nc, None if args.no_plot else plot_gruneisen, overwrite=args.force)
+    written = write_outputs(args, ds, nc, plot_gruneisen, png)
     if not args.quiet:
-        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(written)
         print(
             f"# Grüneisen parameter of glass {glass.name} ({model_summary(glass)}); "
             "(6.4) is the paper's closed form"
@@ -66,7 +63,7 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
         )
         for temp in ds.temperature.values:
             sel = ds.sel(temperature=temp)
-            for j in range(0, ds.sizes["tau_expt"], max(1, ds.sizes["tau_expt"] // 6)):
+            for j in table_rows(ds.tau_expt.values):
                 print(
                     f"  {temp:6.3g} {float(sel.tau_expt[j]):13.4g} "
                     f"{float(sel.gruneisen_equilibrium[j]):14.4f} "
@@ -84,15 +81,12 @@ def add_command(sub: Any) -> None:
     add_glass_options(gm)
     add_output_options(gm)
     gm.add_argument(
-        "--temperatures",
-        type=quantity_type("K", "--temperatures"),
+        "--temperature",
+        type=quantity_type("K", "--temperature"),
         nargs="+",
         default=[0.1, 0.3, 1.0],
         metavar="T",
-        help="temperatures, e.g. 0.1 0.3 1 or 100mK 300mK 1K [K] (0.1 0.3 1)",
+        help="one or more temperatures, e.g. 0.1 0.3 1 or 100mK 300mK 1K [K] (0.1 0.3 1)",
     )
-    add_tau_expt_range(gm)
-    gm.add_argument(
-        "--points-per-decade", type=int, default=5, help="tau_expt values per decade (5)"
-    )
+    add_tau_expt_range(gm, per_decade=5)
     gm.set_defaults(func=_cmd_gamma)

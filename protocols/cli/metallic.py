@@ -20,6 +20,8 @@ from protocols.cli.common import (
     glass_from_args,
     output_paths,
     progress_bar,
+    table_rows,
+    write_outputs,
 )
 from protocols.config import (
     quantity_type,
@@ -27,13 +29,13 @@ from protocols.config import (
 from protocols.cost import (
     check_cost,
     estimate_gamma_seconds,
+    log_count,
 )
 from protocols.provenance import model_summary
 
 
 def _cmd_metallic(args: argparse.Namespace) -> int:
     from protocols.metallic import alpha_through_tc
-    from protocols.output import write_pair
     from protocols.plots import plot_through_tc
 
     if args.glass is None:
@@ -42,35 +44,39 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     if not isinstance(glass, Glass):
         raise UsageError("metallic needs a soft-potential glass")
     nc, png = output_paths(args, "metallic")
-    t_high = args.t_high if args.t_high is not None else TWO_LEVEL_LIMIT * glass.W
-    check_temperature_interval("--t-low", args.t_low, "--t-high", t_high)
+    T_low = args.temperature_min
+    T_high = args.temperature_max if args.temperature_max is not None else TWO_LEVEL_LIMIT * glass.W
+    check_temperature_interval("--temperature-min", T_low, "--temperature-max", T_high)
     check_positive("--tau-expt", args.tau_expt, "s")
+    count = log_count(T_low, T_high, args.temperatures_per_decade)
     # each temperature a Gamma point, at the highest temperature (the most bins)
-    seconds = args.points * estimate_gamma_seconds(
-        glass, [t_high], max(args.tau_expt), len(args.tau_expt)
+    seconds = count * estimate_gamma_seconds(
+        glass, [T_high], max(args.tau_expt), len(args.tau_expt)
     )
-    check_cost(f"metallic with {args.points} temperatures", seconds, yes=args.yes)
-    temps = np.geomspace(args.t_low, t_high, args.points)
+    check_cost(f"metallic with {count} temperatures", seconds, yes=args.yes)
+    temps = np.geomspace(T_low, T_high, count)
     progress = None if args.quiet else progress_bar(f"alpha through T_c of {glass.name}")
     try:
         ds = alpha_through_tc(glass, temps, args.tau_expt, progress=progress)
     finally:
         if progress is not None:
             progress.close()
-    write_pair(ds, nc, None if args.no_plot else plot_through_tc, overwrite=args.force)
+    written = write_outputs(args, ds, nc, plot_through_tc, png)
     if not args.quiet:
-        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(written)
         print(
             f"# glass {glass.name} ({model_summary(glass)}), T_c = {glass.critical_temperature:g} K"
         )
         print(
             "# T [K]  alpha_e [K-1]  " + "  ".join(f"alpha_total({t:g} s)" for t in args.tau_expt)
         )
-        for i in range(0, temps.size, max(1, temps.size // 10)):
+        tc = glass.critical_temperature
+        for i in table_rows(temps, max_rows=10, marks=(tc,) if tc > 0 else ()):
             row = "  ".join(
                 f"{float(ds.alpha_total[i, j]):17.4e}" for j in range(len(args.tau_expt))
             )
-            print(f"  {temps[i]:6.3f} {float(ds.alpha_electron[i]):13.4e}  {row}")
+            side = "" if tc <= 0 else ("  (above T_c)" if temps[i] > tc else "  (below T_c)")
+            print(f"  {temps[i]:6.3f} {float(ds.alpha_electron[i]):13.4e}  {row}{side}")
     return 0
 
 
@@ -83,21 +89,27 @@ def add_command(sub: Any) -> None:
     add_glass_options(mt)
     add_output_options(mt)
     mt.add_argument(
-        "--t-low",
-        type=quantity_type("K", "--t-low"),
+        "--temperature-min",
+        type=quantity_type("K", "--temperature-min"),
         default=0.3,
         metavar="T",
         help="lowest temperature [K] (0.3)",
     )
     mt.add_argument(
-        "--t-high",
-        type=quantity_type("K", "--t-high"),
+        "--temperature-max",
+        type=quantity_type("K", "--temperature-max"),
         default=None,
         metavar="T",
         help="highest temperature [K] (0.1 W/k_B of the glass, the top of the two-level range: "
         "3 K for zrcu)",
     )
-    mt.add_argument("--points", type=int, default=40, help="temperatures, log-spaced (40)")
+    mt.add_argument(
+        "--temperatures-per-decade",
+        type=int,
+        default=40,
+        metavar="N",
+        help="temperatures per decade, log-spaced, both ends included (40)",
+    )
     mt.add_argument(
         "--tau-expt",
         type=quantity_type("s", "--tau-expt"),

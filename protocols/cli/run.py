@@ -16,6 +16,7 @@ from protocols.cli.common import (
     output_times,
     progress_bar,
     time_span,
+    write_outputs,
 )
 from protocols.config import (
     read_config,
@@ -36,7 +37,6 @@ from protocols.provenance import model_summary
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from protocols.output import write_pair
     from protocols.plots import plot_run
     from protocols.run import run
 
@@ -51,7 +51,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     params = {**protocol_table, **protocol_changes}
     protocol: TemperatureHistory
     if kind == "schedule" and args.schedule:
-        protocol = Schedule.from_csv(args.schedule, params.pop("initial_temperature_K", None))
+        protocol = Schedule.from_csv(args.schedule, params.pop("T_start", None))
         if params:
             raise UsageError(
                 f"schedule from a file takes no other parameters; got {sorted(params)}"
@@ -61,6 +61,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise UsageError("--schedule goes with the 'schedule' protocol")
         protocol = make_protocol(kind, **params)
     nc, png = output_paths(args, kind.replace("-", "_"))
+    # resolved once: a pulse given by its heat density gets its rise here, not in every step
+    protocol = protocol.resolved(glass)
     t_end, count = time_span(args, glass, protocol, config.get("run"))
     seconds = estimate_run_seconds(glass, protocol, t_end, count)
     check_cost(f"{kind} with {count} output times", seconds, yes=args.yes, hint=FEWER_TIMES)
@@ -74,7 +76,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for bar in (build, progress):
             if bar is not None:
                 bar.close()
-    write_pair(ds, nc, None if args.no_plot else plot_run, overwrite=args.force)
+    written = write_outputs(args, ds, nc, plot_run, png)
     if not args.quiet:
         from protocols.plots import strain_excursion
 
@@ -84,7 +86,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if peak is not None
             else f"strain {float(ds.strain[-1]):.4g} at the end"
         )
-        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(written)
         print(
             f"{kind} on {glass.name} ({model_summary(glass)}): {ds.sizes['time']} times from "
             f"{float(ds.time[0]):.3g} to {float(ds.time[-1]):.3g} s; {strain}; "
@@ -115,17 +117,5 @@ def add_command(sub: Any) -> None:
         metavar="CSV",
         help="for 'schedule': a CSV of time_s, temperature_K",
     )
-    rn.add_argument(
-        "--times",
-        default=None,
-        metavar="START:STOP",
-        help="first and last output time, e.g. 1e-9s:1day (plain numbers: seconds)",
-    )
     add_time_window_options(rn)
-    rn.add_argument(
-        "--points-per-decade",
-        type=int,
-        default=None,
-        help="output times per decade (20, or [run] points_per_decade)",
-    )
     rn.set_defaults(func=_cmd_run)

@@ -6,7 +6,6 @@ import argparse
 import logging
 import math
 import os
-import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,11 +18,15 @@ from protocols.cli.common import (
     add_output_options,
     add_tau_expt_range,
     add_time_window_options,
-    check_tau_expt_range,
     glass_and_changes,
     output_paths,
     output_times,
+    refuse_options,
+    tau_expt_count,
+    tau_expt_defaults,
+    tau_expt_values,
     time_span,
+    write_outputs,
 )
 from protocols.config import read_config
 from protocols.cost import (
@@ -31,9 +34,8 @@ from protocols.cost import (
     estimate_gamma_seconds,
     estimate_run_seconds,
     format_duration,
-    log_count,
 )
-from protocols.histories import PROTOCOLS, TemperatureHistory, log_times, make_protocol
+from protocols.histories import PROTOCOLS, TemperatureHistory, make_protocol
 from protocols.plots import plot_sweep
 from protocols.provenance import model_summary
 from protocols.sweeps.assembly import grid_names
@@ -66,17 +68,19 @@ _NOISY_LOGGERS = ("distributed", "tornado", "asyncio")
 
 
 def _cli_progress(estimate: str = "") -> tuple[ProgressCallback, Callable[[], None]]:
-    from tqdm import tqdm
+    from protocols.progress import Progress
 
-    desc = f"sweep (est. {estimate})" if estimate else "sweep"
-    bar = tqdm(desc=desc, unit="point", file=sys.stderr, disable=None, mininterval=0.5)
+    report = Progress(f"sweep (est. {estimate})" if estimate else "sweep")
+    return report.counted, report.close
 
-    def update(done: int, total: int) -> None:
-        if bar.total != total:
-            bar.total = total
-        bar.update(done - bar.n)
 
-    return update, bar.close
+#: Options of one mode of the sweep, refused in the other (they would be ignored).
+_PROTOCOL_OPTIONS = ("t_start", "t_stop", "times_per_decade")
+_GAMMA_OPTIONS = ("tau_expt_min", "tau_expt_max", "tau_expt_per_decade")
+_ONLY_PROTOCOL = "is for a protocol sweep (tls-expansion sweep PROTOCOL ...), not Gamma(tau_expt)"
+_ONLY_GAMMA = "is for a Gamma(tau_expt) sweep (no PROTOCOL); a protocol sweep takes output times"
+#: tau_expt values per decade of a Gamma(tau_expt) sweep by default. [1]
+TAU_EXPT_PER_DECADE = 5
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,6 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     int
         0; bad input raises, and :func:`protocols.cli.main` reports it in one line (exit 2).
     """
-    from protocols.output import write_pair
 
     request = _read_request(args)
     nc, png = output_paths(
@@ -115,9 +118,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     )
     seconds = _check_sweep_cost(args, request)
     ds = _run_sweep(args, request, seconds)
-    write_pair(ds, nc, None if args.no_plot else plot_sweep, overwrite=args.force)
+    written = write_outputs(args, ds, nc, plot_sweep, png)
     if not args.quiet:
-        _print_summary(ds, request, nc, None if args.no_plot else png)
+        _print_summary(ds, request, written)
     return 0
 
 
@@ -156,9 +159,12 @@ def _read_request(args: argparse.Namespace) -> _Request:
             raise ParameterError(f"{bare} is both set (--set) and swept (--grid); choose one")
     protocol = tau = times = None
     if kind is None:
+        refuse_options(args, _PROTOCOL_OPTIONS, _ONLY_PROTOCOL)
+        tau_expt_defaults(args, TAU_EXPT_PER_DECADE)
         per_point = _gamma_point_cost(args, glass, grid)
-        tau = log_times(args.tau_expt_min, args.tau_expt_max, args.tau_points_per_decade)
+        tau = tau_expt_values(args)
     else:
+        refuse_options(args, _GAMMA_OPTIONS, _ONLY_GAMMA)
         table = {k: v for k, v in config.get("protocol", {}).items() if k != "kind"}
         protocol = make_protocol(kind, **{**table, **protocol_changes})
         per_point = _protocol_point_cost(args, glass, protocol)
@@ -190,8 +196,8 @@ def _grid_from_args(args: argparse.Namespace) -> dict[str, list[float]]:
     """
     if not args.grid:
         raise ParameterError("--grid: give at least one NAME=VALUES (e.g. temperature=0.1,0.3)")
-    check_count("--tau-points-per-decade", args.tau_points_per_decade)
-    check_count("--points-per-decade", args.points_per_decade)
+    check_count("--tau-expt-per-decade", args.tau_expt_per_decade)
+    check_count("--times-per-decade", args.times_per_decade)
     return parse_grid(args.grid)
 
 
@@ -202,7 +208,8 @@ def _gamma_point_cost(args: argparse.Namespace, glass: Any, grid: dict[str, list
     Parameters
     ----------
     args
-        The parsed arguments (``--tau-expt-min``/``--tau-expt-max`` [s], per decade [1]).
+        The parsed arguments (``--tau-expt-min``/``--tau-expt-max`` [s], ``--tau-expt-per-decade``
+        [1]).
     glass
         The base glass: a soft-potential glass.
     grid
@@ -215,8 +222,7 @@ def _gamma_point_cost(args: argparse.Namespace, glass: Any, grid: dict[str, list
     """
     if not isinstance(glass, Glass):
         raise ParameterError("a Gamma sweep needs a soft-potential glass (the STM has no Γ)")
-    check_tau_expt_range(args)
-    n_tau = log_count(args.tau_expt_min, args.tau_expt_max, args.tau_points_per_decade)
+    n_tau = tau_expt_count(args)
     if "temperature" in grid:
         check_temperature("temperature", grid["temperature"])
     hottest = max(grid.get("temperature", [1.0]), default=1.0)
@@ -231,7 +237,7 @@ def _protocol_point_cost(args: argparse.Namespace, glass: Any, protocol: Any) ->
     Parameters
     ----------
     args
-        The parsed arguments (``--t-start``/``--t-stop`` [s], ``--points-per-decade`` [1]).
+        The parsed arguments (``--t-start``/``--t-stop`` [s], ``--times-per-decade`` [1]).
     glass
         The base glass.
     protocol
@@ -258,7 +264,7 @@ def _protocol_times(args: argparse.Namespace, glass: Any, protocol: Any) -> Floa
     Parameters
     ----------
     args
-        The parsed arguments (``--t-start``/``--t-stop`` [s], ``--points-per-decade`` [1]).
+        The parsed arguments (``--t-start``/``--t-stop`` [s], ``--times-per-decade`` [1]).
     glass
         The base glass.
     protocol
@@ -272,7 +278,7 @@ def _protocol_times(args: argparse.Namespace, glass: Any, protocol: Any) -> Floa
     if args.t_start is None and args.t_stop is None:
         from protocols.run import default_times
 
-        return default_times(glass, protocol, args.points_per_decade)
+        return default_times(glass, protocol, args.times_per_decade or 20)
     return output_times(args, glass, protocol)
 
 
@@ -342,7 +348,7 @@ def _run_sweep(args: argparse.Namespace, request: _Request, seconds: float) -> x
             close()
 
 
-def _print_summary(ds: xr.Dataset, request: _Request, nc: Any, png: Any) -> None:
+def _print_summary(ds: xr.Dataset, request: _Request, written: str) -> None:
     """Print what was written and what was swept; for Gamma(tau_expt), the range of Γ with the
     equilibrium heat capacity at the longest tau_expt.
 
@@ -352,13 +358,11 @@ def _print_summary(ds: xr.Dataset, request: _Request, nc: Any, png: Any) -> None
         The sweep's dataset.
     request
         The sweep.
-    nc
-        The netCDF file written.
-    png
-        The figure written, or ``None`` (``--no-plot``).
+    written
+        What was written (:func:`protocols.cli.common.write_outputs`).
     """
     dims = " x ".join(f"{n} ({ds.sizes[n]})" for n in grid_names(ds))
-    print(f"wrote {nc}" + ("" if png is None else f" and {png}"))
+    print(written)
     glass = request.glass
     print(
         f"sweep of {request.kind or 'Gamma(tau_expt)'} on {glass.name} ({model_summary(glass)}) "
@@ -392,7 +396,8 @@ def add_sweep_command(
         "sweep",
         help="Gamma(tau_expt) or a protocol over a grid of parameters, on dask",
         description="Sweep glass parameters and temperature (Gamma(tau_expt) mode, the "
-        "default) or protocol parameters (--protocol KIND) over a grid; computed in blocks on "
+        "default) or a protocol (tls-expansion sweep PROTOCOL ...) over a grid; computed in "
+        "blocks on "
         "dask, locally or on a dask.distributed cluster (--scheduler). Values: a,b,c; a range "
         "start:stop:num; or log:start:stop:num. See docs/sweeps.md.",
     )
@@ -404,9 +409,9 @@ def add_sweep_command(
 
 
 def _add_grid_options(parser: argparse.ArgumentParser) -> None:
-    """Add what is swept and along what: ``--grid`` and ``--protocol``; for Gamma(tau_expt),
-    ``--tau-expt-min``/``--tau-expt-max`` [s] and ``--tau-points-per-decade`` [1]; for a
-    protocol, ``--t-start``/``--t-stop`` [s] and ``--points-per-decade`` [1]."""
+    """Add what is swept and along what: ``--grid`` and the protocol; for Gamma(tau_expt),
+    ``--tau-expt-min``/``--tau-expt-max`` [s] and ``--tau-expt-per-decade`` [1]; for a
+    protocol, ``--t-start``/``--t-stop`` [s] and ``--times-per-decade`` [1]."""
     parser.add_argument(
         "--grid",
         action="append",
@@ -416,19 +421,15 @@ def _add_grid_options(parser: argparse.ArgumentParser) -> None:
         "--grid c=4:8:5 --grid W=log:2:30:4 (repeatable; the order gives the dimensions)",
     )
     parser.add_argument(
-        "--protocol",
+        "protocol",
+        nargs="?",
         default=None,
-        metavar="KIND",
-        help=f"sweep a protocol instead of Gamma(tau_expt): one of {', '.join(sorted(PROTOCOLS))}",
+        metavar="PROTOCOL",
+        help="sweep a protocol instead of Gamma(tau_expt), as 'run' takes it: one of "
+        f"{', '.join(sorted(PROTOCOLS))}",
     )
-    add_tau_expt_range(parser)
-    parser.add_argument(
-        "--tau-points-per-decade", type=int, default=5, help="tau_expt values per decade (5)"
-    )
+    add_tau_expt_range(parser, per_decade=TAU_EXPT_PER_DECADE, context="Gamma(tau_expt): ")
     add_time_window_options(parser, "protocol: ")
-    parser.add_argument(
-        "--points-per-decade", type=int, default=20, help="protocol: output times per decade (20)"
-    )
 
 
 def _add_dask_options(parser: argparse.ArgumentParser) -> None:

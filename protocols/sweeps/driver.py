@@ -120,6 +120,20 @@ def sweep(
     dynamics.ParameterError
         Naming the parameter: unknown grid name, empty or non-finite values, a value the glass
         or the protocol rejects, Γ mode without ``temperature``, a bad scheduler address, ...
+
+    Examples
+    --------
+    Γ over temperature x c, on the paper's asymptotic spectra (where Γ is proportional to c):
+
+    >>> import dynamics, protocols
+    >>> glass = dynamics.default_glass(spectrum="asymptotic")
+    >>> grid = {"temperature": [0.2, 0.3], "c": [4.0, 6.0]}
+    >>> ds = protocols.sweep(glass, grid, tau_expt=[1.0], scheduler="synchronous")
+    >>> dict(ds.sizes)
+    {'temperature': 2, 'c': 2, 'tau_expt': 1}
+    >>> ratio = ds.gruneisen_equilibrium.sel(c=6.0) / ds.gruneisen_equilibrium.sel(c=4.0)
+    >>> ratio.round(12).values.ravel().tolist()
+    [1.5, 1.5]
     """
     spec = make_spec(glass, grid, tau_expt, protocol, times, resolution, rtol)
     remote, workers, chunk = check_options(client, scheduler, workers, chunk_size)

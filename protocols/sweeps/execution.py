@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -88,14 +87,10 @@ def progress_reporter(progress: bool | ProgressCallback, total: int) -> tuple[An
         return (lambda done: progress(done, total)), (lambda: None)
     if not progress:
         return (lambda done: None), (lambda: None)
-    from tqdm import tqdm
+    from protocols.progress import Progress
 
-    bar = tqdm(total=total, desc="sweep", unit="point", file=sys.stderr, mininterval=0.5)
-
-    def report(done: int) -> None:
-        bar.update(done - bar.n)
-
-    return report, bar.close
+    bar = Progress("sweep")
+    return (lambda done: bar.counted(done, total)), bar.close
 
 
 def run_local(

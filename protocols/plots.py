@@ -613,6 +613,82 @@ def plot_through_tc(ds: xr.Dataset) -> Figure:
     return fig
 
 
+#: A part of a thermal figure is drawn where it holds at least this share of the total heat
+#: capacity (its Gamma has no meaning where its heat capacity is nothing). [1]
+_PART_SHARE = 1e-3
+#: Line styles of the parts of a thermal figure (colour by part, :func:`colour`).
+_PART_STYLES = {
+    "tls": "-",
+    "relaxators": "--",
+    "double_well_excitations": "-.",
+    "soft_vibrations": "-",
+    "phonons": ":",
+    "electrons": (0, (3, 1, 1, 1)),
+}
+
+
+def plot_thermal(ds: xr.Dataset) -> Figure:
+    """Thermal curves of a glass (from :func:`protocols.thermal.thermal`): C/T³ against log T
+    with each part and the total (at the longest τ_expt, with the total at every τ_expt), and
+    Γ(T) with each part, one panel per τ_expt."""
+    if "part" not in ds.dims or "thermal_expansion" not in ds:
+        raise ParameterError("plot_thermal needs a dataset from protocols.thermal.thermal")
+    taus = ds["tau_expt"].values
+    fig, axes = plt.subplots(
+        1 + taus.size, 1, figsize=(7.5, 3.2 + 2.4 * taus.size), sharex=True, squeeze=False
+    )
+    ax0 = axes[0, 0]
+    t = ds["temperature"].values
+    longest = ds.isel(tau_expt=-1)
+    parts = [str(p) for p in ds["part"].values if p != "total"]
+    top = longest["heat_capacity"].sel(part="total").values
+    for k, part in enumerate(parts):
+        c = longest["heat_capacity"].sel(part=part).values
+        c = np.where(c > _PART_SHARE * top, c, np.nan)  # a part is drawn where it counts
+        if np.any(np.isfinite(c)):
+            ax0.plot(t, c / t**3, color=colour(k), ls=_PART_STYLES.get(part, "-"), lw=1.4,
+                     label=part.replace("_", " "))  # fmt: skip
+    for j, tau in enumerate(taus):
+        total = ds["heat_capacity"].sel(part="total").isel(tau_expt=j).values
+        width = 2.2 - 1.5 * j / max(1, taus.size - 1)
+        shade = 0.4 + 0.6 * (j + 1) / taus.size
+        label = rf"total, $\tau$ = {tau:.3g} s"
+        ax0.plot(t, total / t**3, color="k", lw=width, alpha=shade, label=label)
+    ax0.set_xscale("log")
+    ax0.set_yscale("log")
+    ratio = top / t**3
+    ax0.set_ylim(_PART_SHARE * float(np.min(ratio)), 2.0 * float(np.max(ratio)))
+    ax0.set_ylabel(r"$C/T^3$ [J m$^{-3}$ K$^{-4}$]")
+    ax0.grid(True, which="both", alpha=0.3)
+    ax0.legend(fontsize=7, ncol=2)
+    ax0.set_title(_wrapped(ds.attrs.get("title", ""), fig, 9.0), fontsize=9)
+    for j, tau in enumerate(taus):
+        ax = axes[1 + j, 0]
+        sel = ds.isel(tau_expt=j)
+        share = sel["heat_capacity"] / sel["heat_capacity"].sel(part="total")
+        for k, part in enumerate(parts):
+            g = np.where(
+                share.sel(part=part).values > _PART_SHARE,
+                sel["gruneisen"].sel(part=part).values,
+                np.nan,
+            )
+            if np.any(np.isfinite(g)):
+                ax.plot(t, g, color=colour(k), ls=_PART_STYLES.get(part, "-"), lw=1.2,
+                        label=part.replace("_", " "))  # fmt: skip
+        ax.plot(t, sel["gruneisen"].sel(part="total").values, color="k", lw=2, label="total")
+        ax.axhline(0.0, color="0.7", lw=0.6)
+        ax.set_yscale("symlog", linthresh=1.0)
+        ax.set_ylabel(r"$\Gamma = K\alpha/C$ [1]")
+        ax.grid(True, alpha=0.3)
+        ax.text(0.01, 0.95, rf"$\tau_{{expt}}$ = {tau:.3g} s", transform=ax.transAxes, va="top",
+                fontsize=8)  # fmt: skip
+        if j == 0:
+            ax.legend(fontsize=7, ncol=2)
+    axes[-1, 0].set_xlabel("temperature T [K]")
+    fig.tight_layout()
+    return fig
+
+
 def _wrapped(title: str, fig: Figure, fontsize: float = 10.0) -> str:
     """``title`` broken into lines that fit the width of ``fig`` (an average character of a
     ``fontsize``-point font is about 0.55 em wide)."""

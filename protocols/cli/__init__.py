@@ -1,5 +1,6 @@
 """The ``tls-expansion`` command line: one module per command (:mod:`protocols.cli.run`,
-``gamma``, ``closed_form``, ``metallic``, ``sweep``, ``fit``, ``tables``, ``glasses``) and the
+``gamma``, ``thermal``, ``closed_form``, ``metallic``, ``sweep``, ``fit``, ``tables``,
+``glasses``) and the
 options they share (:mod:`protocols.cli.common`).
 
 Errors in what the user asked for (unknown names, out-of-range values, unreadable files) print
@@ -16,7 +17,17 @@ from collections.abc import Sequence
 
 from dynamics import __version__
 from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
-from protocols.cli import closed_form, fit, gamma, glasses, metallic, run, sweep, tables
+from protocols.cli import (
+    closed_form,
+    fit,
+    gamma,
+    glasses,
+    metallic,
+    run,
+    sweep,
+    tables,
+    thermal,
+)
 from protocols.cli.common import (
     EXIT_USAGE,
     Parser,
@@ -29,7 +40,7 @@ from protocols.cli.common import (
 from protocols.config import ConfigError
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = (closed_form, run, gamma, metallic, sweep, fit, tables, glasses)
+COMMANDS = (closed_form, run, gamma, thermal, metallic, sweep, fit, tables, glasses)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dynamics.glass import TLSModel
+from dynamics.rates import RateConstants, _tunnelling_rate, constants_of_bins
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_range
 
@@ -140,6 +141,17 @@ class Ensemble:
         bins with the same index are the partners of one node, whose full :math:`D` split into
         the group's mean (even part) and the rest (odd part); a bin alone in its group carries
         only an even part. Empty: every bin alone.
+    attempt_rate
+        Attempt rates :math:`\nu_i` of thermal activation over the barrier of each of the two
+        wells of a bin, shape (2, n_bins) (:mod:`dynamics.activation`); 0 (and the default,
+        empty) means no activation. [s-1]
+    barrier
+        Barriers :math:`V_i` of the two wells, shape (2, n_bins) (empty with an empty
+        ``attempt_rate``). [J]
+
+    The arrays are checked once, on construction (:class:`ParameterError` naming the first bad
+    one): the engine then runs unchecked kernels on them. The rate constants of every bin are
+    computed once (:attr:`rate_constants`).
     """
 
     energy: FloatArray
@@ -156,6 +168,11 @@ class Ensemble:
     bulk_modulus: float
     critical_temperature: float = 0.0
     partner_group: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    attempt_rate: FloatArray = field(default_factory=lambda: np.zeros((2, 0)))
+    barrier: FloatArray = field(default_factory=lambda: np.zeros((2, 0)))
+
+    def __post_init__(self) -> None:
+        _check_bins(self)
 
     @property
     def size(self) -> int:
@@ -170,7 +187,23 @@ class Ensemble:
     @cached_property
     def has_electrons(self) -> bool:
         """Whether any bin relaxes by conduction electrons."""
-        return bool(np.any(self.electron_constant > 0))
+        return self.rate_constants.has_electrons
+
+    @cached_property
+    def rate_constants(self) -> RateConstants:
+        """The constants of every bin's relaxation rate (:class:`dynamics.rates.RateConstants`),
+        computed once: the rate at a temperature is then one vectorised expression."""
+        n = self.size
+        empty = self.attempt_rate.size == 0
+        return constants_of_bins(
+            self.energy_kelvin,
+            self.p,
+            self.phonon_constant,
+            self.electron_constant,
+            np.zeros((2, n)) if empty else self.attempt_rate,
+            np.zeros((2, n)) if empty else self.barrier / K_B,
+            self.critical_temperature,
+        )
 
     @cached_property
     def observation_matrix(self) -> FloatArray:
@@ -188,6 +221,47 @@ class Ensemble:
             )
             matrix[n_types + k, mask] = self.number_density[mask] * self.energy[mask]
         return matrix
+
+
+def _check_bins(ens: Ensemble) -> None:
+    """The checks of :class:`Ensemble` on construction: shapes agree, energies > 0, p in (0, 1],
+    densities, rate constants, activation constants >= 0, deformation finite, kinds valid."""
+    n = ens.energy.shape
+    per_bin = ("p", "kind", "number_density", "deformation", "phonon_constant",
+               "electron_constant")  # fmt: skip
+    for name in per_bin:
+        if np.shape(getattr(ens, name)) != n:
+            raise ParameterError(
+                f"Ensemble.{name} has shape {np.shape(getattr(ens, name))}; the bins have {n}"
+            )
+    for name in ("tail_kind", "tail_number_density"):
+        if np.shape(getattr(ens, name)) != ens.tail_energy.shape:
+            raise ParameterError(f"Ensemble.{name} does not match tail_energy's shape")
+    if ens.partner_group.size not in (0, ens.energy.size):
+        raise ParameterError("Ensemble.partner_group needs one index per bin, or none")
+    if ens.attempt_rate.size or ens.barrier.size:
+        expected = (2, ens.energy.size)
+        if ens.attempt_rate.shape != expected or ens.barrier.shape != expected:
+            raise ParameterError(
+                f"Ensemble.attempt_rate and barrier have shapes {ens.attempt_rate.shape} and "
+                f"{ens.barrier.shape}; give one value per well and bin, {expected}"
+            )
+        check_range("attempt_rate", ens.attempt_rate, 0.0, low_open=False, unit="s-1")
+        check_range("barrier", ens.barrier, 0.0, low_open=False, unit="J")
+    check_range("energy", ens.energy, 0.0, unit="J")
+    check_range("p", ens.p, 0.0, 1.0, high_open=False)
+    check_range("number_density", ens.number_density, 0.0, low_open=False, unit="m-3")
+    check_range("deformation", ens.deformation, unit="J")
+    check_range("phonon_constant", ens.phonon_constant, 0.0, low_open=False, unit="s-1 K-3")
+    check_range("electron_constant", ens.electron_constant, 0.0, low_open=False, unit="s-1 K-1")
+    check_range("tail_energy", ens.tail_energy, 0.0, unit="J")
+    n_types = len(ens.tls_types)
+    for name in ("kind", "tail_kind"):
+        kinds = getattr(ens, name)
+        if kinds.size and (kinds.min() < 0 or kinds.max() >= n_types):
+            raise ParameterError(f"Ensemble.{name} must index tls_types (0..{n_types - 1})")
+    check_range("bulk_modulus", ens.bulk_modulus, 0.0, unit="Pa")
+    check_range("critical_temperature", ens.critical_temperature, 0.0, low_open=False, unit="K")
 
 
 def _gauss_legendre(n: int) -> tuple[FloatArray, FloatArray]:
@@ -280,15 +354,20 @@ def p_floor(
     t_end: float,
     resolution: Resolution,
 ) -> FloatArray:
-    """Lower bound p_min(E) of the bins (module docstring), between 1e-300 and e^-1. [1]"""
-    coth = 1.0 / np.tanh(energy / (2.0 * K_B * temperature_high))
+    """Lower bound p_min(E) of the bins (module docstring), between 1e-300 and e^-1: the rate per
+    unit p is :func:`dynamics.rates._tunnelling_rate` at ``temperature_high`` (electrons not
+    suppressed: an upper bound). [1]"""
     ek = energy / K_B
+    ek3 = ek * ek * ek
     p_min = np.full(energy.shape, math.exp(-1.0))
     for _ in range(4):  # the "kki" type-2 constant grows slowly (as L²) as p falls
-        rate = (
-            model.phonon_constant(kind, energy, p_min) * ek**3
-            + model.electron_constant(kind, energy, p_min) * ek
-        ) * coth
+        rate = _tunnelling_rate(
+            model.phonon_constant(kind, energy, p_min) * ek3,
+            model.electron_constant(kind, energy, p_min) * ek,
+            1.0,
+            0.5 * ek,
+            temperature_high,
+        )
         p_min = np.clip(resolution.relaxation_cutoff / (t_end * rate), 1e-300, math.exp(-1.0))
     return p_min
 

@@ -25,6 +25,7 @@ from dynamics.quadrature import (
     Ensemble,
     FloatArray,
     Resolution,
+    _model_bins,
     energy_nodes,
     ensemble_from_parts,
     p_floor,
@@ -120,11 +121,8 @@ def asymptotic_ensemble(
         p_min = p_floor(model, kind, e_nodes, t_hi, t_end_v, res)
         p_grid, p_weights = p_nodes(-np.log(p_min), res)
         energy = np.broadcast_to(e_nodes[:, None], p_grid.shape)
-        density = model.density(kind, energy, p_grid)
-        weight = density * p_weights * (e_weights * e_nodes)[:, None]
-        even = model.deformation_even(kind, energy, p_grid).ravel()
-        phonon = model.phonon_constant(kind, energy, p_grid).ravel()
-        electron = model.electron_constant(kind, energy, p_grid).ravel()
+        density, even, phonon, electron = _model_bins(model, kind, energy.ravel(), p_grid.ravel())
+        weight = density.reshape(p_grid.shape) * p_weights * (e_weights * e_nodes)[:, None]
         members: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray]]
         if fraction == 0.0:
             members = [(weight.ravel(), even, phonon, electron)]

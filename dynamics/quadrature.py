@@ -30,6 +30,7 @@ kept as separate "tail" bins that never relax.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,8 +38,11 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.glass import TLSModel
-from dynamics.rates import RateConstants, _tunnelling_rate, constants_of_bins
+from dynamics.deformation import _deformation_even_type1, _deformation_even_type2
+from dynamics.density import _kki_density
+from dynamics.glass import Glass, TLSModel
+from dynamics.rates import RateConstants, _tunnelling_rate, _type2_kki_constant, constants_of_bins
+from dynamics.soft_potential import _log_tunnel_ratio
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_range
 
@@ -264,10 +268,14 @@ def _check_bins(ens: Ensemble) -> None:
     check_range("critical_temperature", ens.critical_temperature, 0.0, low_open=False, unit="K")
 
 
+@functools.cache
 def _gauss_legendre(n: int) -> tuple[FloatArray, FloatArray]:
-    """Nodes and weights on [0, 1]."""
+    """Nodes and weights on [0, 1] (computed once per process for each n; read-only)."""
     x, w = np.polynomial.legendre.leggauss(n)
-    return 0.5 * (x + 1.0), 0.5 * w
+    nodes, weights = 0.5 * (x + 1.0), 0.5 * w
+    nodes.flags.writeable = False
+    weights.flags.writeable = False
+    return nodes, weights
 
 
 def _panels(start: float, stop: float, width: float, nodes: int) -> tuple[FloatArray, FloatArray]:
@@ -361,15 +369,61 @@ def p_floor(
     ek3 = ek * ek * ek
     p_min = np.full(energy.shape, math.exp(-1.0))
     for _ in range(4):  # the "kki" type-2 constant grows slowly (as L²) as p falls
-        rate = _tunnelling_rate(
-            model.phonon_constant(kind, energy, p_min) * ek3,
-            model.electron_constant(kind, energy, p_min) * ek,
-            1.0,
-            0.5 * ek,
-            temperature_high,
-        )
-        p_min = np.clip(resolution.relaxation_cutoff / (t_end * rate), 1e-300, math.exp(-1.0))
+        phonon, electron = _rate_constants_at(model, kind, energy, p_min)
+        rate = _tunnelling_rate(phonon * ek3, electron * ek, 1.0, 0.5 * ek, temperature_high)
+        p_next = np.clip(resolution.relaxation_cutoff / (t_end * rate), 1e-300, math.exp(-1.0))
+        if np.array_equal(p_next, p_min):
+            break  # converged (at once where the constants do not depend on p)
+        p_min = p_next
     return p_min
+
+
+def _rate_constants_at(
+    model: TLSModel, kind: int, energy: FloatArray, p: FloatArray, L: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    r"""The model's one-phonon [s-1 K-3] and electron [s-1 K-1] constants of type ``kind`` at
+    the nodes :math:`(E, p)` of a quadrature (unchecked for the soft-potential glass: the
+    kernels its methods call after their checks, :math:`L = \ln(W/Ep^{1/2})` if known)."""
+    if not isinstance(model, Glass):
+        return model.phonon_constant(kind, energy, p), model.electron_constant(kind, energy, p)
+    shape = np.broadcast_shapes(np.shape(energy), np.shape(p))
+    electron = np.full(shape, model.electron_rate_constant)
+    ratio = model.type2_rate_ratio
+    if kind == 0:
+        return np.full(shape, model.A), electron
+    if not isinstance(ratio, str):
+        return np.full(shape, model.A * ratio), electron
+    if L is None:
+        L = _log_tunnel_ratio(energy, p, model.W_J)
+    return _type2_kki_constant(model.A, L, model.chi), electron
+
+
+def _model_bins(
+    model: TLSModel, kind: int, energy: FloatArray, p: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    r"""The model's density [J-1 m-3], even deformation potential [J], one-phonon [s-1 K-3]
+    and electron [s-1 K-1] constants at the nodes :math:`(E, p)` of type ``kind``.
+
+    For the soft-potential glass, the kernels of (5.1) (:mod:`dynamics.density`), (4.5), (4.11)
+    (:mod:`dynamics.deformation`) and (4.10) (:mod:`dynamics.rates`) share one
+    :math:`L = \ln(W/Ep^{1/2})` and take the nodes unchecked (the quadrature made them); they are
+    the functions :class:`~dynamics.glass.Glass`'s methods call after their checks. Any other
+    model through its methods."""
+    if not isinstance(model, Glass):
+        phonon, electron = _rate_constants_at(model, kind, energy, p)
+        return (
+            model.density(kind, energy, p),
+            model.deformation_even(kind, energy, p),
+            phonon,
+            electron,
+        )
+    L = _log_tunnel_ratio(energy, p, model.W_J)
+    scale = model.density_scale(kind)
+    density = _kki_density(L, p, scale) if scale != 0.0 else np.zeros(energy.shape)
+    deformation = (_deformation_even_type1 if kind == 0 else _deformation_even_type2)(
+        energy, p, L, model.c, model.eta_L, model.chi
+    )
+    return density, deformation, *_rate_constants_at(model, kind, energy, p, L)
 
 
 #: Names of the per-bin arrays collected by ensemble builders (see :func:`ensemble_from_parts`).

@@ -132,6 +132,12 @@ def relaxation_rate(
     return check_p(p) * maximal_relaxation_rate(energy, temperature, A)
 
 
+def _type2_kki_constant(A: float, L: FloatArray, chi: float) -> FloatArray:
+    r"""The "kki" type-2 one-phonon constant :math:`A(3L/\chi)^2` (4.10), unchecked. [s-1 K-3]"""
+    x = (3.0 / chi) * L
+    return np.asarray(A * (x * x), dtype=float)
+
+
 def electron_relaxation_rate(
     energy: ArrayLike, p: ArrayLike, temperature: ArrayLike, B: ArrayLike
 ) -> FloatArray:
@@ -221,7 +227,7 @@ def type2_rate_constant(
                 "chi = 0 is not allowed with type2_rate_ratio='kki' (needs chi != 0)"
             )
         L = log_tunnel_ratio(energy, p, W_J)
-        return np.broadcast_to(a * (3.0 * L / chi_v) ** 2, shape).astype(float)
+        return np.broadcast_to(_type2_kki_constant(a, L, chi_v), shape).astype(float)
     r = float(check_positive("type2_rate_ratio", ratio))
     return np.full(shape, a * r)
 

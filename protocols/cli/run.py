@@ -60,6 +60,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.schedule:
             raise UsageError("--schedule goes with the 'schedule' protocol")
         protocol = make_protocol(kind, **params)
+    protocol = protocol.resolved(glass)  # once: a pulse given by its energy builds its C here
     nc, png = output_paths(args, kind.replace("-", "_"))
     t_end, count = time_span(args, glass, protocol, config.get("run"))
     seconds = estimate_run_seconds(glass, protocol, t_end, count)

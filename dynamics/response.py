@@ -57,7 +57,7 @@ from dynamics.electrons import (
     electron_strain,
 )
 from dynamics.ensemble import build_ensemble
-from dynamics.glass import Glass, TLSModel, TunnellingGlass
+from dynamics.glass import Glass, GlassModel, TLSModel, TunnellingGlass
 from dynamics.propagation import Response, _equilibrium_heat_capacity, _linear_response
 from dynamics.quadrature import Ensemble, Resolution
 from dynamics.rates import tau_min
@@ -551,7 +551,15 @@ _STM_SCALE_FIELDS: dict[str, float] = {
 }
 
 
-def response_scale(model: TLSModel) -> tuple[TLSModel, ResponseScale]:
+def scale_fields(model: TLSModel) -> frozenset[str]:
+    """Names of the fields of ``model`` that only scale its TLS response (:func:`response_scale`;
+    ``psi`` only while it stays > 0)."""
+    if isinstance(model, TunnellingGlass):
+        return frozenset(_STM_SCALE_FIELDS)
+    return frozenset({*SCALE_FIELDS, "psi"})
+
+
+def response_scale(model: TLSModel) -> tuple[GlassModel, ResponseScale]:
     r"""The reference glass of ``model`` and the factors that make its TLS response ``model``'s.
 
     Parameters that only scale the response (:data:`SCALE_FIELDS`) are set to fixed values in
@@ -575,7 +583,7 @@ def response_scale(model: TLSModel) -> tuple[TLSModel, ResponseScale]:
     (reference, scale)
     """
     if isinstance(model, TunnellingGlass):
-        reference: TLSModel = model.replace(name="reference", **_STM_SCALE_FIELDS)
+        reference: GlassModel = model.replace(name="reference", **_STM_SCALE_FIELDS)
         density: tuple[float, ...] = (model.P_bar,)
         strain: tuple[float, ...] = (model.gamma * model.P_bar / model.bulk_modulus,)
         return reference, ResponseScale(strain, density, float(model.bulk_modulus))

@@ -33,6 +33,7 @@ what the scatter of the data implies.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -51,7 +52,7 @@ from dynamics.glass import (
     GlassModel,
     TunnellingGlass,
 )
-from dynamics.response import step_response
+from dynamics.response import StepResponse, response_scale, step_response
 from dynamics.validation import ParameterError
 from protocols.fit_output import FitResult
 from protocols.fitdata import QUANTITIES, Measurement
@@ -138,7 +139,10 @@ def predict(
     assert data.temperature is not None and data.tau_expt is not None
     temps, t_index = np.unique(data.temperature, return_inverse=True)
     taus, tau_index = np.unique(data.tau_expt, return_inverse=True)
-    r = step_response(model, temps, taus, resolution=resolution)
+    reference, scale = response_scale(model)
+    r = _reference_response(
+        reference, tuple(temps.tolist()), tuple(taus.tolist()), resolution
+    ).scaled(scale)
     q = data.quantity
     if q.startswith("alpha"):
         grid = r.alpha
@@ -150,6 +154,26 @@ def predict(
         grid = r.gruneisen_equilibrium
     values = grid[t_index, tau_index]
     return values / data.temperature if q.endswith("_over_temperature") else values
+
+
+#: Reference responses a process keeps for fits (each a few kB).
+REFERENCE_CACHE_SIZE = 32
+
+
+@functools.lru_cache(maxsize=REFERENCE_CACHE_SIZE)
+def _reference_response(
+    reference: GlassModel,
+    temperature: tuple[float, ...],
+    tau_expt: tuple[float, ...],
+    resolution: Resolution | None,
+) -> StepResponse:
+    """:func:`dynamics.response.step_response` of a reference glass
+    (:func:`dynamics.response.response_scale`), remembered by the process: the evaluations of a
+    fit that change only parameters that scale the response (``c``, ``N0``, ``eta_L``, ``psi``,
+    ``bulk_modulus``: every evaluation of a fit of c and N0, and the finite-difference step of
+    each such parameter in any fit) build no bins. Scaled, the same bits as
+    :func:`~dynamics.response.step_response` of the glass itself."""
+    return step_response(reference, temperature, tau_expt, resolution=resolution)
 
 
 # ----------------------------------------------------------------------------------------------

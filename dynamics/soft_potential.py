@@ -234,7 +234,7 @@ def log_tunnel_ratio(energy: ArrayLike, p: ArrayLike, W_J: float) -> FloatArray:
     e = check_positive("energy", energy, "J")
     p_arr = check_p(p)
     check_positive("W_J", W_J, "J")
-    L = _log_tunnel_ratio(e, p_arr, W_J)
+    L = np.log(W_J / e) - 0.5 * np.log(p_arr)
     if np.any(L <= 0):
         bad = float(np.broadcast_to(e, L.shape)[L <= 0].flat[0])
         raise ParameterError(
@@ -245,7 +245,9 @@ def log_tunnel_ratio(energy: ArrayLike, p: ArrayLike, W_J: float) -> FloatArray:
 
 
 def _log_tunnel_ratio(energy: FloatArray, p: FloatArray, W_J: float) -> FloatArray:
-    """:func:`log_tunnel_ratio` unchecked (:math:`E` > 0 [J], :math:`p` in (0, 1], W [J]). [1]"""
+    """:func:`log_tunnel_ratio` unchecked (:math:`E` > 0 [J], :math:`p` in (0, 1], W [J]); the
+    same line as there, which stays as it is because its text is part of the spectral table's
+    key (:data:`dynamics.exact.tables.KEY_SOURCES`). [1]"""
     return np.asarray(np.log(W_J / energy) - 0.5 * np.log(p), dtype=float)
 
 

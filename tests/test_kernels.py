@@ -142,3 +142,20 @@ def test_the_integrator_equilibrium_uses_the_kernel() -> None:
     np.testing.assert_allclose(
         integ.eq(0.33), occupation_difference(ens.energy, 0.33, 0.3), rtol=2e-15, atol=0
     )
+
+
+@pytest.mark.parametrize(("n_bins", "n_times"), [(1, 1), (7, 3), (70_000, 3), (20_000, 40)])
+def test_the_relaxation_reduction_is_the_plain_sum(n_bins: int, n_times: int) -> None:
+    # the chunked, blocked, threaded reduction against the sum written out in one expression
+    # (blocks of bins beyond 2^16, chunks of times, a short last block); rounding only
+    from dynamics.propagation import _observe_relaxation
+
+    rng = np.random.default_rng(7)
+    weights = rng.standard_normal((4, n_bins))
+    rates = 10 ** rng.uniform(-6, 6, n_bins)
+    times = np.logspace(-4, 4, n_times)
+    out = np.empty((4, n_times))
+    _observe_relaxation(weights, rates, times, out)
+    expected = weights @ -np.expm1(-np.multiply.outer(rates, times))
+    scale = np.abs(weights) @ np.ones((n_bins, n_times))
+    np.testing.assert_array_less(np.abs(out - expected), 1e-13 * scale)

@@ -18,7 +18,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dynamics.exact.bins import build_exact_ensemble
 from dynamics.glass import Glass, TLSModel
 from dynamics.quadrature import (
     PART_NAMES,
@@ -71,6 +70,8 @@ def build_ensemble(
     """
     res = resolution if resolution is not None else Resolution()
     if isinstance(model, Glass) and model.spectrum == "exact":
+        from dynamics.exact.bins import build_exact_ensemble  # the solver, scipy: when needed
+
         ens = build_exact_ensemble(model, temperature_low, temperature_high, t_end, res, progress)
     else:
         ens = asymptotic_ensemble(model, temperature_low, temperature_high, t_end, res)

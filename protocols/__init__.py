@@ -17,35 +17,89 @@ The names below are the public API. ``protocols.run`` is the function :func:`pro
 are the functions.
 """
 
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
 from dynamics import __version__
+
+# ``run``, ``sweep`` and ``fit`` are functions named like their modules: they are bound here at
+# once, so that importing the module later (``from protocols.run import default_times``) cannot
+# rebind the name to the module; their modules import their heavy libraries where used.
 from protocols.fit import fit
-from protocols.histories import (
-    HeatPulse,
-    HeatStep,
-    IsolatedPulse,
-    Ramp,
-    Schedule,
-    Staircase,
-    TemperatureHistory,
-    log_times,
-    make_protocol,
-    protocol_from_dict,
-)
-from protocols.metallic import alpha_through_tc
-from protocols.output import open_dataset, write_netcdf
-from protocols.plots import (
-    plot_gruneisen,
-    plot_run,
-    plot_steps,
-    plot_strain,
-    plot_sweep,
-    plot_temperature,
-    plot_through_tc,
-    save_figure,
-)
 from protocols.run import default_times, gruneisen_vs_tau, run
 from protocols.sweeps import sweep
-from protocols.variables import VARIABLES
+
+#: Where the other public names live: imported on first use (PEP 562), so that the command
+#: line's ``--help`` and a worker process pay only for what they use.
+_EXPORTS: dict[str, str] = {
+    "HeatPulse": "protocols.histories",
+    "HeatStep": "protocols.histories",
+    "IsolatedPulse": "protocols.histories",
+    "Ramp": "protocols.histories",
+    "Schedule": "protocols.histories",
+    "Staircase": "protocols.histories",
+    "TemperatureHistory": "protocols.histories",
+    "log_times": "protocols.histories",
+    "make_protocol": "protocols.histories",
+    "protocol_from_dict": "protocols.histories",
+    "alpha_through_tc": "protocols.metallic",
+    "open_dataset": "protocols.output",
+    "write_netcdf": "protocols.output",
+    "plot_gruneisen": "protocols.plots",
+    "plot_run": "protocols.plots",
+    "plot_steps": "protocols.plots",
+    "plot_strain": "protocols.plots",
+    "plot_sweep": "protocols.plots",
+    "plot_temperature": "protocols.plots",
+    "plot_through_tc": "protocols.plots",
+    "save_figure": "protocols.plots",
+    "VARIABLES": "protocols.variables",
+}
+
+if TYPE_CHECKING:  # the names as the type checker and the documentation see them
+    from protocols.histories import (
+        HeatPulse,
+        HeatStep,
+        IsolatedPulse,
+        Ramp,
+        Schedule,
+        Staircase,
+        TemperatureHistory,
+        log_times,
+        make_protocol,
+        protocol_from_dict,
+    )
+    from protocols.metallic import alpha_through_tc
+    from protocols.output import open_dataset, write_netcdf
+    from protocols.plots import (
+        plot_gruneisen,
+        plot_run,
+        plot_steps,
+        plot_strain,
+        plot_sweep,
+        plot_temperature,
+        plot_through_tc,
+        save_figure,
+    )
+    from protocols.variables import VARIABLES
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'protocols' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names, the dunder attributes and the submodules imported so far."""
+    loaded = {n for n, v in globals().items() if n.startswith("__") or isinstance(v, ModuleType)}
+    return sorted({*__all__, *loaded} - {"importlib"})
+
 
 __all__ = [
     "VARIABLES",

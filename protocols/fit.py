@@ -38,9 +38,8 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lmfit
 import numpy as np
 from numpy.typing import NDArray
 
@@ -56,6 +55,9 @@ from dynamics.response import StepResponse, response_scale, step_response
 from dynamics.validation import ParameterError
 from protocols.fit_output import FitResult
 from protocols.fitdata import QUANTITIES, Measurement
+
+if TYPE_CHECKING:  # lmfit is imported where a fit runs: a light start
+    import lmfit
 
 FloatArray = NDArray[np.float64]
 
@@ -197,6 +199,8 @@ def _default_bounds(spec: FitParameter, start: float) -> tuple[float, float]:
 def _parameters(
     start: GlassModel, vary: Sequence[str], bounds: Mapping[str, tuple[float, float]]
 ) -> tuple[lmfit.Parameters, dict[str, tuple[float, float]]]:
+    import lmfit
+
     fields = {f.name for f in dataclasses.fields(start)}
     params = lmfit.Parameters()
     used: dict[str, tuple[float, float]] = {}
@@ -393,6 +397,8 @@ def _minimise(
         The minimiser failed (lmfit's own checks, e.g. NaN from the model) or left the validated
         range.
     """
+    import lmfit
+
     with warnings.catch_warnings():
         warnings.simplefilter("once")
         try:
@@ -478,6 +484,8 @@ def fit(
     -------
     FitResult
     """
+    import lmfit
+
     data, vary = _checked_request(measurements, glass, vary)
     params, used = _parameters(glass, vary, bounds or {})
     _check_point_count(data, vary)

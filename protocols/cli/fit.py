@@ -12,9 +12,7 @@ from protocols.cli.common import (
     add_output_options,
     output_paths,
 )
-from protocols.fit import FIT_PARAMETERS, fit
-from protocols.fitdata import read_data
-from protocols.plots import plot_fit
+from protocols.fit import FIT_PARAMETERS
 
 # ----------------------------------------------------------------------------------------------
 # the command
@@ -84,9 +82,11 @@ def add_fit_command(
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-
     from protocols.config import make_glass, parse_overrides, read_config
+    from protocols.fit import fit
+    from protocols.fitdata import read_data
     from protocols.output import write_pair
+    from protocols.plots import plot_fit
     from protocols.quantities import parse_quantity
 
     config = read_config(args.config) if args.config else {}

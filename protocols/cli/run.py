@@ -37,7 +37,6 @@ from protocols.provenance import model_summary
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from protocols.output import write_pair
-    from protocols.plots import plot_run
     from protocols.run import run
 
     config = read_config(args.config) if args.config else {}
@@ -75,7 +74,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for bar in (build, progress):
             if bar is not None:
                 bar.close()
-    write_pair(ds, nc, None if args.no_plot else plot_run, overwrite=args.force)
+    write_pair(ds, nc, _figure(args), overwrite=args.force)
     if not args.quiet:
         from protocols.plots import strain_excursion
 
@@ -92,6 +91,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"tau_min({float(ds.tau_min_temperature):.4g} K) = {float(ds.tau_min):.4g} s"
         )
     return 0
+
+
+def _figure(args: argparse.Namespace) -> Any:
+    """:func:`protocols.plots.plot_run`, or None with ``--no-plot`` (pyplot is imported only
+    where a figure is drawn)."""
+    if args.no_plot:
+        return None
+    from protocols.plots import plot_run
+
+    return plot_run
 
 
 def add_command(sub: Any) -> None:

@@ -34,7 +34,6 @@ from protocols.cost import (
     log_count,
 )
 from protocols.histories import PROTOCOLS, TemperatureHistory, log_times, make_protocol
-from protocols.plots import plot_sweep
 from protocols.provenance import model_summary
 from protocols.sweeps.assembly import grid_names
 from protocols.sweeps.driver import sweep
@@ -108,6 +107,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         0; bad input raises, and :func:`protocols.cli.main` reports it in one line (exit 2).
     """
     from protocols.output import write_pair
+    from protocols.plots import plot_sweep
 
     request = _read_request(args)
     nc, png = output_paths(

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from numpy.typing import ArrayLike
 
 from dynamics.ensemble import Resolution
-from dynamics.exact.shipped import SHIPPED_TABLES, spectral_table, two_level_grid
 from dynamics.glass import Glass, GlassModel
 from dynamics.validation import (
     check_positive,
@@ -318,6 +317,8 @@ def _with_tables(spec: SweepSpec) -> SweepSpec:
         isinstance(glass, Glass) and glass.spectrum == "exact" and glass.spectrum_source == "table"
     ):
         return spec
+    from dynamics.exact.shipped import SHIPPED_TABLES, spectral_table, two_level_grid
+
     grid = two_level_grid(glass.spectrum_resolution)
     if any(entry.grid == grid for entry in SHIPPED_TABLES.values()):
         return spec

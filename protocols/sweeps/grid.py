@@ -8,13 +8,12 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics.ensemble import Resolution
-from dynamics.exact.tables import SpectralTable
 from dynamics.glass import Glass, GlassModel, TunnellingGlass
 from dynamics.response import scale_fields
 from dynamics.validation import (
@@ -30,6 +29,9 @@ from protocols.histories import (
     log_times,
     make_protocol,
 )
+
+if TYPE_CHECKING:  # the exact package (solver, scipy) is imported where it computes
+    from dynamics.exact.tables import SpectralTable
 
 FloatArray = NDArray[np.float64]
 

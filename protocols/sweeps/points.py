@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.exact.shipped import keep_table
 from dynamics.glass import Glass, GlassModel
 from dynamics.quadrature import Resolution
 from dynamics.rates import tau_min
@@ -58,8 +57,11 @@ def compute_block(spec: SweepSpec, start: int, stop: int, capture_warnings: bool
 
 
 def _block(spec: SweepSpec, start: int, stop: int) -> dict[str, Any]:
-    for table in spec.tables:  # built by the caller: kept, not built again here
-        keep_table(table)
+    if spec.tables:
+        from dynamics.exact.shipped import keep_table
+
+        for table in spec.tables:  # built by the caller: kept, not built again here
+            keep_table(table)
     if spec.mode == "gamma":
         return {"gamma": _gamma_block(spec, start, stop)}
     return {"points": [_protocol_point(spec, spec.point(i)) for i in range(start, stop)]}

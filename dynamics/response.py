@@ -428,13 +428,10 @@ def gruneisen(bulk_modulus: float, alpha: ArrayLike, heat_capacity: ArrayLike) -
     ndarray
         :math:`\Gamma`. [1]
     """
-    a = np.asarray(alpha, dtype=float)
+    numerator = bulk_modulus * np.asarray(alpha, dtype=float)
     c = np.asarray(heat_capacity, dtype=float)
-    taken_up = c != 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(
-            np.where(taken_up, bulk_modulus * a / np.where(taken_up, c, 1.0), np.nan), dtype=float
-        )
+    out = np.full(np.broadcast_shapes(numerator.shape, c.shape), np.nan)
+    return np.divide(numerator, c, out=out, where=c != 0)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from dynamics.glass import Glass, GlassModel
 from dynamics.quadrature import Resolution
 from dynamics.rates import tau_min
-from dynamics.response import StepResponse, response_scale, step_response
+from dynamics.response import ResponseScale, StepResponse, response_scale, step_response
 from protocols.sweeps.grid import GAMMA_VARIABLES, SweepSpec, glass_at, protocol_at
 
 FloatArray = NDArray[np.float64]
@@ -80,16 +80,11 @@ def _gamma_block(spec: SweepSpec, start: int, stop: int) -> dict[str, FloatArray
         name: np.empty((n, n_tau) if name not in ("heat_capacity_equilibrium", "tau_min") else n)
         for name in GAMMA_VARIABLES
     }
-    glasses: dict[tuple[tuple[str, float], ...], GlassModel] = {}
     tau = tuple(spec.tau_expt.tolist())
     for row, flat in enumerate(range(start, stop)):
         temperature, glass_changes, _ = spec.split(spec.point(flat))
-        key = tuple(glass_changes.items())
-        if key not in glasses:
-            glasses[key] = glass_at(spec.glass, glass_changes)
-        glass = glasses[key]
+        glass, reference, scale = _point_glass(spec.glass, tuple(glass_changes.items()))
         assert isinstance(glass, Glass) and temperature is not None
-        reference, scale = response_scale(glass)
         point = _reference_point(reference, temperature, tau, spec.resolution).scaled(scale)
         block["gruneisen"][row] = point.gruneisen[0]
         block["gruneisen_equilibrium"][row] = point.gruneisen_equilibrium[0]
@@ -110,6 +105,16 @@ def responses_computed(spec: SweepSpec, points: int) -> int:
 #: Reference responses a process keeps (each a few kB): enough for every temperature of a grid
 #: of several hundred, at each of a few settings of the parameters that do not only scale.
 REFERENCE_CACHE_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=REFERENCE_CACHE_SIZE)
+def _point_glass(
+    base: GlassModel, changes: tuple[tuple[str, float], ...]
+) -> tuple[GlassModel, GlassModel, ResponseScale]:
+    """The glass of a grid point (``base`` with ``changes``, validated), its reference glass and
+    scale factors (:func:`dynamics.response.response_scale`): made once per process."""
+    glass = glass_at(base, dict(changes))
+    return (glass, *response_scale(glass))
 
 
 @functools.lru_cache(maxsize=REFERENCE_CACHE_SIZE)

@@ -10,9 +10,9 @@ calls directly. Everything else lives in the submodules (``dynamics.rates``,
 
 __version__ = "0.1.0"
 
-import importlib
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from dynamics.exports import lazy_exports
 
 #: Where each public name lives: imported on first use (PEP 562), so that importing the package
 #: (the command line's ``--help``, a worker process) costs only what is used.
@@ -81,20 +81,7 @@ if TYPE_CHECKING:  # the names as the type checker and the documentation see the
     from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
 
 
-def __getattr__(name: str) -> Any:
-    """A public name, imported from its module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dynamics' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The public names, the dunder attributes and the submodules imported so far."""
-    loaded = {n for n, v in globals().items() if n.startswith("__") or isinstance(v, ModuleType)}
-    return sorted({*__all__, *loaded} - {"importlib"})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = [

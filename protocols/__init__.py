@@ -17,11 +17,10 @@ The names below are the public API. ``protocols.run`` is the function :func:`pro
 are the functions.
 """
 
-import importlib
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dynamics import __version__
+from dynamics.exports import lazy_exports
 
 # ``run``, ``sweep`` and ``fit`` are functions named like their modules: they are bound here at
 # once, so that importing the module later (``from protocols.run import default_times``) cannot
@@ -85,20 +84,7 @@ if TYPE_CHECKING:  # the names as the type checker and the documentation see the
     from protocols.variables import VARIABLES
 
 
-def __getattr__(name: str) -> Any:
-    """A public name, imported from its module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'protocols' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The public names, the dunder attributes and the submodules imported so far."""
-    loaded = {n for n, v in globals().items() if n.startswith("__") or isinstance(v, ModuleType)}
-    return sorted({*__all__, *loaded} - {"importlib"})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = [

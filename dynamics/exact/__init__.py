@@ -14,9 +14,9 @@ r"""Exact spectra of the soft potential (2.6) and the TLS ensembles built from t
 The names below are the package's public API.
 """
 
-import importlib
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from dynamics.exports import lazy_exports
 
 #: Where each public name lives: imported on first use (PEP 562), so that a module needing one
 #: part of the package (the level landscape, say) does not import the solver and scipy.
@@ -57,20 +57,7 @@ if TYPE_CHECKING:  # the names as the type checker and the documentation see the
     )
 
 
-def __getattr__(name: str) -> Any:
-    """A public name, imported from its module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dynamics.exact' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The public names, the dunder attributes and the submodules imported so far."""
-    loaded = {n for n, v in globals().items() if n.startswith("__") or isinstance(v, ModuleType)}
-    return sorted({*__all__, *loaded} - {"importlib"})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 __all__ = [

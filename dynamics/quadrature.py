@@ -442,9 +442,22 @@ PART_NAMES = (
 )
 
 
+#: The optional parts of the thermal activation of both wells of each bin, shape (2, n) each
+#: (:attr:`Ensemble.attempt_rate` [s-1], :attr:`Ensemble.barrier` [J]); left out: none.
+ACTIVATION_PART_NAMES = ("attempt_rate", "barrier")
+
+
 def ensemble_from_parts(parts: dict[str, list[FloatArray]], model: TLSModel) -> Ensemble:
-    """An :class:`Ensemble` from per-type lists of arrays keyed by :data:`PART_NAMES`."""
-    cat = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
+    """An :class:`Ensemble` from per-type lists of arrays keyed by :data:`PART_NAMES`, and
+    optionally ``"attempt_rate"`` and ``"barrier"`` (lists of arrays of shape (2, n) [s-1],
+    [J], one per list entry of ``"energy"``: the thermal activation of both wells)."""
+    wells = {k: parts.get(k, []) for k in ACTIVATION_PART_NAMES}
+    cat = {
+        k: np.concatenate(v) if v else np.zeros(0)
+        for k, v in parts.items()
+        if k not in ACTIVATION_PART_NAMES
+    }
+    activation = {k: np.concatenate(v, axis=1) if v else np.zeros((2, 0)) for k, v in wells.items()}
     return Ensemble(
         energy=cat["energy"],
         p=cat["p"],
@@ -460,4 +473,5 @@ def ensemble_from_parts(parts: dict[str, list[FloatArray]], model: TLSModel) -> 
         bulk_modulus=float(model.bulk_modulus),
         critical_temperature=float(model.critical_temperature),
         partner_group=cat["partner_group"].astype(np.int64),
+        **activation,
     )

@@ -159,3 +159,28 @@ def test_the_relaxation_reduction_is_the_plain_sum(n_bins: int, n_times: int) ->
     expected = weights @ -np.expm1(-np.multiply.outer(rates, times))
     scale = np.abs(weights) @ np.ones((n_bins, n_times))
     np.testing.assert_array_less(np.abs(out - expected), 1e-13 * scale)
+
+
+def test_builders_parts_may_carry_the_activation_of_both_wells() -> None:
+    # what the ensemble builders hand to ensemble_from_parts: per type, (2, n) arrays
+    from dynamics.quadrature import PART_NAMES, ensemble_from_parts
+
+    parts: dict[str, list] = {k: [] for k in PART_NAMES}
+    for kind, n in ((0, 2), (1, 3)):
+        parts["energy"].append(np.full(n, 0.4 * K_B))
+        parts["p"].append(np.full(n, 0.5))
+        parts["kind"].append(np.full(n, kind))
+        parts["number_density"].append(np.ones(n))
+        parts["deformation"].append(np.zeros(n))
+        parts["phonon"].append(np.full(n, GLASS.A))
+        parts["electron"].append(np.zeros(n))
+        parts["partner_group"].append(np.arange(n))
+    plain = ensemble_from_parts(parts, GLASS)
+    assert plain.attempt_rate.shape == (2, 0) and not plain.rate_constants.has_activation
+    parts["attempt_rate"] = [np.full((2, 2), 1e9), np.zeros((2, 3))]
+    parts["barrier"] = [np.full((2, 2), 2.0 * K_B), np.zeros((2, 3))]
+    active = ensemble_from_parts(parts, GLASS)
+    assert active.attempt_rate.shape == (2, 5)
+    extra = bin_rates(active, 0.5) - bin_rates(plain, 0.5)
+    np.testing.assert_allclose(extra[:2], 2e9 * math.exp(-2.0 / 0.5), rtol=1e-12)
+    assert np.all(extra[2:] == 0.0)

@@ -48,7 +48,6 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.integrate import quad
 
 from dynamics.deformation import KAPPA1, KAPPA2
 from dynamics.density import DENSITY_PREFACTOR
@@ -451,6 +450,8 @@ def _thermal_average(g: object) -> float:
 
     def weight(x: float) -> float:
         return x * x * np.exp(-x) / (1.0 + np.exp(-x)) ** 2
+
+    from scipy.integrate import quad  # one quadrature, once per process: imported here
 
     norm = quad(weight, 0.0, np.inf, limit=200)[0]
     num = quad(lambda x: weight(x) * g(x), 0.0, np.inf, limit=200)[0]  # type: ignore[operator]

@@ -61,12 +61,20 @@ def zero_point_shift(chi: ArrayLike, eta: ArrayLike, t: ArrayLike) -> FloatArray
     chi_f, eta_f, t_f = (v.reshape(-1) for v in (chi_a, eta_a, t_a))
     delta = _smallest_real_root(chi_f, eta_f, t_f)
     # Two Newton steps polish the root to machine precision.
+    # Products, not powers: numpy's power of a negative base (x**3) is ~100x slower than exp.
     for _ in range(2):
-        f = chi_f + 2.0 * eta_f * delta - 3.0 * t_f * delta**2 + 4.0 * delta**3
-        df = 2.0 * eta_f - 6.0 * t_f * delta + 12.0 * delta**2
+        d2 = delta * delta
+        f = chi_f + 2.0 * eta_f * delta - 3.0 * t_f * d2 + 4.0 * d2 * delta
+        df = 2.0 * eta_f - 6.0 * t_f * delta + 12.0 * d2
         step = np.divide(f, df, out=np.zeros_like(f), where=df != 0)
         delta = delta - step
     return delta.reshape(shape)
+
+
+#: Newton iterations of :func:`_smallest_real_root` before the companion matrix decides: those
+#: that converge do so in 3-6 from the series start; the rest (~0.5 % of the nodes of an exact
+#: ensemble, double wells where the start lies near the cubic's inflection) wander. [1]
+NEWTON_ITERATIONS = 12
 
 
 def _smallest_real_root(chi: FloatArray, eta: FloatArray, t: FloatArray) -> FloatArray:
@@ -79,7 +87,7 @@ def _smallest_real_root(chi: FloatArray, eta: FloatArray, t: FloatArray) -> Floa
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = np.where(eta != 0.0, -chi / (2.0 * eta), 0.0)
         active = np.arange(r.size)
-        for _ in range(40):  # Newton on the points not yet converged
+        for _ in range(NEWTON_ITERATIONS):  # Newton on the points not yet converged
             ra, ea, ta, ca = r[active], eta[active], t[active], chi[active]
             r2 = ra * ra
             step = (ca + 2.0 * ea * ra - 3.0 * ta * r2 + 4.0 * r2 * ra) / (
@@ -89,8 +97,9 @@ def _smallest_real_root(chi: FloatArray, eta: FloatArray, t: FloatArray) -> Floa
             active = active[np.abs(step) > 1e-14 * np.abs(ra - step)]  # NaN leaves (checked below)
             if active.size == 0:
                 break
-        f = chi + 2.0 * eta * r - 3.0 * t * r**2 + 4.0 * r**3
-        size = np.abs(chi) + np.abs(2.0 * eta * r) + np.abs(3.0 * t * r**2) + np.abs(4.0 * r**3)
+        r2 = r * r
+        f = chi + 2.0 * eta * r - 3.0 * t * r2 + 4.0 * r2 * r
+        size = np.abs(chi) + np.abs(2.0 * eta * r) + np.abs(3.0 * t * r2) + np.abs(4.0 * r2 * r)
         ok = np.isfinite(r) & (np.abs(f) <= 1e-10 * size)
         b = 4.0 * r - 3.0 * t
         c = 2.0 * eta + r * b

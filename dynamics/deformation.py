@@ -101,11 +101,19 @@ def deformation_even_type1(
     _check_couplings(W_J, eta_L, c, chi)
     L = log_tunnel_ratio(energy, p, W_J)
     p_arr = np.asarray(p, dtype=float)
-    e = np.asarray(energy, dtype=float)
-    bracket = KAPPA1 * (
-        p_arr * L ** (1 / 3) - (1 - p_arr) * L ** (-2 / 3)
-    ) - KAPPA1_PRIME * chi**2 * (1 - p_arr) * L ** (-8 / 3)
-    return c * e / eta_L * bracket
+    return _deformation_even_type1(np.asarray(energy, dtype=float), p_arr, L, c, eta_L, chi)
+
+
+def _deformation_even_type1(
+    energy: FloatArray, p: FloatArray, L: FloatArray, c: float, eta_L: float, chi: float
+) -> FloatArray:
+    r""":func:`deformation_even_type1` (4.5) from :math:`E` [J], :math:`p` [1] and :math:`L`
+    [1], unchecked; the powers of :math:`L` from one cube root. [J]"""
+    cbrt = np.cbrt(L)
+    l_m23 = 1.0 / (cbrt * cbrt)  # L^-2/3
+    q = 1.0 - p
+    bracket = KAPPA1 * (p * cbrt - q * l_m23) - (KAPPA1_PRIME * chi * chi) * (q * l_m23 / (L * L))
+    return np.asarray(c * energy / eta_L * bracket, dtype=float)
 
 
 def deformation_even_type2(
@@ -132,9 +140,18 @@ def deformation_even_type2(
     _check_couplings(W_J, eta_L, c, chi)
     L = log_tunnel_ratio(energy, p, W_J)
     p_arr = np.asarray(p, dtype=float)
-    e = np.asarray(energy, dtype=float)
-    bracket = p_arr * L ** (-5 / 3) + (2 / 3) * (1 - p_arr) * L ** (-8 / 3)
-    return c * e / eta_L * KAPPA2 * chi**2 * bracket
+    return _deformation_even_type2(np.asarray(energy, dtype=float), p_arr, L, c, eta_L, chi)
+
+
+def _deformation_even_type2(
+    energy: FloatArray, p: FloatArray, L: FloatArray, c: float, eta_L: float, chi: float
+) -> FloatArray:
+    r""":func:`deformation_even_type2` (4.11) from :math:`E` [J], :math:`p` [1] and :math:`L`
+    [1], unchecked; the powers of :math:`L` from one cube root. [J]"""
+    cbrt = np.cbrt(L)
+    l_m53 = 1.0 / (cbrt * cbrt * L)  # L^-5/3
+    bracket = p * l_m53 + (2.0 / 3.0) * ((1.0 - p) * l_m53 / L)
+    return np.asarray(c * energy / eta_L * (KAPPA2 * chi * chi) * bracket, dtype=float)
 
 
 def deformation_odd_type1(

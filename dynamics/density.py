@@ -24,9 +24,10 @@ normalisation, in which Black's law reads
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import binom
 
 from dynamics.soft_potential import log_tunnel_ratio
 from dynamics.validation import check_p, check_positive
@@ -61,8 +62,17 @@ def kki_density_of_states(
     """
     scale = float(check_positive("density_scale", density_scale, "J-1 m-3"))
     L = log_tunnel_ratio(energy, p, W_J)
-    p_arr = np.asarray(p, dtype=float)
-    return DENSITY_PREFACTOR * scale / (p_arr * np.sqrt(1.0 - p_arr)) * L ** (-4.0 / 3.0)
+    return _kki_density(L, np.asarray(p, dtype=float), scale)
+
+
+def _kki_density(L: FloatArray, p: FloatArray, density_scale: float) -> FloatArray:
+    r""":func:`kki_density_of_states` (5.1) from :math:`L` [1] and :math:`p` [1], unchecked:
+    :math:`L^{-4/3} = 1/(L\,L^{1/3})` by a cube root (a power costs four exponentials).
+    [J-1 m-3]"""
+    return np.asarray(
+        (DENSITY_PREFACTOR * density_scale) / (p * np.sqrt(1.0 - p)) / (L * np.cbrt(L)),
+        dtype=float,
+    )
 
 
 def kki_density_tail(
@@ -100,9 +110,12 @@ def kki_density_tail(
     L = log_tunnel_ratio(energy, p_low, W_J)
     pl = np.asarray(p_low, dtype=float)
     series = np.zeros_like(L)
+    power = np.ones_like(pl)
     for k in range(1, terms + 1):
-        series = series + binom(2 * k, k) / 4.0**k * pl**k / k * (1.0 - 2.0 / (3.0 * k * L))
-    return 6.0 * L ** (-1.0 / 3.0) + L ** (-4.0 / 3.0) * series
+        power = power * pl  # p_l^k
+        series = series + math.comb(2 * k, k) / 4.0**k * power / k * (1.0 - 2.0 / (3.0 * k * L))
+    inv_cbrt = 1.0 / np.cbrt(L)
+    return 6.0 * inv_cbrt + inv_cbrt / L * series
 
 
 def stm_density_of_states(p: ArrayLike, *, P_bar: float) -> FloatArray:

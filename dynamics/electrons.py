@@ -24,8 +24,6 @@ from functools import cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq
-from scipy.special import expit
 
 from dynamics.units import EULER_GAMMA, K_B
 from dynamics.validation import check_positive, check_range
@@ -63,6 +61,8 @@ def _solve_reduced_gap(reduced_temperature: float) -> float:
         return 0.0
     if BCS_GAP_RATIO / reduced_temperature > 600:  # f(E) < e^-600: the T = 0 gap to rounding
         return BCS_GAP_RATIO
+    from scipy.optimize import brentq  # the gap spline is built once per process
+
     return brentq(
         _gap_equation, 1e-12, BCS_GAP_RATIO, args=(reduced_temperature,), xtol=1e-15, rtol=1e-14
     )
@@ -132,6 +132,8 @@ def electron_rate_suppression(temperature: ArrayLike, critical_temperature: floa
     if tc == 0.0:
         return np.ones_like(t)
     gap = bcs_gap(t, tc)
+    from scipy.special import expit  # superconducting metals only: imported here
+
     return np.asarray(2.0 * expit(-(gap / t)), dtype=float)  # 2/(1+e^x), no overflow
 
 

@@ -18,13 +18,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dynamics.exact.bins import build_exact_ensemble
 from dynamics.glass import Glass, TLSModel
 from dynamics.quadrature import (
     PART_NAMES,
     Ensemble,
     FloatArray,
     Resolution,
+    _model_bins,
     energy_nodes,
     ensemble_from_parts,
     p_floor,
@@ -70,6 +70,8 @@ def build_ensemble(
     """
     res = resolution if resolution is not None else Resolution()
     if isinstance(model, Glass) and model.spectrum == "exact":
+        from dynamics.exact.bins import build_exact_ensemble  # the solver, scipy: when needed
+
         ens = build_exact_ensemble(model, temperature_low, temperature_high, t_end, res, progress)
     else:
         ens = asymptotic_ensemble(model, temperature_low, temperature_high, t_end, res)
@@ -120,11 +122,8 @@ def asymptotic_ensemble(
         p_min = p_floor(model, kind, e_nodes, t_hi, t_end_v, res)
         p_grid, p_weights = p_nodes(-np.log(p_min), res)
         energy = np.broadcast_to(e_nodes[:, None], p_grid.shape)
-        density = model.density(kind, energy, p_grid)
-        weight = density * p_weights * (e_weights * e_nodes)[:, None]
-        even = model.deformation_even(kind, energy, p_grid).ravel()
-        phonon = model.phonon_constant(kind, energy, p_grid).ravel()
-        electron = model.electron_constant(kind, energy, p_grid).ravel()
+        density, even, phonon, electron = _model_bins(model, kind, energy.ravel(), p_grid.ravel())
+        weight = density.reshape(p_grid.shape) * p_weights * (e_weights * e_nodes)[:, None]
         members: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray]]
         if fraction == 0.0:
             members = [(weight.ravel(), even, phonon, electron)]

@@ -92,6 +92,10 @@ def _field_check(
 ) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
         raise ParameterError(f"{name} = {value!r} must be a real number")
+    v = float(value)
+    inside = (low < v if low_open else low <= v) and (v < high if high_open else v <= high)
+    if inside and math.isfinite(v):
+        return  # the common case in a few comparisons; check_range words any failure
     check_range(name, value, low, high, low_open=low_open, high_open=high_open, unit=unit)
 
 

@@ -30,6 +30,7 @@ kept as separate "tail" bins that never relax.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,7 +38,11 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.glass import TLSModel
+from dynamics.deformation import _deformation_even_type1, _deformation_even_type2
+from dynamics.density import _kki_density
+from dynamics.glass import Glass, TLSModel
+from dynamics.rates import RateConstants, _tunnelling_rate, _type2_kki_constant, constants_of_bins
+from dynamics.soft_potential import _log_tunnel_ratio
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_range
 
@@ -140,6 +145,17 @@ class Ensemble:
         bins with the same index are the partners of one node, whose full :math:`D` split into
         the group's mean (even part) and the rest (odd part); a bin alone in its group carries
         only an even part. Empty: every bin alone.
+    attempt_rate
+        Attempt rates :math:`\nu_i` of thermal activation over the barrier of each of the two
+        wells of a bin, shape (2, n_bins) (:mod:`dynamics.activation`); 0 (and the default,
+        empty) means no activation. [s-1]
+    barrier
+        Barriers :math:`V_i` of the two wells, shape (2, n_bins) (empty with an empty
+        ``attempt_rate``). [J]
+
+    The arrays are checked once, on construction (:class:`ParameterError` naming the first bad
+    one): the engine then runs unchecked kernels on them. The rate constants of every bin are
+    computed once (:attr:`rate_constants`).
     """
 
     energy: FloatArray
@@ -156,6 +172,11 @@ class Ensemble:
     bulk_modulus: float
     critical_temperature: float = 0.0
     partner_group: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    attempt_rate: FloatArray = field(default_factory=lambda: np.zeros((2, 0)))
+    barrier: FloatArray = field(default_factory=lambda: np.zeros((2, 0)))
+
+    def __post_init__(self) -> None:
+        _check_bins(self)
 
     @property
     def size(self) -> int:
@@ -170,7 +191,23 @@ class Ensemble:
     @cached_property
     def has_electrons(self) -> bool:
         """Whether any bin relaxes by conduction electrons."""
-        return bool(np.any(self.electron_constant > 0))
+        return self.rate_constants.has_electrons
+
+    @cached_property
+    def rate_constants(self) -> RateConstants:
+        """The constants of every bin's relaxation rate (:class:`dynamics.rates.RateConstants`),
+        computed once: the rate at a temperature is then one vectorised expression."""
+        n = self.size
+        empty = self.attempt_rate.size == 0
+        return constants_of_bins(
+            self.energy_kelvin,
+            self.p,
+            self.phonon_constant,
+            self.electron_constant,
+            np.zeros((2, n)) if empty else self.attempt_rate,
+            np.zeros((2, n)) if empty else self.barrier / K_B,
+            self.critical_temperature,
+        )
 
     @cached_property
     def observation_matrix(self) -> FloatArray:
@@ -190,10 +227,55 @@ class Ensemble:
         return matrix
 
 
+def _check_bins(ens: Ensemble) -> None:
+    """The checks of :class:`Ensemble` on construction: shapes agree, energies > 0, p in (0, 1],
+    densities, rate constants, activation constants >= 0, deformation finite, kinds valid."""
+    n = ens.energy.shape
+    per_bin = ("p", "kind", "number_density", "deformation", "phonon_constant",
+               "electron_constant")  # fmt: skip
+    for name in per_bin:
+        if np.shape(getattr(ens, name)) != n:
+            raise ParameterError(
+                f"Ensemble.{name} has shape {np.shape(getattr(ens, name))}; the bins have {n}"
+            )
+    for name in ("tail_kind", "tail_number_density"):
+        if np.shape(getattr(ens, name)) != ens.tail_energy.shape:
+            raise ParameterError(f"Ensemble.{name} does not match tail_energy's shape")
+    if ens.partner_group.size not in (0, ens.energy.size):
+        raise ParameterError("Ensemble.partner_group needs one index per bin, or none")
+    if ens.attempt_rate.size or ens.barrier.size:
+        expected = (2, ens.energy.size)
+        if ens.attempt_rate.shape != expected or ens.barrier.shape != expected:
+            raise ParameterError(
+                f"Ensemble.attempt_rate and barrier have shapes {ens.attempt_rate.shape} and "
+                f"{ens.barrier.shape}; give one value per well and bin, {expected}"
+            )
+        check_range("attempt_rate", ens.attempt_rate, 0.0, low_open=False, unit="s-1")
+        check_range("barrier", ens.barrier, 0.0, low_open=False, unit="J")
+    check_range("energy", ens.energy, 0.0, unit="J")
+    check_range("p", ens.p, 0.0, 1.0, high_open=False)
+    check_range("number_density", ens.number_density, 0.0, low_open=False, unit="m-3")
+    check_range("deformation", ens.deformation, unit="J")
+    check_range("phonon_constant", ens.phonon_constant, 0.0, low_open=False, unit="s-1 K-3")
+    check_range("electron_constant", ens.electron_constant, 0.0, low_open=False, unit="s-1 K-1")
+    check_range("tail_energy", ens.tail_energy, 0.0, unit="J")
+    n_types = len(ens.tls_types)
+    for name in ("kind", "tail_kind"):
+        kinds = getattr(ens, name)
+        if kinds.size and (kinds.min() < 0 or kinds.max() >= n_types):
+            raise ParameterError(f"Ensemble.{name} must index tls_types (0..{n_types - 1})")
+    check_range("bulk_modulus", ens.bulk_modulus, 0.0, unit="Pa")
+    check_range("critical_temperature", ens.critical_temperature, 0.0, low_open=False, unit="K")
+
+
+@functools.cache
 def _gauss_legendre(n: int) -> tuple[FloatArray, FloatArray]:
-    """Nodes and weights on [0, 1]."""
+    """Nodes and weights on [0, 1] (computed once per process for each n; read-only)."""
     x, w = np.polynomial.legendre.leggauss(n)
-    return 0.5 * (x + 1.0), 0.5 * w
+    nodes, weights = 0.5 * (x + 1.0), 0.5 * w
+    nodes.flags.writeable = False
+    weights.flags.writeable = False
+    return nodes, weights
 
 
 def _panels(start: float, stop: float, width: float, nodes: int) -> tuple[FloatArray, FloatArray]:
@@ -302,17 +384,68 @@ def p_floor(
     t_end: float,
     resolution: Resolution,
 ) -> FloatArray:
-    """Lower bound p_min(E) of the bins (module docstring), between 1e-300 and e^-1. [1]"""
-    coth = 1.0 / np.tanh(energy / (2.0 * K_B * temperature_high))
+    """Lower bound p_min(E) of the bins (module docstring), between 1e-300 and e^-1: the rate per
+    unit p is :func:`dynamics.rates._tunnelling_rate` at ``temperature_high`` (electrons not
+    suppressed: an upper bound). [1]"""
     ek = energy / K_B
+    ek3 = ek * ek * ek
     p_min = np.full(energy.shape, math.exp(-1.0))
     for _ in range(4):  # the "kki" type-2 constant grows slowly (as L²) as p falls
-        rate = (
-            model.phonon_constant(kind, energy, p_min) * ek**3
-            + model.electron_constant(kind, energy, p_min) * ek
-        ) * coth
-        p_min = np.clip(resolution.relaxation_cutoff / (t_end * rate), 1e-300, math.exp(-1.0))
+        phonon, electron = _rate_constants_at(model, kind, energy, p_min)
+        rate = _tunnelling_rate(phonon * ek3, electron * ek, 1.0, 0.5 * ek, temperature_high)
+        p_next = np.clip(resolution.relaxation_cutoff / (t_end * rate), 1e-300, math.exp(-1.0))
+        if np.array_equal(p_next, p_min):
+            break  # converged (at once where the constants do not depend on p)
+        p_min = p_next
     return p_min
+
+
+def _rate_constants_at(
+    model: TLSModel, kind: int, energy: FloatArray, p: FloatArray, L: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    r"""The model's one-phonon [s-1 K-3] and electron [s-1 K-1] constants of type ``kind`` at
+    the nodes :math:`(E, p)` of a quadrature (unchecked for the soft-potential glass: the
+    kernels its methods call after their checks, :math:`L = \ln(W/Ep^{1/2})` if known)."""
+    if not isinstance(model, Glass):
+        return model.phonon_constant(kind, energy, p), model.electron_constant(kind, energy, p)
+    shape = np.broadcast_shapes(np.shape(energy), np.shape(p))
+    electron = np.full(shape, model.electron_rate_constant)
+    ratio = model.type2_rate_ratio
+    if kind == 0:
+        return np.full(shape, model.A), electron
+    if not isinstance(ratio, str):
+        return np.full(shape, model.A * ratio), electron
+    if L is None:
+        L = _log_tunnel_ratio(energy, p, model.W_J)
+    return _type2_kki_constant(model.A, L, model.chi), electron
+
+
+def _model_bins(
+    model: TLSModel, kind: int, energy: FloatArray, p: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    r"""The model's density [J-1 m-3], even deformation potential [J], one-phonon [s-1 K-3]
+    and electron [s-1 K-1] constants at the nodes :math:`(E, p)` of type ``kind``.
+
+    For the soft-potential glass, the kernels of (5.1) (:mod:`dynamics.density`), (4.5), (4.11)
+    (:mod:`dynamics.deformation`) and (4.10) (:mod:`dynamics.rates`) share one
+    :math:`L = \ln(W/Ep^{1/2})` and take the nodes unchecked (the quadrature made them); they are
+    the functions :class:`~dynamics.glass.Glass`'s methods call after their checks. Any other
+    model through its methods."""
+    if not isinstance(model, Glass):
+        phonon, electron = _rate_constants_at(model, kind, energy, p)
+        return (
+            model.density(kind, energy, p),
+            model.deformation_even(kind, energy, p),
+            phonon,
+            electron,
+        )
+    L = _log_tunnel_ratio(energy, p, model.W_J)
+    scale = model.density_scale(kind)
+    density = _kki_density(L, p, scale) if scale != 0.0 else np.zeros(energy.shape)
+    deformation = (_deformation_even_type1 if kind == 0 else _deformation_even_type2)(
+        energy, p, L, model.c, model.eta_L, model.chi
+    )
+    return density, deformation, *_rate_constants_at(model, kind, energy, p, L)
 
 
 #: Names of the per-bin arrays collected by ensemble builders (see :func:`ensemble_from_parts`).
@@ -331,9 +464,22 @@ PART_NAMES = (
 )
 
 
+#: The optional parts of the thermal activation of both wells of each bin, shape (2, n) each
+#: (:attr:`Ensemble.attempt_rate` [s-1], :attr:`Ensemble.barrier` [J]); left out: none.
+ACTIVATION_PART_NAMES = ("attempt_rate", "barrier")
+
+
 def ensemble_from_parts(parts: dict[str, list[FloatArray]], model: TLSModel) -> Ensemble:
-    """An :class:`Ensemble` from per-type lists of arrays keyed by :data:`PART_NAMES`."""
-    cat = {k: np.concatenate(v) if v else np.zeros(0) for k, v in parts.items()}
+    """An :class:`Ensemble` from per-type lists of arrays keyed by :data:`PART_NAMES`, and
+    optionally ``"attempt_rate"`` and ``"barrier"`` (lists of arrays of shape (2, n) [s-1],
+    [J], one per list entry of ``"energy"``: the thermal activation of both wells)."""
+    wells = {k: parts.get(k, []) for k in ACTIVATION_PART_NAMES}
+    cat = {
+        k: np.concatenate(v) if v else np.zeros(0)
+        for k, v in parts.items()
+        if k not in ACTIVATION_PART_NAMES
+    }
+    activation = {k: np.concatenate(v, axis=1) if v else np.zeros((2, 0)) for k, v in wells.items()}
     return Ensemble(
         energy=cat["energy"],
         p=cat["p"],
@@ -349,4 +495,5 @@ def ensemble_from_parts(parts: dict[str, list[FloatArray]], model: TLSModel) -> 
         bulk_modulus=float(model.bulk_modulus),
         critical_temperature=float(model.critical_temperature),
         partner_group=cat["partner_group"].astype(np.int64),
+        **activation,
     )

@@ -21,6 +21,9 @@ Conduction electrons in a metallic glass relax TLS at the Korringa-like rate
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -78,7 +81,7 @@ def coth_half_ratio(energy: ArrayLike, temperature: ArrayLike) -> FloatArray:
     """
     e = check_positive("energy", energy, "J")
     t = check_positive("temperature", temperature, "K")
-    return 1.0 / np.tanh(e / (2.0 * K_B * t))
+    return 1.0 / np.tanh(0.5 * (e / K_B) / t)
 
 
 def maximal_relaxation_rate(energy: ArrayLike, temperature: ArrayLike, A: ArrayLike) -> FloatArray:
@@ -100,8 +103,9 @@ def maximal_relaxation_rate(energy: ArrayLike, temperature: ArrayLike, A: ArrayL
         :math:`\tau_m^{-1}`. [s-1]
     """
     a = check_positive("A", A, "s-1 K-3")
-    e = np.asarray(energy, dtype=float)
-    return a * (e / K_B) ** 3 * coth_half_ratio(energy, temperature)
+    ek = check_positive("energy", energy, "J") / K_B
+    t = check_positive("temperature", temperature, "K")
+    return _tunnelling_rate(a * (ek * ek * ek), None, 1.0, 0.5 * ek, t)
 
 
 def relaxation_rate(
@@ -126,6 +130,40 @@ def relaxation_rate(
         :math:`\tau^{-1}`. [s-1]
     """
     return check_p(p) * maximal_relaxation_rate(energy, temperature, A)
+
+
+def _type2_kki_constant(A: float, L: FloatArray, chi: float) -> FloatArray:
+    r"""The "kki" type-2 one-phonon constant :math:`A(3L/\chi)^2` (4.10), unchecked. [s-1 K-3]"""
+    x = (3.0 / chi) * L
+    return np.asarray(A * (x * x), dtype=float)
+
+
+def electron_relaxation_rate(
+    energy: ArrayLike, p: ArrayLike, temperature: ArrayLike, B: ArrayLike
+) -> FloatArray:
+    r"""Normal-state conduction-electron relaxation rate :math:`p\,B\,(E/k_B)\coth(E/2k_BT)`.
+
+    Parameters
+    ----------
+    energy
+        :math:`E`. [J]
+    p
+        :math:`(\Delta_0/E)^2`. [1]
+    temperature
+        :math:`T`. [K]
+    B
+        Electron relaxation constant (scalar, or one per TLS), >= 0. [s-1 K-1]
+
+    Returns
+    -------
+    ndarray
+        Rate. [s-1]
+    """
+    b = check_range("B", B, 0.0, low_open=False, unit="s-1 K-1")
+    pp = check_p(p)
+    ek = check_positive("energy", energy, "J") / K_B
+    t = check_positive("temperature", temperature, "K")
+    return _tunnelling_rate(0.0 * ek, pp * b * ek, 1.0, 0.5 * ek, t)
 
 
 def tau_min(temperature: ArrayLike, A: float) -> FloatArray:
@@ -189,37 +227,220 @@ def type2_rate_constant(
                 "chi = 0 is not allowed with type2_rate_ratio='kki' (needs chi != 0)"
             )
         L = log_tunnel_ratio(energy, p, W_J)
-        return np.broadcast_to(a * (3.0 * L / chi_v) ** 2, shape).astype(float)
+        return np.broadcast_to(_type2_kki_constant(a, L, chi_v), shape).astype(float)
     r = float(check_positive("type2_rate_ratio", ratio))
     return np.full(shape, a * r)
 
 
-def electron_relaxation_rate(
-    energy: ArrayLike, p: ArrayLike, temperature: ArrayLike, B: ArrayLike
+# ---------------------------------------------------------------------------------------------
+# the rate of a bin: one formula, constants per bin computed once
+
+
+def _tunnelling_rate(
+    phonon: FloatArray,
+    electron: FloatArray | None,
+    suppression: FloatArray | float,
+    half_energy: FloatArray,
+    temperature: FloatArray | float,
 ) -> FloatArray:
-    r"""Normal-state conduction-electron relaxation rate :math:`p\,B\,(E/k_B)\coth(E/2k_BT)`.
+    r"""THE tunnelling rate, :math:`p[A(E/k_B)^3 + s(T)B(E/k_B)]\coth(E/2k_BT)`, from its
+    per-bin constants (unchecked: the callers validated them).
+
+    Parameters
+    ----------
+    phonon
+        :math:`pA(E/k_B)^3`. [s-1]
+    electron
+        :math:`pB(E/k_B)`, or None for no electrons. [s-1]
+    suppression
+        :math:`s(T)` of the electron rate (1 in the normal state). [1]
+    half_energy
+        :math:`E/2k_B`. [K]
+    temperature
+        :math:`T`. [K]
+    """
+    bracket = phonon if electron is None else phonon + suppression * electron
+    return np.asarray(bracket / np.tanh(half_energy / temperature), dtype=float)
+
+
+def _activated_rate(
+    attempt_rate: FloatArray, barrier: FloatArray, temperature: float
+) -> FloatArray:
+    r""":math:`\sum_i \nu_i e^{-V_i/k_BT}` over the two wells (first axis), unchecked.
+
+    Parameters
+    ----------
+    attempt_rate
+        :math:`\nu_i`, shape (2, n). [s-1]
+    barrier
+        :math:`V_i/k_B`, shape (2, n). [K]
+    temperature
+        :math:`T`. [K]
+    """
+    term = attempt_rate * np.exp(-barrier / temperature)
+    return np.asarray(term[0] + term[1], dtype=float)
+
+
+@dataclass(frozen=True)
+class RateConstants:
+    r"""The constants of the relaxation rate of each bin, computed once per ensemble, so that the
+    rate at a temperature is one vectorised expression (:func:`relaxation_rates`):
+
+    .. math:: k(T) = p\,[A(E/k_B)^3 + s(T)\,B(E/k_B)]\coth\frac{E}{2k_BT}
+              + \sum_{i=1,2}\nu_i\,e^{-V_i/k_BT}
+
+    (one-phonon and conduction-electron tunnelling, docs/physics.md §5, §8; thermal activation
+    of each well :math:`i` over its barrier :math:`V_i` with attempt rate :math:`\nu_i`,
+    :mod:`dynamics.activation`). Make one with :func:`rate_constants`.
+
+    Attributes
+    ----------
+    phonon
+        :math:`pA(E/k_B)^3`. [s-1]
+    electron
+        :math:`pB(E/k_B)`. [s-1]
+    half_energy
+        :math:`E/2k_B`. [K]
+    attempt_rate
+        :math:`\nu_i` of both wells, shape (2, n); 0: no activation. [s-1]
+    barrier
+        :math:`V_i/k_B` of both wells, shape (2, n). [K]
+    critical_temperature
+        Superconducting :math:`T_c` that suppresses the electron rate by :math:`s(T)` (0:
+        normal). [K]
+    """
+
+    phonon: FloatArray
+    electron: FloatArray
+    half_energy: FloatArray
+    attempt_rate: FloatArray
+    barrier: FloatArray
+    critical_temperature: float = 0.0
+
+    @cached_property
+    def has_electrons(self) -> bool:
+        """Whether any bin relaxes by conduction electrons."""
+        return bool(np.any(self.electron > 0))
+
+    @cached_property
+    def has_activation(self) -> bool:
+        """Whether any well of any bin is thermally activated."""
+        return bool(np.any(self.attempt_rate > 0))
+
+
+def rate_constants(
+    energy: ArrayLike,
+    p: ArrayLike,
+    phonon_constant: ArrayLike,
+    electron_constant: ArrayLike = 0.0,
+    *,
+    attempt_rate: ArrayLike | None = None,
+    barrier: ArrayLike | None = None,
+    critical_temperature: float = 0.0,
+) -> RateConstants:
+    r"""The :class:`RateConstants` of TLS bins, checked.
 
     Parameters
     ----------
     energy
-        :math:`E`. [J]
+        :math:`E` of each bin. [J]
     p
-        :math:`(\Delta_0/E)^2`. [1]
+        :math:`(\Delta_0/E)^2` in (0, 1]. [1]
+    phonon_constant
+        :math:`A` (scalar or per bin), >= 0. [s-1 K-3]
+    electron_constant
+        :math:`B` (scalar or per bin), >= 0. [s-1 K-1]
+    attempt_rate
+        :math:`\nu_i` of both wells, shape (2, n), >= 0; None: no activation. [s-1]
+    barrier
+        :math:`V_i` of both wells, shape (2, n), >= 0 (with ``attempt_rate``). [J]
+    critical_temperature
+        :math:`T_c`, >= 0. [K]
+
+    Returns
+    -------
+    RateConstants
+    """
+    ek = np.atleast_1d(check_positive("energy", energy, "J")).ravel() / K_B
+    pp = np.broadcast_to(check_p(p), ek.shape)
+    a = check_range("A", phonon_constant, 0.0, low_open=False, unit="s-1 K-3")
+    b = check_range("B", electron_constant, 0.0, low_open=False, unit="s-1 K-1")
+    if attempt_rate is None:
+        nu, v = np.zeros((2, ek.size)), np.zeros((2, ek.size))
+    else:
+        nu = check_range("attempt_rate", attempt_rate, 0.0, low_open=False, unit="s-1")
+        v = check_range(
+            "barrier", 0.0 if barrier is None else barrier, 0.0, low_open=False, unit="J"
+        )
+        if nu.shape != (2, ek.size) or v.shape != (2, ek.size):
+            raise ParameterError(
+                f"attempt_rate and barrier have shapes {nu.shape} and {v.shape}; "
+                f"give one value per well and bin, shape (2, {ek.size})"
+            )
+    tc = float(check_range("critical_temperature", critical_temperature, 0.0, low_open=False))
+    return constants_of_bins(ek, pp, np.broadcast_to(a, ek.shape), np.broadcast_to(b, ek.shape),
+                             nu, v / K_B, tc)  # fmt: skip
+
+
+def constants_of_bins(
+    energy_kelvin: FloatArray,
+    p: FloatArray,
+    phonon_constant: FloatArray,
+    electron_constant: FloatArray,
+    attempt_rate: FloatArray,
+    barrier_kelvin: FloatArray,
+    critical_temperature: float,
+) -> RateConstants:
+    r"""The :class:`RateConstants` of bins whose arrays were checked by their owner (the
+    :class:`dynamics.quadrature.Ensemble`, or :func:`rate_constants`): :math:`E/k_B` [K],
+    :math:`p` [1], :math:`A` [s-1 K-3], :math:`B` [s-1 K-1], :math:`\nu_i` [s-1] and
+    :math:`V_i/k_B` [K] of shape (2, n), :math:`T_c` [K]."""
+    ek = energy_kelvin
+    return RateConstants(
+        phonon=p * phonon_constant * (ek * ek * ek),
+        electron=p * electron_constant * ek,
+        half_energy=0.5 * ek,
+        attempt_rate=attempt_rate,
+        barrier=barrier_kelvin,
+        critical_temperature=critical_temperature,
+    )
+
+
+def relaxation_rates(constants: RateConstants, temperature: float) -> FloatArray:
+    r"""The relaxation rate :math:`k(T)` of every bin (:class:`RateConstants`).
+
+    Parameters
+    ----------
+    constants
+        The bins' constants.
     temperature
         :math:`T`. [K]
-    B
-        Electron relaxation constant (scalar, or one per TLS), >= 0. [s-1 K-1]
 
     Returns
     -------
     ndarray
-        Rate. [s-1]
+        :math:`k`. [s-1]
     """
-    b = check_range("B", B, 0.0, low_open=False, unit="s-1 K-1")
-    return (
-        check_p(p)
-        * b
-        * np.asarray(energy, dtype=float)
-        / K_B
-        * coth_half_ratio(energy, temperature)
+    return _rates(constants, float(check_positive("temperature", temperature, "K")))
+
+
+def _rates(constants: RateConstants, temperature: float) -> FloatArray:
+    """:func:`relaxation_rates` unchecked: the engine's kernel (``temperature`` > 0 [K])."""
+    c = constants
+    electron = c.electron if c.has_electrons else None
+    suppression = (
+        _electron_suppression(temperature, c.critical_temperature) if c.has_electrons else 1.0
     )
+    rate = _tunnelling_rate(c.phonon, electron, suppression, c.half_energy, temperature)
+    if c.has_activation:
+        rate = rate + _activated_rate(c.attempt_rate, c.barrier, temperature)
+    return rate
+
+
+def _electron_suppression(temperature: float, critical_temperature: float) -> float:
+    """:func:`dynamics.electrons.electron_rate_suppression` (1 in the normal state). [1]"""
+    if critical_temperature == 0.0 or temperature >= critical_temperature:
+        return 1.0
+    from dynamics.electrons import electron_rate_suppression
+
+    return float(electron_rate_suppression(temperature, critical_temperature))

@@ -12,11 +12,12 @@ glass experiment of :mod:`protocols` call it and only wire its arrays into datas
   of the same step, the paper's convention).
 * :func:`step_response` is the linear response to an infinitesimal step at many temperatures
   and durations in one call; :func:`gamma_point` is the same at one temperature. Every
-  Γ(τ_expt), sweep, metallic-glass and fit computation goes through them.
+  Γ(τ_expt), sweep, metallic-glass and fit computation goes through them; :func:`gruneisen`
+  is the one place where :math:`\Gamma = K\alpha/C` is formed.
 
 **The linear response.** After an infinitesimal step :math:`\Delta T` at :math:`t = 0` every
 TLS relaxes exactly, :math:`\delta n/\Delta T = (\partial n_{eq}/\partial T)(1 - e^{-kt})` with
-:math:`k = p\,r(E, T)` (docs/physics.md §5, §6), so
+the bin's rate :math:`k(T)` (:mod:`dynamics.rates`), so
 
 .. math:: \alpha_j(T, t) = -\frac1K\sum_{b\in j} w_b D_b\,\frac{\partial n_{eq}}{\partial T}
           (1 - e^{-k_bt}), \qquad
@@ -25,61 +26,42 @@ TLS relaxes exactly, :math:`\delta n/\Delta T = (\partial n_{eq}/\partial T)(1 -
 :math:`C_j(\infty)` the same with every TLS relaxed (bins and the closed-form tail), and
 :math:`\Gamma = K\alpha/C(\tau_\mathrm{expt})` or :math:`K\alpha/C(\infty)`.
 
-:func:`step_response` evaluates these on the very bins :func:`dynamics.ensemble.build_ensemble`
-makes for each temperature (a run at constant :math:`T` lasting the longest
-:math:`\tau_\mathrm{expt}`), so it equals the per-temperature path
-(:func:`dynamics.propagation.linear_response` and
-:func:`dynamics.propagation.equilibrium_heat_capacity`) to rounding, about 1e-13 relative
-(tests/test_response.py). What makes it fast:
-
-* the inputs are validated once per call, and the model's density, deformation potential and
-  rate constants are evaluated once per call on the bins of all temperatures together;
-* temperatures whose quadratures have the same shape (the same number of energy and p panels) are
-  stacked into one regular array, so every operation is one numpy call for all of them;
-* for the soft-potential glass on asymptotic spectra with the symmetric relaxation coupling, the
-  per-bin arithmetic shares :math:`L` and :math:`L^{1/3}` between density (5.1), deformation
-  potential (4.5), (4.11) and rate (4.10), and takes every factor that depends on (T, E) only out
-  of it. This kernel (:func:`_glass_weights`) writes those formulas a second time, for speed;
-  tests/test_response.py holds it to the model's own methods to 1e-12;
-* the bins are built and relaxed in chunks small enough to stay in the CPU cache;
-* no xarray (that belongs to :mod:`protocols`).
-
-Models with bins of their own (exact spectra, :mod:`dynamics.exact`; mirror partners with an
-interference coupling) go through :func:`~dynamics.ensemble.build_ensemble` per temperature,
-with the same reduction.
+**One kernel for both spectra.** :func:`step_response` evaluates these at each temperature on
+the very bins :func:`dynamics.ensemble.build_ensemble` makes for it (a run at constant
+:math:`T` lasting the longest :math:`\tau_\mathrm{expt}`), exact or asymptotic alike: the rows
+of the ensemble's observation matrix (strain and heat of each type per bin) times
+:math:`\partial n_{eq}/\partial T` are the weights, reduced against
+:math:`1 - e^{-k_b\tau}` for every :math:`\tau` at once
+(:func:`dynamics.propagation._linear_response`); further rows (e.g. bins classed by their
+mechanism) would add rows to that matrix, not a kernel. The bins are those of the glass's
+*reference* (:func:`response_scale`): ``c``, ``eta_L``, ``N0``, ``psi`` and ``K`` only scale
+the response, so glasses that differ in them share one reference, and a sweep or a fit over
+them builds its bins once per temperature. No xarray (that belongs to :mod:`protocols`).
 """
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dynamics.deformation import KAPPA1, KAPPA1_PRIME, KAPPA2
-from dynamics.density import DENSITY_PREFACTOR
 from dynamics.electrons import (
     bcs_gap,
     electron_expansion_coefficient,
     electron_heat_capacity,
     electron_heat_content,
-    electron_rate_suppression,
     electron_strain,
 )
 from dynamics.ensemble import build_ensemble
-from dynamics.glass import Glass, TLSModel, TunnellingGlass
-from dynamics.propagation import Response, equilibrium_heat_capacity, linear_response
-from dynamics.quadrature import Ensemble, Resolution, p_floor
+from dynamics.glass import Glass, GlassModel, TLSModel, TunnellingGlass
+from dynamics.propagation import Response, _equilibrium_heat_capacity, _linear_response
+from dynamics.quadrature import Ensemble, Resolution
 from dynamics.rates import tau_min
-from dynamics.thermal import (
-    debye_heat_content,
-    occupation_difference,
-    occupation_temperature_derivative,
-)
-from dynamics.units import K_B
+from dynamics.thermal import debye_heat_content, occupation_difference
 from dynamics.validation import ParameterError, check_positive, check_range
 
 FloatArray = NDArray[np.float64]
@@ -339,14 +321,12 @@ def step_coefficients(
     eps = np.asarray(strain, dtype=float)
     u = np.asarray(heat, dtype=float)
     c_eq = np.asarray(heat_equilibrium, dtype=float) / delta_T
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gruneisen = np.where(u != 0, bulk_modulus * eps / np.where(u != 0, u, 1.0), np.nan)
     return StepCoefficients(
         alpha=eps / delta_T,
         heat_capacity=u / delta_T,
-        gruneisen=gruneisen,
+        gruneisen=gruneisen(bulk_modulus, eps, u),
         heat_capacity_equilibrium=c_eq,
-        gruneisen_equilibrium=bulk_modulus * eps / (c_eq * delta_T),
+        gruneisen_equilibrium=gruneisen(bulk_modulus, eps, c_eq * delta_T),
     )
 
 
@@ -393,9 +373,9 @@ def staircase_coefficients(
     return StepCoefficients(
         alpha=d_eps / delta_T,
         heat_capacity=d_heat / delta_T,
-        gruneisen=bulk_modulus * d_eps / d_heat,
+        gruneisen=gruneisen(bulk_modulus, d_eps, d_heat),
         heat_capacity_equilibrium=c_eq,
-        gruneisen_equilibrium=bulk_modulus * d_eps / (c_eq * delta_T),
+        gruneisen_equilibrium=gruneisen(bulk_modulus, d_eps, c_eq * delta_T),
     )
 
 
@@ -421,16 +401,37 @@ def pulse_rise(model: TLSModel, bath_temperature: float, tau_link: float, energy
         :math:`\Delta T`. [K]
     """
     t = float(check_positive("T_bath", bath_temperature, "K"))
-    ens = build_ensemble(model, t, t, tau_link)
-    _, c_tls = linear_response(ens, t, np.array([tau_link]))
-    c_total = float(c_tls.sum()) + model.debye_coefficient * t**3
+    c_tls = step_response(model, [t], [tau_link]).heat_capacity[0, 0]
+    c_total = float(c_tls) + model.debye_coefficient * t**3
     return float(energy) / c_total
 
 
 # ---------------------------------------------------------------------------------------------
-# the linear response to an infinitesimal step, vectorised
+# the linear response to an infinitesimal step, at many temperatures and durations
 
-_LN10 = math.log(10.0)
+
+def gruneisen(bulk_modulus: float, alpha: ArrayLike, heat_capacity: ArrayLike) -> FloatArray:
+    r"""The Grüneisen parameter :math:`\Gamma = K\alpha/C` (docs/physics.md §6; the one place it
+    is computed), NaN where :math:`C = 0` (no heat taken up yet).
+
+    Parameters
+    ----------
+    bulk_modulus
+        :math:`K`. [Pa]
+    alpha
+        Volume expansion coefficient (or strain). [K-1] (or [1])
+    heat_capacity
+        Heat capacity (or heat, in the same proportion as ``alpha``). [J m-3 K-1] (or [J m-3])
+
+    Returns
+    -------
+    ndarray
+        :math:`\Gamma`. [1]
+    """
+    numerator = bulk_modulus * np.asarray(alpha, dtype=float)
+    c = np.asarray(heat_capacity, dtype=float)
+    out = np.full(np.broadcast_shapes(numerator.shape, c.shape), np.nan)
+    return np.divide(numerator, c, out=out, where=c != 0)
 
 
 @dataclass(frozen=True)
@@ -481,213 +482,115 @@ class StepResponse:
     @property
     def gruneisen(self) -> FloatArray:
         """:math:`\\Gamma = K\\alpha/C(\\tau_\\mathrm{expt})`, shape (n_T, n_tau). [1]"""
-        return self.bulk_modulus * self.alpha / self.heat_capacity
+        return gruneisen(self.bulk_modulus, self.alpha, self.heat_capacity)
 
     @property
     def gruneisen_equilibrium(self) -> FloatArray:
         """:math:`\\Gamma = K\\alpha/C(\\infty)` (the paper's convention), (n_T, n_tau). [1]"""
-        return self.bulk_modulus * self.alpha / self.heat_capacity_equilibrium[:, None]
+        return gruneisen(self.bulk_modulus, self.alpha, self.heat_capacity_equilibrium[:, None])
 
-
-@functools.cache
-def _gauss_legendre(n: int) -> tuple[FloatArray, FloatArray]:
-    """Nodes and weights on [0, 1] (as :mod:`dynamics.ensemble`)."""
-    x, w = np.polynomial.legendre.leggauss(n)
-    return 0.5 * (x + 1.0), 0.5 * w
-
-
-def _energy_grid(
-    temperature: FloatArray, energy_cap: float, resolution: Resolution
-) -> list[tuple[NDArray[np.intp], FloatArray, FloatArray]]:
-    """Energy nodes [J] and ln-E weights [1] of :func:`dynamics.ensemble.energy_nodes` for a run
-    at each temperature, grouped by the number of panels: [(indices, energy, weight)], each of
-    energy and weight of shape (n_group, n_E)."""
-    e_low = resolution.x_min * K_B * temperature
-    e_high = np.minimum(resolution.x_max * K_B * temperature, energy_cap)
-    empty = e_high <= e_low * 1.0001
-    if np.any(empty):
-        bad = float(temperature[empty][0])
-        raise ParameterError(
-            f"temperature = {bad:.6g} K leaves no TLS energies inside the model's "
-            f"range (0, {energy_cap / K_B:.6g} K]"
+    def scaled(self, scale: ResponseScale) -> StepResponse:
+        """The response of a glass whose scale factors (:func:`response_scale`) are ``scale``,
+        from this response of its reference glass: α and C of each type times their factor."""
+        return dataclasses.replace(
+            self,
+            alpha_by_type=self.alpha_by_type * np.asarray(scale.strain)[:, None, None],
+            heat_capacity_by_type=self.heat_capacity_by_type
+            * np.asarray(scale.heat)[:, None, None],
+            heat_capacity_equilibrium_by_type=self.heat_capacity_equilibrium_by_type
+            * np.asarray(scale.heat)[:, None],
+            bulk_modulus=scale.bulk_modulus,
         )
-    start, stop = np.log(e_low), np.log(e_high)
-    width = resolution.energy_panel_decades * _LN10
-    n_panels = np.maximum(1, np.ceil((stop - start) / width - 1e-9)).astype(int)
-    x, w = _gauss_legendre(resolution.energy_nodes)
-    groups = []
-    for n in np.unique(n_panels):
-        idx = np.flatnonzero(n_panels == n)
-        edges = np.linspace(start[idx], stop[idx], n + 1, axis=-1)
-        h = np.diff(edges, axis=-1)
-        u = (edges[:, :-1, None] + h[:, :, None] * x).reshape(idx.size, -1)
-        weight = (h[:, :, None] * w).reshape(idx.size, -1)
-        groups.append((idx, np.exp(u), weight))
-    return groups
-
-
-#: Bins (temperatures x energies x p nodes) built at once: small enough for the temporaries to
-#: stay in the CPU cache, large enough that numpy's per-call overhead does not dominate. [1]
-CHUNK_BINS = 1 << 15
-
-
-def _p_grid(s_max: FloatArray, n_panels: int, resolution: Resolution) -> tuple[FloatArray, ...]:
-    r""":func:`dynamics.ensemble.p_nodes` for rows of energies that all have ``n_panels`` panels:
-    ``(s, w_over_p)``, each of shape s_max.shape + (n_p,), with :math:`s = -\ln p` and the
-    weight of :math:`\int f\,dp` over :math:`p` (the weight is :math:`w\,p`, so :math:`w/p` is
-    the Gauss-Legendre weight in :math:`s`, or :math:`2\sigma w` on the first panel)."""
-    xg, wg = _gauss_legendre(resolution.p_nodes)
-    shape = (*s_max.shape, xg.size)
-    h = (s_max - 1.0) / n_panels
-    s_rest = (1.0 + h[..., None] * np.arange(n_panels))[..., None] + h[..., None, None] * xg
-    w_rest = np.broadcast_to((h[..., None] * wg)[..., None, :], s_rest.shape)
-    s = np.concatenate([np.broadcast_to(xg**2, shape), s_rest.reshape(*s_max.shape, -1)], -1)
-    w = np.concatenate(
-        [np.broadcast_to(2.0 * xg * wg, shape), w_rest.reshape(*s_max.shape, -1)], -1
-    )
-    return s, w
 
 
 @dataclass(frozen=True)
-class _Nodes:
-    """What depends on (T, E) only, shape (g, n_E, 1): computed once per energy node."""
+class ResponseScale:
+    r"""What the parameters that only scale the TLS response do to it (:func:`response_scale`).
 
-    temperature: FloatArray  # [K]
-    energy: FloatArray  # [J]
-    ek: FloatArray  # E/k_B [K]
-    ln_weight: FloatArray  # weight of int f d ln E [1]
-    dndt: FloatArray  # d n_eq/dT [K-1]
-    tanh: FloatArray  # tanh(E/2k_BT) [1]
+    Attributes
+    ----------
+    strain
+        Factor on :math:`\alpha_j` of each type. [1]
+    heat
+        Factor on :math:`C_j` of each type (and on the number densities). [1]
+    bulk_modulus
+        :math:`K` of the glass. [Pa]
+    """
 
-
-def _glass_weights(
-    glass: Glass, kind: int, nodes: _Nodes, s: FloatArray, w_over_p: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    r"""Strain and heat weights [K-1], [J m-3 K-1] and rates [s-1] of soft-potential bins, with
-    every factor that depends on (T, E) only taken out of the per-bin arithmetic.
-
-    Density (5.1) :math:`n_0N_j p^{-1}(1-p)^{-1/2}L^{-4/3}`, even deformation potential (4.5) or
-    (4.11), one-phonon constant :math:`A` or :math:`A(3L/\chi)^2` (4.10), :math:`L = \ln(W/E)
-    + s/2` (4.6); the same numbers as :meth:`Glass.density`, :meth:`Glass.deformation_even` and
-    :meth:`Glass.phonon_constant` to rounding (tests/test_response.py)."""
-    e, ek = nodes.energy, nodes.ek
-    L = np.log(glass.W_J / e) + 0.5 * s
-    p = np.exp(-s)
-    q = 1.0 - p
-    cbrt = np.cbrt(L)
-    inv_l = 1.0 / L
-    l_m23 = 1.0 / (cbrt * cbrt)  # L^-2/3
-    l_m83 = l_m23 * inv_l * inv_l  # L^-8/3
-    # n0 N_j w_p (1-p)^-1/2 L^-4/3 / p, times the energy weight E w_E
-    density = w_over_p / np.sqrt(q) * (inv_l / cbrt)
-    node_density = DENSITY_PREFACTOR * glass.density_scale(kind) * nodes.ln_weight * e
-    heat = density * (node_density * e * nodes.dndt)
-    strain_node = -node_density * (glass.c * e / glass.eta_L) / glass.bulk_modulus * nodes.dndt
-    if kind == 0:
-        bracket = KAPPA1 * (p * cbrt - q * l_m23) - (KAPPA1_PRIME * glass.chi**2) * (q * l_m83)
-        strain = density * bracket * strain_node
-        relax = p
-    else:
-        bracket = p * (l_m23 * inv_l) + (2.0 / 3.0) * (q * l_m83)
-        strain = density * bracket * (strain_node * (KAPPA2 * glass.chi**2))
-        ratio = glass.type2_rate_ratio
-        relax = p * (L * L) * (3.0 / glass.chi) ** 2 if isinstance(ratio, str) else p * ratio
-    node_rate = glass.A * ek**3 / nodes.tanh
-    rate = relax * node_rate
-    if glass.electron_rate_constant > 0:
-        suppression = electron_rate_suppression(nodes.temperature, glass.critical_temperature)
-        rate = rate + p * (suppression * glass.electron_rate_constant * ek / nodes.tanh)
-    return strain, heat, rate
+    strain: tuple[float, ...]
+    heat: tuple[float, ...]
+    bulk_modulus: float
 
 
-def _model_weights(
-    model: TLSModel, kind: int, nodes: _Nodes, s: FloatArray, w_over_p: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """As :func:`_glass_weights`, for any model, through its interface (and its validation)."""
-    p = np.exp(-s)
-    energy = np.broadcast_to(nodes.energy, p.shape)
-    weight = model.density(kind, energy, p) * (w_over_p * p) * (nodes.ln_weight * nodes.energy)
-    deformation = model.deformation_even(kind, energy, p)
-    strain = -weight * deformation / model.bulk_modulus * nodes.dndt
-    heat = weight * nodes.energy * nodes.dndt
-    rate = p * model.phonon_constant(kind, energy, p) * nodes.ek**3
-    electron = model.electron_constant(kind, energy, p)
-    if np.any(electron > 0):
-        suppression = electron_rate_suppression(nodes.temperature, model.critical_temperature)
-        rate = rate + suppression * (p * electron * nodes.ek)
-    return strain, heat, rate / nodes.tanh
+#: The fields of a soft-potential glass that enter the TLS response only as factors, and their
+#: values in its reference glass (:func:`response_scale`): the deformation potential is
+#: proportional to c/eta_L ((4.5), (4.11); the exact D and M through (3.8), (3.9)), the number
+#: densities to N0 (type 2: psi N0, (5.1)), the strain to 1/K; the rates and the spectrum
+#: depend on none of them (the coupling factor M^2/(p gamma_a^2) is a ratio). The phonon and
+#: electron parameters do not enter the TLS at all.
+SCALE_FIELDS: dict[str, float] = {
+    "c": 0.5,
+    "eta_L": 0.5,
+    "N0": 1.0,
+    "bulk_modulus": 1.0,
+    "debye_coefficient": 0.0,
+    "phonon_gruneisen": 0.0,
+    "electron_dos": 0.0,
+    "electron_deformation_slope": -2.0 / 3.0,
+}
+#: The same for the standard tunnelling model: its density P_bar and deformation potential gamma.
+_STM_SCALE_FIELDS: dict[str, float] = {
+    "P_bar": 1.0,
+    "gamma": 1.0,
+    "bulk_modulus": 1.0,
+    "debye_coefficient": 0.0,
+    "phonon_gruneisen": 0.0,
+}
 
 
-def _chunks(
-    model: TLSModel, temperature: FloatArray, t_end: float, resolution: Resolution
-) -> Iterator[tuple[NDArray[np.intp], int, FloatArray, FloatArray, FloatArray]]:
-    """The bins of :func:`dynamics.ensemble.build_ensemble` (a run at constant T lasting
-    ``t_end``) at every temperature, in chunks of temperatures with quadratures of one shape:
-    (indices, kind, weights (g, 2, n_bins), rates (g, n_bins), C(inf) of the type (g,))."""
-    weights_of = _glass_weights if _fast_kernel(model) else _model_weights
-    width = resolution.p_panel_decades * _LN10
-    for idx_e, e_nodes, e_weights in _energy_grid(temperature, model.energy_cap, resolution):
-        t_col = temperature[idx_e][:, None]
-        ek_nodes = e_nodes / K_B
-        dndt_nodes = occupation_temperature_derivative(e_nodes, t_col)
-        tanh_nodes = np.tanh(ek_nodes / (2.0 * t_col))
-        for kind in range(len(model.tls_types)):
-            p_min = p_floor(model, kind, e_nodes, t_col, t_end, resolution)  # type: ignore[arg-type]
-            s_max = -np.log(p_min)
-            tail = model.density_tail(kind, e_nodes, p_min) * e_weights * e_nodes
-            tail_heat = (tail * e_nodes * dndt_nodes).sum(1)
-            n_p = np.maximum(1, np.ceil((s_max.max(axis=1) - 1.0) / width - 1e-9)).astype(int)
-            for n in np.unique(n_p):
-                rows = np.flatnonzero(n_p == n)
-                per_row = e_nodes.shape[1] * (int(n) + 1) * resolution.p_nodes
-                step = max(1, CHUNK_BINS // per_row)
-                for first in range(0, rows.size, step):
-                    sub = rows[first : first + step]
-                    nodes = _Nodes(
-                        temperature=t_col[sub][:, :, None],
-                        energy=e_nodes[sub][:, :, None],
-                        ek=ek_nodes[sub][:, :, None],
-                        ln_weight=e_weights[sub][:, :, None],
-                        dndt=dndt_nodes[sub][:, :, None],
-                        tanh=tanh_nodes[sub][:, :, None],
-                    )
-                    s, w_over_p = _p_grid(s_max[sub], int(n), resolution)
-                    strain, heat, rate = weights_of(model, kind, nodes, s, w_over_p)  # type: ignore[arg-type]
-                    g = sub.size
-                    weights = np.stack([strain.reshape(g, -1), heat.reshape(g, -1)], axis=1)
-                    equilibrium = weights[:, 1].sum(1) + tail_heat[sub]
-                    yield idx_e[sub], kind, weights, rate.reshape(g, -1), equilibrium
+def scale_fields(model: TLSModel) -> frozenset[str]:
+    """Names of the fields of ``model`` that only scale its TLS response (:func:`response_scale`;
+    ``psi`` only while it stays > 0)."""
+    if isinstance(model, TunnellingGlass):
+        return frozenset(_STM_SCALE_FIELDS)
+    return frozenset({*SCALE_FIELDS, "psi"})
 
 
-def _fast_kernel(model: TLSModel) -> bool:
-    """Whether :func:`_glass_weights` holds: the soft-potential glass on asymptotic spectra, each
-    bin relaxing at the mean rate of its mirror partners (the symmetric coupling)."""
-    return (
-        isinstance(model, Glass)
-        and model.spectrum == "asymptotic"
-        and model.interference_fraction == 0.0
-    )
+def response_scale(model: TLSModel) -> tuple[GlassModel, ResponseScale]:
+    r"""The reference glass of ``model`` and the factors that make its TLS response ``model``'s.
 
+    Parameters that only scale the response (:data:`SCALE_FIELDS`) are set to fixed values in
+    the reference (``psi`` to 1 unless it is 0), so that glasses differing only in them share
+    one reference, whose bins are built once (a sweep or fit over ``c`` or ``N0``):
 
-def _asymptotic_bins(model: TLSModel) -> bool:
-    """Whether :func:`_chunks` reproduces the model's bins: asymptotic spectra, no mirror
-    partners split apart (else the bins come from :func:`~dynamics.ensemble.build_ensemble`)."""
-    return isinstance(model, TunnellingGlass) or _fast_kernel(model)
+    .. math:: \alpha_j = \frac{c/\eta_L\;n_j}{K}\,\alpha_j^\mathrm{ref}, \qquad
+              C_j = n_j\,C_j^\mathrm{ref}, \qquad n_1 = N_0,\ n_2 = \psi N_0
 
+    (the reference has :math:`c/\eta_L = 1`, :math:`N_0 = 1`, :math:`K = 1`). Every response
+    goes through it (:func:`step_response`), so a point of a sweep and the same glass alone give
+    the same bits.
 
-def _relaxed(weights: FloatArray, rate: FloatArray, tau: FloatArray) -> FloatArray:
-    r""":math:`\sum_b w_{ob}(1 - e^{-k_bt})` for both rows of weights: (g, 2, n_tau)."""
-    g, n_b = rate.shape
-    out = np.empty((g, 2, tau.size))
-    rows = max(1, CHUNK_BINS * 2 // max(1, n_b * tau.size))
-    buffer = np.empty((min(rows, g), n_b, tau.size))
-    for first in range(0, g, rows):
-        sl = slice(first, first + rows)
-        buf = buffer[: rate[sl].shape[0]]
-        np.multiply.outer(rate[sl], -tau, out=buf)
-        np.expm1(buf, out=buf)  # e^{-k t} - 1
-        out[sl] = -np.einsum("gob,gbt->got", weights[sl], buf)
-    return out
+    Parameters
+    ----------
+    model
+        The glass.
+
+    Returns
+    -------
+    (reference, scale)
+    """
+    if isinstance(model, TunnellingGlass):
+        reference: GlassModel = model.replace(name="reference", **_STM_SCALE_FIELDS)
+        density: tuple[float, ...] = (model.P_bar,)
+        strain: tuple[float, ...] = (model.gamma * model.P_bar / model.bulk_modulus,)
+        return reference, ResponseScale(strain, density, float(model.bulk_modulus))
+    assert isinstance(model, Glass)
+    psi_ref = 1.0 if model.psi > 0 else 0.0
+    reference = model.replace(name="reference", psi=psi_ref, **SCALE_FIELDS)
+    density = (model.N0, model.psi * model.N0)
+    coupling = model.c / model.eta_L
+    strain = tuple(coupling * n / model.bulk_modulus for n in density)
+    return reference, ResponseScale(strain, density, float(model.bulk_modulus))
 
 
 def step_response(
@@ -702,12 +605,14 @@ def step_response(
     after an infinitesimal heat step, at every temperature and duration (module docstring).
 
     At each temperature the bins are those of a run at constant :math:`T` lasting
-    :math:`\max\tau_\mathrm{expt}` (as :func:`protocols.run.gruneisen_vs_tau`).
+    :math:`\max\tau_\mathrm{expt}` (as :func:`protocols.run.gruneisen_vs_tau`), built for the
+    reference glass (:func:`response_scale`) and scaled.
 
     Parameters
     ----------
     model
-        A glass (:class:`dynamics.Glass`, :class:`dynamics.TunnellingGlass` or an exact glass).
+        A glass (:class:`dynamics.Glass` on either spectrum, or
+        :class:`dynamics.TunnellingGlass`).
     temperature
         Temperatures, > 0, any order. [K]
     tau_expt
@@ -715,8 +620,7 @@ def step_response(
     resolution
         Quadrature resolution (the converged default if omitted).
     progress
-        Called with the fraction of the temperatures done (models with bins of their own, one
-        ensemble per temperature), or with 1 at the end.
+        Called with the fraction of the temperatures done.
 
     Returns
     -------
@@ -729,30 +633,39 @@ def step_response(
     tau = np.atleast_1d(tau).ravel()
     if tau.size == 0 or temps.size == 0:
         raise ParameterError("temperature and tau_expt need at least one value each")
-    t_end = float(tau.max())
-    if t_end <= 0:
+    if float(tau.max()) <= 0:
         raise ParameterError("tau_expt = 0 s everywhere; the longest must be > 0 [s]")
+    reference, scale = response_scale(model)
+    return _reference_response(reference, temps, tau, res, progress).scaled(scale)
+
+
+def _reference_response(
+    model: TLSModel,
+    temperature: FloatArray,
+    tau: FloatArray,
+    resolution: Resolution,
+    progress: Callable[[float], None] | None,
+) -> StepResponse:
+    r""":func:`step_response` of checked arrays: at each temperature :math:`T` the bins of a run
+    at :math:`T` lasting :math:`\max\tau` (:func:`dynamics.ensemble.build_ensemble`, either
+    spectrum), reduced by the observation matrix to the relaxed strain and heat of each type
+    (:func:`dynamics.propagation._linear_response`) and :math:`C_j(\infty)`. Each temperature
+    alone, the same operations whatever the others: a temperature gives the same bits alone or
+    in a batch."""
     n_types = len(model.tls_types)
-    alpha = np.zeros((n_types, temps.size, tau.size))
-    heat = np.zeros((n_types, temps.size, tau.size))
-    equilibrium = np.zeros((n_types, temps.size))
-    if not _asymptotic_bins(model):  # bins of its own (exact spectra, split mirror partners)
-        for i, t in enumerate(temps):
-            ens = build_ensemble(model, float(t), float(t), t_end, res)
-            alpha[:, i], heat[:, i] = linear_response(ens, float(t), tau)
-            equilibrium[:, i] = equilibrium_heat_capacity(ens, float(t))
-            if progress is not None:
-                progress((i + 1) / temps.size)
-    else:
-        for idx, kind, weights, rate, c_eq in _chunks(model, temps, t_end, res):
-            relaxed = _relaxed(weights, rate, tau)
-            alpha[kind, idx] = relaxed[:, 0]
-            heat[kind, idx] = relaxed[:, 1]
-            equilibrium[kind, idx] = c_eq
+    alpha = np.zeros((n_types, temperature.size, tau.size))
+    heat = np.zeros((n_types, temperature.size, tau.size))
+    equilibrium = np.zeros((n_types, temperature.size))
+    t_end = float(tau.max())
+    for i, t in enumerate(temperature.tolist()):
+        ens = build_ensemble(model, t, t, t_end, resolution)
+        rows = _linear_response(ens, t, tau)
+        alpha[:, i], heat[:, i] = rows[:n_types], rows[n_types:]
+        equilibrium[:, i] = _equilibrium_heat_capacity(ens, t)
         if progress is not None:
-            progress(1.0)
+            progress((i + 1) / temperature.size)
     return StepResponse(
-        temperature=temps,
+        temperature=temperature,
         tau_expt=tau,
         alpha_by_type=alpha,
         heat_capacity_by_type=heat,
@@ -922,8 +835,8 @@ def metallic_response(
         alpha_electron=a_e,
         heat_capacity_electron=c_e,
         alpha_total=total,
-        gruneisen=glass.bulk_modulus * a_tls / c_tls,
-        gruneisen_total=glass.bulk_modulus * total / (c_tls + c_e[:, None]),
+        gruneisen=gruneisen(glass.bulk_modulus, a_tls, c_tls),
+        gruneisen_total=gruneisen(glass.bulk_modulus, total, c_tls + c_e[:, None]),
         superconducting_gap=gap,
         tau_min=np.asarray(tau_min(temps, glass.A), dtype=float),
     )

@@ -244,6 +244,13 @@ def log_tunnel_ratio(energy: ArrayLike, p: ArrayLike, W_J: float) -> FloatArray:
     return L
 
 
+def _log_tunnel_ratio(energy: FloatArray, p: FloatArray, W_J: float) -> FloatArray:
+    """:func:`log_tunnel_ratio` unchecked (:math:`E` > 0 [J], :math:`p` in (0, 1], W [J]); the
+    same line as there, which stays as it is because its text is part of the spectral table's
+    key (:data:`dynamics.exact.tables.KEY_SOURCES`). [1]"""
+    return np.asarray(np.log(W_J / energy) - 0.5 * np.log(p), dtype=float)
+
+
 def type1_parameters(energy: ArrayLike, p: ArrayLike, W_J: float) -> tuple[FloatArray, FloatArray]:
     r"""Invert (2.8), (2.9): the type-1 potential :math:`(\tilde\eta, \tilde t)` of a TLS (E, p).
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit
 
 from dynamics.units import K_B
 from dynamics.validation import check_positive, check_range
@@ -32,6 +31,8 @@ def equilibrium_occupation(energy: ArrayLike, temperature: ArrayLike) -> FloatAr
     ndarray
         :math:`n_{eq}` in (0, 1/2). [1]
     """
+    from scipy.special import expit
+
     e = check_positive("energy", energy, "J")
     t = check_positive("temperature", temperature, "K")
     with np.errstate(over="ignore"):
@@ -114,15 +115,68 @@ def occupation_difference(
     e = check_positive("energy", energy, "J")
     t = check_positive("temperature", temperature, "K")
     tref = check_positive("reference", reference, "K")
-    e_kelvin = e / K_B
+    return _occupation_difference(e / K_B, t, tref)
+
+
+def _occupation_difference(
+    energy_kelvin: FloatArray, temperature: FloatArray, reference: FloatArray
+) -> FloatArray:
+    """:func:`occupation_difference` of :math:`E/k_B` [K], unchecked (the engine's kernel)."""
     with np.errstate(over="ignore", invalid="ignore"):
-        x = e_kelvin / t
-        y = e_kelvin / tref
+        x = energy_kelvin / temperature
+        y = energy_kelvin / reference
         # Within a factor 2, T_ref - T is exact (Sterbenz) and x (T_ref - T)/T_ref is accurate;
         # farther apart x - y has no cancellation (and x == y == inf: both levels empty).
+        t, tref = temperature, reference
         close = (t <= 2.0 * tref) & (tref <= 2.0 * t)
         gap = np.where(x == y, 0.0, np.where(close, x * ((tref - t) / tref), x - y))
     return reduced_occupation_difference(x, y, gap)
+
+
+class _OccupationShift:
+    r""":math:`n_{eq}(E, T) - n_{eq}(E, T_0)` of fixed bins against a fixed reference
+    :math:`T_0`, at one temperature after another (the engine's kernel, unchecked).
+
+    The same expression as :func:`reduced_occupation_difference`, with what depends on the bins
+    and :math:`T_0` only computed once (:math:`y = E/k_BT_0`, :math:`e^{-y}`), and what a scalar
+    :math:`T` makes common to every bin taken out of the arrays: the sign of :math:`x - y` is
+    that of :math:`T_0 - T`, and :math:`\min(x, y)` is :math:`x` for every bin if :math:`T > T_0`,
+    else :math:`y`. The gap :math:`x - y` is taken as in :func:`occupation_difference`. Two
+    transcendental functions per bin and call (:math:`e^{-x}`, ``expm1``) instead of three.
+
+    Parameters
+    ----------
+    energy_kelvin
+        :math:`E/k_B` of the bins, > 0. [K]
+    reference
+        :math:`T_0` > 0. [K]
+    """
+
+    def __init__(self, energy_kelvin: FloatArray, reference: float) -> None:
+        self.energy_kelvin = energy_kelvin
+        self.reference = reference
+        with np.errstate(over="ignore"):
+            self.y = energy_kelvin / reference
+        self.exp_y = np.exp(-self.y)
+        self.one_plus_exp_y = 1.0 + self.exp_y
+
+    def at(self, temperature: float) -> FloatArray:
+        """The difference of occupations at ``temperature`` [K] > 0. [1]"""
+        t, tref = temperature, self.reference
+        if t == tref:
+            return np.zeros_like(self.y)
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = self.energy_kelvin / t
+            if t <= 2.0 * tref and tref <= 2.0 * t:
+                gap = x * (abs(tref - t) / tref)
+            else:
+                gap = np.abs(x - self.y)
+            exp_x = np.exp(-x)
+            smaller = exp_x if t > tref else self.exp_y  # e^{-min(x, y)}
+            out = np.expm1(-gap)
+            out *= smaller
+            out /= (1.0 + exp_x) * self.one_plus_exp_y
+        return out if tref > t else np.negative(out, out=out)
 
 
 def occupation_temperature_derivative(energy: ArrayLike, temperature: ArrayLike) -> FloatArray:
@@ -142,13 +196,22 @@ def occupation_temperature_derivative(energy: ArrayLike, temperature: ArrayLike)
     """
     e = check_positive("energy", energy, "J")
     t = check_positive("temperature", temperature, "K")
+    return _occupation_derivative(e / K_B, t)
+
+
+def _occupation_derivative(
+    energy_kelvin: FloatArray, temperature: FloatArray | float
+) -> FloatArray:
+    """:func:`occupation_temperature_derivative` of :math:`E/k_B` [K], unchecked (the
+    response's kernel). [K-1]"""
+    t = temperature
     with np.errstate(over="ignore"):
-        x = (e / K_B) / t
+        x = energy_kelvin / t
     # 1/(4 cosh²(x/2)) = e^{-x}/(1+e^{-x})², safe for large x; x e^{-x} is 0 where x is
     # infinite (T -> 0), and dividing by t only after the product keeps it finite.
     ex = np.exp(-x)
     with np.errstate(invalid="ignore"):
-        weight = np.where(np.isinf(x), 0.0, x * ex / (1.0 + ex) ** 2)
+        weight = np.where(np.isinf(x), 0.0, x * ex / ((1.0 + ex) * (1.0 + ex)))
     with np.errstate(over="ignore"):
         return np.asarray(weight / t, dtype=float)
 

@@ -2,18 +2,21 @@
 
 Everything inside the package is SI. Temperatures are in kelvin (an SI unit); TLS energies
 are in joules inside the physics functions and may be given as E/k_B in kelvin by the user.
-All constants come from :mod:`scipy.constants` (CODATA).
+The constants are the exact values of the SI of 2019 (CODATA 2018), the same floats as
+:mod:`scipy.constants` (tests/test_units.py), written here so that importing the package
+does not import scipy.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from scipy import constants
+import math
 
-K_B: float = constants.k  # Boltzmann constant [J K-1]
-HBAR: float = constants.hbar  # reduced Planck constant [J s]
-AVOGADRO: float = constants.N_A  # Avogadro constant [mol-1]
-ELECTRON_VOLT: float = constants.eV  # [J]
+import numpy as np
+
+K_B: float = 1.380649e-23  # Boltzmann constant, exact (SI 2019) [J K-1]
+HBAR: float = 6.62607015e-34 / (2.0 * math.pi)  # reduced Planck constant, h exact [J s]
+AVOGADRO: float = 6.02214076e23  # Avogadro constant, exact [mol-1]
+ELECTRON_VOLT: float = 1.602176634e-19  # the elementary charge times 1 V, exact [J]
 EULER_GAMMA: float = float(np.euler_gamma)  # Euler's constant [1]
 PAPER_DOI = "10.1103/PhysRevB.32.6873"
 PAPER_REFERENCE = (

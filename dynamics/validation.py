@@ -112,6 +112,12 @@ def check_range(
             f"{name} = {value!r} is not a number; allowed range "
             f"{_range_text(low, high, low_open, high_open)}{_unit(unit)}"
         ) from None
+    # One pass when every element is inside (NaN fails every comparison, and an infinity passes
+    # only a closed infinite bound, where it is allowed): the diagnosis below only on failure.
+    above = arr > low if low_open else arr >= low
+    below = arr < high if high_open else arr <= high
+    if np.logical_and(above, below).all():
+        return arr
     rng = _range_text(low, high, low_open, high_open)
     nan = np.isnan(arr)
     if nan.any():

@@ -17,37 +17,85 @@ The names below are the public API. ``protocols.run`` is the function :func:`pro
 are the functions.
 """
 
+from typing import TYPE_CHECKING
+
 from dynamics import __version__
-from protocols.fit import FitResult, fit
-from protocols.fitdata import Measurement, read_data
-from protocols.histories import (
-    HeatPulse,
-    HeatStep,
-    IsolatedPulse,
-    Ramp,
-    Schedule,
-    Staircase,
-    TemperatureHistory,
-    log_times,
-    make_protocol,
-    protocol_from_dict,
-)
-from protocols.metallic import alpha_through_tc
-from protocols.output import open_dataset, write_netcdf
-from protocols.plots import (
-    plot_fit,
-    plot_gruneisen,
-    plot_run,
-    plot_steps,
-    plot_strain,
-    plot_sweep,
-    plot_temperature,
-    plot_through_tc,
-    save_figure,
-)
+from dynamics.exports import lazy_exports
+
+# ``run``, ``sweep`` and ``fit`` are functions named like their modules: they are bound here at
+# once, so that importing the module later (``from protocols.run import default_times``) cannot
+# rebind the name to the module; their modules import their heavy libraries where used.
+from protocols.fit import fit
 from protocols.run import default_times, gruneisen_vs_tau, run
 from protocols.sweeps import sweep
-from protocols.variables import VARIABLES
+from protocols.thermal import thermal
+
+#: Where the other public names live: imported on first use (PEP 562), so that the command
+#: line's ``--help`` and a worker process pay only for what they use.
+_EXPORTS: dict[str, str] = {
+    "HeatPulse": "protocols.histories",
+    "HeatStep": "protocols.histories",
+    "IsolatedPulse": "protocols.histories",
+    "Ramp": "protocols.histories",
+    "Schedule": "protocols.histories",
+    "Staircase": "protocols.histories",
+    "TemperatureHistory": "protocols.histories",
+    "log_times": "protocols.histories",
+    "make_protocol": "protocols.histories",
+    "protocol_from_dict": "protocols.histories",
+    "alpha_through_tc": "protocols.metallic",
+    "open_dataset": "protocols.output",
+    "write_netcdf": "protocols.output",
+    "plot_gruneisen": "protocols.plots",
+    "plot_run": "protocols.plots",
+    "plot_steps": "protocols.plots",
+    "plot_strain": "protocols.plots",
+    "plot_sweep": "protocols.plots",
+    "plot_temperature": "protocols.plots",
+    "plot_through_tc": "protocols.plots",
+    "save_figure": "protocols.plots",
+    "VARIABLES": "protocols.variables",
+    "FitResult": "protocols.fit_output",
+    "Measurement": "protocols.fitdata",
+    "read_data": "protocols.fitdata",
+    "plot_fit": "protocols.plots",
+    "plot_thermal": "protocols.plots",
+}
+
+if TYPE_CHECKING:  # the names as the type checker and the documentation see them
+    from protocols.fit_output import FitResult
+    from protocols.fitdata import Measurement, read_data
+    from protocols.histories import (
+        HeatPulse,
+        HeatStep,
+        IsolatedPulse,
+        Ramp,
+        Schedule,
+        Staircase,
+        TemperatureHistory,
+        log_times,
+        make_protocol,
+        protocol_from_dict,
+    )
+    from protocols.metallic import alpha_through_tc
+    from protocols.output import open_dataset, write_netcdf
+    from protocols.plots import (
+        plot_fit,
+        plot_gruneisen,
+        plot_run,
+        plot_steps,
+        plot_strain,
+        plot_sweep,
+        plot_temperature,
+        plot_thermal,
+        plot_through_tc,
+        save_figure,
+    )
+    from protocols.variables import VARIABLES
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
 
 __all__ = [
     "VARIABLES",
@@ -75,11 +123,13 @@ __all__ = [
     "plot_strain",
     "plot_sweep",
     "plot_temperature",
+    "plot_thermal",
     "plot_through_tc",
     "protocol_from_dict",
     "read_data",
     "run",
     "save_figure",
     "sweep",
+    "thermal",
     "write_netcdf",
 ]

@@ -33,15 +33,14 @@ what the scatter of the data implies.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lmfit
 import numpy as np
-import xarray as xr
 from numpy.typing import NDArray
 
 from dynamics.ensemble import Resolution
@@ -52,7 +51,7 @@ from dynamics.glass import (
     GlassModel,
     TunnellingGlass,
 )
-from dynamics.response import step_response
+from dynamics.response import StepResponse, response_scale, step_response
 from dynamics.validation import ParameterError
 from protocols.fit_output import (  # the warning lives with FitResult; fit is its home too
     CHI_SQUARE_WARNING_PROBABILITY as CHI_SQUARE_WARNING_PROBABILITY,
@@ -60,6 +59,9 @@ from protocols.fit_output import (  # the warning lives with FitResult; fit is i
 from protocols.fit_output import FitResult
 from protocols.fit_output import chi_square_warning as chi_square_warning
 from protocols.fitdata import QUANTITIES, Measurement
+
+if TYPE_CHECKING:  # lmfit is imported where a fit runs: a light start
+    import lmfit
 
 FloatArray = NDArray[np.float64]
 #: ``progress`` callback of a fit: (evaluations of the model so far, chi-square of the last). [1]
@@ -145,7 +147,10 @@ def predict(
     assert data.temperature is not None and data.tau_expt is not None
     temps, t_index = np.unique(data.temperature, return_inverse=True)
     taus, tau_index = np.unique(data.tau_expt, return_inverse=True)
-    r = step_response(model, temps, taus, resolution=resolution)
+    reference, scale = response_scale(model)
+    r = _reference_response(
+        reference, tuple(temps.tolist()), tuple(taus.tolist()), resolution
+    ).scaled(scale)
     q = data.quantity
     if q.startswith("alpha"):
         grid = r.alpha
@@ -210,6 +215,26 @@ def model_curve(
     return fine, predict(model, grid, resolution=resolution)
 
 
+#: Reference responses a process keeps for fits (each a few kB).
+REFERENCE_CACHE_SIZE = 32
+
+
+@functools.lru_cache(maxsize=REFERENCE_CACHE_SIZE)
+def _reference_response(
+    reference: GlassModel,
+    temperature: tuple[float, ...],
+    tau_expt: tuple[float, ...],
+    resolution: Resolution | None,
+) -> StepResponse:
+    """:func:`dynamics.response.step_response` of a reference glass
+    (:func:`dynamics.response.response_scale`), remembered by the process: the evaluations of a
+    fit that change only parameters that scale the response (``c``, ``N0``, ``eta_L``, ``psi``,
+    ``bulk_modulus``: every evaluation of a fit of c and N0, and the finite-difference step of
+    each such parameter in any fit) build no bins. Scaled, the same bits as
+    :func:`~dynamics.response.step_response` of the glass itself."""
+    return step_response(reference, temperature, tau_expt, resolution=resolution)
+
+
 # ----------------------------------------------------------------------------------------------
 # the fit
 
@@ -231,6 +256,8 @@ def _default_bounds(spec: FitParameter, start: float) -> tuple[float, float]:
 def _parameters(
     start: GlassModel, vary: Sequence[str], bounds: Mapping[str, tuple[float, float]]
 ) -> tuple[lmfit.Parameters, dict[str, tuple[float, float]]]:
+    import lmfit
+
     fields = {f.name for f in dataclasses.fields(start)}
     params = lmfit.Parameters()
     used: dict[str, tuple[float, float]] = {}
@@ -331,6 +358,8 @@ def _measurements(measurements: Any) -> tuple[Measurement, ...]:
         fit (named in the message).
     """
     from pathlib import Path
+
+    import xarray as xr  # only where a dataset may be given
 
     from protocols.fitdata import read_data
 
@@ -470,6 +499,8 @@ def _minimise(
         The minimiser failed (lmfit's own checks, e.g. NaN from the model) or left the validated
         range.
     """
+    import lmfit
+
     with warnings.catch_warnings():
         warnings.simplefilter("once")
         try:
@@ -594,6 +625,8 @@ def fit(
     >>> round(result.values["c"], 6), result.warnings
     (6.0, [])
     """
+    import lmfit
+
     data, vary = _checked_request(measurements, glass, vary)
     params, used = _parameters(glass, vary, bounds or {})
     _check_point_count(data, vary)

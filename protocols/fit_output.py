@@ -10,10 +10,9 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 from numpy.typing import NDArray
 
 from dynamics import __version__
@@ -22,6 +21,9 @@ from dynamics.glass import GlassModel
 from dynamics.units import PAPER_DOI, PAPER_REFERENCE
 from protocols.fitdata import QUANTITIES, Measurement
 from protocols.variables import TAU_MIN_DEFINITION, VARIABLES, Variable
+
+if TYPE_CHECKING:  # xarray is imported where a dataset is made or read: a light start
+    import xarray as xr
 
 FloatArray = NDArray[np.float64]
 
@@ -368,6 +370,8 @@ def fit_dataset(result: FitResult) -> xr.Dataset:
     ``QUANTITY_residual_k`` (data minus fit); each varied parameter ``NAME`` with
     ``NAME_stderr`` and ``NAME_start``; ``correlation``; ``chi_square``, ``reduced_chi_square``,
     ``aic``, ``bic``; the glass, the settings and lmfit's report in the attributes."""
+    import xarray as xr
+
     data: dict[str, Any] = {}
     attrs: dict[str, Any] = {}
     curves = result.curves or (None,) * len(result.measurements)

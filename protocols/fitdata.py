@@ -24,15 +24,17 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 from numpy.typing import NDArray
 
 from dynamics.validation import ParameterError
 from protocols.histories import TemperatureHistory, make_protocol
 from protocols.quantities import convert_values, parse_quantity
+
+if TYPE_CHECKING:  # xarray is imported where a dataset is made or read: a light start
+    import xarray as xr
 
 FloatArray = NDArray[np.float64]
 
@@ -587,6 +589,8 @@ def read_data(
     temperature: float | None = None,
 ) -> Measurement:
     """A :class:`Measurement` from a CSV file, a netCDF file (``.nc``) or a Dataset."""
+    import xarray as xr
+
     if isinstance(source, xr.Dataset):
         return from_dataset(source, quantity, tau_expt=tau_expt, temperature=temperature)
     path = Path(source)

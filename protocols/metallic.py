@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 from numpy.typing import ArrayLike
 
 from dynamics.ensemble import Resolution
@@ -27,6 +27,9 @@ from dynamics.validation import (
 )
 from protocols.provenance import provenance
 from protocols.variables import annotate
+
+if TYPE_CHECKING:  # xarray is imported where a dataset is made or read: a light start
+    import xarray as xr
 
 
 def alpha_through_tc(
@@ -61,6 +64,8 @@ def alpha_through_tc(
         alone, C(τ_expt)), ``gruneisen_total`` (K α_total/(C_TLS + C_e)),
         ``superconducting_gap`` and ``tau_min``.
     """
+    import xarray as xr
+
     if not isinstance(glass, Glass):
         raise ParameterError("alpha_through_tc needs a soft-potential glass (dynamics.Glass)")
     if glass.electron_dos <= 0:

@@ -17,12 +17,14 @@ import threading
 from collections.abc import Callable, Iterator
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from dynamics.validation import NumericalError, ParameterError
+
+if TYPE_CHECKING:  # xarray is imported where a dataset is made or read: a light start
+    import xarray as xr
 
 #: Time units of files written before plain seconds (early 0.1.0 files).
 LEGACY_TIME_UNITS = "seconds since 2000-01-01 00:00:00"
@@ -314,6 +316,8 @@ def open_dataset(path: str | Path) -> xr.Dataset:
     xarray.Dataset
         The dataset, loaded; ``time`` in seconds since the start of the protocol. [s]
     """
+    import xarray as xr
+
     p = Path(path)
     if not p.exists():
         raise ParameterError(f"file = {str(p)!r}: no such file")

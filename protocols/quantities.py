@@ -4,23 +4,44 @@ unit ``"1e-9/K"`` in, plain SI floats out.
 Unit strings may be written as pint reads them (``1/K``, ``J/(m**3*K)``) or in the UDUNITS form of
 the datasets (``K-1``, ``J m-3 K-1``: a space multiplies, a trailing integer is a power). ``h``
 is the hour (pint's ``h`` would be Planck's constant), ``min`` the minute, ``day`` the day.
-One module-level registry, :data:`UREG`; nothing else is global.
+One module-level registry, :data:`UREG`, made on first use (importing pint takes a third of a
+second: ``--help`` does not); nothing else is global.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
 
 import numpy as np
-import pint
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics.validation import ParameterError
 
-#: The registry of every unit conversion in the package.
-UREG: Any = pint.UnitRegistry()
+
+@functools.cache
+def _registry() -> Any:
+    """The registry of every unit conversion in the package (:data:`UREG`), made once."""
+    import pint
+
+    return pint.UnitRegistry()
+
+
+def __getattr__(name: str) -> Any:
+    """:data:`UREG`, the registry, made on first use."""
+    if name == "UREG":
+        return _registry()
+    raise AttributeError(f"module 'protocols.quantities' has no attribute {name!r}")
+
+
+def _pint_errors() -> Any:
+    """pint's exception classes (pint imported on first use)."""
+    import pint
+
+    return pint.errors
+
 
 _POWER = re.compile(r"(?<![\w.])([A-Za-z_]+)(-?\d+)(?![\w.])")
 _HOUR = re.compile(r"(?<![A-Za-z_.])h(?![\w.])")
@@ -34,15 +55,16 @@ def _pint_text(unit: str) -> str:
 
 
 def _unit(unit: str, name: str) -> Any:
+    UREG, errors = _registry(), _pint_errors()
     try:
         return UREG.Unit(_pint_text(unit)) if unit.strip() not in ("", "1") else UREG.dimensionless
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
+    except (errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
         pass
     try:  # a scaled unit such as "1e-9/K" is a quantity, not a unit
         q: Any = UREG.Quantity(_pint_text(unit))
         if isinstance(q, UREG.Quantity):
             return q
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
+    except (errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
         pass
     raise ParameterError(f"{name}: unit {unit!r} is not a unit pint knows")
 
@@ -52,7 +74,7 @@ def _factor(from_unit: str, to_unit: str, name: str, what: str) -> float:
     source, target = _unit(from_unit, name), _unit(to_unit, name)
     try:
         return float((1 * source).to(target).magnitude)
-    except pint.errors.DimensionalityError:
+    except _pint_errors().DimensionalityError:
         raise ParameterError(
             f"{what}: unit {from_unit!r} has the wrong dimension; expected a unit of {to_unit}"
         ) from None
@@ -93,10 +115,10 @@ def parse_quantity(text: str | float, unit: str, *, name: str) -> float:
             value = float(text)
         except ValueError:
             try:
-                q: Any = UREG.Quantity(_pint_text(text))
-            except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
+                q: Any = _registry().Quantity(_pint_text(text))
+            except (_pint_errors().PintError, AttributeError, TypeError, ValueError, SyntaxError):
                 raise ParameterError(garbage) from None
-            if not isinstance(q, UREG.Quantity):
+            if not isinstance(q, _registry().Quantity):
                 value = float(q)
             else:
                 try:

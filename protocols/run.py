@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics.closed_forms import closed_form_gruneisen, gruneisen_time_constant
@@ -36,6 +35,9 @@ from dynamics.validation import (
 from protocols.histories import PROTOCOLS, TemperatureHistory
 from protocols.provenance import provenance
 from protocols.variables import annotate
+
+if TYPE_CHECKING:  # xarray is imported where a dataset is made or read: a light start
+    import xarray as xr
 
 FloatArray = NDArray[np.float64]
 
@@ -201,6 +203,8 @@ def _dataset(
     model: GlassModel, history: TemperatureHistory, ens: Ensemble, trajectory: Trajectory
 ) -> xr.Dataset:
     """The time series every run has: temperature, strain and heat, in all and by part."""
+    import xarray as xr
+
     response = trajectory.response
     strain_phonon = phonon_strain(trajectory.heat_phonon, model)
     strain = response.strain.sum(0) + strain_phonon
@@ -280,6 +284,8 @@ def gruneisen_vs_tau(
     >>> [f"{g:.2g}" for g in gamma.values]
     ['-34', '-17', '-13']
     """
+    import xarray as xr
+
     model = check_model(glass)
     if not isinstance(model, Glass):
         raise ParameterError("gruneisen_vs_tau needs a soft-potential glass (dynamics.Glass)")

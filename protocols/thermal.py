@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 from numpy.typing import ArrayLike
 
 from dynamics.ensemble import Resolution
@@ -22,6 +22,9 @@ from dynamics.validation import ParameterError, TwoLevelRangeWarning, check_posi
 from protocols.provenance import provenance
 from protocols.run import check_model
 from protocols.variables import annotate
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 #: Durations of the experiment of a thermal curve unless told otherwise: a fast heat pulse
 #: (1 ms), a calorimeter's relaxation (10 s), a dilatometer's reading (1000 s) and a day. [s]
@@ -92,6 +95,8 @@ def thermal(
     >>> bool((ds["heat_capacity"].sel(part="total") > 0).all())
     True
     """
+    import xarray as xr
+
     model = check_model(glass)
     temps = np.asarray(
         default_temperatures() if temperature is None else temperature, dtype=float

@@ -7,9 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
-
-import xarray as xr
+from typing import TYPE_CHECKING, Any
 
 from dynamics.glass import (
     EXACT_SPECTRUM_PARAMETERS,
@@ -18,6 +16,9 @@ from dynamics.glass import (
     TUNNELLING_PARAMETERS,
 )
 from protocols.histories import PROTOCOLS, declared_parameters
+
+if TYPE_CHECKING:  # xarray is imported where a dataset is made or read: a light start
+    import xarray as xr
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,12 @@ def test_every_option_of_every_command_is_used_by_it(tmp_path: Path, monkeypatch
         ],
         "closed-form": [["closed-form", "--tau-expt-per-decade", "1"]],
         "metallic": [["metallic", *quick, "--temperatures-per-decade", "2", "--tau-expt", "1"]],
+        "thermal": [
+            [
+                *("thermal", *quick, "--temperature-min", "0.2", "--temperature-max", "0.3"),
+                *("--temperatures-per-decade", "2", "--tau-expt", "1"),
+            ]
+        ],
         "sweep": [
             [
                 *("sweep", *quick, "--grid", "temperature=0.3", "--scheduler", "synchronous"),

@@ -495,3 +495,26 @@ def test_a_gamma_dataset_is_read_point_by_point_and_predicted_back():
         np.testing.assert_allclose(predict(GLASS, m, resolution=COARSE), m.values, rtol=1e-12)
     with pytest.raises(ParameterError, match="choose the quantity to fit"):
         read_data(ds)
+
+
+def test_glasses_differing_in_scale_factors_share_one_computation(monkeypatch):
+    # c and N0 only scale the response: a fit varying them builds its bins once, and each
+    # prediction has the bits of the glass computed alone (step_response)
+    import importlib
+
+    from dynamics.response import step_response
+
+    fit_module = importlib.import_module("protocols.fit")  # protocols.fit is also the function
+    fit_module._reference_response.cache_clear()
+    calls: list[object] = []
+    real = fit_module.step_response
+    monkeypatch.setattr(
+        fit_module, "step_response", lambda *a, **k: calls.append(a[0]) or real(*a, **k)
+    )
+    data = measurement("alpha", np.zeros(3), temperature=[0.1, 0.2, 0.4], tau_expt=[100.0] * 3)
+    for c, n0 in ((3.0, 1e45), (5.0, 1e45), (5.0, 3e45)):
+        glass = GLASS.replace(c=c, N0=n0)
+        got = predict(glass, data, resolution=COARSE)
+        alone = step_response(glass, [0.1, 0.2, 0.4], [100.0], resolution=COARSE).alpha[:, 0]
+        np.testing.assert_array_equal(got, alone)
+    assert len(calls) == 1

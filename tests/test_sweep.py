@@ -417,3 +417,20 @@ def test_sweep_command_is_wired_into_the_cli_when_registered() -> None:
     from protocols.cli import main
 
     assert main(["sweep", "--grid", "c=4"]) == 2  # the same command through the real CLI
+
+
+def test_a_sweep_over_scale_factors_builds_each_temperature_once(monkeypatch) -> None:
+    # c and N0 only scale the response: one reference response per temperature, however many
+    # values of c and N0 (and the points keep the bits of the serial function, tested above)
+    from protocols.sweeps import points
+
+    points._reference_point.cache_clear()
+    temperatures: list[float] = []
+    real = points.step_response
+    monkeypatch.setattr(
+        points, "step_response", lambda *a, **k: temperatures.extend(a[1]) or real(*a, **k)
+    )
+    grid = {"temperature": [0.1, 0.3], "c": [2.0, 4.0, 6.0], "N0": [1e45, 2e45]}
+    ds = sweep(GLASS, grid, tau_expt=TAU, resolution=COARSE, scheduler="synchronous")
+    assert sorted(temperatures) == [0.1, 0.3]
+    assert ds.sizes == {"temperature": 2, "c": 3, "N0": 2, "tau_expt": 3}

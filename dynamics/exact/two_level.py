@@ -40,15 +40,28 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics.coupling import deta_dstrain, dt_dstrain, zero_point_shift
-from dynamics.exact.solver import solve_soft_potential
 from dynamics.glass import FloatArray, Glass
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, check_finite, check_positive
+
+if TYPE_CHECKING:
+    from dynamics.exact.solver import SoftPotentialSpectrum
+
+
+def solve_soft_potential(*args: Any, **kwargs: Any) -> SoftPotentialSpectrum:
+    """:func:`dynamics.exact.solver.solve_soft_potential`, the solver imported on the first
+    direct solve (it imports scipy.special; an ensemble from the shipped table solves
+    nothing)."""
+    from dynamics.exact.solver import solve_soft_potential as solve
+
+    return solve(*args, **kwargs)
+
 
 __all__ = [
     "ExactTwoLevel",

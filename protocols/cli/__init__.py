@@ -59,9 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``tls-expansion``; returns the exit status."""
-    import matplotlib
+    # the CLI only writes files (no display): Agg, set without importing matplotlib (a quarter
+    # of a second), which only the commands that draw import
+    if "matplotlib" in sys.modules:
+        import matplotlib
 
-    matplotlib.use("Agg")  # the CLI only writes files; no display needed
+        matplotlib.use("Agg")
+    else:
+        os.environ["MPLBACKEND"] = "Agg"
     parser = build_parser()
     try:
         args, extras = parser.parse_known_args(argv)

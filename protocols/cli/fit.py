@@ -23,9 +23,8 @@ from protocols.cost import (
     estimate_run_seconds,
     format_duration,
 )
-from protocols.fit import FIT_PARAMETERS, fit
-from protocols.fitdata import Measurement, read_data
-from protocols.plots import plot_fit
+from protocols.fit import FIT_PARAMETERS
+from protocols.fitdata import Measurement
 from protocols.provenance import model_summary
 
 # ----------------------------------------------------------------------------------------------
@@ -98,8 +97,10 @@ def add_fit_command(
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-
     from protocols.config import make_glass, parse_overrides, read_config
+    from protocols.fit import fit
+    from protocols.fitdata import read_data
+    from protocols.plots import plot_fit
 
     config = read_config(args.config) if args.config else {}
     glass_table = dict(config.get("glass", {}))

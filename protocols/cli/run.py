@@ -37,7 +37,6 @@ from protocols.provenance import model_summary
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from protocols.plots import plot_run
     from protocols.run import run
 
     config = read_config(args.config) if args.config else {}
@@ -60,6 +59,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.schedule:
             raise UsageError("--schedule goes with the 'schedule' protocol")
         protocol = make_protocol(kind, **params)
+    protocol = protocol.resolved(glass)  # once: a pulse given by its energy builds its C here
     nc, png = output_paths(args, kind.replace("-", "_"))
     # resolved once: a pulse given by its heat density gets its rise here, not in every step
     protocol = protocol.resolved(glass)
@@ -76,7 +76,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for bar in (build, progress):
             if bar is not None:
                 bar.close()
-    written = write_outputs(args, ds, nc, plot_run, png)
+    written = write_outputs(args, ds, nc, _figure(args), png)
     if not args.quiet:
         from protocols.plots import strain_excursion
 
@@ -93,6 +93,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
             f"tau_min({float(ds.tau_min_temperature):.4g} K) = {float(ds.tau_min):.4g} s"
         )
     return 0
+
+
+def _figure(args: argparse.Namespace) -> Any:
+    """:func:`protocols.plots.plot_run`, or None with ``--no-plot`` (pyplot is imported only
+    where a figure is drawn)."""
+    if args.no_plot:
+        return None
+    from protocols.plots import plot_run
+
+    return plot_run
 
 
 def add_command(sub: Any) -> None:

@@ -36,7 +36,6 @@ from protocols.cost import (
     format_duration,
 )
 from protocols.histories import PROTOCOLS, TemperatureHistory, make_protocol
-from protocols.plots import plot_sweep
 from protocols.provenance import model_summary
 from protocols.sweeps.assembly import grid_names
 from protocols.sweeps.driver import sweep
@@ -111,6 +110,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     int
         0; bad input raises, and :func:`protocols.cli.main` reports it in one line (exit 2).
     """
+    from protocols.plots import plot_sweep
 
     request = _read_request(args)
     nc, png = output_paths(

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from numpy.typing import ArrayLike
 
 from dynamics.ensemble import Resolution
-from dynamics.exact.shipped import SHIPPED_TABLES, spectral_table, two_level_grid
 from dynamics.glass import Glass, GlassModel
 from dynamics.validation import (
     check_positive,
@@ -38,7 +37,7 @@ from protocols.sweeps.execution import (
     run_local,
 )
 from protocols.sweeps.grid import SweepSpec, make_spec
-from protocols.sweeps.points import compute_block
+from protocols.sweeps.points import compute_block, responses_computed
 
 if TYPE_CHECKING:  # xarray and dask are imported when used: a light CLI start
     import xarray as xr
@@ -213,9 +212,11 @@ def _local_scheduler(
     """The local dask scheduler of a sweep, and the points computed in-process to choose it.
 
     Unless a scheduler is asked for, worker processes start only if they pay: not for one worker
-    or one point; else the first points are timed in-process (the second one warm), and the
-    sweep stays in-process when the rest takes less serially than twice the workers' start-up
-    (:data:`PROCESS_START_S`). The timed points are kept, not computed again.
+    or one point; else the first points are computed in-process until two distinct computations
+    (:attr:`SweepSpec.response_count`: a Γ point whose reference response is known costs
+    nothing) have been timed (the second one warm), and the sweep stays in-process when the
+    computations left take less serially than twice the workers' start-up
+    (:data:`PROCESS_START_S`). The points computed are kept, not computed again.
 
     Parameters
     ----------
@@ -239,13 +240,20 @@ def _local_scheduler(
         return scheduler, first
     if n_workers == 1 or n == 1:
         return "synchronous", first  # nothing to share out: no worker processes to start
-    for probe in range(min(2, n)):
+    timed = 0  # distinct computations timed (a point whose reference response is known is free)
+    while len(first) < n and timed < 2:
         began = time.perf_counter()
-        first.append(compute_block(spec, probe, probe + 1, False))
-        report(probe + 1)
-        if (n - probe - 1) * (time.perf_counter() - began) < 2.0 * PROCESS_START_S:
+        before = responses_computed(spec, len(first))
+        first.append(compute_block(spec, len(first), len(first) + 1, False))
+        report(len(first))
+        new = responses_computed(spec, len(first)) - before
+        if new == 0:
+            continue
+        timed += new
+        per_computation = (time.perf_counter() - began) / new
+        if (spec.response_count - timed) * per_computation < 2.0 * PROCESS_START_S:
             return "synchronous", first
-    return "processes", first
+    return ("synchronous" if len(first) == n else "processes"), first
 
 
 def _block_bounds(n: int, done: int, chunk: int | None, n_workers: int) -> list[tuple[int, int]]:
@@ -323,6 +331,8 @@ def _with_tables(spec: SweepSpec) -> SweepSpec:
         isinstance(glass, Glass) and glass.spectrum == "exact" and glass.spectrum_source == "table"
     ):
         return spec
+    from dynamics.exact.shipped import SHIPPED_TABLES, spectral_table, two_level_grid
+
     grid = two_level_grid(glass.spectrum_resolution)
     if any(entry.grid == grid for entry in SHIPPED_TABLES.values()):
         return spec

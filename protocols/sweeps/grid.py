@@ -8,14 +8,14 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics.ensemble import Resolution
-from dynamics.exact.tables import SpectralTable
 from dynamics.glass import Glass, GlassModel, TunnellingGlass
+from dynamics.response import scale_fields
 from dynamics.validation import (
     ParameterError,
     check_positive,
@@ -29,6 +29,9 @@ from protocols.histories import (
     log_times,
     make_protocol,
 )
+
+if TYPE_CHECKING:  # the exact package (solver, scipy) is imported where it computes
+    from dynamics.exact.tables import SpectralTable
 
 FloatArray = NDArray[np.float64]
 
@@ -74,6 +77,19 @@ class SweepSpec:
     @property
     def size(self) -> int:
         return math.prod(self.shape)
+
+    @property
+    def response_count(self) -> int:
+        """The distinct computations of the sweep: in Γ mode its points that differ in more than
+        the parameters that only scale the response (:func:`dynamics.response.scale_fields`,
+        whose points share one reference response per temperature); in protocol mode, every
+        point."""
+        if self.mode != "gamma":
+            return self.size
+        scaled = scale_fields(self.glass)
+        return math.prod(
+            v.size for n, v in zip(self.names, self.values, strict=True) if n not in scaled
+        )
 
     def point(self, flat: int) -> dict[str, float]:
         """Values of the swept parameters at grid point ``flat`` (C order)."""

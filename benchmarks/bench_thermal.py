@@ -1,0 +1,130 @@
+"""Convergence and speed of the model beyond two levels (docs/physics.md §11, docs/levels.md).
+
+Prints, for a soft-potential glass (silica-like: W = 3.5 K, |eta| law, boson-peak crossover at
+40 K), the largest relative change of the instantaneous parts' heat capacity C and thermal
+stress K alpha over 0.05-20 K when each knob of the level table is refined alone:
+
+* levels: 40 -> 60 levels per potential;
+* grid: the level solver's momentum action 16 -> 24 (a finer lattice);
+* box: its tail action 16 -> 24 (a wider window);
+* quadrature: every panel of the (eta, t) quadrature halved, the fixed node counts doubled;
+* theta grid: 60 -> 120 points per decade of the moment grid (interpolation);
+
+then the speed of the whole thermal curve (200 temperatures x 5 tau_expt, all parts) warm,
+in seconds of CPU on one core and in units of np.exp on 1e7 float64 measured in the same
+process (issue 20's budget: 1 s).
+
+    .venv/bin/python benchmarks/bench_thermal.py            # everything (~2 min)
+    .venv/bin/python benchmarks/bench_thermal.py --speed    # the speed only
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from dynamics.exact import levels as levels_module
+from dynamics.exact.level_table import LevelTable, build_level_table, level_table
+from dynamics.instantaneous import (
+    THETA_GRID,
+    evaluate_parts,
+    glass_part_curves,
+    moment_grid,
+)
+from dynamics.parts import default_temperatures, part_response
+from dynamics.populations import QuadratureSpec, domain_quadrature
+from dynamics.presets import get_glass
+from dynamics.units import K_B
+
+
+def _glass():
+    return get_glass("silica").replace(
+        W=3.5,
+        psi=0.0,
+        N0=4e22 / (3.5 * K_B),
+        population="soft-potential",
+        density_law="abs_eta",
+        boson_peak_closure="crossover",
+        boson_peak_energy=40.0,
+        activation="arrhenius",
+    )
+
+
+def _curves(table: LevelTable, theta_grid: np.ndarray = THETA_GRID):
+    glass = _glass()
+    grid = moment_grid(table, theta_grid)
+    theta = default_temperatures(60) / glass.W
+    return evaluate_parts(glass_part_curves(glass, grid), theta)
+
+
+def _change(a, b) -> tuple[float, float]:
+    """Largest relative change of C and K alpha where the part holds > 1e-6 of its maximum."""
+    out = []
+    for name in ("heat_capacity", "thermal_stress"):
+        x, y = getattr(a, name), getattr(b, name)
+        scale = np.max(np.abs(x), axis=1, keepdims=True)
+        keep = np.abs(x) > 1e-6 * scale
+        out.append(float(np.max(np.abs(y - x)[keep] / np.abs(x)[keep])))
+    return out[0], out[1]
+
+
+def _table_with(tail: float, momentum: float, levels: int) -> LevelTable:
+    q = domain_quadrature()
+    spec = levels_module.solve_chunk(q.eta, q.t, levels, tail, momentum)
+    return LevelTable(q, spec.energy, spec.x2, spec.x3)
+
+
+def convergence() -> None:
+    base = _curves(level_table())
+    print("# refinement           max rel. change of C   of K alpha   (0.05-20 K, both parts)")
+    cases = {
+        "levels 40 -> 60": lambda: _table_with(16.0, 16.0, 60),
+        "grid (momentum 24)": lambda: _table_with(16.0, 24.0, 40),
+        "box (tail 24)": lambda: _table_with(24.0, 16.0, 40),
+        "quadrature refined": lambda: build_level_table(QuadratureSpec().refined()),
+    }
+    for name, make in cases.items():
+        start = time.perf_counter()
+        table = make()
+        dc, dk = _change(base, _curves(table))
+        print(f"  {name:22s} {dc:22.2e} {dk:12.2e}   ({time.perf_counter() - start:.0f} s)")
+    fine = np.geomspace(THETA_GRID[0], THETA_GRID[-1], 2 * THETA_GRID.size - 1)
+    dc, dk = _change(base, _curves(level_table(), fine))
+    print(f"  {'theta grid 60 -> 120':22s} {dc:22.2e} {dk:12.2e}")
+
+
+def _exp_unit() -> float:
+    x = np.linspace(0.0, 1.0, 10_000_000)
+    start = time.process_time()
+    np.exp(x)
+    return time.process_time() - start
+
+
+def speed() -> None:
+    glass = _glass()
+    temps = default_temperatures(200)
+    tau = np.array([1e-3, 1.0, 1e2, 1e4, 1e6])
+    part_response(glass, temps, tau)  # warm: tables read, moment grid built
+    unit = _exp_unit()
+    start = time.process_time()
+    part_response(glass.replace(c=glass.c * 1.1), temps, tau)
+    cpu = time.process_time() - start
+    print(
+        f"# whole thermal curve, 200 T x 5 tau_expt, all parts, warm: {cpu:.2f} s CPU "
+        f"({cpu / unit:.0f} units of np.exp on 1e7 float64; target 1 s)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--speed", action="store_true", help="the speed only")
+    args = parser.parse_args()
+    if not args.speed:
+        convergence()
+    speed()
+
+
+if __name__ == "__main__":
+    main()

@@ -50,6 +50,7 @@ from dynamics.ensemble import (
 from dynamics.exact import (
     _MIXED_P,
     FD_STEP,
+    RESOLVED_SPLITTING,
     ExactGlass,
     ExactTwoLevel,
     _with_derivatives,
@@ -225,6 +226,7 @@ def _cached_members(
     members of each TLS type with a nonzero density (:func:`_type_members`)."""
     res = resolution if resolution is not None else Resolution()
     t_lo, t_hi, t_end_v = _check_run(temperature_low, temperature_high, t_end)
+    _check_resolved(model, t_lo, res)
     e_window = (res.x_min * K_B * t_lo, res.x_max * K_B * t_hi)
     wide = dataclasses.replace(
         res,
@@ -251,6 +253,31 @@ def _check_run(
             f"temperature_high = {t_hi:.6g} K is below temperature_low = {t_lo:.6g} K"
         )
     return t_lo, t_hi, float(check_positive("t_end", t_end, "s"))
+
+
+def _check_resolved(model: ExactGlass, temperature_low: float, resolution: Resolution) -> None:
+    """Refuse a run whose lowest bin energy ``x_min k_B T`` is below the smallest splitting the
+    exact spectra resolve (:data:`dynamics.exact.RESOLVED_SPLITTING` W): their deformation
+    potentials are undefined (NaN) there.
+
+    Parameters
+    ----------
+    model
+        The glass.
+    temperature_low
+        Lowest temperature of the run. [K]
+    resolution
+        Quadrature resolution (its ``x_min``).
+    """
+    lowest = RESOLVED_SPLITTING * model.W / resolution.x_min
+    if temperature_low < lowest:
+        raise ParameterError(
+            f"temperature = {temperature_low:.6g} K is outside the allowed range [{lowest:.3g}, "
+            f"inf) [K] of exact spectra for glass {model.name!r}: below it the TLS splittings "
+            f"x_min k_B T (x_min = {resolution.x_min:g}) are smaller than the "
+            f"{RESOLVED_SPLITTING:g} W the spectra resolve; use the asymptotic spectra there "
+            "(spectrum='asymptotic', --spectrum asymptotic)"
+        )
 
 
 def _type_members(

@@ -173,7 +173,7 @@ def check_finite(name: str, value: ArrayLike, unit: str = "") -> NDArray[np.floa
     return check_range(name, value, unit=unit)
 
 
-def warn_two_level_range(temperature_K: ArrayLike, W_K: float) -> None:
+def warn_two_level_range(temperature_K: ArrayLike, W_K: float, stacklevel: int = 3) -> None:
     """Warn when k_B T exceeds W/10, where the two-level picture starts to fail
     (docs/physics.md §10).
 
@@ -183,6 +183,8 @@ def warn_two_level_range(temperature_K: ArrayLike, W_K: float) -> None:
         Temperature(s). [K]
     W_K
         Soft-potential energy scale W/k_B. [K]
+    stacklevel
+        Of the warning (3: the caller of the function that calls this one).
     """
     t_max = float(np.max(temperature_K))
     ratio = t_max / W_K
@@ -191,5 +193,33 @@ def warn_two_level_range(temperature_K: ArrayLike, W_K: float) -> None:
             f"k_B T / W = {ratio:.3g} exceeds 0.1 (T = {t_max:.4g} K, W = {W_K:.4g} K): "
             "the two-level description of the soft potentials needs k_B T << W",
             TwoLevelRangeWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
+
+
+def check_two_level_range(name: str, temperature_K: ArrayLike, W_K: float) -> None:
+    """Refuse a temperature at or above W/k_B, where a soft potential has no two-level
+    description at all; warn above W/10 (:func:`warn_two_level_range`).
+
+    Parameters
+    ----------
+    name
+        What the temperature is, as the user knows it (e.g. ``"temperature"``, ``"T1"``).
+    temperature_K
+        Temperature(s); the highest is checked. [K]
+    W_K
+        Soft-potential energy scale W/k_B of the glass. [K]
+
+    Raises
+    ------
+    ParameterError
+        Naming the temperature, the glass's W/k_B and the allowed range.
+    """
+    t_max = float(np.max(temperature_K))
+    if t_max >= W_K:
+        raise ParameterError(
+            f"{name} = {t_max:.6g} K is outside the allowed range [{MIN_TEMPERATURE_K:g}, "
+            f"{W_K:.6g}) [K]: at k_B T >= W (W/k_B = {W_K:.6g} K for this glass) the soft "
+            "potentials have no two-level description (it is accurate below W/10)"
+        )
+    warn_two_level_range(t_max, W_K, stacklevel=4)

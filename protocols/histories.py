@@ -11,12 +11,11 @@ questions, so a new protocol is one new class: defining it registers its ``kind`
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -579,37 +578,17 @@ class Schedule(TemperatureHistory):
         return f"schedule of {len(self.times)} points over {title_duration(self.times[-1])}"
 
     @classmethod
-    def from_csv(cls, path: str | Path, initial_temperature_K: float | None = None) -> Schedule:
-        """Read a two-column CSV (time [s], temperature [K]), with or without a header line."""
-        p = Path(path)
-        try:
-            with p.open(newline="") as handle:
-                rows = [
-                    row for row in csv.reader(handle) if row and not row[0].lstrip().startswith("#")
-                ]
-        except OSError as exc:
-            raise ParameterError(
-                f"schedule file {str(p)!r} cannot be read: {exc.strerror}"
-            ) from None
-        except UnicodeDecodeError as exc:
-            raise ParameterError(
-                f"schedule file {str(p)!r} is not text in {exc.encoding} (byte {exc.start})"
-            ) from None
-        values: list[tuple[float, float]] = []
-        for number, row in enumerate(rows, start=1):
-            try:
-                values.append((float(row[0]), float(row[1])))
-            except (ValueError, IndexError):
-                if number == 1:
-                    continue  # a header
-                raise ParameterError(
-                    f"schedule file {str(p)!r}, line {number}: {row!r} is not "
-                    "'time_s, temperature_K'"
-                ) from None
-        if not values:
-            raise ParameterError(f"schedule file {str(p)!r} has no rows of 'time_s, temperature_K'")
-        t, temps = zip(*values, strict=True)
-        return cls(tuple(t), tuple(temps), initial_temperature_K)
+    def from_csv(
+        cls, path: str | os.PathLike[str], initial_temperature_K: float | None = None
+    ) -> Schedule:
+        """Read a schedule file: a CSV table of time and temperature, with an optional header
+        naming the columns and their units (``time [min], temperature [mK]``; seconds and
+        kelvin without one); :mod:`protocols.schedule_file`. Every refusal names the file and
+        the line."""
+        from protocols.schedule_file import read_schedule
+
+        times, temps = read_schedule(path)
+        return cls(tuple(times.tolist()), tuple(temps.tolist()), initial_temperature_K)
 
     @property
     def initial_temperature(self) -> float:

@@ -23,8 +23,9 @@ from dynamics.validation import (
     ParameterError,
     check_positive,
     check_temperature,
-    warn_two_level_range,
+    check_two_level_range,
 )
+from protocols.plausibility import check_plausible, finite_or_refused
 from protocols.provenance import provenance
 from protocols.variables import annotate
 
@@ -75,8 +76,9 @@ def alpha_through_tc(
         )
     if np.any(np.diff(temps) <= 0) or np.any(np.diff(tau) < 0):
         raise ParameterError("temperature must increase strictly and tau_expt must not decrease")
-    warn_two_level_range(temps.max(), glass.W)
-    response = metallic_response(glass, temps, tau, resolution, progress)
+    check_two_level_range("temperature", temps.max(), glass.W)
+    with finite_or_refused("alpha through T_c", glass):
+        response = metallic_response(glass, temps, tau, resolution, progress)
     dims = ("temperature", "tau_expt")
     by_temperature = ("alpha_electron", "heat_capacity_electron", "superconducting_gap", "tau_min")
     ds = xr.Dataset(
@@ -97,4 +99,5 @@ def alpha_through_tc(
             resolution=resolution,
         )
     )
+    check_plausible(ds, "alpha through T_c", glass)
     return annotate(ds)

@@ -48,12 +48,12 @@ UNDEFINED_ALLOWED = frozenset(
 UNDEFINED_SUFFIXES = ("_stderr", "_stderr_log10")
 
 
-def check_dataset_finite(dataset: xr.Dataset) -> None:
-    """Raise :class:`~dynamics.validation.NumericalError` if a variable has a non-finite value.
+def non_finite_variable(dataset: xr.Dataset) -> str | None:
+    """The first variable with a non-finite value where a finite one is due, described
+    (``"variable 'strain' has 3 non-finite value(s) (first: inf) of 40"``), or None.
 
     NaN is accepted only in :data:`UNDEFINED_ALLOWED` and :data:`UNDEFINED_SUFFIXES`; infinity
-    nowhere. The message is one
-    line naming the variable, how many values and why the dataset is refused.
+    nowhere.
     """
     for name, variable in {**dataset.coords, **dataset.data_vars}.items():
         values = np.asarray(variable.values)
@@ -62,11 +62,23 @@ def check_dataset_finite(dataset: xr.Dataset) -> None:
         undefined = name in UNDEFINED_ALLOWED or str(name).endswith(UNDEFINED_SUFFIXES)
         bad = np.isinf(values) if undefined else ~np.isfinite(values)
         if bad.any():
-            raise NumericalError(
-                f"refusing to write the dataset: variable {name!r} has {int(bad.sum())} "
-                f"non-finite value(s) (first: {values[bad].flat[0]}) of {values.size}; "
-                "a numerical failure upstream, please report it with the command"
+            return (
+                f"variable {name!r} has {int(bad.sum())} non-finite value(s) (first: "
+                f"{values[bad].flat[0]}) of {values.size}"
             )
+    return None
+
+
+def check_dataset_finite(dataset: xr.Dataset) -> None:
+    """Raise :class:`~dynamics.validation.NumericalError` if a variable has a non-finite value
+    where a finite one is due (:func:`non_finite_variable`); the message is one line naming the
+    variable, how many values and why the dataset is refused."""
+    bad = non_finite_variable(dataset)
+    if bad is not None:
+        raise NumericalError(
+            f"refusing to write the dataset: {bad}; a numerical failure upstream, please report "
+            "it with the command"
+        )
 
 
 def _pid_alive(pid: int) -> bool:

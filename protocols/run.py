@@ -31,9 +31,10 @@ from dynamics.validation import (
     check_positive,
     check_range,
     check_temperature,
-    warn_two_level_range,
+    check_two_level_range,
 )
 from protocols.histories import PROTOCOLS, TemperatureHistory, log_times
+from protocols.plausibility import check_plausible, finite_or_refused
 from protocols.provenance import provenance
 from protocols.variables import annotate
 
@@ -119,14 +120,16 @@ def run(
     )
     t_lo, t_hi = history.temperature_range(model, float(out_t[-1]))
     if isinstance(model, Glass):
-        warn_two_level_range(t_hi, model.W)
-    ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution, build_progress)
-    trajectory = history.simulate(model, ens, out_t, rtol=rtol, progress=progress)
-    where = f"the {history.kind} run of glass {model.name!r}"
-    check_all_finite("temperature", trajectory.response.temperature, where)
-    check_all_finite("strain_tls", trajectory.response.strain, where)
-    check_all_finite("heat_tls", trajectory.response.heat, where)
-    ds = _dataset(model, history, ens, trajectory)
+        check_two_level_range(f"the highest temperature of the {history.kind}", t_hi, model.W)
+    what = f"the {history.kind} run"
+    with finite_or_refused(what, model, history):
+        ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution, build_progress)
+        trajectory = history.simulate(model, ens, out_t, rtol=rtol, progress=progress)
+        where = f"the {history.kind} run of glass {model.name!r}"
+        check_all_finite("temperature", trajectory.response.temperature, where)
+        check_all_finite("strain_tls", trajectory.response.strain, where)
+        check_all_finite("heat_tls", trajectory.response.heat, where)
+        ds = _dataset(model, history, ens, trajectory)
     readout = history.read_out(model, ens, trajectory)
     ds = ds.assign_coords(readout.coords)
     for name, (dims, values) in readout.variables.items():
@@ -145,6 +148,7 @@ def run(
             bins=int(ens.size),
         )
     )
+    check_plausible(ds, what, model, history)
     return annotate(ds)
 
 
@@ -240,8 +244,9 @@ def gruneisen_vs_tau(
         raise ParameterError(
             f"temperature = {temps.tolist()} has repeated values; give distinct temperatures [K]"
         )
-    warn_two_level_range(temps.max(), model.W)
-    response = step_response(model, temps, tau, resolution=resolution, progress=progress)
+    check_two_level_range("temperature", temps.max(), model.W)
+    with finite_or_refused("Gamma(tau_expt)", model):
+        response = step_response(model, temps, tau, resolution=resolution, progress=progress)
     with warnings.catch_warnings():  # the closed form warns where it leaves its validity
         warnings.simplefilter("ignore")
         closed = [closed_form_gruneisen(model, t, tau) for t in temps]
@@ -269,4 +274,5 @@ def gruneisen_vs_tau(
             b_gamma=gruneisen_time_constant(),
         )
     )
+    check_plausible(ds, "Gamma(tau_expt)", model)
     return annotate(ds)

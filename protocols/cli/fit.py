@@ -17,6 +17,7 @@ from protocols.cli.common import (
 from protocols.fit import FIT_PARAMETERS, fit
 from protocols.fitdata import read_data
 from protocols.plots import plot_fit
+from protocols.quantities import decimal_comma_message, has_decimal_comma
 
 # ----------------------------------------------------------------------------------------------
 # the command
@@ -27,6 +28,9 @@ def _parse_bounds(items: Sequence[str]) -> dict[str, tuple[float, float]]:
     for item in items:
         name, sep, rng = item.partition("=")
         low, colon, high = rng.partition(":")
+        for text in (low, high):
+            if has_decimal_comma(text):
+                raise ParameterError(f"--bounds {decimal_comma_message(name.strip(), text)}")
         try:
             if not sep or not colon:
                 raise ValueError

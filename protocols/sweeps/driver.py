@@ -330,6 +330,9 @@ def _dataset(spec: SweepSpec, blocks: list[dict[str, Any]]) -> xr.Dataset:
     """
     ds = assemble_gamma(spec, blocks) if spec.mode == "gamma" else assemble_protocol(spec, blocks)
     ds.attrs.update(attributes(spec))
+    from protocols.plausibility import check_plausible
     from protocols.variables import annotate
 
+    if spec.mode == "gamma":  # a protocol sweep's points are each checked by protocols.run
+        check_plausible(ds, "the Gamma(tau_expt) sweep", spec.glass)
     return annotate(ds)

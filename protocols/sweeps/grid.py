@@ -20,7 +20,7 @@ from dynamics.validation import (
     check_positive,
     check_range,
     check_temperature,
-    warn_two_level_range,
+    check_two_level_range,
 )
 from protocols.histories import (
     PROTOCOLS,
@@ -468,10 +468,10 @@ def make_spec(
         rtol=float(check_range("rtol", rtol, 0.0, 1.0)),
     )
     glasses = _check_combinations(spec, "glass", lambda ch: glass_at(glass, ch)) or [glass]
-    if gamma:  # inline: warn_two_level_range's stacklevel names make_spec's caller
+    if gamma:  # inline: the warning's stacklevel names make_spec's caller
         t_max = float(values[i_temp].max())
         for w in sorted({float(g.W) for g in glasses if isinstance(g, Glass)}):
-            warn_two_level_range(t_max, w)
+            check_two_level_range("temperature", t_max, w)
     else:
         _check_protocol_points(spec)
     return spec

@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 
 from dynamics.glass import Glass, GlassModel
 from dynamics.response import gamma_point
+from protocols.plausibility import finite_or_refused
 from protocols.sweeps.grid import GAMMA_VARIABLES, SweepSpec, glass_at, protocol_at
 
 FloatArray = NDArray[np.float64]
@@ -74,7 +75,8 @@ def _gamma_block(spec: SweepSpec, start: int, stop: int) -> dict[str, FloatArray
             glasses[key] = glass_at(spec.glass, glass_changes)
         glass = glasses[key]
         assert isinstance(glass, Glass) and temperature is not None
-        point = gamma_point(glass, temperature, spec.tau_expt, spec.resolution)
+        with finite_or_refused(f"the sweep point at {temperature:g} K", glass):
+            point = gamma_point(glass, temperature, spec.tau_expt, spec.resolution)
         block["gruneisen"][row] = point.gruneisen
         block["gruneisen_equilibrium"][row] = point.gruneisen_equilibrium
         block["alpha_over_temperature"][row] = point.alpha / temperature

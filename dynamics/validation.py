@@ -23,6 +23,11 @@ class ParameterError(ValueError):
     """A parameter is non-finite or outside its allowed range."""
 
 
+class ArgumentTypeError(ParameterError, TypeError):
+    """An argument of the wrong type (a string where a number is due, a number where a flag
+    is): a :class:`ParameterError` and a :class:`TypeError`, naming the argument."""
+
+
 class NumericalError(ArithmeticError):
     """A computation produced a non-finite number (NaN or infinity) where a finite one is due.
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from dynamics.validation import ParameterError, check_positive, check_temperature
+from typing import Any
+
+import numpy as np
+
+from dynamics.validation import (
+    ArgumentTypeError,
+    ParameterError,
+    check_positive,
+    check_temperature,
+)
 
 
 def check_interval(
@@ -36,3 +45,19 @@ def check_temperature_interval(
     check_temperature(low_name, low)
     check_temperature(high_name, high)
     return check_interval(low_name, low, high_name, high, "K")
+
+
+def check_flag(name: str, value: Any) -> bool:
+    """``value`` if it is a bool (a numpy bool too), else a :class:`ArgumentTypeError` naming
+    ``name``.
+
+    Parameters
+    ----------
+    name
+        The argument, e.g. ``"yes"``.
+    value
+        Its value.
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ArgumentTypeError(f"{name} = {value!r} must be True or False")

@@ -54,6 +54,8 @@ from dynamics.glass import (
 )
 from dynamics.response import step_response
 from dynamics.validation import ParameterError
+from protocols.checks import check_flag
+from protocols.cost import FIT_EVALUATION_CAP, FIT_METHODS, check_cost, fit_evaluations, fit_work
 from protocols.fitdata import QUANTITIES, Measurement
 
 FloatArray = NDArray[np.float64]
@@ -219,7 +221,12 @@ class FitResult:
         error estimate, or pairs whose correlation exceeds 0.99 in magnitude (the data fix a
         combination of them, not each)."""
         names = list(self.values)
-        out = [
+        stopped = (
+            []
+            if self.result.success
+            else [f"the minimiser stopped before converging: {self.result.message}"]
+        )
+        out = stopped + [
             f"{n} = {self.values[n]:.6g} ended on its {side} bound: the data may want it "
             "further (widen --bounds)"
             for n in names
@@ -453,13 +460,61 @@ class _Objective:
         """
         try:
             g = self.model(params)
+            parts = [predict(g, m, resolution=self.resolution) - m.values for m in self.data]
         except ParameterError as exc:  # e.g. a log10 parameter run off to 10^-400 = 0
             raise ParameterError(
                 f"the fit left the validated range ({exc}): the data do not determine "
                 f"{', '.join(self.vary)} together; fix one of them or give --bounds"
             ) from None
-        parts = [predict(g, m, resolution=self.resolution) - m.values for m in self.data]
         return np.concatenate([d / s for d, s in zip(parts, self.sigma, strict=True)])
+
+
+def check_fit_cost(
+    objective: _Objective, params: lmfit.Parameters, method: str, *, yes: bool, override: str
+) -> float:
+    """Refuse a fit estimated above :data:`protocols.cost.MAX_ESTIMATE_S` unless ``yes``
+    (:func:`protocols.cost.fit_work`); return the estimate. [s]"""
+    work = fit_work(
+        objective.data, objective.model(params), len(objective.vary), method, objective.resolution
+    )
+    n_points = sum(m.size for m in objective.data)
+    check_cost(
+        f"a fit of {n_points} data points ({len(objective.vary)} free parameter(s), method "
+        f"{method!r})",
+        work.seconds,
+        yes=yes,
+        hint="fewer data points or free parameters",
+        override=override,
+    )
+    return work.seconds
+
+
+def estimate_fit_seconds(
+    measurements: Measurement | Sequence[Measurement],
+    glass: GlassModel,
+    vary: Sequence[str],
+    *,
+    spectrum: str = "asymptotic",
+    method: str = "leastsq",
+    yes: bool = False,
+    override: str = "yes=True",
+) -> float:
+    """The estimated duration of :func:`fit` with these arguments, refused above the limit
+    unless ``yes`` (the command line checks it with ``override="--yes"`` first). [s]"""
+    data, vary, spectrum = _checked_request(measurements, glass, vary, spectrum)
+    _check_method(method)
+    params, _ = _parameters(glass, vary, {})
+    objective = _Objective(glass, vary, spectrum, data, _uncertainties(data), Resolution())
+    return check_fit_cost(objective, params, method, yes=yes, override=override)
+
+
+def _check_method(method: Any) -> None:
+    """Refuse a minimiser that is not one of :data:`protocols.cost.FIT_METHODS`."""
+    if not isinstance(method, str) or method not in FIT_METHODS:
+        raise ParameterError(
+            f"method = {method!r} is not a fit method of the tool; choose one of "
+            f"{', '.join(FIT_METHODS)}"
+        )
 
 
 def _minimise(
@@ -496,8 +551,13 @@ def _minimise(
     with warnings.catch_warnings():
         warnings.simplefilter("once")
         try:
+            cap = FIT_EVALUATION_CAP * fit_evaluations(method, len(objective.vary))
             result = lmfit.minimize(
-                objective.residual, params, method=method, scale_covar=scale_covar
+                objective.residual,
+                params,
+                method=method,
+                scale_covar=scale_covar,
+                max_nfev=cap,
             )
         except ValueError as exc:  # lmfit's own checks, e.g. NaN from the model
             if isinstance(exc, ParameterError):
@@ -553,6 +613,7 @@ def fit(
     spectrum: str = "asymptotic",
     resolution: Resolution | None = None,
     method: str = "leastsq",
+    yes: bool = False,
 ) -> FitResult:
     """Fit parameters of ``glass`` to one or more data sets at once (module docstring).
 
@@ -576,18 +637,26 @@ def fit(
     resolution
         Quadrature resolution (the converged default if omitted).
     method
-        lmfit's minimiser (``"leastsq"``, Levenberg-Marquardt, by default).
+        lmfit's minimiser, one of :data:`protocols.cost.FIT_METHODS` (``"leastsq"``,
+        Levenberg-Marquardt, by default). It is stopped after
+        :data:`protocols.cost.FIT_EVALUATION_CAP` times its typical number of evaluations (a
+        fit stopped there says so in :attr:`FitResult.warnings`).
+    yes
+        Fit even if the work is estimated above :data:`protocols.cost.MAX_ESTIMATE_S` (refused
+        otherwise, before any work: :func:`protocols.cost.fit_work`).
 
     Returns
     -------
     FitResult
     """
     data, vary, spectrum = _checked_request(measurements, glass, vary, spectrum)
+    _check_method(method)
     params, used = _parameters(glass, vary, bounds or {})
     _check_point_count(data, vary)
     res = resolution if resolution is not None else Resolution()
-    weighting = tuple("errors" if m.errors is not None else "rms" for m in data)
     objective = _Objective(glass, vary, spectrum, data, _uncertainties(data), res)
+    check_fit_cost(objective, params, method, yes=check_flag("yes", yes), override="yes=True")
+    weighting = tuple("errors" if m.errors is not None else "rms" for m in data)
     result, best, best_fit = _minimise(objective, params, method, "rms" in weighting)
     values, stderr, stderr_log10 = _best_values(result, vary)
     return FitResult(

@@ -25,6 +25,8 @@ from dynamics.validation import (
     check_temperature,
     check_two_level_range,
 )
+from protocols.checks import check_flag
+from protocols.cost import check_cost, step_work
 from protocols.plausibility import check_plausible, finite_or_refused
 from protocols.provenance import provenance
 from protocols.variables import annotate
@@ -37,6 +39,7 @@ def alpha_through_tc(
     *,
     resolution: Resolution | None = None,
     progress: Callable[[float], None] | None = None,
+    yes: bool = False,
 ) -> xr.Dataset:
     """Expansion coefficient and Grüneisen parameter of a metallic glass against temperature.
 
@@ -53,6 +56,9 @@ def alpha_through_tc(
         Quadrature resolution.
     progress
         Called with the fraction of the temperatures done.
+    yes
+        Compute even if the work is estimated above :data:`protocols.cost.MAX_ESTIMATE_S`
+        (refused otherwise, before any work: :func:`protocols.cost.step_work`).
 
     Returns
     -------
@@ -77,6 +83,13 @@ def alpha_through_tc(
     if np.any(np.diff(temps) <= 0) or np.any(np.diff(tau) < 0):
         raise ParameterError("temperature must increase strictly and tau_expt must not decrease")
     check_two_level_range("temperature", temps.max(), glass.W)
+    work = step_work(glass, float(temps.max()), temps.size, float(tau.max()), tau.size, resolution)
+    check_cost(
+        f"alpha_through_tc at {temps.size} temperatures",
+        work.seconds,
+        yes=check_flag("yes", yes),
+        override="yes=True",
+    )
     with finite_or_refused("alpha through T_c", glass):
         response = metallic_response(glass, temps, tau, resolution, progress)
     dims = ("temperature", "tau_expt")

@@ -33,6 +33,8 @@ from dynamics.validation import (
     check_temperature,
     check_two_level_range,
 )
+from protocols.checks import check_flag
+from protocols.cost import check_cost, run_work, step_work
 from protocols.histories import PROTOCOLS, TemperatureHistory, log_times
 from protocols.plausibility import check_plausible, finite_or_refused
 from protocols.provenance import provenance
@@ -83,6 +85,7 @@ def run(
     rtol: float = 1e-6,
     progress: Callable[[float], None] | None = None,
     build_progress: Callable[[float], None] | None = None,
+    yes: bool = False,
 ) -> xr.Dataset:
     """Simulate a glass under a temperature protocol.
 
@@ -103,6 +106,9 @@ def run(
     build_progress
         Called with the fraction of the ensemble built (before the integration; it takes
         seconds to minutes on exact spectra, milliseconds otherwise).
+    yes
+        Run even if the work is estimated above :data:`protocols.cost.MAX_ESTIMATE_S`
+        (refused otherwise, before any work: :func:`protocols.cost.run_work`).
 
     Returns
     -------
@@ -121,6 +127,14 @@ def run(
     t_lo, t_hi = history.temperature_range(model, float(out_t[-1]))
     if isinstance(model, Glass):
         check_two_level_range(f"the highest temperature of the {history.kind}", t_hi, model.W)
+    work = run_work(model, history, float(out_t[-1]), out_t.size, resolution)
+    check_cost(
+        f"protocols.run of a {history.kind} with {out_t.size} output times",
+        work.seconds,
+        yes=check_flag("yes", yes),
+        hint="fewer output times",
+        override="yes=True",
+    )
     what = f"the {history.kind} run"
     with finite_or_refused(what, model, history):
         ens = build_ensemble(model, t_lo, t_hi, float(out_t[-1]), resolution, build_progress)
@@ -209,6 +223,7 @@ def gruneisen_vs_tau(
     *,
     resolution: Resolution | None = None,
     progress: Callable[[float], None] | None = None,
+    yes: bool = False,
 ) -> xr.Dataset:
     """Γ(τ_expt) after an infinitesimal heat step, with the derived closed form (6.4) beside it.
 
@@ -224,6 +239,9 @@ def gruneisen_vs_tau(
         Quadrature resolution.
     progress
         Called with the fraction done (the ensembles' builds, one per temperature, dominate).
+    yes
+        Compute even if the work is estimated above :data:`protocols.cost.MAX_ESTIMATE_S`
+        (refused otherwise, before any work: :func:`protocols.cost.step_work`).
 
     Returns
     -------
@@ -245,6 +263,13 @@ def gruneisen_vs_tau(
             f"temperature = {temps.tolist()} has repeated values; give distinct temperatures [K]"
         )
     check_two_level_range("temperature", temps.max(), model.W)
+    work = step_work(model, float(temps.max()), temps.size, float(tau.max()), tau.size, resolution)
+    check_cost(
+        f"gruneisen_vs_tau at {temps.size} temperatures and {tau.size} tau_expt values",
+        work.seconds,
+        yes=check_flag("yes", yes),
+        override="yes=True",
+    )
     with finite_or_refused("Gamma(tau_expt)", model):
         response = step_response(model, temps, tau, resolution=resolution, progress=progress)
     with warnings.catch_warnings():  # the closed form warns where it leaves its validity

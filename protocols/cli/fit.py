@@ -14,7 +14,7 @@ from protocols.cli.common import (
     output_paths,
     with_spectrum,
 )
-from protocols.fit import FIT_PARAMETERS, fit
+from protocols.fit import FIT_PARAMETERS, estimate_fit_seconds, fit
 from protocols.fitdata import read_data
 from protocols.plots import plot_fit
 from protocols.quantities import decimal_comma_message, has_decimal_comma
@@ -110,7 +110,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     vary = [v.strip() for v in args.vary.split(",") if v.strip()]
     bounds = _parse_bounds(args.bounds)
     nc, png = output_paths(args, "fit")
-    result = fit(data, glass, vary, bounds=bounds, spectrum=spectrum)
+    estimate_fit_seconds(data, glass, vary, spectrum=spectrum, yes=args.yes, override="--yes")
+    result = fit(data, glass, vary, bounds=bounds, spectrum=spectrum, yes=True)
     write_pair(result.to_dataset(), nc, None if args.no_plot else plot_fit, overwrite=args.force)
     if not args.quiet:
         print(result.report)

@@ -50,7 +50,7 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
     tau = log_times(args.tau_expt_min, args.tau_expt_max, args.points_per_decade)
     progress = None if args.quiet else progress_bar(f"Gamma(tau_expt) of {glass.name}")
     try:
-        ds = gruneisen_vs_tau(glass, args.temperatures, tau, progress=progress)
+        ds = gruneisen_vs_tau(glass, args.temperatures, tau, progress=progress, yes=True)
     finally:
         if progress is not None:
             progress.close()

@@ -26,7 +26,7 @@ from protocols.config import (
 )
 from protocols.cost import (
     check_cost,
-    estimate_gamma_seconds,
+    step_work,
 )
 from protocols.provenance import model_summary
 
@@ -45,15 +45,13 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     t_high = args.t_high if args.t_high is not None else TWO_LEVEL_LIMIT * glass.W
     check_temperature_interval("--t-low", args.t_low, "--t-high", t_high)
     check_positive("--tau-expt", args.tau_expt, "s")
-    # each temperature a Gamma point, at the highest temperature (the most bins)
-    seconds = args.points * estimate_gamma_seconds(
-        glass, [t_high], max(args.tau_expt), len(args.tau_expt)
-    )
-    check_cost(f"metallic with {args.points} temperatures", seconds, yes=args.yes)
+    # one linear response per temperature, each given the bins of the highest (the most)
+    work = step_work(glass, t_high, args.points, max(args.tau_expt), len(args.tau_expt))
+    check_cost(f"metallic with {args.points} temperatures", work.seconds, yes=args.yes)
     temps = np.geomspace(args.t_low, t_high, args.points)
     progress = None if args.quiet else progress_bar(f"alpha through T_c of {glass.name}")
     try:
-        ds = alpha_through_tc(glass, temps, args.tau_expt, progress=progress)
+        ds = alpha_through_tc(glass, temps, args.tau_expt, progress=progress, yes=True)
     finally:
         if progress is not None:
             progress.close()

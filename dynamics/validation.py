@@ -158,6 +158,30 @@ def _range_text(low: float, high: float, low_open: bool, high_open: bool) -> str
 MIN_TEMPERATURE_K = 1e-9
 
 
+#: Longest time the tool accepts (output times, durations of the experiment, of a protocol's
+#: pieces). [s] Far beyond any experiment (the age of the universe is 4e17 s) and far below
+#: where a relaxation rate times a time overflows a double (rates up to ~1e12 s-1 at W/k_B:
+#: an output time of 1e300 s overflowed).
+MAX_TIME_S = 1e100
+#: Shortest positive time the tool accepts. [s] Below it (subnormal doubles) ratios of times
+#: lose their digits (an output time of 1e-320 s gave NaN).
+MIN_TIME_S = 1e-300
+
+
+def check_time(name: str, value: ArrayLike, *, allow_zero: bool = False) -> NDArray[np.float64]:
+    """Check a time [s] is finite and in [:data:`MIN_TIME_S`, :data:`MAX_TIME_S`] (or 0 if
+    ``allow_zero``); return it as a float array."""
+    low = 0.0 if allow_zero else MIN_TIME_S
+    arr = check_range(name, value, low, MAX_TIME_S, low_open=False, high_open=False, unit="s")
+    tiny = (arr > 0) & (arr < MIN_TIME_S)
+    if np.any(tiny):
+        raise ParameterError(
+            f"{name} = {_describe(_first_offender(arr, tiny))} is outside the allowed range "
+            f"{{0}} or [{MIN_TIME_S:g}, {MAX_TIME_S:g}] [s]"
+        )
+    return arr
+
+
 def check_temperature(name: str, value: ArrayLike) -> NDArray[np.float64]:
     """Check a temperature [K] is finite and in [:data:`MIN_TEMPERATURE_K`, inf); return it."""
     return check_range(name, value, MIN_TEMPERATURE_K, math.inf, low_open=False, unit="K")

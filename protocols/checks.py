@@ -11,6 +11,7 @@ from dynamics.validation import (
     ParameterError,
     check_positive,
     check_temperature,
+    check_time,
 )
 
 
@@ -28,8 +29,11 @@ def check_interval(
     unit
         Unit for the messages, e.g. ``"s"``.
     """
-    a = float(check_positive(low_name, low, unit))
-    b = float(check_positive(high_name, high, unit))
+    if unit == "s":
+        a, b = float(check_time(low_name, low)), float(check_time(high_name, high))
+    else:
+        a = float(check_positive(low_name, low, unit))
+        b = float(check_positive(high_name, high, unit))
     if b <= a:
         raise ParameterError(
             f"{high_name} = {b:g} {unit} must exceed {low_name} = {a:g} {unit}; allowed range "

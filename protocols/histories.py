@@ -34,7 +34,7 @@ from dynamics.response import (
     step_heat,
 )
 from dynamics.thermal import debye_temperature_after_deposit
-from dynamics.validation import ParameterError, check_range, check_temperature
+from dynamics.validation import ParameterError, check_range, check_temperature, check_time
 from protocols.labels import title_duration, title_temperature
 
 FloatArray = NDArray[np.float64]
@@ -56,6 +56,8 @@ def _temperature(name: str, value: Any) -> float:
 def _positive(name: str, value: Any, unit: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
         raise ParameterError(f"{name} = {value!r} must be a number [{unit}]")
+    if unit == "s":
+        return float(check_time(name, value))
     return float(check_range(name, value, 0.0, unit=unit))
 
 
@@ -553,7 +555,7 @@ class Schedule(TemperatureHistory):
     initial_temperature_K: float | None = None
 
     def __post_init__(self) -> None:
-        t = check_range("times", self.times, 0.0, low_open=False, unit="s")
+        t = check_time("times", self.times, allow_zero=True)
         temps = check_temperature("temperatures", self.temperatures)
         if t.ndim != 1 or temps.ndim != 1 or t.size != temps.size or t.size < 1:
             raise ParameterError(
@@ -780,7 +782,8 @@ def log_times(t_start: float, t_stop: float, points_per_decade: int = 20) -> Flo
         or points_per_decade < 1
     ):
         raise ParameterError(f"points_per_decade = {points_per_decade!r} must be an integer >= 1")
-    n = max(2, math.ceil(points_per_decade * math.log10(b / a)) + 1)
+    decades = math.log10(b) - math.log10(a)  # b / a overflows for 1e-300 .. 1e300
+    n = max(2, math.ceil(points_per_decade * decades) + 1)
     return np.logspace(math.log10(a), math.log10(b), n)
 
 

@@ -21,8 +21,8 @@ from dynamics.glass import Glass
 from dynamics.response import metallic_response
 from dynamics.validation import (
     ParameterError,
-    check_positive,
     check_temperature,
+    check_time,
     check_two_level_range,
 )
 from protocols.checks import check_flag
@@ -75,7 +75,7 @@ def alpha_through_tc(
             f"electron_dos = {glass.electron_dos} must be > 0 for a metallic glass [J-1 m-3]"
         )
     temps = np.atleast_1d(check_temperature("temperature", temperature)).astype(float)
-    tau = np.atleast_1d(check_positive("tau_expt", tau_expt, "s")).astype(float)
+    tau = np.atleast_1d(check_time("tau_expt", tau_expt)).astype(float)
     if temps.ndim != 1 or temps.size == 0 or tau.ndim != 1 or tau.size == 0:
         raise ParameterError(
             "temperature [K] and tau_expt [s] must each be a non-empty 1-D list of values"

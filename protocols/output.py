@@ -125,13 +125,47 @@ def clean_stale_temporaries(target: str | Path) -> list[Path]:
     return removed
 
 
-def _write_file_form(dataset: xr.Dataset, path: Path) -> None:
+class OutputError(OSError):
+    """An output file cannot be written: it exists, another process writes it, its name is too
+    long, or the disk refuses the bytes. One line naming the file, what happened and what to
+    do."""
+
+
+def _write_file_form(dataset: xr.Dataset, path: Path, target: Path) -> None:
     """Write ``dataset`` to ``path`` with the netCDF4 engine (time as plain float seconds; no fill
-    value on the coordinates)."""
+    value on the coordinates); a failure of the disk is an :class:`OutputError` naming
+    ``target``."""
     encoding: dict[str, dict[str, object]] = {
         str(name): {"_FillValue": None} for name in dataset.coords
     }
-    dataset.to_netcdf(path, engine="netcdf4", format="NETCDF4", encoding=encoding)
+    try:
+        dataset.to_netcdf(path, engine="netcdf4", format="NETCDF4", encoding=encoding)
+    except (OSError, RuntimeError) as exc:  # netCDF says "NetCDF: HDF error" on a full disk
+        raise OutputError(write_failure(target, exc)) from None
+
+
+def write_failure(target: Path, exc: BaseException) -> str:
+    """Why writing ``target`` failed, in the user's terms: the disk full, a file-size limit, or
+    the library's own words with what usually causes them."""
+    import errno
+    import resource
+    import shutil
+
+    folder = target.parent if target.parent.exists() else Path(".")
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = -1
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT) or 0 <= free < 1_000_000:
+        why = f"the disk is full ({max(free, 0)} bytes free in {str(folder)!r})"
+    elif code == errno.EFBIG or limit != resource.RLIM_INFINITY:
+        why = f"the file is larger than a limit allows (file-size limit {limit} bytes, ulimit -f)"
+    else:
+        detail = getattr(exc, "strerror", None) or str(exc).split("\n")[0]
+        why = f"{detail} (usually a full disk, a size limit or a vanished folder)"
+    return f"{str(target)!r} could not be written: {why}; nothing was written"
 
 
 def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = False) -> Path:
@@ -164,7 +198,7 @@ def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = Fal
     clean_stale_temporaries(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        _write_file_form(dataset, tmp)
+        _write_file_form(dataset, tmp, target)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -261,13 +295,15 @@ def write_pair(
     tmp_png = png.with_name(f".{png.name}.{os.getpid()}.tmp.png")
     placed_png = False
     try:
-        _write_file_form(dataset, tmp_nc)
+        _write_file_form(dataset, tmp_nc, target)
         if figure is not None:
             import matplotlib.pyplot as plt
 
             fig = figure(dataset)
             try:
                 fig.savefig(tmp_png, dpi=dpi)
+            except OSError as exc:
+                raise OutputError(write_failure(png, exc)) from None
             finally:
                 plt.close(fig)
         with _signals_held():
@@ -329,6 +365,15 @@ def open_dataset(path: str | Path) -> xr.Dataset:
     p = Path(path)
     if not p.exists():
         raise ParameterError(f"file = {str(p)!r}: no such file")
-    with xr.open_dataset(p, engine="netcdf4", decode_times=False) as ds:
-        loaded = ds.load()
+    if p.is_dir():
+        raise ParameterError(f"file = {str(p)!r} is a folder, not a netCDF file")
+    try:
+        with xr.open_dataset(p, engine="netcdf4", decode_times=False) as ds:
+            loaded = ds.load()
+    except (OSError, ValueError, RuntimeError, KeyError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc).split("\n")[0]
+        raise ParameterError(
+            f"file = {str(p)!r} cannot be read as a netCDF dataset ({reason}); give a file "
+            "written by tls-expansion or another netCDF-4 writer"
+        ) from None
     return _from_legacy_form(loaded)

@@ -28,9 +28,8 @@ from dynamics.response import (
 from dynamics.validation import (
     ParameterError,
     check_all_finite,
-    check_positive,
-    check_range,
     check_temperature,
+    check_time,
     check_two_level_range,
 )
 from protocols.checks import check_flag
@@ -167,7 +166,7 @@ def run(
 
 
 def _check_times(times: ArrayLike) -> FloatArray:
-    out = check_range("times", times, 0.0, low_open=False, unit="s")
+    out = check_time("times", times, allow_zero=True)
     if out.ndim > 1:
         raise ParameterError(f"times has shape {out.shape}; give a 1-D list of output times [s]")
     out = out.ravel()
@@ -255,7 +254,7 @@ def gruneisen_vs_tau(
     if not isinstance(model, Glass):
         raise ParameterError("gruneisen_vs_tau needs a soft-potential glass (dynamics.Glass)")
     temps = _one_d("temperature", check_temperature("temperature", temperature), "K")
-    tau = _one_d("tau_expt", check_positive("tau_expt", tau_expt, "s"), "s")
+    tau = _one_d("tau_expt", check_time("tau_expt", tau_expt), "s")
     if np.any(np.diff(tau) < 0):
         raise ParameterError("tau_expt must be non-decreasing [s]")
     if np.unique(temps).size != temps.size:

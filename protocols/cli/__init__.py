@@ -9,8 +9,11 @@ one line on stderr and exit with status 2; nothing is written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 
@@ -46,12 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``tls-expansion``; returns the exit status."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # the CLI only writes files; no display needed
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        import matplotlib
+
+        matplotlib.use("Agg")  # the CLI only writes files; no display needed
+        _ignore_file_size_signal()
+        args = build_parser().parse_args(argv)
         if getattr(args, "points", 1) < 1:
             raise UsageError(f"--points = {args.points} is outside the allowed range [1, inf)")
         if getattr(args, "points_per_decade", None) is not None and args.points_per_decade < 1:
@@ -71,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tls-expansion: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # stdout closed early (| head): the reader wanted no more
+        _silence_stdout()
+        return 141
     except RuntimeWarning as exc:
         print(f"tls-expansion: error: numerical failure: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
@@ -83,6 +89,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+
+
+def _ignore_file_size_signal() -> None:
+    """Past a file-size limit (``ulimit -f``) a write fails with an error the command reports,
+    instead of SIGXFSZ ending the process with temporaries left behind."""
+    if hasattr(signal, "SIGXFSZ") and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

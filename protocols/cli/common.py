@@ -264,13 +264,15 @@ def time_bounds(
     table = run_table or {}
     start = args.t_start if args.t_start is not None else table.get("t_start")
     stop = args.t_stop if args.t_stop is not None else table.get("t_stop")
+    names = ("--t-start", "--t-stop")
     if getattr(args, "times", None) is not None:
         start, stop = time_range(args.times)
+        names = ("--times start", "--times stop")
     per_decade = args.points_per_decade or table.get("points_per_decade") or 20
     default = default_times(glass, protocol, 1)
     start = start if start is not None else float(default[0])
     stop = stop if stop is not None else float(default[-1])
-    check_interval("--t-start", start, "--t-stop", stop, "s")
+    check_interval(names[0], start, names[1], stop, "s")
     return start, stop, per_decade
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from dynamics.glass import Glass
 from dynamics.validation import (
-    check_positive,
+    check_time,
 )
 from protocols.checks import check_temperature_interval
 from protocols.cli.common import (
@@ -44,7 +44,7 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     nc, png = output_paths(args, "metallic")
     t_high = args.t_high if args.t_high is not None else TWO_LEVEL_LIMIT * glass.W
     check_temperature_interval("--t-low", args.t_low, "--t-high", t_high)
-    check_positive("--tau-expt", args.tau_expt, "s")
+    check_time("--tau-expt", args.tau_expt)
     # one linear response per temperature, each given the bins of the highest (the most)
     work = step_work(glass, t_high, args.points, max(args.tau_expt), len(args.tau_expt))
     check_cost(f"metallic with {args.points} temperatures", work.seconds, yes=args.yes)

@@ -17,9 +17,9 @@ from dynamics.ensemble import Resolution
 from dynamics.glass import Glass, GlassModel, TunnellingGlass
 from dynamics.validation import (
     ParameterError,
-    check_positive,
     check_range,
     check_temperature,
+    check_time,
     check_two_level_range,
 )
 from protocols.histories import (
@@ -337,7 +337,7 @@ def _tau_expt_values(tau_expt: ArrayLike | None) -> FloatArray:
         A value that is not positive, or a list that is empty, not 1-D or decreasing.
     """
     raw = log_times(1e-8, 1e5, 5) if tau_expt is None else tau_expt
-    tau = np.atleast_1d(check_positive("tau_expt", raw, "s")).astype(np.float64)
+    tau = np.atleast_1d(check_time("tau_expt", raw)).astype(np.float64)
     if tau.ndim != 1 or tau.size == 0 or np.any(np.diff(tau) < 0):
         raise ParameterError("tau_expt must be a non-empty, non-decreasing 1-D list [s]")
     return tau
@@ -367,9 +367,7 @@ def _protocol_times(tau_expt: ArrayLike | None, times: ArrayLike | None) -> Floa
         raise ParameterError("tau_expt: only for a Gamma sweep; a protocol sweep takes times")
     if times is None:
         raise ParameterError("times: a protocol sweep needs its output times (shared) [s]")
-    tms = check_range(
-        "times", np.asarray(times, dtype=float), 0.0, low_open=False, unit="s"
-    ).astype(np.float64)
+    tms = check_time("times", np.asarray(times, dtype=float), allow_zero=True).astype(np.float64)
     if tms.ndim != 1 or tms.size == 0 or np.any(np.diff(tms) < 0):
         raise ParameterError("times must be a non-empty, non-decreasing 1-D list [s]")
     return tms

@@ -563,7 +563,10 @@ class Schedule(TemperatureHistory):
                 "columns of the same length >= 1"
             )
         if t[0] != 0.0:
-            raise ParameterError(f"times[0] = {t[0]:g} s must be 0")
+            raise ParameterError(
+                f"times[0] = {t[0]:g} s must be 0: a schedule starts at time 0 (its first row is "
+                "the temperature at t = 0)"
+            )
         bad = np.flatnonzero(np.diff(t) <= 0)
         if bad.size:
             i = int(bad[0]) + 1

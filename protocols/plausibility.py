@@ -124,7 +124,7 @@ def finite_or_refused(what: str, glass: Any, protocol: Any = None) -> Iterator[N
             yield
     except (FloatingPointError, OverflowError, NumericalError) as exc:
         blamed, changed = _blame(glass, protocol)
-        reason = str(exc).split(";")[0]
+        reason = _reason(exc)
         if not changed and protocol is None:
             raise NumericalError(
                 f"{what} of {blamed} failed: {reason}; this is a bug: please report it"
@@ -133,6 +133,21 @@ def finite_or_refused(what: str, glass: Any, protocol: Any = None) -> Iterator[N
             f"{what} of {blamed} does not give finite numbers ({reason}): these parameters are "
             "outside the range the model describes"
         ) from None
+    except ParameterError as exc:  # a derived quantity refused (the inputs were checked)
+        blamed, changed = _blame(glass, None)
+        if not changed or isinstance(exc, ImplausibleResultError):
+            raise
+        raise ImplausibleResultError(
+            f"{what} of {blamed} fails: {exc}; these parameters are outside the range the model "
+            "describes"
+        ) from None
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception's message without internals: Python's OverflowError carries (errno, text)."""
+    if isinstance(exc, OverflowError) and len(exc.args) > 1:
+        return str(exc.args[-1])
+    return str(exc).split(";")[0]
 
 
 def _largest(values: Any) -> float:

@@ -26,6 +26,8 @@ from dynamics.response import (
     step_response,
 )
 from dynamics.validation import (
+    MAX_TIME_S,
+    MIN_TIME_S,
     ParameterError,
     check_all_finite,
     check_temperature,
@@ -71,7 +73,14 @@ def default_times(
     decade. [s]"""
     history = check_protocol(protocol).resolved(glass)
     hot = history.temperature_range(glass, 0.0)[1]
-    start = 1e-2 * float(tau_min(hot, glass.A))
+    fastest = float(tau_min(hot, glass.A))
+    start = 1e-2 * fastest
+    if not MIN_TIME_S <= start <= MAX_TIME_S / 10:
+        raise ParameterError(
+            f"A = {glass.A:g} s-1 K-3 gives tau_min({hot:.4g} K) = {fastest:.4g} s, so the default "
+            f"output times (from 1e-2 tau_min) leave the times the tool handles, [{MIN_TIME_S:g}, "
+            f"{MAX_TIME_S:g}] s; give the output times (--t-start, --t-stop; times=)"
+        )
     return log_times(start, max(history.default_stop(), 10 * start), points_per_decade)
 
 

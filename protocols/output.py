@@ -22,7 +22,14 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from dynamics.validation import NumericalError, ParameterError
+from dynamics.validation import ArgumentTypeError, NumericalError, ParameterError
+from protocols import guards
+from protocols.guards import OutputBusyError as OutputBusyError  # re-exported
+from protocols.guards import (
+    OutputError,
+    OutputExistsError,
+)
+from protocols.guards import OutputNameError as OutputNameError  # re-exported
 
 #: Time units of files written before plain seconds (early 0.1.0 files).
 LEGACY_TIME_UNITS = "seconds since 2000-01-01 00:00:00"
@@ -125,12 +132,6 @@ def clean_stale_temporaries(target: str | Path) -> list[Path]:
     return removed
 
 
-class OutputError(OSError):
-    """An output file cannot be written: it exists, another process writes it, its name is too
-    long, or the disk refuses the bytes. One line naming the file, what happened and what to
-    do."""
-
-
 def _write_file_form(dataset: xr.Dataset, path: Path, target: Path) -> None:
     """Write ``dataset`` to ``path`` with the netCDF4 engine (time as plain float seconds; no fill
     value on the coordinates); a failure of the disk is an :class:`OutputError` naming
@@ -171,15 +172,21 @@ def write_failure(target: Path, exc: BaseException) -> str:
 def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write ``dataset`` to ``path`` atomically (a temporary file beside it, then a rename).
 
-    An existing file is replaced only with ``overwrite=True``; if anything fails, no partial
-    file is left. A dataset with a non-finite value is refused (:func:`check_dataset_finite`).
+    An existing file is replaced only with ``overwrite=True``: unlike ``xarray``'s
+    ``to_netcdf``, which replaces, a result file is never replaced by default, and without
+    ``overwrite`` the file is created exclusively (of two writers, one succeeds and the other
+    gets :class:`OutputExistsError`). While writing, the process holds the output's lock
+    (:mod:`protocols.guards`): another process writing the same file gets
+    :class:`OutputBusyError`. If anything fails, or SIGTERM arrives, no partial file and no
+    temporary is left. A dataset with a non-finite value is refused
+    (:func:`check_dataset_finite`).
 
     Parameters
     ----------
     dataset
         A dataset from :func:`protocols.run` or :func:`protocols.gruneisen_vs_tau`.
     path
-        Target ``.nc`` file; its folder is created if needed.
+        Target ``.nc`` file (a string or a path-like); its folder is created if needed.
     overwrite
         Replace an existing file.
 
@@ -187,33 +194,79 @@ def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = Fal
     -------
     Path
         The path written.
+
+    Raises
+    ------
+    OutputExistsError
+        The file exists and ``overwrite`` is not given (a ``FileExistsError``).
+    OutputError
+        Another process writes it, its name is too long, or the disk refuses it (``OSError``).
     """
-    target = Path(path)
+    target, _ = check_output_location(_as_path("path", path), force=True)
     check_dataset_finite(dataset)
-    if target.exists() and not overwrite:
-        raise ParameterError(
-            f"out = {str(target)!r} exists; give --force (overwrite=True) to replace it"
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_temporaries(target)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        _write_file_form(dataset, tmp, target)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
+    with guards.terminate_as_exception(), guards.output_lock(target):
+        if target.exists() and not overwrite:
+            raise _exists(target, "overwrite=True")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_temporaries(target)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            _write_file_form(dataset, tmp, target)
+            with _signals_held():
+                _place(tmp, target, overwrite, "overwrite=True")
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            raise
     return target
 
 
-def check_output_location(nc: str | Path, *, force: bool) -> tuple[Path, Path]:
+def _as_path(name: str, value: Any) -> Path:
+    """``value`` as a Path if it is a string or a path-like, else an ArgumentTypeError."""
+    if isinstance(value, str | os.PathLike):
+        return Path(os.fsdecode(value))
+    raise ArgumentTypeError(f"{name} = {value!r} must be a file name (a str or a path-like)")
+
+
+def _exists(path: Path, flag: str) -> OutputExistsError:
+    verb = "give" if flag.startswith("-") else "pass"
+    return OutputExistsError(
+        f"{path} exists; {verb} {flag} to replace it (a result file is never replaced by default)"
+    )
+
+
+def _place(tmp: Path, target: Path, overwrite: bool, flag: str) -> None:
+    """Rename the complete temporary ``tmp`` to ``target``: replacing it with ``overwrite``,
+    else exclusively (a hard link, which fails if ``target`` exists; ``O_EXCL`` where hard links
+    are not supported)."""
+    if overwrite:
+        os.replace(tmp, target)
+        return
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise _exists(target, flag) from None
+    except OSError:  # a file system without hard links
+        try:
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except FileExistsError:
+            raise _exists(target, flag) from None
+        os.replace(tmp, target)
+    else:
+        tmp.unlink()
+
+
+def check_output_location(
+    nc: str | Path, *, force: bool, flag: str = "overwrite=True"
+) -> tuple[Path, Path]:
     """Check, before any work, that the pair ``nc`` and its ``.png`` can be written there.
 
     The path must be valid UTF-8 (netCDF stores names as UTF-8), neither file may be a folder,
     an existing file is refused without ``force`` (the PNG too when no plot is asked for: it
-    would no longer match the dataset, and :func:`write_pair` removes it with ``force``), and
-    the nearest existing folder above must be a writable folder.
+    would no longer match the dataset, and :func:`write_pair` removes it with ``force``), the
+    nearest existing folder above must be a writable folder, and every name written there must
+    fit the file system (:func:`protocols.guards.check_name_lengths`). Temporaries left there by
+    dead processes are removed (:func:`clean_stale_temporaries`).
 
     Parameters
     ----------
@@ -221,6 +274,8 @@ def check_output_location(nc: str | Path, *, force: bool) -> tuple[Path, Path]:
         The dataset's path (``.nc``).
     force
         Whether existing files may be replaced.
+    flag
+        How the user allows it, for the message: ``"overwrite=True"`` or ``"--force"``.
 
     Returns
     -------
@@ -241,7 +296,7 @@ def check_output_location(nc: str | Path, *, force: bool) -> tuple[Path, Path]:
         if path.is_dir():
             raise ParameterError(f"out = {str(path)!r} is a folder; give a file name ending .nc")
         if path.exists() and not force:
-            raise ParameterError(f"{path} exists; give --force (overwrite=True) to replace it")
+            raise _exists(path, flag)
     folder = target.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
@@ -249,6 +304,10 @@ def check_output_location(nc: str | Path, *, force: bool) -> tuple[Path, Path]:
         raise ParameterError(f"out = {text!r}: {str(folder)!r} is a file, not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ParameterError(f"out = {text!r}: the folder {str(folder)!r} is not writable")
+    guards.check_name_lengths(target, png, folder)
+    if target.parent.exists():
+        clean_stale_temporaries(target)
+        clean_stale_temporaries(png)
     return target, png
 
 
@@ -259,14 +318,17 @@ def write_pair(
     *,
     overwrite: bool = False,
     dpi: int = 130,
+    flag: str = "overwrite=True",
 ) -> tuple[Path, Path | None]:
     """Write a dataset and its plot as a pair: afterwards both are there, or neither is new.
 
     Both go to hidden temporaries beside their targets first (the plot drawn by ``figure``);
     only when both are complete are they renamed into place, with SIGINT and SIGTERM held
-    back between the two renames. A failure or an interrupt before that leaves the targets as
-    they were and removes the temporaries. Without a figure, a PNG left from an earlier run is
-    removed (with ``overwrite``), so that no plot stands beside a dataset it does not show.
+    back between the two renames. A failure, an interrupt or SIGTERM before that leaves the
+    targets as they were and removes the temporaries. Without ``overwrite`` both are created
+    exclusively, and the output's lock is held throughout (as :func:`write_netcdf`). Without a
+    figure, a PNG left from an earlier run is removed (with ``overwrite``), so that no plot
+    stands beside a dataset it does not show.
 
     Parameters
     ----------
@@ -280,37 +342,44 @@ def write_pair(
         Replace existing files.
     dpi
         Resolution of the PNG. [1]
+    flag
+        How the user allows replacing, for the message (``"--force"`` on the command line).
 
     Returns
     -------
     (Path, Path or None)
         The paths written.
     """
-    target, png = check_output_location(nc, force=overwrite)
+    target, png = check_output_location(_as_path("nc", nc), force=overwrite, flag=flag)
     check_dataset_finite(dataset)
+    with guards.terminate_as_exception(), guards.output_lock(target):
+        _write_pair_locked(dataset, target, png, figure, overwrite, dpi, flag)
+    return target, png if figure is not None else None
+
+
+def _write_pair_locked(
+    dataset: xr.Dataset,
+    target: Path,
+    png: Path,
+    figure: Callable[[xr.Dataset], Any] | None,
+    overwrite: bool,
+    dpi: int,
+    flag: str,
+) -> None:
+    """:func:`write_pair` with the lock held: the temporaries, then both placed or neither."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_temporaries(target)
-    clean_stale_temporaries(png)
     tmp_nc = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp_png = png.with_name(f".{png.name}.{os.getpid()}.tmp.png")
     placed_png = False
     try:
         _write_file_form(dataset, tmp_nc, target)
         if figure is not None:
-            import matplotlib.pyplot as plt
-
-            fig = figure(dataset)
-            try:
-                fig.savefig(tmp_png, dpi=dpi)
-            except OSError as exc:
-                raise OutputError(write_failure(png, exc)) from None
-            finally:
-                plt.close(fig)
+            _draw(dataset, figure, tmp_png, png, dpi)
         with _signals_held():
             if figure is not None:
-                os.replace(tmp_png, png)
+                _place(tmp_png, png, overwrite, flag)
                 placed_png = True
-            os.replace(tmp_nc, target)
+            _place(tmp_nc, target, overwrite, flag)
             if figure is None and png.exists():
                 png.unlink()
     except BaseException:
@@ -321,7 +390,21 @@ def write_pair(
             with contextlib.suppress(FileNotFoundError):
                 png.unlink()
         raise
-    return target, png if figure is not None else None
+
+
+def _draw(
+    dataset: xr.Dataset, figure: Callable[[xr.Dataset], Any], tmp: Path, png: Path, dpi: int
+) -> None:
+    """Draw the plot of ``dataset`` into the temporary ``tmp`` (for ``png``)."""
+    import matplotlib.pyplot as plt
+
+    fig = figure(dataset)
+    try:
+        fig.savefig(tmp, dpi=dpi)
+    except OSError as exc:
+        raise OutputError(write_failure(png, exc)) from None
+    finally:
+        plt.close(fig)
 
 
 def _same_pair(target: Path, tmp_nc: Path) -> bool:

@@ -98,12 +98,14 @@ def test_run_with_no_arguments_is_the_main_job(tmp_path, monkeypatch) -> None:
     i = int(np.argmax(np.abs(ds["strain"].values)))
     assert 0 < i < ds.sizes["time"] - 1
     assert float(ds["strain"][i]) < 0
-    # not overwritten without --force, and nothing else written
-    assert main(["run", "--quiet"]) == 2
+    # the command's own scratch result: the next run replaces it (the lead's rule, issue 23;
+    # a path given with --out is never replaced without --force), and nothing else is written
+    assert main(["run", "--quiet", "--points-per-decade", "2"]) == 0
     assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == [
         "heat_pulse.nc",
         "heat_pulse.png",
     ]
+    assert open_dataset(nc).sizes["time"] < ds.sizes["time"]  # the new result
     assert main(["run", "--quiet", "--force", "--no-plot", "--points-per-decade", "2"]) == 0
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from dynamics import __version__
 from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
+from protocols import guards
 from protocols.cli import atlas, closed_form, fit, gamma, glasses, metallic, run, sweep
 from protocols.cli.common import (
     EXIT_USAGE,
@@ -62,21 +63,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"--points-per-decade = {args.points_per_decade} is outside the allowed range "
                 "[1, inf)"
             )
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), guards.terminate_as_exception():
             warnings.simplefilter("always", TwoLevelRangeWarning)
             # a numerical warning is a failure to report, not noise on stderr
             warnings.simplefilter("error", RuntimeWarning)
             warnings.showwarning = show_warning
             return int(args.func(args))
+    except BrokenPipeError:  # stdout closed early (| head): the reader wanted no more
+        _silence_stdout()
+        return 141
+    except guards.Terminated as exc:  # SIGTERM: temporaries removed on the way out
+        print("tls-expansion: terminated", file=sys.stderr)
+        return int(exc.code) if isinstance(exc.code, int) else 143
     except (UsageError, ConfigError, ParameterError, NumericalError, OSError) as exc:
         print(f"tls-expansion: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("tls-expansion: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # stdout closed early (| head): the reader wanted no more
-        _silence_stdout()
-        return 141
     except RuntimeWarning as exc:
         print(f"tls-expansion: error: numerical failure: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
@@ -89,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    finally:
+        guards.release_all()  # the outputs' locks (protocols.guards)
 
 
 def _ignore_file_size_signal() -> None:

@@ -236,14 +236,51 @@ def progress_bar(label: str) -> Any:
 
 
 def output_paths(args: argparse.Namespace, default_stem: str) -> tuple[Any, Any]:
+    """The output pair of a command, checked and locked before its work.
+
+    ``--out PATH`` is the user's file: refused if it exists, unless ``--force``. Without it the
+    command writes its own scratch result ``outputs/<default_stem>.nc`` (and ``.png``), which
+    the next run of the same command replaces (:func:`write_outputs` says so). Either way the
+    output's lock is taken now (:mod:`protocols.guards`; released when the command ends), so a
+    second process writing the same output refuses at once.
+
+    Returns
+    -------
+    (Path, Path)
+        The dataset's and the plot's paths.
+    """
     from pathlib import Path
+
+    from protocols import guards
+    from protocols.output import check_output_location
 
     nc = Path(args.out) if args.out else Path("outputs") / f"{default_stem}.nc"
     if nc.suffix != ".nc":
         raise UsageError(f"--out = {str(nc)!r} must end in .nc")
-    from protocols.output import check_output_location
+    replace = bool(args.force) or args.out is None
+    pair = check_output_location(nc, force=replace, flag="--force")
+    guards.acquire(pair[0])
+    args.output_pair, args.output_replace = pair, replace
+    return pair
 
-    return check_output_location(nc, force=args.force)
+
+def write_outputs(args: argparse.Namespace, dataset: Any, figure: Any) -> str:
+    """Write the dataset and its plot (unless ``--no-plot``) to the pair of
+    :func:`output_paths`; the line to print: ``"wrote X and Y"``, or ``"replaced X and Y"``
+    when an earlier result was there."""
+    from protocols.output import write_pair
+
+    nc, png = args.output_pair
+    existed = nc.exists() or png.exists()
+    write_pair(
+        dataset,
+        nc,
+        None if args.no_plot else figure,
+        overwrite=args.output_replace,
+        flag="--force",
+    )
+    verb = "replaced" if existed else "wrote"
+    return f"{verb} {nc}" + ("" if args.no_plot else f" and {png}")
 
 
 def check_tau_expt_range(args: argparse.Namespace) -> None:

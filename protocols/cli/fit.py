@@ -13,6 +13,7 @@ from protocols.cli.common import (
     add_output_options,
     output_paths,
     with_spectrum,
+    write_outputs,
 )
 from protocols.fit import FIT_PARAMETERS, estimate_fit_seconds, fit
 from protocols.fitdata import read_data
@@ -92,7 +93,6 @@ def add_fit_command(
 def _cmd_fit(args: argparse.Namespace) -> int:
 
     from protocols.config import make_glass, parse_overrides, read_config
-    from protocols.output import write_pair
     from protocols.quantities import parse_quantity
 
     config = read_config(args.config) if args.config else {}
@@ -109,15 +109,15 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     data = [read_data(d, args.quantity, tau_expt=tau, temperature=temp) for d in args.data]
     vary = [v.strip() for v in args.vary.split(",") if v.strip()]
     bounds = _parse_bounds(args.bounds)
-    nc, png = output_paths(args, "fit")
+    output_paths(args, "fit")
     estimate_fit_seconds(data, glass, vary, spectrum=spectrum, yes=args.yes, override="--yes")
     result = fit(data, glass, vary, bounds=bounds, spectrum=spectrum, yes=True)
-    write_pair(result.to_dataset(), nc, None if args.no_plot else plot_fit, overwrite=args.force)
+    written = write_outputs(args, result.to_dataset(), plot_fit)
     if not args.quiet:
         print(result.report)
         for text in result.warnings:
             print(f"warning: {text}")
-        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(written)
     return 0
 
 

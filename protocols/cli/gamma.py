@@ -18,6 +18,7 @@ from protocols.cli.common import (
     glass_from_args,
     output_paths,
     progress_bar,
+    write_outputs,
 )
 from protocols.config import (
     quantity_type,
@@ -34,14 +35,13 @@ from protocols.provenance import model_summary
 
 
 def _cmd_gamma(args: argparse.Namespace) -> int:
-    from protocols.output import write_pair
     from protocols.plots import plot_gruneisen
     from protocols.run import gruneisen_vs_tau
 
     glass, _ = glass_from_args(args)
     if not isinstance(glass, Glass):
         raise UsageError("gamma needs a soft-potential glass (the STM has no (6.4))")
-    nc, png = output_paths(args, "gruneisen")
+    output_paths(args, "gruneisen")
     check_tau_expt_range(args)
     check_temperature("temperature", args.temperatures)
     n_tau = log_count(args.tau_expt_min, args.tau_expt_max, args.points_per_decade)
@@ -54,9 +54,9 @@ def _cmd_gamma(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    write_pair(ds, nc, None if args.no_plot else plot_gruneisen, overwrite=args.force)
+    written = write_outputs(args, ds, plot_gruneisen)
     if not args.quiet:
-        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(written)
         print(
             f"# Grüneisen parameter of glass {glass.name} ({model_summary(glass)}); "
             "(6.4) is the paper's closed form"

@@ -20,6 +20,7 @@ from protocols.cli.common import (
     glass_from_args,
     output_paths,
     progress_bar,
+    write_outputs,
 )
 from protocols.config import (
     quantity_type,
@@ -33,7 +34,6 @@ from protocols.provenance import model_summary
 
 def _cmd_metallic(args: argparse.Namespace) -> int:
     from protocols.metallic import alpha_through_tc
-    from protocols.output import write_pair
     from protocols.plots import plot_through_tc
 
     if args.glass is None:
@@ -41,7 +41,7 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     glass, _ = glass_from_args(args)
     if not isinstance(glass, Glass):
         raise UsageError("metallic needs a soft-potential glass")
-    nc, png = output_paths(args, "metallic")
+    output_paths(args, "metallic")
     t_high = args.t_high if args.t_high is not None else TWO_LEVEL_LIMIT * glass.W
     check_temperature_interval("--t-low", args.t_low, "--t-high", t_high)
     check_time("--tau-expt", args.tau_expt)
@@ -55,9 +55,9 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    write_pair(ds, nc, None if args.no_plot else plot_through_tc, overwrite=args.force)
+    written = write_outputs(args, ds, plot_through_tc)
     if not args.quiet:
-        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(written)
         print(
             f"# glass {glass.name} ({model_summary(glass)}), T_c = {glass.critical_temperature:g} K"
         )

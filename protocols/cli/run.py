@@ -16,6 +16,7 @@ from protocols.cli.common import (
     output_times,
     progress_bar,
     time_span,
+    write_outputs,
 )
 from protocols.config import (
     read_config,
@@ -36,7 +37,6 @@ from protocols.provenance import model_summary
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from protocols.output import write_pair
     from protocols.plots import plot_run
     from protocols.run import run
 
@@ -60,7 +60,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.schedule:
             raise UsageError("--schedule goes with the 'schedule' protocol")
         protocol = make_protocol(kind, **params)
-    nc, png = output_paths(args, kind.replace("-", "_"))
+    output_paths(args, kind.replace("-", "_"))
     t_end, count = time_span(args, glass, protocol, config.get("run"))
     seconds = estimate_run_seconds(glass, protocol, t_end, count)
     rows = f" of {len(protocol.breakpoints)} rows" if isinstance(protocol, Schedule) else ""
@@ -76,7 +76,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for bar in (build, progress):
             if bar is not None:
                 bar.close()
-    write_pair(ds, nc, None if args.no_plot else plot_run, overwrite=args.force)
+    written = write_outputs(args, ds, plot_run)
     if not args.quiet:
         from protocols.plots import strain_excursion
 
@@ -86,7 +86,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if peak is not None
             else f"strain {float(ds.strain[-1]):.4g} at the end"
         )
-        print(f"wrote {nc}" + ("" if args.no_plot else f" and {png}"))
+        print(written)
         print(
             f"{kind} on {glass.name} ({model_summary(glass)}): {ds.sizes['time']} times from "
             f"{float(ds.time[0]):.3g} to {float(ds.time[-1]):.3g} s; {strain}; "

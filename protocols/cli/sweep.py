@@ -24,6 +24,7 @@ from protocols.cli.common import (
     output_paths,
     output_times,
     time_span,
+    write_outputs,
 )
 from protocols.config import read_config
 from protocols.cost import (
@@ -107,17 +108,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     int
         0; bad input raises, and :func:`protocols.cli.main` reports it in one line (exit 2).
     """
-    from protocols.output import write_pair
-
     request = _read_request(args)
-    nc, png = output_paths(
-        args, f"sweep_{request.kind.replace('-', '_')}" if request.kind else "sweep"
-    )
+    output_paths(args, f"sweep_{request.kind.replace('-', '_')}" if request.kind else "sweep")
     seconds = _check_sweep_cost(args, request)
     ds = _run_sweep(args, request, seconds)
-    write_pair(ds, nc, None if args.no_plot else plot_sweep, overwrite=args.force)
+    written = write_outputs(args, ds, plot_sweep)
     if not args.quiet:
-        _print_summary(ds, request, nc, None if args.no_plot else png)
+        _print_summary(ds, request, written)
     return 0
 
 
@@ -343,7 +340,7 @@ def _run_sweep(args: argparse.Namespace, request: _Request, seconds: float) -> x
             close()
 
 
-def _print_summary(ds: xr.Dataset, request: _Request, nc: Any, png: Any) -> None:
+def _print_summary(ds: xr.Dataset, request: _Request, written: str) -> None:
     """Print what was written and what was swept; for Gamma(tau_expt), the range of Γ with the
     equilibrium heat capacity at the longest tau_expt.
 
@@ -353,13 +350,11 @@ def _print_summary(ds: xr.Dataset, request: _Request, nc: Any, png: Any) -> None
         The sweep's dataset.
     request
         The sweep.
-    nc
-        The netCDF file written.
-    png
-        The figure written, or ``None`` (``--no-plot``).
+    written
+        What was written (:func:`protocols.cli.common.write_outputs`).
     """
     dims = " x ".join(f"{n} ({ds.sizes[n]})" for n in grid_names(ds))
-    print(f"wrote {nc}" + ("" if png is None else f" and {png}"))
+    print(written)
     glass = request.glass
     print(
         f"sweep of {request.kind or 'Gamma(tau_expt)'} on {glass.name} ({model_summary(glass)}) "

@@ -40,7 +40,13 @@ from numpy.typing import NDArray
 
 from dynamics.glass import TLSModel
 from dynamics.units import K_B
-from dynamics.validation import ParameterError, check_positive, check_range
+from dynamics.validation import (
+    ArgumentTypeError,
+    ParameterError,
+    as_count,
+    check_positive,
+    check_range,
+)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -82,12 +88,8 @@ class Resolution:
     def __post_init__(self) -> None:
         check_range("energy_panel_decades", self.energy_panel_decades, 0.0, 5.0, high_open=False)
         check_range("p_panel_decades", self.p_panel_decades, 0.0, 5.0, high_open=False)
-        for name in ("energy_nodes", "p_nodes"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
-                raise ParameterError(
-                    f"{name} = {value!r} is outside the allowed range [1, 64] (integer)"
-                )
+        for name in ("energy_nodes", "p_nodes"):  # numpy integers accepted, stored as int
+            object.__setattr__(self, name, as_count(name, getattr(self, name), 1, 64))
         check_range("x_min", self.x_min, 0.0, 1.0)
         check_range("x_max", self.x_max, 1.0, 200.0, high_open=False)
         check_range("relaxation_cutoff", self.relaxation_cutoff, 0.0, 1e-2, high_open=False)
@@ -325,6 +327,10 @@ def build_ensemble(
     Ensemble
         The bins, flattened over types, energies and p.
     """
+    if not callable(getattr(model, "ensemble", None)):
+        raise ArgumentTypeError(f"model = {model!r} must be a glass of dynamics (Glass, ...)")
+    if resolution is not None and not isinstance(resolution, Resolution):
+        raise ArgumentTypeError(f"resolution = {resolution!r} must be a dynamics.Resolution")
     ens = model.ensemble(
         temperature_low,
         temperature_high,

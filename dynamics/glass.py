@@ -30,7 +30,7 @@ from dynamics.density import (
 )
 from dynamics.rates import type2_rate_constant
 from dynamics.units import K_B
-from dynamics.validation import ParameterError, check_range
+from dynamics.validation import ArgumentTypeError, ParameterError, check_range, plain_number
 
 if TYPE_CHECKING:
     from dynamics.ensemble import Ensemble, Resolution
@@ -70,8 +70,9 @@ def _field_check(
     high_open: bool = True,
     unit: str = "",
 ) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ParameterError(f"{name} = {value!r} must be a real number")
+    value = plain_number(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ArgumentTypeError(f"{name} = {value!r} must be a real number")
     check_range(name, value, low, high, low_open=low_open, high_open=high_open, unit=unit)
 
 
@@ -362,6 +363,7 @@ class Glass:
                 )
         for name, spec in GLASS_PARAMETERS.items():
             if not (name == "type2_rate_ratio" and isinstance(ratio, str)):
+                object.__setattr__(self, name, plain_number(getattr(self, name)))  # np.float32
                 spec.check(name, getattr(self, name))
         _check_relaxation_coupling(self.relaxation_coupling, self.interference_fraction)
         object.__setattr__(self, "interference_fraction", float(self.interference_fraction))
@@ -497,6 +499,7 @@ class TunnellingGlass:
     def __post_init__(self) -> None:
         for name, spec in (TUNNELLING_PARAMETERS | GLASS_PARAMETERS).items():
             if hasattr(self, name):
+                object.__setattr__(self, name, plain_number(getattr(self, name)))
                 spec.check(name, getattr(self, name))
 
     @property

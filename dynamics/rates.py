@@ -100,7 +100,7 @@ def maximal_relaxation_rate(energy: ArrayLike, temperature: ArrayLike, A: ArrayL
         :math:`\tau_m^{-1}`. [s-1]
     """
     a = check_positive("A", A, "s-1 K-3")
-    e = np.asarray(energy, dtype=float)
+    e = check_positive("energy", energy, "J")
     return a * (e / K_B) ** 3 * coth_half_ratio(energy, temperature)
 
 

@@ -75,6 +75,37 @@ def _first_offender(values: NDArray[np.float64], bad: NDArray[np.bool_]) -> floa
     return float(values[bad].flat[0])
 
 
+def plain_number(value: Any) -> Any:
+    """A numpy number or a 0-d numeric array as the Python number it holds (``np.float32(0.3)``
+    -> ``0.3``, ``np.array(5)`` -> ``5``); anything else unchanged (booleans too)."""
+    if isinstance(value, np.generic | np.ndarray) and np.ndim(value) == 0:
+        if np.asarray(value).dtype.kind in "iuf":
+            return np.asarray(value).item()
+    return value
+
+
+def as_real(name: str, value: Any, unit: str = "") -> float:
+    """``value`` as a float if it is a real number (Python or numpy, or a 0-d array), else an
+    :class:`ArgumentTypeError` naming ``name``. Its range is not checked."""
+    value = plain_number(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ArgumentTypeError(f"{name} = {value!r} must be a number{_unit(unit)}")
+    return float(value)
+
+
+def as_count(name: str, value: Any, low: int, high: float = math.inf) -> int:
+    """``value`` as an int in [``low``, ``high``] if it is a whole number (a Python or numpy
+    integer, a 0-d array, or a float without a fraction), else a :class:`ParameterError` (an
+    :class:`ArgumentTypeError` for a value that is not a number) naming ``name``."""
+    plain = plain_number(value)
+    rng = f"[{low}, {'inf' if math.isinf(high) else int(high)}] (integer)"
+    if isinstance(plain, bool) or not isinstance(plain, int | float):
+        raise ArgumentTypeError(f"{name} = {value!r} must be a whole number in {rng}")
+    if not (math.isfinite(plain) and float(plain).is_integer() and low <= plain <= high):
+        raise ParameterError(f"{name} = {value!r} is outside the allowed range {rng}")
+    return int(plain)
+
+
 def check_range(
     name: str,
     value: ArrayLike,
@@ -106,9 +137,11 @@ def check_range(
         If any element is NaN, infinite (unless the range allows it) or out of range.
     """
     try:
+        if value is None:  # np.asarray(None, dtype=float) is nan
+            raise TypeError
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise ParameterError(
+        raise ArgumentTypeError(
             f"{name} = {value!r} is not a number; allowed range "
             f"{_range_text(low, high, low_open, high_open)}{_unit(unit)}"
         ) from None

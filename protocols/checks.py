@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -65,3 +67,29 @@ def check_flag(name: str, value: Any) -> bool:
     if isinstance(value, bool | np.bool_):
         return bool(value)
     raise ArgumentTypeError(f"{name} = {value!r} must be True or False")
+
+
+def check_callback(name: str, value: Any) -> Any:
+    """``value`` if it is None or callable (a progress callback), else an
+    :class:`ArgumentTypeError` naming ``name``."""
+    if value is None or callable(value):
+        return value
+    raise ArgumentTypeError(f"{name} = {value!r} must be a function (or None)")
+
+
+def check_resolution(value: Any) -> Any:
+    """``value`` if it is None or a :class:`dynamics.Resolution`, else an
+    :class:`ArgumentTypeError`."""
+    from dynamics.ensemble import Resolution
+
+    if value is None or isinstance(value, Resolution):
+        return value
+    raise ArgumentTypeError(f"resolution = {value!r} must be a dynamics.Resolution (or None)")
+
+
+def as_path(name: str, value: Any) -> Path:
+    """``value`` as a Path if it is a string or a path-like (``pathlib.Path``, ``os.DirEntry``,
+    any ``os.PathLike``), else an :class:`ArgumentTypeError` naming ``name``."""
+    if isinstance(value, str | os.PathLike):
+        return Path(os.fsdecode(value))
+    raise ArgumentTypeError(f"{name} = {value!r} must be a file name (a str or a path-like)")

@@ -19,6 +19,7 @@ from typing import Any
 from dynamics.glass import Glass, TunnellingGlass
 from dynamics.presets import DEFAULT_PRESET, get_glass
 from dynamics.validation import ParameterError
+from protocols.checks import as_path
 from protocols.quantities import decimal_comma_message, has_decimal_comma, parse_quantity
 from protocols.variables import VARIABLES
 
@@ -61,7 +62,7 @@ def read_config(path: str | Path, tables: Sequence[str] = CONFIG_TABLES) -> dict
     ConfigError
         Unreadable file, unknown table or key, or a bad value.
     """
-    p = Path(path)
+    p = as_path("config", path)
     data = _load_toml(p)
     _check_tables(data, tables, p)
     try:

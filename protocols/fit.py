@@ -53,8 +53,8 @@ from dynamics.glass import (
     TunnellingGlass,
 )
 from dynamics.response import step_response
-from dynamics.validation import ParameterError
-from protocols.checks import check_flag
+from dynamics.validation import ArgumentTypeError, ParameterError
+from protocols.checks import check_flag, check_resolution
 from protocols.cost import FIT_EVALUATION_CAP, FIT_METHODS, check_cost, fit_evaluations, fit_work
 from protocols.fitdata import QUANTITIES, Measurement
 
@@ -370,7 +370,17 @@ def _checked_request(
         No data, an unknown spectrum, a glass of the wrong type, exact spectra for a tunnelling
         glass, or nothing to vary.
     """
-    data = (measurements,) if isinstance(measurements, Measurement) else tuple(measurements)
+    if isinstance(measurements, Measurement):
+        data: tuple[Measurement, ...] = (measurements,)
+    elif isinstance(measurements, Sequence) and all(
+        isinstance(m, Measurement) for m in measurements
+    ):
+        data = tuple(measurements)
+    else:
+        raise ArgumentTypeError(
+            f"measurements = {measurements!r} must be a Measurement or a list of them "
+            "(protocols.fitdata.read_data)"
+        )
     if not data:
         raise ParameterError("fit needs at least one data set")
     if spectrum not in ("asymptotic", "exact"):
@@ -381,7 +391,10 @@ def _checked_request(
         spectrum = "exact"
     if spectrum == "exact" and not isinstance(glass, Glass):
         raise ParameterError("spectrum = 'exact' needs a soft-potential glass (dynamics.Glass)")
-    vary = list(dict.fromkeys(vary))
+    names = [vary] if isinstance(vary, str) else vary  # one name is a list of one
+    if not isinstance(names, Sequence) or not all(isinstance(n, str) for n in names):
+        raise ArgumentTypeError(f"vary = {vary!r} must be a name or a list of names")
+    vary = list(dict.fromkeys(names))
     if not vary:
         raise ParameterError("vary: give at least one parameter to fit")
     return data, vary, spectrum
@@ -651,6 +664,9 @@ def fit(
     """
     data, vary, spectrum = _checked_request(measurements, glass, vary, spectrum)
     _check_method(method)
+    if bounds is not None and not isinstance(bounds, Mapping):
+        raise ArgumentTypeError(f"bounds = {bounds!r} must be a dict name -> (low, high)")
+    check_resolution(resolution)
     params, used = _parameters(glass, vary, bounds or {})
     _check_point_count(data, vary)
     res = resolution if resolution is not None else Resolution()

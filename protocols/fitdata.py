@@ -29,7 +29,8 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from dynamics.validation import ParameterError
+from dynamics.validation import ArgumentTypeError, ParameterError
+from protocols.checks import as_path
 from protocols.histories import TemperatureHistory, make_protocol
 from protocols.quantities import convert_values, parse_quantity
 from protocols.textfiles import check_separators, read_number, read_text
@@ -123,6 +124,14 @@ def _finite_column(name: str, values: FloatArray, positive: bool, source: str) -
         )
 
 
+def _numbers(name: str, value: Any) -> FloatArray:
+    """``value`` as a 1-D float array, or an ArgumentTypeError naming ``name``."""
+    try:
+        return np.atleast_1d(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        raise ArgumentTypeError(f"{name} = {value!r} must be numbers") from None
+
+
 def _per_point(name: str, value: Any, n: int, source: str) -> FloatArray | None:
     """One value per data point, finite and positive (a scalar is broadcast to every point).
 
@@ -144,7 +153,7 @@ def _per_point(name: str, value: Any, n: int, source: str) -> FloatArray | None:
     """
     if value is None:
         return None
-    arr = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
+    arr = _numbers(name, value).ravel()
     if arr.size == 1:
         arr = np.full(n, float(arr[0]))
     if arr.size != n:
@@ -254,7 +263,7 @@ def measurement(
             f"{source}: quantity {quantity!r} is not known; choose one of "
             f"{', '.join(sorted(QUANTITIES))}"
         )
-    y = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
+    y = _numbers("values", values).ravel()
     _finite_column(quantity, y, False, source)
     n = y.size
     err = _per_point(f"{quantity}_err", errors, n, source)
@@ -446,7 +455,7 @@ def read_csv(
     temperature
         [K] for step quantities whose file gives none.
     """
-    p = Path(path)
+    p = as_path("path", path)
     source = p.name
     settings, header, rows = _read_lines(p, source)
     table = _numeric_columns(header, rows, source)
@@ -593,7 +602,7 @@ def read_data(
     """A :class:`Measurement` from a CSV file, a netCDF file (``.nc``) or a Dataset."""
     if isinstance(source, xr.Dataset):
         return from_dataset(source, quantity, tau_expt=tau_expt, temperature=temperature)
-    path = Path(source)
+    path = as_path("source", source)
     if path.suffix == ".nc":
         from protocols.output import open_dataset
 

@@ -12,6 +12,7 @@ questions, so a new protocol is one new class: defining it registers its ``kind`
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 from collections.abc import Callable
@@ -34,7 +35,15 @@ from dynamics.response import (
     step_heat,
 )
 from dynamics.thermal import debye_temperature_after_deposit
-from dynamics.validation import ParameterError, check_range, check_temperature, check_time
+from dynamics.validation import (
+    ArgumentTypeError,
+    ParameterError,
+    as_count,
+    check_range,
+    check_temperature,
+    check_time,
+    plain_number,
+)
 from protocols.labels import title_duration, title_temperature
 
 FloatArray = NDArray[np.float64]
@@ -48,17 +57,27 @@ PROTOCOLS: dict[str, type[TemperatureHistory]] = {}
 
 
 def _temperature(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ParameterError(f"{name} = {value!r} must be a temperature in K, a number")
+    value = plain_number(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ArgumentTypeError(f"{name} = {value!r} must be a temperature in K, a number")
     return float(check_temperature(name, value))
 
 
 def _positive(name: str, value: Any, unit: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ParameterError(f"{name} = {value!r} must be a number [{unit}]")
+    value = plain_number(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ArgumentTypeError(f"{name} = {value!r} must be a number [{unit}]")
     if unit == "s":
         return float(check_time(name, value))
     return float(check_range(name, value, 0.0, unit=unit))
+
+
+def _plain_then(self: Any, validate: Callable[[Any], None]) -> None:
+    """Replace each numpy number or 0-d array field of a protocol by the Python number it holds
+    (so that its dict is JSON and its hash works), then run the protocol's own checks."""
+    for f in dataclasses.fields(self):
+        object.__setattr__(self, f.name, plain_number(getattr(self, f.name)))
+    validate(self)
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,10 @@ class TemperatureHistory:
         super().__init_subclass__(**kwargs)
         if cls.kind:
             PROTOCOLS[cls.kind] = cls
+        validate = cls.__dict__.get("__post_init__")
+        if validate is not None:  # numpy numbers and 0-d arrays stored as Python numbers first
+            wrapped = functools.partialmethod(_plain_then, validate)
+            setattr(cls, "__post_init__", wrapped)  # noqa: B010 (mypy: not on the base class)
 
     # -- what a protocol is
 
@@ -371,14 +394,7 @@ class Staircase(TemperatureHistory):
         dt = float(check_range("delta_T", self.delta_T, unit="K"))
         if dt == 0:
             raise ParameterError("delta_T = 0 is not allowed for a staircase (nonzero) [K]")
-        if (
-            isinstance(self.steps, bool)
-            or not isinstance(self.steps, int)
-            or not 1 <= self.steps <= 10000
-        ):
-            raise ParameterError(
-                f"steps = {self.steps!r} is outside the allowed range [1, 10000] (integer)"
-            )
+        object.__setattr__(self, "steps", as_count("steps", self.steps, 1, 10000))
         if self.T_start + self.steps * dt <= 0:
             raise ParameterError(
                 f"delta_T = {dt} K with steps = {self.steps} takes the temperature to "
@@ -779,14 +795,9 @@ def log_times(t_start: float, t_stop: float, points_per_decade: int = 20) -> Flo
     b = _positive("t_stop", t_stop, "s")
     if b <= a:
         raise ParameterError(f"t_stop = {b:g} s must exceed t_start = {a:g} s")
-    if (
-        isinstance(points_per_decade, bool)
-        or not isinstance(points_per_decade, int)
-        or points_per_decade < 1
-    ):
-        raise ParameterError(f"points_per_decade = {points_per_decade!r} must be an integer >= 1")
+    per_decade = as_count("points_per_decade", points_per_decade, 1)
     decades = math.log10(b) - math.log10(a)  # b / a overflows for 1e-300 .. 1e300
-    n = max(2, math.ceil(points_per_decade * decades) + 1)
+    n = max(2, math.ceil(per_decade * decades) + 1)
     return np.logspace(math.log10(a), math.log10(b), n)
 
 

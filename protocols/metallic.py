@@ -20,12 +20,13 @@ from dynamics.ensemble import Resolution
 from dynamics.glass import Glass
 from dynamics.response import metallic_response
 from dynamics.validation import (
+    ArgumentTypeError,
     ParameterError,
     check_temperature,
     check_time,
     check_two_level_range,
 )
-from protocols.checks import check_flag
+from protocols.checks import check_callback, check_flag, check_resolution
 from protocols.cost import check_cost, step_work
 from protocols.plausibility import check_plausible, finite_or_refused
 from protocols.provenance import provenance
@@ -69,7 +70,11 @@ def alpha_through_tc(
         ``superconducting_gap`` and ``tau_min``.
     """
     if not isinstance(glass, Glass):
-        raise ParameterError("alpha_through_tc needs a soft-potential glass (dynamics.Glass)")
+        raise ArgumentTypeError(
+            f"glass = {glass!r}: alpha_through_tc needs a soft-potential glass (dynamics.Glass)"
+        )
+    check_resolution(resolution)
+    check_callback("progress", progress)
     if glass.electron_dos <= 0:
         raise ParameterError(
             f"electron_dos = {glass.electron_dos} must be > 0 for a metallic glass [J-1 m-3]"

@@ -24,6 +24,7 @@ import xarray as xr
 
 from dynamics.validation import ArgumentTypeError, NumericalError, ParameterError
 from protocols import guards
+from protocols.checks import as_path, check_flag
 from protocols.guards import OutputBusyError as OutputBusyError  # re-exported
 from protocols.guards import (
     OutputError,
@@ -202,8 +203,9 @@ def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = Fal
     OutputError
         Another process writes it, its name is too long, or the disk refuses it (``OSError``).
     """
-    target, _ = check_output_location(_as_path("path", path), force=True)
-    check_dataset_finite(dataset)
+    target, _ = check_output_location(as_path("path", path), force=True)
+    overwrite = check_flag("overwrite", overwrite)
+    check_dataset_finite(_check_dataset(dataset))
     with guards.terminate_as_exception(), guards.output_lock(target):
         if target.exists() and not overwrite:
             raise _exists(target, "overwrite=True")
@@ -221,11 +223,11 @@ def write_netcdf(dataset: xr.Dataset, path: str | Path, *, overwrite: bool = Fal
     return target
 
 
-def _as_path(name: str, value: Any) -> Path:
-    """``value`` as a Path if it is a string or a path-like, else an ArgumentTypeError."""
-    if isinstance(value, str | os.PathLike):
-        return Path(os.fsdecode(value))
-    raise ArgumentTypeError(f"{name} = {value!r} must be a file name (a str or a path-like)")
+def _check_dataset(dataset: Any) -> xr.Dataset:
+    """``dataset`` if it is an ``xarray.Dataset``, else an ArgumentTypeError."""
+    if isinstance(dataset, xr.Dataset):
+        return dataset
+    raise ArgumentTypeError(f"dataset = {dataset!r} must be an xarray.Dataset")
 
 
 def _exists(path: Path, flag: str) -> OutputExistsError:
@@ -350,8 +352,9 @@ def write_pair(
     (Path, Path or None)
         The paths written.
     """
-    target, png = check_output_location(_as_path("nc", nc), force=overwrite, flag=flag)
-    check_dataset_finite(dataset)
+    overwrite = check_flag("overwrite", overwrite)
+    target, png = check_output_location(as_path("nc", nc), force=overwrite, flag=flag)
+    check_dataset_finite(_check_dataset(dataset))
     with guards.terminate_as_exception(), guards.output_lock(target):
         _write_pair_locked(dataset, target, png, figure, overwrite, dpi, flag)
     return target, png if figure is not None else None
@@ -445,7 +448,7 @@ def open_dataset(path: str | Path) -> xr.Dataset:
     xarray.Dataset
         The dataset, loaded; ``time`` in seconds since the start of the protocol. [s]
     """
-    p = Path(path)
+    p = as_path("path", path)
     if not p.exists():
         raise ParameterError(f"file = {str(p)!r}: no such file")
     if p.is_dir():

@@ -28,13 +28,14 @@ from dynamics.response import (
 from dynamics.validation import (
     MAX_TIME_S,
     MIN_TIME_S,
+    ArgumentTypeError,
     ParameterError,
     check_all_finite,
     check_temperature,
     check_time,
     check_two_level_range,
 )
-from protocols.checks import check_flag
+from protocols.checks import check_callback, check_flag, check_resolution
 from protocols.cost import check_cost, run_work, step_work
 from protocols.histories import PROTOCOLS, TemperatureHistory, log_times
 from protocols.plausibility import check_plausible, finite_or_refused
@@ -47,7 +48,7 @@ FloatArray = NDArray[np.float64]
 def check_model(glass: Any) -> GlassModel:
     """``glass`` if it is a glass the tool simulates, else a :class:`ParameterError`."""
     if not isinstance(glass, Glass | TunnellingGlass):
-        raise ParameterError(
+        raise ArgumentTypeError(
             f"glass = {glass!r} must be a dynamics.Glass or dynamics.TunnellingGlass"
         )
     return glass
@@ -57,7 +58,7 @@ def check_protocol(protocol: Any) -> TemperatureHistory:
     """``protocol`` if it is a protocol of :mod:`protocols.histories`, else a
     :class:`ParameterError`."""
     if not isinstance(protocol, TemperatureHistory):
-        raise ParameterError(
+        raise ArgumentTypeError(
             f"protocol = {protocol!r} must be a protocol of protocols.histories "
             f"({', '.join(sorted(PROTOCOLS))})"
         )
@@ -129,6 +130,7 @@ def run(
     """
     model = check_model(glass)
     history = check_protocol(protocol).resolved(model)
+    _check_extras(resolution, progress, build_progress)
     out_t = history.output_times(
         default_times(model, history) if times is None else _check_times(times)
     )
@@ -172,6 +174,14 @@ def run(
     )
     check_plausible(ds, what, model, history)
     return annotate(ds)
+
+
+def _check_extras(resolution: Any, *callbacks: Any) -> None:
+    """Refuse a resolution that is not a Resolution, or a progress callback that is not a
+    function (:class:`dynamics.validation.ArgumentTypeError`)."""
+    check_resolution(resolution)
+    for name, callback in zip(("progress", "build_progress"), callbacks, strict=False):
+        check_callback(name, callback)
 
 
 def _check_times(times: ArrayLike) -> FloatArray:
@@ -261,7 +271,8 @@ def gruneisen_vs_tau(
     """
     model = check_model(glass)
     if not isinstance(model, Glass):
-        raise ParameterError("gruneisen_vs_tau needs a soft-potential glass (dynamics.Glass)")
+        raise ArgumentTypeError("gruneisen_vs_tau needs a soft-potential glass (dynamics.Glass)")
+    _check_extras(resolution, progress)
     temps = _one_d("temperature", check_temperature("temperature", temperature), "K")
     tau = _one_d("tau_expt", check_time("tau_expt", tau_expt), "s")
     if np.any(np.diff(tau) < 0):

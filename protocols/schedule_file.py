@@ -18,11 +18,11 @@ import csv
 import math
 import os
 import re
-from pathlib import Path
 
 import numpy as np
 
 from dynamics.validation import MIN_TEMPERATURE_K, ParameterError
+from protocols.checks import as_path
 from protocols.quantities import convert_values
 from protocols.textfiles import check_separators, read_number, read_text
 
@@ -83,7 +83,7 @@ def read_schedule(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]
     ParameterError
         Naming the file, the line, the value and what is allowed.
     """
-    p = Path(path)
+    p = as_path("path", path)
     label = f"schedule file {str(p)!r}"
     columns = [("time", "s"), ("temperature", "K")]
     rows: list[tuple[int, float, float]] = []

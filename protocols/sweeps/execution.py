@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 
 from dynamics.validation import (
+    ArgumentTypeError,
     ParameterError,
+    as_count,
 )
 
 #: ``progress`` callback: called with (points done, points in all). [1]
@@ -49,11 +51,10 @@ _ADDRESS = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$")
 
 
 def check_count(name: str, value: Any) -> int | None:
+    """``value`` as an int >= 1 (numpy integers and 0-d arrays accepted), or None."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ParameterError(f"{name} = {value!r} is outside the allowed range [1, inf) (integer)")
-    return int(value)
+    return as_count(name, value, 1)
 
 
 def check_options(
@@ -65,7 +66,7 @@ def check_options(
     if client is not None and scheduler is not None:
         raise ParameterError("give either client or scheduler, not both")
     if scheduler is not None and not isinstance(scheduler, str):
-        raise ParameterError(f"scheduler = {scheduler!r} must be a string")
+        raise ArgumentTypeError(f"scheduler = {scheduler!r} must be a string")
     remote = client is not None or (scheduler is not None and scheduler not in LOCAL_SCHEDULERS)
     if scheduler is not None and remote and not _ADDRESS.match(scheduler):
         raise ParameterError(
@@ -84,6 +85,10 @@ def check_options(
 
 def progress_reporter(progress: bool | ProgressCallback, total: int) -> tuple[Any, Any]:
     """(report(done), close()) for ``progress``."""
+    if not (callable(progress) or isinstance(progress, bool | np.bool_)):
+        raise ArgumentTypeError(
+            f"progress = {progress!r} must be True, False or a function (done, total)"
+        )
     if callable(progress):
         return (lambda done: progress(done, total)), (lambda: None)
     if not progress:

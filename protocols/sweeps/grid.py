@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from dynamics.ensemble import Resolution
 from dynamics.glass import Glass, GlassModel, TunnellingGlass
 from dynamics.validation import (
+    ArgumentTypeError,
     ParameterError,
     check_range,
     check_temperature,
@@ -186,12 +187,19 @@ def _check_inputs(glass: Any, grid: Any, resolution: Any) -> None:
         Naming the argument and what it must be.
     """
     if not isinstance(glass, Glass | TunnellingGlass):
-        raise ParameterError(
+        raise ArgumentTypeError(
             f"glass = {glass!r} must be a dynamics.Glass or dynamics.TunnellingGlass"
         )
     if resolution is not None and not isinstance(resolution, Resolution):
-        raise ParameterError(f"resolution = {resolution!r} must be a dynamics.ensemble.Resolution")
-    if not isinstance(grid, Mapping) or not grid:
+        raise ArgumentTypeError(
+            f"resolution = {resolution!r} must be a dynamics.ensemble.Resolution"
+        )
+    if not isinstance(grid, Mapping):
+        raise ArgumentTypeError(
+            f"grid = {grid!r} must be a dict of parameter name -> values, e.g. "
+            "{'temperature': [0.1, 0.3], 'c': [4, 6]}"
+        )
+    if not grid:
         raise ParameterError(
             "grid must be a non-empty dict of parameter name -> values, e.g. "
             "{'temperature': [0.1, 0.3], 'c': [4, 6]}"

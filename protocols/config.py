@@ -21,6 +21,7 @@ from dynamics.presets import DEFAULT_PRESET, get_glass
 from dynamics.validation import ParameterError
 from protocols.checks import as_path
 from protocols.quantities import decimal_comma_message, has_decimal_comma, parse_quantity
+from protocols.textfiles import InputFileError, check_input_file
 from protocols.variables import VARIABLES
 
 #: The tables of a configuration file and, for ``[run]``, its keys (``[glass]`` takes
@@ -79,6 +80,11 @@ def _load_toml(p: Path) -> dict[str, Any]:
     ConfigError
         No such file, not UTF-8, or not readable as TOML.
     """
+    try:
+        check_input_file(p, f"config = {str(p)!r}")
+    except InputFileError as exc:
+        message = str(exc).replace(" cannot be read: no such file", ": no such file")
+        raise ConfigError(message) from None
     try:
         with p.open("rb") as handle:
             return tomllib.load(handle)

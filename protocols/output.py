@@ -453,6 +453,9 @@ def open_dataset(path: str | Path) -> xr.Dataset:
         raise ParameterError(f"file = {str(p)!r}: no such file")
     if p.is_dir():
         raise ParameterError(f"file = {str(p)!r} is a folder, not a netCDF file")
+    from protocols.textfiles import check_input_file
+
+    check_input_file(p, f"file = {str(p)!r}")  # not a pipe or a device
     try:
         with xr.open_dataset(p, engine="netcdf4", decode_times=False) as ds:
             loaded = ds.load()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 from pathlib import Path
 
 from dynamics.validation import ParameterError
@@ -48,6 +49,7 @@ def read_text(path: str | os.PathLike[str], label: str | None = None) -> str:
     """
     p = Path(path)
     label = label or f"file {str(p)!r}"
+    check_input_file(p, label)
     try:
         data = p.read_bytes()
     except FileNotFoundError:
@@ -68,6 +70,38 @@ def read_text(path: str | os.PathLike[str], label: str | None = None) -> str:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputFileError(f"{label} is not text (a NUL byte on line {line})")
     return text
+
+
+#: Largest input file read (a schedule of several million rows; /dev/zero would never end). [B]
+MAX_INPUT_BYTES = 100_000_000
+
+
+def check_input_file(p: Path, label: str) -> None:
+    """Refuse, before reading it, a file that is not a regular file (a FIFO, a device such as
+    /dev/zero, which would never end) or is larger than :data:`MAX_INPUT_BYTES`.
+
+    Raises
+    ------
+    InputFileError
+        Naming the file (``label``) and what it is.
+    """
+    try:
+        info = p.stat()
+    except FileNotFoundError:
+        raise InputFileError(f"{label} cannot be read: no such file") from None
+    except OSError as exc:
+        raise InputFileError(f"{label} cannot be read: {exc.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputFileError(f"{label} cannot be read: it is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputFileError(
+            f"{label} is not a regular file (a pipe or a device): give a file on disk"
+        )
+    if info.st_size > MAX_INPUT_BYTES:
+        raise InputFileError(
+            f"{label} is {info.st_size} bytes, more than the {MAX_INPUT_BYTES} an input file "
+            "may have"
+        )
 
 
 def check_separators(line: str, where: str) -> None:

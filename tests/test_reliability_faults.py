@@ -431,3 +431,32 @@ def _running(process) -> bool:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--config", "/dev/zero"], "config = '/dev/zero' is not a regular file"),
+        (["run", "schedule", "--schedule", "/dev/zero"], "'/dev/zero' is not a regular file"),
+        (["fit", "/dev/zero", "--vary", "c"], "data = '/dev/zero' is not a regular file"),
+        (["run", "schedule", "--schedule", "pipe"], "schedule file 'pipe' is not a regular file"),
+        (
+            ["sweep", "--grid", "temperature=log:0.1:1:1000000000"],
+            "num = 1000000000 is outside the allowed range [1, 10000000]",
+        ),
+    ],
+)
+def test_inputs_that_never_end_are_refused_before_reading(
+    tmp_path, capsys, monkeypatch, argv, message
+) -> None:
+    # /dev/zero as a file, or a pipe nobody writes, was read until memory ran out or for ever;
+    # a grid range of 1e9 values took gigabytes before the cost estimate could refuse it
+    import os
+
+    from protocols.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / "pipe")
+    assert main([*argv, "--quiet", "--out", "x.nc"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err

@@ -44,6 +44,9 @@ GAMMA_VARIABLES = (
 #: Protocol parameters that cannot be swept: tables, and the number of staircase steps (it sets
 #: the length of the ``step`` dimension).
 _NOT_SWEPT = frozenset({"times", "temperatures", "steps"})
+#: Most values one --grid range may make (num of start:stop:num); more would take gigabytes
+#: before the cost estimate could refuse the sweep. [1]
+MAX_GRID_VALUES = 10_000_000
 #: Largest number of glass or protocol combinations validated before the computation starts.
 _MAX_VALIDATED = 100_000
 
@@ -515,8 +518,11 @@ def parse_grid_values(name: str, text: str) -> list[float]:
         ) from None
     if not (math.isfinite(start) and math.isfinite(stop)):
         raise ParameterError(f"{name} = {text!r} is not a finite range (--grid)")
-    if num < 1:
-        raise ParameterError(f"{name} = {text!r}: num = {num} must be >= 1 (--grid)")
+    if not 1 <= num <= MAX_GRID_VALUES:
+        raise ParameterError(
+            f"{name} = {text!r}: num = {num} is outside the allowed range [1, "
+            f"{MAX_GRID_VALUES}] (--grid)"
+        )
     if log:
         if start <= 0 or stop <= 0:
             raise ParameterError(f"{name} = {text!r}: a log range needs start, stop > 0 (--grid)")

@@ -295,3 +295,27 @@ def check_cost(
             f"confirmation is {format_duration(MAX_ESTIMATE_S)}): {verb} {override} to run it "
             f"anyway, or ask for {hint}"
         )
+
+
+def check_step_cost(
+    what: str, model: Any, temperatures: Any, tau: Any, resolution: Any, yes: bool
+) -> None:
+    """Refuse a linear response (Γ, metallic) of the API estimated above the limit unless
+    ``yes`` (:func:`step_work`; the message names ``yes=True``).
+
+    Parameters
+    ----------
+    what
+        The request, for the message.
+    model
+        The glass.
+    temperatures, tau
+        Its temperatures [K] and durations of the experiment [s], checked 1-D arrays.
+    resolution
+        Quadrature resolution, or None.
+    yes
+        The user's override.
+    """
+    n_t, n_tau = int(np.size(temperatures)), int(np.size(tau))
+    work = step_work(model, float(np.max(temperatures)), n_t, float(np.max(tau)), n_tau, resolution)
+    check_cost(what, work.seconds, yes=yes, override="yes=True")

@@ -140,8 +140,8 @@ def _start_time(pid: int) -> str:
         return ""
 
 
-def _alive(pid: int, start: str) -> bool:
-    """Whether the process that wrote a lock (``pid`` started at ``start``) still runs."""
+def process_alive(pid: int, start: str = "") -> bool:
+    """Whether process ``pid`` (started at ``start``, if known) still runs."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -244,7 +244,7 @@ def _take(lock: Path, target: Path) -> None:
                     lock.unlink()
             continue
         pid, start = owner
-        if _alive(pid, start):
+        if process_alive(pid, start):
             raise OutputBusyError(
                 f"another tls-expansion process (pid {pid}) is writing {target}; wait until it "
                 "has finished, or write elsewhere"

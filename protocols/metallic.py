@@ -27,7 +27,7 @@ from dynamics.validation import (
     check_two_level_range,
 )
 from protocols.checks import check_callback, check_flag, check_resolution
-from protocols.cost import check_cost, step_work
+from protocols.cost import check_step_cost
 from protocols.plausibility import check_plausible, finite_or_refused
 from protocols.provenance import provenance
 from protocols.variables import annotate
@@ -88,13 +88,8 @@ def alpha_through_tc(
     if np.any(np.diff(temps) <= 0) or np.any(np.diff(tau) < 0):
         raise ParameterError("temperature must increase strictly and tau_expt must not decrease")
     check_two_level_range("temperature", temps.max(), glass.W)
-    work = step_work(glass, float(temps.max()), temps.size, float(tau.max()), tau.size, resolution)
-    check_cost(
-        f"alpha_through_tc at {temps.size} temperatures",
-        work.seconds,
-        yes=check_flag("yes", yes),
-        override="yes=True",
-    )
+    what = f"alpha_through_tc at {temps.size} temperatures"
+    check_step_cost(what, glass, temps, tau, resolution, check_flag("yes", yes))
     with finite_or_refused("alpha through T_c", glass):
         response = metallic_response(glass, temps, tau, resolution, progress)
     dims = ("temperature", "tau_expt")

@@ -89,16 +89,6 @@ def check_dataset_finite(dataset: xr.Dataset) -> None:
         )
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    return True
-
-
 def clean_stale_temporaries(target: str | Path) -> list[Path]:
     """Remove the hidden temporaries ``.<name>.<pid>.tmp*`` of ``target`` left by dead processes.
 
@@ -125,7 +115,11 @@ def clean_stale_temporaries(target: str | Path) -> list[Path]:
         return removed
     for candidate in candidates:
         pid_text = candidate.name[len(prefix) :].split(".", 1)[0]
-        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _pid_alive(int(pid_text)):
+        if (
+            not pid_text.isdigit()
+            or int(pid_text) == os.getpid()
+            or guards.process_alive(int(pid_text))
+        ):
             continue
         with contextlib.suppress(FileNotFoundError):
             candidate.unlink()

@@ -36,7 +36,7 @@ from dynamics.validation import (
     check_two_level_range,
 )
 from protocols.checks import check_callback, check_flag, check_resolution
-from protocols.cost import check_cost, run_work, step_work
+from protocols.cost import check_cost, check_step_cost, run_work
 from protocols.histories import PROTOCOLS, TemperatureHistory, log_times
 from protocols.plausibility import check_plausible, finite_or_refused
 from protocols.provenance import provenance
@@ -282,13 +282,8 @@ def gruneisen_vs_tau(
             f"temperature = {temps.tolist()} has repeated values; give distinct temperatures [K]"
         )
     check_two_level_range("temperature", temps.max(), model.W)
-    work = step_work(model, float(temps.max()), temps.size, float(tau.max()), tau.size, resolution)
-    check_cost(
-        f"gruneisen_vs_tau at {temps.size} temperatures and {tau.size} tau_expt values",
-        work.seconds,
-        yes=check_flag("yes", yes),
-        override="yes=True",
-    )
+    what = f"gruneisen_vs_tau at {temps.size} temperatures and {tau.size} tau_expt values"
+    check_step_cost(what, model, temps, tau, resolution, check_flag("yes", yes))
     with finite_or_refused("Gamma(tau_expt)", model):
         response = step_response(model, temps, tau, resolution=resolution, progress=progress)
     with warnings.catch_warnings():  # the closed form warns where it leaves its validity

@@ -46,23 +46,21 @@ def _verdict(dataset: xr.Dataset) -> str:
     return "warned" if any(w.category is PlausibilityWarning for w in caught) else "silent"
 
 
+def _expected(largest: float) -> str:
+    """The rule, stated independently: refused from 1e-2, warned from 1e-4, silent below."""
+    if largest >= STRAIN_REFUSED:
+        return "refused"
+    return "warned" if largest >= STRAIN_WARNED else "silent"
+
+
 @QUICK
 @given(
     values=st.lists(magnitudes, min_size=1, max_size=6),
     name=st.sampled_from(["strain", "strain_tls", "length_change"]),
 )
 def test_strains_are_refused_or_warned_by_their_largest_magnitude(values, name) -> None:
-    # the rule, stated independently: refused from 1e-2, warned from 1e-4, silent below
     ds = xr.Dataset({name: ("time", np.array(values))}, coords={"time": np.arange(len(values))})
-    largest = max(abs(v) for v in values)
-    expected = (
-        "refused"
-        if largest >= STRAIN_REFUSED
-        else "warned"
-        if largest >= STRAIN_WARNED
-        else "silent"
-    )
-    assert _verdict(ds) == expected
+    assert _verdict(ds) == _expected(max(abs(v) for v in values))
 
 
 @QUICK
@@ -72,15 +70,7 @@ def test_strains_are_refused_or_warned_by_their_largest_magnitude(values, name) 
 )
 def test_expansion_coefficients_are_judged_by_alpha_times_temperature(alpha, temps) -> None:
     ds = xr.Dataset({"alpha": ("temperature", np.array(alpha))}, coords={"temperature": temps})
-    largest = max(abs(a) * t for a, t in zip(alpha, temps, strict=True))
-    expected = (
-        "refused"
-        if largest >= STRAIN_REFUSED
-        else "warned"
-        if largest >= STRAIN_WARNED
-        else "silent"
-    )
-    assert _verdict(ds) == expected
+    assert _verdict(ds) == _expected(max(abs(a) * t for a, t in zip(alpha, temps, strict=True)))
 
 
 @QUICK

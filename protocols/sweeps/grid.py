@@ -518,7 +518,9 @@ def parse_grid_values(name: str, text: str) -> list[float]:
         ) from None
     if not (math.isfinite(start) and math.isfinite(stop)):
         raise ParameterError(f"{name} = {text!r} is not a finite range (--grid)")
-    if not 1 <= num <= MAX_GRID_VALUES:
+    if num < 1:
+        raise ParameterError(f"{name} = {text!r}: num = {num} must be >= 1 (--grid)")
+    if num > MAX_GRID_VALUES:
         raise ParameterError(
             f"{name} = {text!r}: num = {num} is outside the allowed range [1, "
             f"{MAX_GRID_VALUES}] (--grid)"

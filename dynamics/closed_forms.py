@@ -513,9 +513,12 @@ def closed_form_gruneisen(
         ``printed`` Γ [1], and ``tau_min`` [s] (a 0-d array).
     """
     from dynamics.rates import tau_min
-    from dynamics.validation import check_temperature
+    from dynamics.validation import ArgumentTypeError, check_temperature, check_two_level_range
 
+    if not hasattr(glass, "W_J") or not hasattr(glass, "eta_L"):
+        raise ArgumentTypeError(f"glass = {glass!r} must be a soft-potential dynamics.Glass")
     t = float(check_temperature("temperature", temperature))
+    check_two_level_range("temperature", t, glass.W)
     tau = check_positive("tau_expt", tau_expt, "s")
     t_min = float(tau_min(t, glass.A))
     ratio = tau / t_min * (gruneisen_time_constant() if smooth else 1.0)

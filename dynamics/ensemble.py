@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dynamics.glass import Glass, TLSModel
+from dynamics.glass import Glass, TLSModel, TunnellingGlass
 from dynamics.quadrature import (
     PART_NAMES,
     Ensemble,
@@ -30,7 +30,7 @@ from dynamics.quadrature import (
     p_floor,
     p_nodes,
 )
-from dynamics.validation import ParameterError, check_positive
+from dynamics.validation import ArgumentTypeError, ParameterError, check_positive
 
 __all__ = ["Ensemble", "Resolution", "asymptotic_ensemble", "build_ensemble"]
 
@@ -68,6 +68,10 @@ def build_ensemble(
     Ensemble
         The bins, flattened over types, energies and p.
     """
+    if not isinstance(model, Glass | TunnellingGlass):
+        raise ArgumentTypeError(f"model = {model!r} must be a glass of dynamics (Glass, ...)")
+    if resolution is not None and not isinstance(resolution, Resolution):
+        raise ArgumentTypeError(f"resolution = {resolution!r} must be a dynamics.Resolution")
     res = resolution if resolution is not None else Resolution()
     if isinstance(model, Glass) and model.spectrum == "exact":
         from dynamics.exact.bins import build_exact_ensemble  # the solver, scipy: when needed

@@ -42,7 +42,7 @@ from dynamics.populations import (
 )
 from dynamics.rates import type2_rate_constant
 from dynamics.units import K_B
-from dynamics.validation import ParameterError, check_range
+from dynamics.validation import ArgumentTypeError, ParameterError, check_range, plain_number
 
 FloatArray = NDArray[np.float64]
 
@@ -90,8 +90,9 @@ def _field_check(
     high_open: bool = True,
     unit: str = "",
 ) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ParameterError(f"{name} = {value!r} must be a real number")
+    value = plain_number(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ArgumentTypeError(f"{name} = {value!r} must be a real number")
     v = float(value)
     inside = (low < v if low_open else low <= v) and (v < high if high_open else v <= high)
     if inside and math.isfinite(v):
@@ -557,10 +558,12 @@ class Glass:
                 )
         for name, spec in GLASS_PARAMETERS.items():
             if not (name == "type2_rate_ratio" and isinstance(ratio, str)):
+                object.__setattr__(self, name, plain_number(getattr(self, name)))  # np.float32
                 spec.check(name, getattr(self, name))
         _check_relaxation_coupling(self.relaxation_coupling, self.interference_fraction)
         object.__setattr__(self, "interference_fraction", float(self.interference_fraction))
         for name, spec in (EXACT_SPECTRUM_PARAMETERS | SOFT_POTENTIAL_PARAMETERS).items():
+            object.__setattr__(self, name, plain_number(getattr(self, name)))
             spec.check(name, getattr(self, name))
         self._check_spectrum_settings()
         self._check_population_settings()
@@ -762,6 +765,7 @@ class TunnellingGlass:
     def __post_init__(self) -> None:
         for name, spec in (TUNNELLING_PARAMETERS | GLASS_PARAMETERS).items():
             if hasattr(self, name):
+                object.__setattr__(self, name, plain_number(getattr(self, name)))
                 spec.check(name, getattr(self, name))
 
     @property

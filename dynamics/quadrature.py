@@ -44,7 +44,7 @@ from dynamics.glass import Glass, TLSModel
 from dynamics.rates import RateConstants, _tunnelling_rate, _type2_kki_constant, constants_of_bins
 from dynamics.soft_potential import _log_tunnel_ratio
 from dynamics.units import K_B
-from dynamics.validation import ParameterError, check_range
+from dynamics.validation import ParameterError, as_count, check_range
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -86,12 +86,8 @@ class Resolution:
     def __post_init__(self) -> None:
         check_range("energy_panel_decades", self.energy_panel_decades, 0.0, 5.0, high_open=False)
         check_range("p_panel_decades", self.p_panel_decades, 0.0, 5.0, high_open=False)
-        for name in ("energy_nodes", "p_nodes"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
-                raise ParameterError(
-                    f"{name} = {value!r} is outside the allowed range [1, 64] (integer)"
-                )
+        for name in ("energy_nodes", "p_nodes"):  # numpy integers accepted, stored as int
+            object.__setattr__(self, name, as_count(name, getattr(self, name), 1, 64))
         check_range("x_min", self.x_min, 0.0, 1.0)
         check_range("x_max", self.x_max, 1.0, 200.0, high_open=False)
         check_range("relaxation_cutoff", self.relaxation_cutoff, 0.0, 1e-2, high_open=False)

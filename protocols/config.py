@@ -19,7 +19,9 @@ from typing import Any
 from dynamics.glass import Glass, TunnellingGlass
 from dynamics.presets import DEFAULT_PRESET, get_glass
 from dynamics.validation import ParameterError
-from protocols.quantities import parse_quantity
+from protocols.checks import as_path
+from protocols.quantities import decimal_comma_message, has_decimal_comma, parse_quantity
+from protocols.textfiles import InputFileError, check_input_file
 from protocols.variables import VARIABLES
 
 #: The tables of a configuration file and, for ``[run]``, its keys (``[glass]`` takes
@@ -63,10 +65,13 @@ def read_config(path: str | Path, tables: Sequence[str] = CONFIG_TABLES) -> dict
     ConfigError
         Unreadable file, unknown table or key, or a bad value.
     """
-    p = Path(path)
+    p = as_path("config", path)
     data = _load_toml(p)
     _check_tables(data, tables, p)
-    return _converted(data)
+    try:
+        return _converted(data)
+    except ParameterError as exc:  # name the file: the value is the user's, typed there
+        raise ConfigError(f"config = {str(p)!r}: {exc}") from None
 
 
 def _load_toml(p: Path) -> dict[str, Any]:
@@ -77,6 +82,11 @@ def _load_toml(p: Path) -> dict[str, Any]:
     ConfigError
         No such file, not UTF-8, or not readable as TOML.
     """
+    try:
+        check_input_file(p, f"config = {str(p)!r}")
+    except InputFileError as exc:
+        message = str(exc).replace(" cannot be read: no such file", ": no such file")
+        raise ConfigError(message) from None
     try:
         with p.open("rb") as handle:
             return tomllib.load(handle)
@@ -193,9 +203,11 @@ def typed_value(name: str, value: Any) -> Any:
     Any
         Numbers in the registry's unit (SI, kelvin); other values unchanged.
     """
-    bare = name.split(".", 1)[1] if name.startswith(("glass.", "protocol.")) else name
+    bare = _bare_name(name)
     if isinstance(value, list):
         return [typed_value(name, item) for item in value]
+    if has_decimal_comma(value):
+        raise ConfigError(decimal_comma_message(bare, value))
     if not isinstance(value, str) or bare not in VARIABLES:
         return value
     if value.strip().isalpha() and value.strip().lower() not in ("nan", "inf", "infinity"):
@@ -204,7 +216,12 @@ def typed_value(name: str, value: Any) -> Any:
 
 
 def parse_value(text: str, name: str = "value") -> Any:
-    """A command-line value for parameter ``name``: int, float, bool, None, or a string."""
+    """A command-line value for parameter ``name``: int, float, bool, None, or a string.
+
+    A number written with a decimal comma (``0,5``) is refused, never read as another value.
+    """
+    if has_decimal_comma(text):
+        raise ConfigError(decimal_comma_message(name, text))
     lowered = text.strip().lower()
     if lowered in ("true", "false"):
         return lowered == "true"
@@ -223,14 +240,32 @@ def parse_value(text: str, name: str = "value") -> Any:
 
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
     """``["c=5", "T1=0.33", "T0=300mK"]`` -> ``{"c": 5, "T1": 0.33, "T0": 0.3}``: values with
-    units converted to the registry's unit of the parameter (:func:`typed_value`)."""
+    units converted to the registry's unit of the parameter (:func:`typed_value`).
+
+    A parameter set twice (``--set c=5 --set c=6``, or ``c`` and ``glass.c``, or an option such
+    as ``--relaxation-coupling`` and its ``--set``) is refused: which one was meant is not
+    known.
+    """
     out: dict[str, Any] = {}
+    given: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise ConfigError(f"--set {item!r} must have the form NAME=VALUE")
+        key = _bare_name(name.strip())
+        if key in given:
+            raise ConfigError(
+                f"--set {key} is given twice ({given[key]!r} and {item.strip()!r}); give each "
+                "parameter once"
+            )
+        given[key] = item.strip()
         out[name.strip()] = typed_value(name.strip(), parse_value(value, name.strip()))
     return out
+
+
+def _bare_name(name: str) -> str:
+    """A parameter's name without its ``glass.`` or ``protocol.`` prefix."""
+    return name.split(".", 1)[1] if name.startswith(("glass.", "protocol.")) else name
 
 
 def glass_field_names(glass: Glass | TunnellingGlass) -> set[str]:

@@ -52,7 +52,9 @@ from dynamics.glass import (
     TunnellingGlass,
 )
 from dynamics.response import StepResponse, response_scale, step_response
-from dynamics.validation import ParameterError
+from dynamics.validation import ArgumentTypeError, ParameterError
+from protocols.checks import check_flag, check_resolution
+from protocols.cost import FIT_EVALUATION_CAP, FIT_METHODS, check_cost, fit_evaluations, fit_work
 from protocols.fit_output import (  # the warning lives with FitResult; fit is its home too
     CHI_SQUARE_WARNING_PROBABILITY as CHI_SQUARE_WARNING_PROBABILITY,
 )
@@ -341,7 +343,10 @@ def _checked_request(
         raise ParameterError("fit needs at least one data set")
     if not isinstance(glass, Glass | TunnellingGlass):
         raise ParameterError(f"glass = {glass!r} must be a dynamics.Glass or TunnellingGlass")
-    vary = list(dict.fromkeys(vary))
+    names = [vary] if isinstance(vary, str) else vary  # one name is a list of one
+    if not isinstance(names, Sequence) or not all(isinstance(n, str) for n in names):
+        raise ArgumentTypeError(f"vary = {vary!r} must be a name or a list of names")
+    vary = list(dict.fromkeys(names))
     if not vary:
         raise ParameterError("vary: give at least one parameter to fit")
     return data, vary
@@ -353,8 +358,10 @@ def _measurements(measurements: Any) -> tuple[Measurement, ...]:
 
     Raises
     ------
+    ArgumentTypeError
+        Something that is none of these (a :class:`ParameterError` too).
     ParameterError
-        Something that is none of these, or a dataset or file that holds no single quantity to
+        A dataset or file that holds no single quantity to
         fit (named in the message).
     """
     from pathlib import Path
@@ -368,7 +375,7 @@ def _measurements(measurements: Any) -> tuple[Measurement, ...]:
     try:
         items = tuple(items)
     except TypeError:
-        raise ParameterError(
+        raise ArgumentTypeError(
             f"measurements = {measurements!r} must be data: a Measurement, an xarray.Dataset, a "
             "CSV or netCDF file, or a list of them"
         ) from None
@@ -379,7 +386,7 @@ def _measurements(measurements: Any) -> tuple[Measurement, ...]:
         elif isinstance(item, xr.Dataset | str | Path):
             out.append(read_data(item))
         else:
-            raise ParameterError(
+            raise ArgumentTypeError(
                 f"measurements: {item!r} is not data (a Measurement, an xarray.Dataset, or a "
                 "CSV or netCDF file)"
             )
@@ -453,13 +460,60 @@ class _Objective:
         """
         try:
             g = self.model(params)
+            parts = [predict(g, m, resolution=self.resolution) - m.values for m in self.data]
         except ParameterError as exc:  # e.g. a log10 parameter run off to 10^-400 = 0
             raise ParameterError(
                 f"the fit left the validated range ({exc}): the data do not determine "
                 f"{', '.join(self.vary)} together; fix one of them or give --bounds"
             ) from None
-        parts = [predict(g, m, resolution=self.resolution) - m.values for m in self.data]
         return np.concatenate([d / s for d, s in zip(parts, self.sigma, strict=True)])
+
+
+def check_fit_cost(
+    objective: _Objective, params: lmfit.Parameters, method: str, *, yes: bool, override: str
+) -> float:
+    """Refuse a fit estimated above :data:`protocols.cost.MAX_ESTIMATE_S` unless ``yes``
+    (:func:`protocols.cost.fit_work`); return the estimate. [s]"""
+    work = fit_work(
+        objective.data, objective.model(params), len(objective.vary), method, objective.resolution
+    )
+    n_points = sum(m.size for m in objective.data)
+    check_cost(
+        f"a fit of {n_points} data points ({len(objective.vary)} free parameter(s), method "
+        f"{method!r})",
+        work.seconds,
+        yes=yes,
+        hint="fewer data points or free parameters",
+        override=override,
+    )
+    return work.seconds
+
+
+def estimate_fit_seconds(
+    measurements: Measurement | Sequence[Measurement],
+    glass: GlassModel,
+    vary: Sequence[str],
+    *,
+    method: str = "leastsq",
+    yes: bool = False,
+    override: str = "yes=True",
+) -> float:
+    """The estimated duration of :func:`fit` with these arguments, refused above the limit
+    unless ``yes`` (the command line checks it with ``override="--yes"`` first). [s]"""
+    data, vary = _checked_request(measurements, glass, vary)
+    _check_method(method)
+    params, _ = _parameters(glass, vary, {})
+    objective = _Objective(glass, vary, data, _uncertainties(data), Resolution())
+    return check_fit_cost(objective, params, method, yes=yes, override=override)
+
+
+def _check_method(method: Any) -> None:
+    """Refuse a minimiser that is not one of :data:`protocols.cost.FIT_METHODS`."""
+    if not isinstance(method, str) or method not in FIT_METHODS:
+        raise ParameterError(
+            f"method = {method!r} is not a fit method of the tool; choose one of "
+            f"{', '.join(FIT_METHODS)}"
+        )
 
 
 def _minimise(
@@ -504,12 +558,14 @@ def _minimise(
     with warnings.catch_warnings():
         warnings.simplefilter("once")
         try:
+            cap = FIT_EVALUATION_CAP * fit_evaluations(method, len(objective.vary))
             result = lmfit.minimize(
                 objective.residual,
                 params,
                 method=method,
                 scale_covar=scale_covar,
                 iter_cb=None if progress is None else _reporter(progress),
+                max_nfev=cap,
             )
         except ValueError as exc:  # lmfit's own checks, e.g. NaN from the model
             if isinstance(exc, ParameterError):
@@ -577,6 +633,7 @@ def fit(
     resolution: Resolution | None = None,
     method: str = "leastsq",
     progress: FitProgress | None = None,
+    yes: bool = False,
 ) -> FitResult:
     """Fit parameters of ``glass`` to one or more data sets at once (module docstring).
 
@@ -599,11 +656,17 @@ def fit(
     resolution
         Quadrature resolution (the converged default if omitted).
     method
-        lmfit's minimiser (``"leastsq"``, Levenberg-Marquardt, by default).
+        lmfit's minimiser, one of :data:`protocols.cost.FIT_METHODS` (``"leastsq"``,
+        Levenberg-Marquardt, by default). It is stopped after
+        :data:`protocols.cost.FIT_EVALUATION_CAP` times its typical number of evaluations (a
+        fit stopped there says so in :attr:`FitResult.warnings`).
     progress
         Called after each evaluation of the model with the number of evaluations so far and
         that evaluation's chi-square (a fit's length is not known in advance; the command line
         shows it with :meth:`protocols.progress.Progress.step`).
+    yes
+        Fit even if the work is estimated above :data:`protocols.cost.MAX_ESTIMATE_S` (refused
+        otherwise, before any work: :func:`protocols.cost.fit_work`).
 
     Returns
     -------
@@ -628,11 +691,16 @@ def fit(
     import lmfit
 
     data, vary = _checked_request(measurements, glass, vary)
+    _check_method(method)
+    if bounds is not None and not isinstance(bounds, Mapping):
+        raise ArgumentTypeError(f"bounds = {bounds!r} must be a dict name -> (low, high)")
+    check_resolution(resolution)
     params, used = _parameters(glass, vary, bounds or {})
     _check_point_count(data, vary)
     res = resolution if resolution is not None else Resolution()
-    weighting = tuple("errors" if m.errors is not None else "rms" for m in data)
     objective = _Objective(glass, vary, data, _uncertainties(data), res)
+    check_fit_cost(objective, params, method, yes=check_flag("yes", yes), override="yes=True")
+    weighting = tuple("errors" if m.errors is not None else "rms" for m in data)
     result, best, best_fit = _minimise(objective, params, method, "rms" in weighting, progress)
     values, stderr, stderr_log10 = _best_values(result, vary)
     return FitResult(

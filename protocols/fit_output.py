@@ -129,6 +129,8 @@ class FitResult:
         names = list(self.values)
         misfit = chi_square_warning(self.chi_square, self.n_points - len(names), self.weighting)
         out = [misfit] if misfit else []
+        if not getattr(self.result, "success", True):
+            out.append(f"the minimiser stopped before converging: {self.result.message}")
         out += [
             f"{n} = {self.values[n]:.6g} ended on its {side} bound: the data may want it "
             "further (widen --bounds)"

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +28,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.validation import ParameterError
+from dynamics.validation import ArgumentTypeError, ParameterError
+from protocols.checks import as_path
 from protocols.histories import TemperatureHistory, make_protocol
 from protocols.quantities import convert_values, parse_quantity
+from protocols.textfiles import check_separators, read_number, read_text
 
 if TYPE_CHECKING:  # xarray is imported where a dataset is made or read: a light start
     import xarray as xr
@@ -125,6 +126,14 @@ def _finite_column(name: str, values: FloatArray, positive: bool, source: str) -
         )
 
 
+def _numbers(name: str, value: Any) -> FloatArray:
+    """``value`` as a 1-D float array, or an ArgumentTypeError naming ``name``."""
+    try:
+        return np.atleast_1d(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        raise ArgumentTypeError(f"{name} = {value!r} must be numbers") from None
+
+
 def _per_point(name: str, value: Any, n: int, source: str) -> FloatArray | None:
     """One value per data point, finite and positive (a scalar is broadcast to every point).
 
@@ -146,7 +155,7 @@ def _per_point(name: str, value: Any, n: int, source: str) -> FloatArray | None:
     """
     if value is None:
         return None
-    arr = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
+    arr = _numbers(name, value).ravel()
     if arr.size == 1:
         arr = np.full(n, float(arr[0]))
     if arr.size != n:
@@ -256,7 +265,7 @@ def measurement(
             f"{source}: quantity {quantity!r} is not known; choose one of "
             f"{', '.join(sorted(QUANTITIES))}"
         )
-    y = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
+    y = _numbers("values", values).ravel()
     _finite_column(quantity, y, False, source)
     n = y.size
     err = _per_point(f"{quantity}_err", errors, n, source)
@@ -310,65 +319,78 @@ def _split_header(text: str, source: str) -> tuple[str, str]:
     return name.strip(), rest.rstrip()[:-1].strip()
 
 
-def _read_lines(p: Path, source: str) -> tuple[dict[str, str], list[str], list[list[str]]]:
+def _read_lines(
+    p: Path, source: str
+) -> tuple[dict[str, tuple[str, int]], list[str], list[tuple[int, list[str]]]]:
     """The settings, header and data rows of a CSV file (module docstring), as text.
 
     Parameters
     ----------
     p
-        The file (it exists).
+        The file.
     source
         A label for messages.
 
     Returns
     -------
     settings
-        ``{name: value}`` from the ``# NAME = VALUE`` lines before the header.
+        ``{name: (value, line number)}`` from the ``# NAME = VALUE`` lines before the header.
     header
         The header's cells.
     rows
-        Each data row's cells (as many as the header's).
+        Each data row's line number and cells (as many as the header's).
 
     Raises
     ------
     ParameterError
-        An unknown setting, a row of the wrong length, no header or no data rows.
+        Not UTF-8 text, an unknown setting or one given twice, columns separated by ';', a row
+        of the wrong length, no header or no data rows.
     """
-    settings: dict[str, str] = {}
-    rows: list[list[str]] = []
+    settings: dict[str, tuple[str, int]] = {}
+    rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
-    with p.open(newline="", encoding="utf-8") as fh:
-        for line_no, raw in enumerate(fh, 1):
-            line = raw.strip()
-            if not line:
-                continue
-            if line.startswith("#"):
-                setting = _SETTING.match(line)
-                if header is None and setting:
-                    key, value = setting.group(1), setting.group(2)
-                    if key not in SETTINGS:
-                        raise ParameterError(
-                            f"{source}, line {line_no}: setting {key!r} is not known; use "
-                            f"{', '.join(SETTINGS)}"
-                        )
-                    settings[key] = value.strip()
-                continue
-            cells = next(csv.reader([line]))
-            if header is None:
-                header = cells
-            else:
-                if len(cells) != len(header):
-                    raise ParameterError(
-                        f"{source}, line {line_no}: {len(cells)} values for {len(header)} columns"
-                    )
-                rows.append(cells)
+    for line_no, raw in enumerate(read_text(p, f"data = {str(p)!r}").splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        where = f"{source}, line {line_no}"
+        if line.startswith("#"):
+            setting = _SETTING.match(line)
+            if header is None and setting:
+                _add_setting(settings, setting.group(1), setting.group(2).strip(), line_no, where)
+            continue
+        check_separators(line, where)
+        cells = next(csv.reader([line]))
+        if header is None:
+            header = cells
+        elif len(cells) != len(header):
+            raise ParameterError(
+                f"{where}: {len(cells)} values for {len(header)} columns (numbers are written "
+                "with a decimal point; a comma separates columns)"
+            )
+        else:
+            rows.append((line_no, cells))
     if header is None or not rows:
         raise ParameterError(f"{source}: no header or no data rows")
     return settings, header, rows
 
 
+def _add_setting(
+    settings: dict[str, tuple[str, int]], key: str, value: str, line_no: int, where: str
+) -> None:
+    """Record the setting ``key = value`` of line ``line_no``: a known setting, given once."""
+    if key not in SETTINGS:
+        raise ParameterError(f"{where}: setting {key!r} is not known; use {', '.join(SETTINGS)}")
+    if key in settings:
+        raise ParameterError(
+            f"{where}: setting {key!r} is given twice (first on line {settings[key][1]}); "
+            "give it once"
+        )
+    settings[key] = (value, line_no)
+
+
 def _numeric_columns(
-    header: list[str], rows: list[list[str]], source: str
+    header: list[str], rows: list[tuple[int, list[str]]], source: str
 ) -> dict[str, tuple[str, FloatArray]]:
     """The columns of a CSV file as numbers in the file's units (empty cells NaN).
 
@@ -377,7 +399,7 @@ def _numeric_columns(
     header
         The header's cells, ``quantity [unit]``.
     rows
-        Each data row's cells.
+        Each data row's line number and cells.
     source
         A label for messages.
 
@@ -389,35 +411,36 @@ def _numeric_columns(
     Raises
     ------
     ParameterError
-        A header cell without a unit, a column given twice, or a cell that is not a number.
+        A header cell without a unit, a column given twice, or a cell that is not a number
+        (a decimal comma included), naming the line.
     """
-    columns: dict[str, tuple[str, list[str]]] = {}
-    for i, text in enumerate(header):
+    columns: dict[str, str] = {}
+    for text in header:
         name, unit = _split_header(text, source)
         if name in columns:
             raise ParameterError(f"{source}: column {name!r} appears twice")
-        columns[name] = (unit, [r[i] for r in rows])
+        columns[name] = unit
     table: dict[str, tuple[str, FloatArray]] = {}
-    for name, (unit, cells) in columns.items():
-        try:
-            values = np.array([float(c) if c.strip() else math.nan for c in cells])
-        except ValueError:
-            bad = next(c for c in cells if not _is_number(c))
-            raise ParameterError(f"{source}: {name} = {bad!r} is not a number") from None
-        table[name] = (unit, values)
+    for i, (name, unit) in enumerate(columns.items()):
+        values = [read_number(cells[i], name, f"{source}, line {n}") for n, cells in rows]
+        table[name] = (unit, np.array(values, dtype=float))
     return table
 
 
-def _file_settings(settings: dict[str, str]) -> dict[str, float | None]:
-    """``tau_expt`` [s] and ``temperature`` [K] from a CSV file's settings (None if absent)."""
-    return {
-        "tau_expt": parse_quantity(settings["tau_expt"], "s", name="tau_expt")
-        if "tau_expt" in settings
-        else None,
-        "temperature": parse_quantity(settings["temperature"], "K", name="temperature")
-        if "temperature" in settings
-        else None,
-    }
+def _file_settings(settings: dict[str, tuple[str, int]], source: str) -> dict[str, float | None]:
+    """``tau_expt`` [s] and ``temperature`` [K] from a CSV file's settings (None if absent); a
+    bad value is refused naming the file and its line."""
+    out: dict[str, float | None] = {}
+    for name, unit in (("tau_expt", "s"), ("temperature", "K")):
+        if name not in settings:
+            out[name] = None
+            continue
+        text, line_no = settings[name]
+        try:
+            out[name] = parse_quantity(text, unit, name=name)
+        except ParameterError as exc:
+            raise ParameterError(f"{source}, line {line_no}: {exc}") from None
+    return out
 
 
 def read_csv(
@@ -434,27 +457,18 @@ def read_csv(
     temperature
         [K] for step quantities whose file gives none.
     """
-    p = Path(path)
+    p = as_path("path", path)
     source = p.name
-    if not p.exists():
-        raise ParameterError(f"data = {str(p)!r}: no such file")
     settings, header, rows = _read_lines(p, source)
     table = _numeric_columns(header, rows, source)
+    protocol = settings.get("protocol")
     return _from_table(
         table,
-        _file_settings(settings),
-        settings.get("protocol"),
+        _file_settings(settings, source),
+        None if protocol is None else protocol[0],
         {"tau_expt": tau_expt, "temperature": temperature},
         source,
     )
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _from_table(
@@ -593,7 +607,7 @@ def read_data(
 
     if isinstance(source, xr.Dataset):
         return from_dataset(source, quantity, tau_expt=tau_expt, temperature=temperature)
-    path = Path(source)
+    path = as_path("source", source)
     if path.suffix == ".nc":
         from protocols.output import open_dataset
 

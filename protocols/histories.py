@@ -11,13 +11,12 @@ questions, so a new protocol is one new class: defining it registers its ``kind`
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import inspect
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -36,7 +35,16 @@ from dynamics.response import (
     step_heat,
 )
 from dynamics.thermal import debye_temperature_after_deposit
-from dynamics.validation import MIN_TEMPERATURE_K, ParameterError, check_range
+from dynamics.validation import (
+    MIN_TEMPERATURE_K,
+    ArgumentTypeError,
+    ParameterError,
+    as_count,
+    as_real,
+    check_range,
+    check_time,
+    plain_number,
+)
 from protocols.labels import title_duration, title_temperature
 
 FloatArray = NDArray[np.float64]
@@ -102,6 +110,7 @@ class ProtocolParameter(ParameterSpec):
         ParameterError
             Naming ``name``, ``value``, the allowed range and the unit.
         """
+        value = plain_number(value)  # numpy numbers and 0-d arrays are numbers too
         if value is None and self.optional:
             return None
         unit = f" [{self.unit}]"
@@ -115,16 +124,16 @@ class ProtocolParameter(ParameterSpec):
                 high_open=self.high_open,
                 unit=self.unit,
             )
+            if self.unit == "s":  # times: also within the range the tool resolves
+                check_time(name, column, allow_zero=self.low == 0 and not self.low_open)
             return tuple(float(v) for v in np.atleast_1d(column).ravel())
-        if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-            raise ParameterError(f"{name} = {value!r} must be a number{unit}")
         if self.integer:
-            if not isinstance(value, int | np.integer) or not self.low <= value <= self.high:
-                raise ParameterError(
-                    f"{name} = {value!r} is outside the allowed range {self.range_text()}"
-                )
-            return int(value)
+            return as_count(name, value, int(self.low), self.high)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ArgumentTypeError(f"{name} = {value!r} must be a number{unit}")
         self.check(name, value)
+        if self.unit == "s":
+            check_time(name, value, allow_zero=self.low == 0 and not self.low_open)
         return float(value)
 
 
@@ -204,6 +213,14 @@ def _parameters_doc(cls: type) -> str:
             + f". [{spec.unit}]",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _plain_then(self: Any, validate: Callable[[Any], None]) -> None:
+    """Replace each numpy number or 0-d array field of a protocol by the Python number it holds
+    (so that its dict is JSON and its hash works), then run the protocol's own checks."""
+    for f in dataclasses.fields(self):
+        object.__setattr__(self, f.name, plain_number(getattr(self, f.name)))
+    validate(self)
 
 
 @dataclass(frozen=True)
@@ -786,7 +803,10 @@ class Schedule(TemperatureHistory):
                 "columns of the same length >= 1"
             )
         if t[0] != 0.0:
-            raise ParameterError(f"times[0] = {t[0]:g} s must be 0")
+            raise ParameterError(
+                f"times[0] = {t[0]:g} s must be 0: a schedule starts at time 0 (its first row is "
+                "the temperature at t = 0)"
+            )
         bad = np.flatnonzero(np.diff(t) <= 0)
         if bad.size:
             i = int(bad[0]) + 1
@@ -799,37 +819,15 @@ class Schedule(TemperatureHistory):
         return f"schedule of {len(self.times)} points over {title_duration(self.times[-1])}"
 
     @classmethod
-    def from_csv(cls, path: str | Path, T_start: float | None = None) -> Schedule:
-        """Read a two-column CSV (time [s], temperature [K]), with or without a header line."""
-        p = Path(path)
-        try:
-            with p.open(newline="") as handle:
-                rows = [
-                    row for row in csv.reader(handle) if row and not row[0].lstrip().startswith("#")
-                ]
-        except OSError as exc:
-            raise ParameterError(
-                f"schedule file {str(p)!r} cannot be read: {exc.strerror}"
-            ) from None
-        except UnicodeDecodeError as exc:
-            raise ParameterError(
-                f"schedule file {str(p)!r} is not text in {exc.encoding} (byte {exc.start})"
-            ) from None
-        values: list[tuple[float, float]] = []
-        for number, row in enumerate(rows, start=1):
-            try:
-                values.append((float(row[0]), float(row[1])))
-            except (ValueError, IndexError):
-                if number == 1:
-                    continue  # a header
-                raise ParameterError(
-                    f"schedule file {str(p)!r}, line {number}: {row!r} is not "
-                    "'time_s, temperature_K'"
-                ) from None
-        if not values:
-            raise ParameterError(f"schedule file {str(p)!r} has no rows of 'time_s, temperature_K'")
-        t, temps = zip(*values, strict=True)
-        return cls(tuple(t), tuple(temps), T_start)
+    def from_csv(cls, path: str | os.PathLike[str], T_start: float | None = None) -> Schedule:
+        """Read a schedule file: a CSV table of time and temperature, with an optional header
+        naming the columns and their units (``time [min], temperature [mK]``; seconds and
+        kelvin without one); :mod:`protocols.schedule_file`. Every refusal names the file and
+        the line."""
+        from protocols.schedule_file import read_schedule
+
+        times, temps = read_schedule(path)
+        return cls(tuple(times.tolist()), tuple(temps.tolist()), T_start)
 
     @property
     def initial_temperature(self) -> float:
@@ -1045,26 +1043,21 @@ def log_times(t_start: float, t_stop: float, points_per_decade: int = 20) -> Flo
     array([0.001     , 0.00316228, 0.01      , 0.03162278, 0.1       ,
            0.31622777, 1.        ])
     """
-    for name, value in (("t_start", t_start), ("t_stop", t_stop)):
-        if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-            raise ParameterError(f"{name} = {value!r} must be a number [s]")
-        check_range(name, value, 0.0, unit="s")
-    a, b = float(t_start), float(t_stop)
+    a = as_real("t_start", t_start, "s")
+    b = as_real("t_stop", t_stop, "s")
+    check_range("t_start", a, 0.0, unit="s")
+    check_range("t_stop", b, 0.0, unit="s")
     if b <= a:
         raise ParameterError(f"t_stop = {b:g} s must exceed t_start = {a:g} s")
-    if (
-        isinstance(points_per_decade, bool)
-        or not isinstance(points_per_decade, int)
-        or points_per_decade < 1
-    ):
-        raise ParameterError(f"points_per_decade = {points_per_decade!r} must be an integer >= 1")
-    return np.logspace(math.log10(a), math.log10(b), log_count(a, b, points_per_decade))
+    per_decade = as_count("points_per_decade", points_per_decade, 1)
+    return np.logspace(math.log10(a), math.log10(b), log_count(a, b, per_decade))
 
 
 def log_count(t_start: float, t_stop: float, points_per_decade: float) -> int:
     """How many times :func:`log_times` gives from ``t_start`` to ``t_stop`` (both > 0), without
     making them: ``points_per_decade`` per decade, both ends included, at least 2. [1]"""
-    return max(2, math.ceil(points_per_decade * math.log10(t_stop / t_start)) + 1)
+    decades = math.log10(t_stop) - math.log10(t_start)  # t_stop/t_start overflows 1e-300..1e300
+    return max(2, math.ceil(points_per_decade * decades) + 1)
 
 
 def protocol_from_dict(data: dict[str, Any]) -> TemperatureHistory:

@@ -20,11 +20,15 @@ from dynamics.ensemble import Resolution
 from dynamics.glass import Glass
 from dynamics.response import metallic_response
 from dynamics.validation import (
+    ArgumentTypeError,
     ParameterError,
-    check_positive,
     check_temperature,
-    warn_two_level_range,
+    check_time,
+    check_two_level_range,
 )
+from protocols.checks import check_callback, check_flag, check_resolution
+from protocols.cost import check_step_cost
+from protocols.plausibility import check_plausible, finite_or_refused
 from protocols.provenance import provenance
 from protocols.variables import annotate
 
@@ -39,6 +43,7 @@ def alpha_through_tc(
     *,
     resolution: Resolution | None = None,
     progress: Callable[[float], None] | None = None,
+    yes: bool = False,
 ) -> xr.Dataset:
     """Expansion coefficient and Grüneisen parameter of a metallic glass against temperature.
 
@@ -55,6 +60,9 @@ def alpha_through_tc(
         Quadrature resolution.
     progress
         Called with the fraction of the temperatures done.
+    yes
+        Compute even if the work is estimated above :data:`protocols.cost.MAX_ESTIMATE_S`
+        (refused otherwise, before any work: :func:`protocols.cost.step_work`).
 
     Returns
     -------
@@ -67,21 +75,28 @@ def alpha_through_tc(
     import xarray as xr
 
     if not isinstance(glass, Glass):
-        raise ParameterError("alpha_through_tc needs a soft-potential glass (dynamics.Glass)")
+        raise ArgumentTypeError(
+            f"glass = {glass!r}: alpha_through_tc needs a soft-potential glass (dynamics.Glass)"
+        )
+    check_resolution(resolution)
+    check_callback("progress", progress)
     if glass.electron_dos <= 0:
         raise ParameterError(
             f"electron_dos = {glass.electron_dos} must be > 0 for a metallic glass [J-1 m-3]"
         )
     temps = np.atleast_1d(check_temperature("temperature", temperature)).astype(float)
-    tau = np.atleast_1d(check_positive("tau_expt", tau_expt, "s")).astype(float)
+    tau = np.atleast_1d(check_time("tau_expt", tau_expt)).astype(float)
     if temps.ndim != 1 or temps.size == 0 or tau.ndim != 1 or tau.size == 0:
         raise ParameterError(
             "temperature [K] and tau_expt [s] must each be a non-empty 1-D list of values"
         )
     if np.any(np.diff(temps) <= 0) or np.any(np.diff(tau) < 0):
         raise ParameterError("temperature must increase strictly and tau_expt must not decrease")
-    warn_two_level_range(temps.max(), glass.W)
-    response = metallic_response(glass, temps, tau, resolution, progress)
+    check_two_level_range("temperature", temps.max(), glass.W)
+    what = f"alpha_through_tc at {temps.size} temperatures"
+    check_step_cost(what, glass, temps, tau, resolution, check_flag("yes", yes))
+    with finite_or_refused("alpha through T_c", glass):
+        response = metallic_response(glass, temps, tau, resolution, progress)
     dims = ("temperature", "tau_expt")
     by_temperature = ("alpha_electron", "heat_capacity_electron", "superconducting_gap", "tau_min")
     ds = xr.Dataset(
@@ -102,4 +117,5 @@ def alpha_through_tc(
             resolution=resolution,
         )
     )
+    check_plausible(ds, "alpha through T_c", glass)
     return annotate(ds)

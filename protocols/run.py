@@ -25,14 +25,19 @@ from dynamics.response import (
     step_response,
 )
 from dynamics.validation import (
+    MAX_TIME_S,
+    MIN_TIME_S,
+    ArgumentTypeError,
     ParameterError,
     check_all_finite,
-    check_positive,
-    check_range,
     check_temperature,
-    warn_two_level_range,
+    check_time,
+    check_two_level_range,
 )
+from protocols.checks import check_callback, check_flag, check_resolution
+from protocols.cost import check_cost, check_step_cost, run_work
 from protocols.histories import PROTOCOLS, TemperatureHistory
+from protocols.plausibility import check_plausible, finite_or_refused
 from protocols.provenance import provenance
 from protocols.variables import annotate
 
@@ -45,7 +50,7 @@ FloatArray = NDArray[np.float64]
 def check_model(glass: Any) -> GlassModel:
     """``glass`` if it is a glass the tool simulates, else a :class:`ParameterError`."""
     if not isinstance(glass, Glass | TunnellingGlass):
-        raise ParameterError(
+        raise ArgumentTypeError(
             f"glass = {glass!r} must be a dynamics.Glass or dynamics.TunnellingGlass"
         )
     return glass
@@ -55,7 +60,7 @@ def check_protocol(protocol: Any) -> TemperatureHistory:
     """``protocol`` if it is a protocol of :mod:`protocols.histories`, else a
     :class:`ParameterError`."""
     if not isinstance(protocol, TemperatureHistory):
-        raise ParameterError(
+        raise ArgumentTypeError(
             f"protocol = {protocol!r} must be a protocol of protocols.histories "
             f"({', '.join(sorted(PROTOCOLS))})"
         )
@@ -95,7 +100,15 @@ def first_output_time(glass: GlassModel, protocol: TemperatureHistory) -> float:
     """The first default output time: 1e-2 τ_min at the protocol's highest temperature, well
     before the fastest thermal TLS relaxes. [s]"""
     hot = protocol.temperature_range(glass, 0.0)[1]
-    return 1e-2 * float(tau_min(hot, glass.A))
+    fastest = float(tau_min(hot, glass.A))
+    start = 1e-2 * fastest
+    if not MIN_TIME_S <= start <= MAX_TIME_S / 10:
+        raise ParameterError(
+            f"A = {glass.A:g} s-1 K-3 gives tau_min({hot:.4g} K) = {fastest:.4g} s, so the default "
+            f"output times (from 1e-2 tau_min) leave the times the tool handles, [{MIN_TIME_S:g}, "
+            f"{MAX_TIME_S:g}] s; give the output times (--t-start, --t-stop; times=)"
+        )
+    return start
 
 
 def run(
@@ -107,6 +120,7 @@ def run(
     rtol: float = 1e-6,
     progress: Callable[[float], None] | None = None,
     build_progress: Callable[[float], None] | None = None,
+    yes: bool = False,
 ) -> xr.Dataset:
     """Simulate a glass under a temperature protocol.
 
@@ -127,6 +141,9 @@ def run(
     build_progress
         Called with the fraction of the ensemble built (before the integration; it takes
         seconds to minutes on exact spectra, milliseconds otherwise).
+    yes
+        Run even if the work is estimated above :data:`protocols.cost.MAX_ESTIMATE_S`
+        (refused otherwise, before any work: :func:`protocols.cost.run_work`).
 
     Returns
     -------
@@ -155,19 +172,30 @@ def run(
     """
     model = check_model(glass)
     history = check_protocol(protocol).resolved(model)
+    _check_extras(resolution, progress, build_progress)
     out_t = history.output_times(
         default_times(model, history) if times is None else _check_times(times)
     )
     T_low, T_high = history.temperature_range(model, float(out_t[-1]))
     if isinstance(model, Glass):
-        warn_two_level_range(T_high, model.W)
-    ens = build_ensemble(model, T_low, T_high, float(out_t[-1]), resolution, build_progress)
-    trajectory = history.simulate(model, ens, out_t, rtol=rtol, progress=progress)
-    where = f"the {history.kind} run of glass {model.name!r}"
-    check_all_finite("temperature", trajectory.response.temperature, where)
-    check_all_finite("strain_tls", trajectory.response.strain, where)
-    check_all_finite("heat_tls", trajectory.response.heat, where)
-    ds = _dataset(model, history, ens, trajectory)
+        check_two_level_range(f"the highest temperature of the {history.kind}", T_high, model.W)
+    work = run_work(model, history, float(out_t[-1]), out_t.size, resolution)
+    check_cost(
+        f"protocols.run of a {history.kind} with {out_t.size} output times",
+        work.seconds,
+        yes=check_flag("yes", yes),
+        hint="fewer output times",
+        override="yes=True",
+    )
+    what = f"the {history.kind} run"
+    with finite_or_refused(what, model, history):
+        ens = build_ensemble(model, T_low, T_high, float(out_t[-1]), resolution, build_progress)
+        trajectory = history.simulate(model, ens, out_t, rtol=rtol, progress=progress)
+        where = f"the {history.kind} run of glass {model.name!r}"
+        check_all_finite("temperature", trajectory.response.temperature, where)
+        check_all_finite("strain_tls", trajectory.response.strain, where)
+        check_all_finite("heat_tls", trajectory.response.heat, where)
+        ds = _dataset(model, history, ens, trajectory)
     readout = history.read_out(model, ens, trajectory)
     ds = ds.assign_coords(readout.coords)
     for name, (dims, values) in readout.variables.items():
@@ -186,11 +214,20 @@ def run(
             bins=int(ens.size),
         )
     )
+    check_plausible(ds, what, model, history)
     return annotate(ds)
 
 
+def _check_extras(resolution: Any, *callbacks: Any) -> None:
+    """Refuse a resolution that is not a Resolution, or a progress callback that is not a
+    function (:class:`dynamics.validation.ArgumentTypeError`)."""
+    check_resolution(resolution)
+    for name, callback in zip(("progress", "build_progress"), callbacks, strict=False):
+        check_callback(name, callback)
+
+
 def _check_times(times: ArrayLike) -> FloatArray:
-    out = check_range("times", times, 0.0, low_open=False, unit="s")
+    out = check_time("times", times, allow_zero=True)
     if out.ndim > 1:
         raise ParameterError(f"times has shape {out.shape}; give a 1-D list of output times [s]")
     out = out.ravel()
@@ -248,6 +285,7 @@ def gruneisen_vs_tau(
     *,
     resolution: Resolution | None = None,
     progress: Callable[[float], None] | None = None,
+    yes: bool = False,
 ) -> xr.Dataset:
     """Γ(τ_expt) after an infinitesimal heat step, with the derived closed form (6.4) beside it.
 
@@ -263,6 +301,9 @@ def gruneisen_vs_tau(
         Quadrature resolution.
     progress
         Called with the fraction done (the ensembles' builds, one per temperature, dominate).
+    yes
+        Compute even if the work is estimated above :data:`protocols.cost.MAX_ESTIMATE_S`
+        (refused otherwise, before any work: :func:`protocols.cost.step_work`).
 
     Returns
     -------
@@ -288,17 +329,21 @@ def gruneisen_vs_tau(
 
     model = check_model(glass)
     if not isinstance(model, Glass):
-        raise ParameterError("gruneisen_vs_tau needs a soft-potential glass (dynamics.Glass)")
+        raise ArgumentTypeError("gruneisen_vs_tau needs a soft-potential glass (dynamics.Glass)")
+    _check_extras(resolution, progress)
     temps = _one_d("temperature", check_temperature("temperature", temperature), "K")
-    tau = _one_d("tau_expt", check_positive("tau_expt", tau_expt, "s"), "s")
+    tau = _one_d("tau_expt", check_time("tau_expt", tau_expt), "s")
     if np.any(np.diff(tau) < 0):
         raise ParameterError("tau_expt must be non-decreasing [s]")
     if np.unique(temps).size != temps.size:
         raise ParameterError(
             f"temperature = {temps.tolist()} has repeated values; give distinct temperatures [K]"
         )
-    warn_two_level_range(temps.max(), model.W)
-    response = step_response(model, temps, tau, resolution=resolution, progress=progress)
+    check_two_level_range("temperature", temps.max(), model.W)
+    what = f"gruneisen_vs_tau at {temps.size} temperatures and {tau.size} tau_expt values"
+    check_step_cost(what, model, temps, tau, resolution, check_flag("yes", yes))
+    with finite_or_refused("Gamma(tau_expt)", model):
+        response = step_response(model, temps, tau, resolution=resolution, progress=progress)
     with warnings.catch_warnings():  # the closed form warns where it leaves its validity
         warnings.simplefilter("ignore")
         closed = [closed_form_gruneisen(model, t, tau) for t in temps]
@@ -326,4 +371,5 @@ def gruneisen_vs_tau(
             b_gamma=gruneisen_time_constant(),
         )
     )
+    check_plausible(ds, "Gamma(tau_expt)", model)
     return annotate(ds)

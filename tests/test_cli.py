@@ -127,13 +127,15 @@ def test_run_with_no_arguments_is_the_main_job(tmp_path, monkeypatch) -> None:
     i = int(np.argmax(np.abs(ds["strain"].values)))
     assert 0 < i < ds.sizes["time"] - 1
     assert float(ds["strain"][i]) < 0
-    # the main job a second time: the default output is replaced, and nothing else written
+    # the main job a second time: the default output is replaced (a path given with --out is
+    # never replaced without --force), and nothing else is written
     assert main(["run", "--quiet", "--times-per-decade", "2"]) == 0
     assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == [
         "heat_pulse.nc",
         "heat_pulse.png",
     ]
     assert open_dataset(nc).sizes["time"] < ds.sizes["time"]  # the new one
+    assert main(["run", "--quiet", "--force", "--no-plot", "--times-per-decade", "2"]) == 0
 
 
 @pytest.mark.parametrize(

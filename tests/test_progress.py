@@ -198,9 +198,9 @@ def test_every_long_command_reports_its_progress_and_quiet_silences_it(
 
 
 def test_fit_asks_for_yes_above_the_cost_limit(tmp_path: Path, capsys, monkeypatch) -> None:
-    import protocols.cli.fit as cli_fit
+    from protocols import cost
 
-    monkeypatch.setattr(cli_fit, "EVALUATIONS_PER_PARAMETER", 10**9)
+    monkeypatch.setitem(cost.FIT_METHODS, "leastsq", 10**6)  # evaluations a fit is estimated
     argv = ["fit", str(_alpha_csv(tmp_path)), "--spectrum", "asymptotic", "--vary", "c"]
     assert cli_main([*argv, "--out", str(tmp_path / "a.nc"), "--no-plot"]) == 2
     assert "give --yes to run it anyway" in capsys.readouterr().err

@@ -105,7 +105,7 @@ HOSTILE = [
     (["sweep", "--grid", "temperature=1e-300"], "temperature = 1e-300 is outside"),
     (
         ["closed-form", "--tau-expt-min", "-1"],
-        "--tau-expt-min = -1 is outside the allowed range (0, inf)",
+        "--tau-expt-min = -1 is outside the allowed range [1e-300, 1e+100] [s]",
     ),
     (
         ["closed-form", "--tau-expt-min", "1e3", "--tau-expt-max", "1e-3"],

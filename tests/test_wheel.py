@@ -22,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What a wheel is made of (the rest of the checkout is tests, docs and notebooks).
-SOURCES = ("pyproject.toml", "README.md", "dynamics", "protocols")
+SOURCES = ("pyproject.toml", "README.md", "tls_expansion_cli.py", "dynamics", "protocols")
 
 
 def _importable_packages(top: Path) -> set[str]:

@@ -45,6 +45,7 @@ from dynamics.exact.tables import SpectralTable, table_two_level
 from dynamics.exact.two_level import (
     _MIXED_P,
     FD_STEP,
+    RESOLVED_SPLITTING,
     ExactTwoLevel,
     _with_derivatives,
     exact_couplings,
@@ -195,6 +196,7 @@ def exact_members(
     """
     res = resolution if resolution is not None else Resolution()
     t_lo, t_hi, t_end_v = _check_run(temperature_low, temperature_high, t_end)
+    _check_resolved(model, t_lo, res)
     e_window = (res.x_min * K_B * t_lo, res.x_max * K_B * t_hi)
     wide = dataclasses.replace(
         res,
@@ -253,6 +255,31 @@ def _bin_floor(
         )
         p_min = np.maximum(np.minimum(p_min, reach), 1e-300)
     return p_min
+
+
+def _check_resolved(model: Glass, temperature_low: float, resolution: Resolution) -> None:
+    """Refuse a run whose lowest bin energy ``x_min k_B T`` is below the smallest splitting the
+    exact spectra resolve (:data:`dynamics.exact.RESOLVED_SPLITTING` W): their deformation
+    potentials are undefined (NaN) there.
+
+    Parameters
+    ----------
+    model
+        The glass.
+    temperature_low
+        Lowest temperature of the run. [K]
+    resolution
+        Quadrature resolution (its ``x_min``).
+    """
+    lowest = RESOLVED_SPLITTING * model.W / resolution.x_min
+    if temperature_low < lowest:
+        raise ParameterError(
+            f"temperature = {temperature_low:.6g} K is outside the allowed range [{lowest:.3g}, "
+            f"inf) [K] of exact spectra for glass {model.name!r}: below it the TLS splittings "
+            f"x_min k_B T (x_min = {resolution.x_min:g}) are smaller than the "
+            f"{RESOLVED_SPLITTING:g} W the spectra resolve; use the asymptotic spectra there "
+            "(spectrum='asymptotic', --spectrum asymptotic)"
+        )
 
 
 def _type_members(

@@ -10,13 +10,17 @@ one line on stderr and exit with status 2; nothing is written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 
 from dynamics import __version__
 from dynamics.validation import NumericalError, ParameterError, TwoLevelRangeWarning
+from protocols import guards
 from protocols.cli import (
     closed_form,
     fit,
@@ -69,15 +73,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["MPLBACKEND"] = "Agg"
     parser = build_parser()
     try:
+        _ignore_file_size_signal()
         args, extras = parser.parse_known_args(argv)
         check_unrecognized(args.command, extras)
         check_per_decade(args)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), guards.terminate_as_exception():
             warnings.simplefilter("always", TwoLevelRangeWarning)
             # a numerical warning is a failure to report, not noise on stderr
             warnings.simplefilter("error", RuntimeWarning)
             warnings.showwarning = show_warning
             return int(args.func(args))
+    except BrokenPipeError:  # stdout closed early (| head): the reader wanted no more
+        _silence_stdout()
+        return 141
+    except guards.Terminated as exc:  # SIGTERM: temporaries removed on the way out
+        print("tls-expansion: terminated", file=sys.stderr)
+        return int(exc.code) if isinstance(exc.code, int) else 143
     except (UsageError, ConfigError, ParameterError, NumericalError, OSError) as exc:
         print(f"tls-expansion: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
@@ -96,6 +107,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    finally:
+        guards.release_all()  # the outputs' locks (protocols.guards)
+
+
+def _ignore_file_size_signal() -> None:
+    """Past a file-size limit (``ulimit -f``) a write fails with an error the command reports,
+    instead of SIGXFSZ ending the process with temporaries left behind."""
+    if hasattr(signal, "SIGXFSZ") and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

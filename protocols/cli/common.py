@@ -254,18 +254,30 @@ def progress_bar(label: str, unit: str = "") -> Any:
 
 
 def output_paths(args: argparse.Namespace, default_stem: str) -> tuple[Any, Any]:
-    """The dataset's and the figure's paths: ``--out``, else ``outputs/<default_stem>.nc``;
-    checked before any work (:func:`protocols.output.check_output_location`). The default
-    output is replaced by the next run of the same command; a file named with ``--out`` only
-    with ``--force`` (:func:`replaces_existing`)."""
+    """The output pair of a command, checked and locked before its work.
+
+    ``--out PATH`` is the user's file: refused if it exists, unless ``--force``. Without it the
+    command writes its own scratch result ``outputs/<default_stem>.nc`` (and ``.png``), which
+    the next run of the same command replaces (:func:`write_outputs` says so). Either way the
+    output's lock is taken now (:mod:`protocols.guards`; released when the command ends), so a
+    second process writing the same output refuses at once.
+
+    Returns
+    -------
+    (Path, Path)
+        The dataset's and the plot's paths.
+    """
     from pathlib import Path
+
+    from protocols import guards
+    from protocols.output import check_output_location
 
     nc = Path(args.out) if args.out else Path("outputs") / f"{default_stem}.nc"
     if nc.suffix != ".nc":
         raise UsageError(f"--out = {str(nc)!r} must end in .nc")
-    from protocols.output import check_output_location
-
-    return check_output_location(nc, force=replaces_existing(args))
+    pair = check_output_location(nc, force=replaces_existing(args), flag="--force")
+    guards.acquire(pair[0])
+    return pair
 
 
 def replaces_existing(args: argparse.Namespace) -> bool:
@@ -282,7 +294,13 @@ def write_outputs(args: argparse.Namespace, dataset: Any, nc: Any, figure: Any, 
     from protocols.output import write_pair
 
     replaced = nc.exists() or (not args.no_plot and png.exists())
-    write_pair(dataset, nc, None if args.no_plot else figure, overwrite=replaces_existing(args))
+    write_pair(
+        dataset,
+        nc,
+        None if args.no_plot else figure,
+        overwrite=replaces_existing(args),
+        flag="--force",
+    )
     return f"{'replaced' if replaced else 'wrote'} {nc}" + ("" if args.no_plot else f" and {png}")
 
 

@@ -6,8 +6,6 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from dynamics.validation import ParameterError
 from protocols.cli.common import (
     add_glass_options,
@@ -17,15 +15,10 @@ from protocols.cli.common import (
     write_outputs,
 )
 from protocols.config import quantity_type
-from protocols.cost import (
-    check_cost,
-    estimate_gamma_seconds,
-    estimate_run_seconds,
-    format_duration,
-)
-from protocols.fit import FIT_PARAMETERS
-from protocols.fitdata import Measurement
+from protocols.cost import format_duration
+from protocols.fit import FIT_PARAMETERS, estimate_fit_seconds
 from protocols.provenance import model_summary
+from protocols.quantities import decimal_comma_message, has_decimal_comma
 
 # ----------------------------------------------------------------------------------------------
 # the command
@@ -36,6 +29,9 @@ def _parse_bounds(items: Sequence[str]) -> dict[str, tuple[float, float]]:
     for item in items:
         name, sep, rng = item.partition("=")
         low, colon, high = rng.partition(":")
+        for text in (low, high):
+            if has_decimal_comma(text):
+                raise ParameterError(f"--bounds {decimal_comma_message(name.strip(), text)}")
         try:
             if not sep or not colon:
                 raise ValueError
@@ -117,8 +113,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     vary = [v.strip() for v in args.vary.split(",") if v.strip()]
     bounds = _parse_bounds(args.bounds)
     nc, png = output_paths(args, "fit")
-    seconds = _fit_seconds(glass, data, len(vary), spectrum)
-    check_cost(f"a fit of {len(vary)} parameters", seconds, yes=args.yes)
+    seconds = estimate_fit_seconds(data, glass, vary, yes=args.yes, override="--yes")
     progress = (
         None
         if args.quiet
@@ -134,6 +129,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             vary,
             bounds=bounds,
             progress=None if progress is None else _evaluation_reporter(progress),
+            yes=True,
         )
     finally:
         if progress is not None:
@@ -150,37 +146,6 @@ def _cmd_fit(args: argparse.Namespace) -> int:
             print(f"warning: {text}")
         print(written)
     return 0
-
-
-#: Model evaluations a fit is estimated to take, per free parameter plus one: leastsq evaluates
-#: n + 1 points per Jacobian, about ten times (22-29 evaluations for 2 parameters in
-#: docs/fitting.md's example, 57 for 3 in benchmarks/bench_fit.py: 20 (n + 1) is above both). [1]
-EVALUATIONS_PER_PARAMETER = 20
-
-
-#: Building the exact-spectrum bins of one temperature, per evaluation of a step quantity
-#: (measured 0.056 s of CPU per temperature on the 2-core test machine: 1.35 s for α(T) of silica
-#: at 24 temperatures, τ_expt = 100 s; rounded up). [s]
-EXACT_SECONDS_PER_TEMPERATURE = 0.1
-
-
-def _fit_seconds(glass: Any, data: Sequence[Measurement], n_vary: int, spectrum: str) -> float:
-    """Estimated duration of a fit of ``n_vary`` parameters to ``data`` (an order of magnitude,
-    :mod:`protocols.cost`): the model at every point, :data:`EVALUATIONS_PER_PARAMETER`
-    (n_vary + 1) times; on exact spectra with the bins of each temperature built anew
-    (:data:`EXACT_SECONDS_PER_TEMPERATURE`). [s]"""
-    per_evaluation = 0.0
-    for m in data:
-        if m.time is not None and m.protocol is not None:
-            per_evaluation += estimate_run_seconds(glass, m.protocol, float(m.time.max()), m.size)
-        elif m.temperature is not None and m.tau_expt is not None:
-            temperatures = np.unique(m.temperature)
-            per_evaluation += estimate_gamma_seconds(
-                glass, temperatures, float(m.tau_expt.max()), np.unique(m.tau_expt).size
-            )
-            if spectrum == "exact":
-                per_evaluation += EXACT_SECONDS_PER_TEMPERATURE * temperatures.size
-    return per_evaluation * EVALUATIONS_PER_PARAMETER * (n_vary + 1)
 
 
 def _evaluation_reporter(progress: Any) -> Callable[[int, float], None]:

@@ -9,7 +9,7 @@ import numpy as np
 
 from dynamics.glass import Glass
 from dynamics.validation import (
-    check_positive,
+    check_time,
 )
 from protocols.checks import check_temperature_interval
 from protocols.cli.common import (
@@ -47,7 +47,7 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     T_low = args.temperature_min
     T_high = args.temperature_max if args.temperature_max is not None else TWO_LEVEL_LIMIT * glass.W
     check_temperature_interval("--temperature-min", T_low, "--temperature-max", T_high)
-    check_positive("--tau-expt", args.tau_expt, "s")
+    check_time("--tau-expt", args.tau_expt)
     count = log_count(T_low, T_high, args.temperatures_per_decade)
     # each temperature a Gamma point, at the highest temperature (the most bins)
     seconds = count * estimate_gamma_seconds(
@@ -57,7 +57,7 @@ def _cmd_metallic(args: argparse.Namespace) -> int:
     temps = np.geomspace(T_low, T_high, count)
     progress = None if args.quiet else progress_bar(f"alpha through T_c of {glass.name}")
     try:
-        ds = alpha_through_tc(glass, temps, args.tau_expt, progress=progress)
+        ds = alpha_through_tc(glass, temps, args.tau_expt, progress=progress, yes=True)
     finally:
         if progress is not None:
             progress.close()

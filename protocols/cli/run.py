@@ -59,19 +59,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.schedule:
             raise UsageError("--schedule goes with the 'schedule' protocol")
         protocol = make_protocol(kind, **params)
-    protocol = protocol.resolved(glass)  # once: a pulse given by its energy builds its C here
     nc, png = output_paths(args, kind.replace("-", "_"))
     # resolved once: a pulse given by its heat density gets its rise here, not in every step
     protocol = protocol.resolved(glass)
     t_end, count = time_span(args, glass, protocol, config.get("run"))
     seconds = estimate_run_seconds(glass, protocol, t_end, count)
-    check_cost(f"{kind} with {count} output times", seconds, yes=args.yes, hint=FEWER_TIMES)
+    rows = f" of {len(protocol.breakpoints)} rows" if isinstance(protocol, Schedule) else ""
+    hint = FEWER_TIMES + (", or a schedule of fewer rows" if rows else "")
+    check_cost(f"{kind}{rows} with {count} output times", seconds, yes=args.yes, hint=hint)
     times = output_times(args, glass, protocol, config.get("run"))
     build = None if args.quiet else progress_bar(f"TLS ensemble of {glass.name}")
     label = f"{kind} on {glass.name} (est. {format_duration(seconds)})"
     progress = None if args.quiet else progress_bar(label)
     try:
-        ds = run(glass, protocol, times, progress=progress, build_progress=build)
+        ds = run(glass, protocol, times, progress=progress, build_progress=build, yes=True)
     finally:
         for bar in (build, progress):
             if bar is not None:

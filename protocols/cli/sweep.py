@@ -342,6 +342,7 @@ def _run_sweep(args: argparse.Namespace, request: _Request, seconds: float) -> x
             chunk_size=args.chunk_size,
             progress=report or False,
             cluster_timeout=args.cluster_timeout,
+            yes=True,  # checked by _check_sweep_cost, with the command line's wording
         )
     finally:
         if close is not None:

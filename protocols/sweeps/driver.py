@@ -18,6 +18,8 @@ from dynamics.glass import Glass, GlassModel
 from dynamics.validation import (
     check_positive,
 )
+from protocols.checks import check_flag
+from protocols.cost import check_cost, sweep_point_work
 from protocols.histories import (
     TemperatureHistory,
 )
@@ -58,6 +60,7 @@ def sweep(
     chunk_size: int | None = None,
     progress: bool | ProgressCallback = False,
     cluster_timeout: float = CLUSTER_TIMEOUT_S,
+    yes: bool = False,
 ) -> xr.Dataset:
     r"""Γ(τ_expt), or a protocol, at every point of a grid of parameters, computed on dask.
 
@@ -102,6 +105,10 @@ def sweep(
     cluster_timeout
         On a cluster: give up with :class:`ClusterError` once the scheduler has been unreachable,
         or without any worker, for this long (:data:`CLUSTER_TIMEOUT_S`). [s]
+    yes
+        Compute even if the work is estimated above :data:`protocols.cost.MAX_ESTIMATE_S` (on a
+        local scheduler shared by its workers; on a cluster, per worker thread); refused
+        otherwise, before any work (:func:`protocols.cost.sweep_point_work`).
 
     Returns
     -------
@@ -137,7 +144,16 @@ def sweep(
     spec = make_spec(glass, grid, tau_expt, protocol, times, resolution, rtol)
     remote, workers, chunk = check_options(client, scheduler, workers, chunk_size)
     cluster_timeout = float(check_positive("cluster_timeout", cluster_timeout, "s"))
-    own_client = client_for(scheduler) if scheduler is not None and remote else None
+    share = 1 if remote or scheduler == "synchronous" else (workers or os.cpu_count() or 1)
+    check_cost(
+        f"a sweep of {spec.size} points",
+        sweep_point_work(spec).scaled(spec.size / share).seconds,
+        yes=check_flag("yes", yes),
+        override="yes=True",
+    )
+    own_client = (
+        client_for(scheduler, cluster_timeout) if scheduler is not None and remote else None
+    )
     active = client if client is not None else own_client
     report, close = progress_reporter(progress, spec.size)
     try:
@@ -357,6 +373,9 @@ def _dataset(spec: SweepSpec, blocks: list[dict[str, Any]]) -> xr.Dataset:
     """
     ds = assemble_gamma(spec, blocks) if spec.mode == "gamma" else assemble_protocol(spec, blocks)
     ds.attrs.update(attributes(spec))
+    from protocols.plausibility import check_plausible
     from protocols.variables import annotate
 
+    if spec.mode == "gamma":  # a protocol sweep's points are each checked by protocols.run
+        check_plausible(ds, "the Gamma(tau_expt) sweep", spec.glass)
     return annotate(ds)

@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 
 from dynamics.validation import (
+    ArgumentTypeError,
     ParameterError,
+    as_count,
 )
 
 #: ``progress`` callback: called with (points done, points in all). [1]
@@ -48,11 +50,10 @@ _ADDRESS = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$")
 
 
 def check_count(name: str, value: Any) -> int | None:
+    """``value`` as an int >= 1 (numpy integers and 0-d arrays accepted), or None."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ParameterError(f"{name} = {value!r} is outside the allowed range [1, inf) (integer)")
-    return int(value)
+    return as_count(name, value, 1)
 
 
 def check_options(
@@ -64,7 +65,7 @@ def check_options(
     if client is not None and scheduler is not None:
         raise ParameterError("give either client or scheduler, not both")
     if scheduler is not None and not isinstance(scheduler, str):
-        raise ParameterError(f"scheduler = {scheduler!r} must be a string")
+        raise ArgumentTypeError(f"scheduler = {scheduler!r} must be a string")
     remote = client is not None or (scheduler is not None and scheduler not in LOCAL_SCHEDULERS)
     if scheduler is not None and remote and not _ADDRESS.match(scheduler):
         raise ParameterError(
@@ -83,6 +84,10 @@ def check_options(
 
 def progress_reporter(progress: bool | ProgressCallback, total: int) -> tuple[Any, Any]:
     """(report(done), close()) for ``progress``."""
+    if not (callable(progress) or isinstance(progress, bool | np.bool_)):
+        raise ArgumentTypeError(
+            f"progress = {progress!r} must be True, False or a function (done, total)"
+        )
     if callable(progress):
         return (lambda done: progress(done, total)), (lambda: None)
     if not progress:
@@ -193,25 +198,90 @@ def cluster_problem(client: Any, answer_timeout: float = CLUSTER_POLL_S) -> str 
     return None if info.get("workers") else "the cluster has no worker"
 
 
-def client_for(address: str) -> Any:
+def client_for(address: str, timeout: float = CONNECT_TIMEOUT_S) -> Any:
     """A client of the scheduler at ``address``; any failure to reach it or to speak with it
-    (nothing listening, a timeout, something else listening there) is a ParameterError."""
+    (nothing listening, a timeout, something else listening there, or a listener that accepts
+    the connection and never answers) is a ParameterError, within about ``timeout`` seconds.
+
+    Parameters
+    ----------
+    address
+        ``tcp://host:port``.
+    timeout
+        How long to try to reach it (at most :data:`CONNECT_TIMEOUT_S`). [s]
+    """
     from distributed import Client
 
+    wait = min(CONNECT_TIMEOUT_S, timeout)
+    check_scheduler_answers(address, wait)
     client = Client.__new__(Client)
     try:
-        Client.__init__(client, address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+        Client.__init__(client, address, timeout=wait, set_as_default=False)
     except Exception as exc:  # distributed raises many kinds, even MemoryError on garbage
         with contextlib.suppress(Exception):
             client.close(timeout=1)  # else its __del__ waits 20 s and prints a traceback
-        if isinstance(exc, MemoryError):  # it decoded an absurd frame length from garbage
-            reason = "what listens there does not speak the dask protocol"
-        else:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ParameterError(
-            f"scheduler = {address!r} cannot be reached or is not a dask scheduler: {reason}"
+            f"scheduler = {address!r} cannot be reached or is not a dask scheduler: {_reason(exc)}"
         ) from None
     return client
+
+
+def _reason(exc: BaseException) -> str:
+    """Why connecting failed, in one line."""
+    if isinstance(exc, MemoryError):  # it decoded an absurd frame length from garbage
+        return "what listens there does not speak the dask protocol"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def check_scheduler_answers(address: str, timeout: float) -> None:
+    """Connect to ``address`` and complete dask's handshake within ``timeout`` (plus 1 s), or
+    raise a ParameterError.
+
+    ``distributed`` bounds the TCP connection by its timeout but waits for the handshake for
+    ever: a listener that accepts and stays silent (a hung scheduler, a firewall, another
+    service) would hang the sweep. The probe runs on an event loop of its own in a daemon
+    thread, so it works whether or not the caller runs an event loop.
+
+    Parameters
+    ----------
+    address
+        ``tcp://host:port``.
+    timeout
+        How long the connection may take. [s]
+    """
+    import asyncio
+    import threading
+
+    from distributed.comm import connect
+
+    outcome: dict[str, BaseException | None] = {}
+
+    async def probe() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout + 1.0)
+        await comm.close()
+
+    def attempt() -> None:
+        try:
+            asyncio.run(probe())
+        except BaseException as exc:  # reported below, in the caller's thread
+            outcome["error"] = exc
+        else:
+            outcome["error"] = None
+
+    thread = threading.Thread(target=attempt, name="tls-scheduler-probe", daemon=True)
+    thread.start()
+    thread.join(timeout + 5.0)
+    error = outcome.get("error", TimeoutError())
+    if error is None:
+        return
+    if isinstance(error, TimeoutError) and "Timed out trying to connect" not in str(error):
+        raise ParameterError(
+            f"scheduler = {address!r} accepted the connection but did not answer within "
+            f"{timeout:g} s: it is not a dask scheduler, or it hangs"
+        )
+    raise ParameterError(
+        f"scheduler = {address!r} cannot be reached or is not a dask scheduler: {_reason(error)}"
+    )
 
 
 def cluster_threads(client: Any) -> int:

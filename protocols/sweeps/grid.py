@@ -17,11 +17,12 @@ from dynamics.ensemble import Resolution
 from dynamics.glass import Glass, GlassModel, TunnellingGlass
 from dynamics.response import scale_fields
 from dynamics.validation import (
+    ArgumentTypeError,
     ParameterError,
-    check_positive,
     check_range,
     check_temperature,
-    warn_two_level_range,
+    check_time,
+    check_two_level_range,
 )
 from protocols.histories import (
     PROTOCOLS,
@@ -47,6 +48,9 @@ GAMMA_VARIABLES = (
 #: Protocol parameters that cannot be swept: tables, and the number of staircase steps (it sets
 #: the length of the ``step`` dimension).
 _NOT_SWEPT = frozenset({"times", "temperatures", "steps"})
+#: Most values one --grid range may make (num of start:stop:num); more would take gigabytes
+#: before the cost estimate could refuse the sweep. [1]
+MAX_GRID_VALUES = 10_000_000
 #: Largest number of glass or protocol combinations validated before the computation starts.
 _MAX_VALIDATED = 100_000
 
@@ -207,12 +211,19 @@ def _check_inputs(glass: Any, grid: Any, resolution: Any) -> None:
         Naming the argument and what it must be.
     """
     if not isinstance(glass, Glass | TunnellingGlass):
-        raise ParameterError(
+        raise ArgumentTypeError(
             f"glass = {glass!r} must be a dynamics.Glass or dynamics.TunnellingGlass"
         )
     if resolution is not None and not isinstance(resolution, Resolution):
-        raise ParameterError(f"resolution = {resolution!r} must be a dynamics.ensemble.Resolution")
-    if not isinstance(grid, Mapping) or not grid:
+        raise ArgumentTypeError(
+            f"resolution = {resolution!r} must be a dynamics.ensemble.Resolution"
+        )
+    if not isinstance(grid, Mapping):
+        raise ArgumentTypeError(
+            f"grid = {grid!r} must be a dict of parameter name -> values, e.g. "
+            "{'temperature': [0.1, 0.3], 'c': [4, 6]}"
+        )
+    if not grid:
         raise ParameterError(
             "grid must be a non-empty dict of parameter name -> values, e.g. "
             "{'temperature': [0.1, 0.3], 'c': [4, 6]}"
@@ -358,7 +369,7 @@ def _tau_expt_values(tau_expt: ArrayLike | None) -> FloatArray:
         A value that is not positive, or a list that is empty, not 1-D or decreasing.
     """
     raw = log_times(1e-8, 1e5, 5) if tau_expt is None else tau_expt
-    tau = np.atleast_1d(check_positive("tau_expt", raw, "s")).astype(np.float64)
+    tau = np.atleast_1d(check_time("tau_expt", raw)).astype(np.float64)
     if tau.ndim != 1 or tau.size == 0 or np.any(np.diff(tau) < 0):
         raise ParameterError("tau_expt must be a non-empty, non-decreasing 1-D list [s]")
     return tau
@@ -388,9 +399,7 @@ def _protocol_times(tau_expt: ArrayLike | None, times: ArrayLike | None) -> Floa
         raise ParameterError("tau_expt: only for a Gamma sweep; a protocol sweep takes times")
     if times is None:
         raise ParameterError("times: a protocol sweep needs its output times (shared) [s]")
-    tms = check_range(
-        "times", np.asarray(times, dtype=float), 0.0, low_open=False, unit="s"
-    ).astype(np.float64)
+    tms = check_time("times", np.asarray(times, dtype=float), allow_zero=True).astype(np.float64)
     if tms.ndim != 1 or tms.size == 0 or np.any(np.diff(tms) < 0):
         raise ParameterError("times must be a non-empty, non-decreasing 1-D list [s]")
     return tms
@@ -489,10 +498,10 @@ def make_spec(
         rtol=float(check_range("rtol", rtol, 0.0, 1.0)),
     )
     glasses = _check_combinations(spec, "glass", lambda ch: glass_at(glass, ch)) or [glass]
-    if gamma:  # inline: warn_two_level_range's stacklevel names make_spec's caller
+    if gamma:  # inline: the warning's stacklevel names make_spec's caller
         t_max = float(values[i_temp].max())
         for w in sorted({float(g.W) for g in glasses if isinstance(g, Glass)}):
-            warn_two_level_range(t_max, w)
+            check_two_level_range("temperature", t_max, w)
     else:
         _check_protocol_points(spec)
     return spec
@@ -532,6 +541,11 @@ def parse_grid_values(name: str, text: str) -> list[float]:
         raise ParameterError(f"{name} = {text!r} is not a finite range (--grid)")
     if num < 1:
         raise ParameterError(f"{name} = {text!r}: num = {num} must be >= 1 (--grid)")
+    if num > MAX_GRID_VALUES:
+        raise ParameterError(
+            f"{name} = {text!r}: num = {num} is outside the allowed range [1, "
+            f"{MAX_GRID_VALUES}] (--grid)"
+        )
     if log:
         if start <= 0 or stop <= 0:
             raise ParameterError(f"{name} = {text!r}: a log range needs start, stop > 0 (--grid)")

@@ -15,6 +15,7 @@ from dynamics.glass import Glass, GlassModel
 from dynamics.quadrature import Resolution
 from dynamics.rates import tau_min
 from dynamics.response import ResponseScale, StepResponse, response_scale, step_response
+from protocols.plausibility import finite_or_refused
 from protocols.sweeps.grid import GAMMA_VARIABLES, SweepSpec, glass_at, protocol_at
 
 FloatArray = NDArray[np.float64]
@@ -85,7 +86,8 @@ def _gamma_block(spec: SweepSpec, start: int, stop: int) -> dict[str, FloatArray
         temperature, glass_changes, _ = spec.split(spec.point(flat))
         glass, reference, scale = _point_glass(spec.glass, tuple(glass_changes.items()))
         assert isinstance(glass, Glass) and temperature is not None
-        point = _reference_point(reference, temperature, tau, spec.resolution).scaled(scale)
+        with finite_or_refused(f"the sweep point at {temperature:g} K", glass):
+            point = _reference_point(reference, temperature, tau, spec.resolution).scaled(scale)
         block["gruneisen"][row] = point.gruneisen[0]
         block["gruneisen_equilibrium"][row] = point.gruneisen_equilibrium[0]
         block["alpha_over_temperature"][row] = point.alpha[0] / temperature

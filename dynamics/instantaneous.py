@@ -33,10 +33,12 @@ part is zero (its lowest gap is above 0.3 W, so its weight is below :math:`e^{-3
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from dynamics.coupling import deta_dstrain, dt_dstrain, zero_point_shift
 from dynamics.exact.level_table import LevelTable, level_table
@@ -293,3 +295,97 @@ def glass_part_curves(glass: Glass, grid: MomentGrid | None = None) -> PartCurve
     )
     deta, dt = node_strain_coupling(q.eta, q.t, q.region, glass)
     return part_curves(g, weights, deta, dt, glass.W_J)
+
+
+def has_instantaneous_parts(glass: object) -> TypeGuard[Glass]:
+    """Whether ``glass`` has parts that follow the temperature at once beyond the phonons and
+    electrons: a soft-potential population (the paper's two-level population and the standard
+    tunnelling model have none)."""
+    return isinstance(glass, Glass) and glass.population == "soft-potential"
+
+
+def _curves_at(glass: Glass, temperature: FloatArray, curves: PartCurves | None) -> PartCurves:
+    """:func:`evaluate_parts` of the glass's curves at ``temperature`` [K]."""
+    own = curves if curves is not None else glass_part_curves(glass)
+    return evaluate_parts(own, np.asarray(temperature, dtype=float) / glass.W)
+
+
+def instantaneous_heat(
+    glass: Glass,
+    temperature: ArrayLike,
+    initial_temperature: float,
+    curves: PartCurves | None = None,
+) -> FloatArray:
+    r"""Heat held by each instantaneous part relative to :math:`T_0`,
+    :math:`U(T) - U(T_0)` (module docstring), per part of :data:`INSTANTANEOUS_PARTS`.
+
+    Parameters
+    ----------
+    glass
+        A soft-potential glass.
+    temperature
+        Temperatures, shape (n,). [K]
+    initial_temperature
+        :math:`T_0`. [K]
+    curves
+        The glass's :func:`glass_part_curves` (computed if omitted).
+
+    Returns
+    -------
+    ndarray
+        Shape (parts, n). [J m-3]
+    """
+    temps = np.atleast_1d(np.asarray(temperature, dtype=float))
+    at = _curves_at(glass, np.concatenate([[initial_temperature], temps]), curves)
+    return np.asarray(at.energy[:, 1:] - at.energy[:, :1], dtype=float)
+
+
+def instantaneous_strain(
+    glass: Glass,
+    temperature: ArrayLike,
+    initial_temperature: float,
+    curves: PartCurves | None = None,
+) -> FloatArray:
+    r"""Strain of each instantaneous part relative to :math:`T_0`,
+    :math:`\varepsilon = -[\langle\partial E/\partial\varepsilon\rangle(T)
+    - \langle\partial E/\partial\varepsilon\rangle(T_0)]/K` per volume (module docstring), per
+    part of :data:`INSTANTANEOUS_PARTS`; its slope in T is :math:`K\alpha/K`.
+
+    Parameters
+    ----------
+    glass
+        A soft-potential glass.
+    temperature
+        Temperatures, shape (n,). [K]
+    initial_temperature
+        :math:`T_0`. [K]
+    curves
+        The glass's :func:`glass_part_curves` (computed if omitted).
+
+    Returns
+    -------
+    ndarray
+        Shape (parts, n). [1]
+    """
+    temps = np.atleast_1d(np.asarray(temperature, dtype=float))
+    at = _curves_at(glass, np.concatenate([[initial_temperature], temps]), curves)
+    return np.asarray(-(at.stress[:, 1:] - at.stress[:, :1]) / glass.bulk_modulus, dtype=float)
+
+
+def instantaneous_heat_capacity(glass: Glass, temperature: ArrayLike) -> FloatArray:
+    """Heat capacity of all instantaneous parts together at each temperature [K]
+    (:func:`evaluate_parts`). [J m-3 K-1]"""
+    temps = np.atleast_1d(np.asarray(temperature, dtype=float))
+    return np.asarray(_curves_at(glass, temps, None).heat_capacity.sum(0), dtype=float)
+
+
+def instantaneous_heat_content_function(glass: Glass) -> Callable[[float], float]:
+    r"""A fast :math:`U(T) - U(0)` [J m-3] of all instantaneous parts together, for the energy
+    balance of an isolated sample (:mod:`dynamics.isolated`): one scalar temperature [K] in,
+    the interpolated curves of :func:`evaluate_parts` out."""
+    curves = glass_part_curves(glass)
+
+    def energy(temperature: float) -> float:
+        return float(evaluate_parts(curves, np.array([temperature / glass.W])).energy.sum())
+
+    return energy

@@ -2,12 +2,14 @@ r"""The energy balance of an isolated sample after a heat pulse (docs/physics.md
 
 Heat :math:`Q` [J m-3] deposited at :math:`t = 0` goes at once into what follows the sample
 temperature :math:`T` without delay, the *reservoir*: the phonons,
-:math:`U_{ph}(T) = \beta T^4/4` (Debye, :math:`C = \beta T^3`), and the conduction electrons
-:math:`U_e(T)` if any. The TLS then take it up as they relax, and a link of conductance
-:math:`G` leaks it to the bath at :math:`T_b`. Energy is conserved at every time:
+:math:`U_{ph}(T) = \beta T^4/4` (Debye, :math:`C = \beta T^3`), and :math:`U_r(T)`, the rest
+that follows :math:`T` at once: the conduction electrons of a metallic glass and the
+instantaneous parts of a soft-potential glass (:mod:`dynamics.instantaneous`), if any. The
+TLS then take it up as they relax, and a link of conductance :math:`G` leaks it to the bath at
+:math:`T_b`. Energy is conserved at every time:
 
-.. math:: U_{ph}(T) + U_e(T) + \sum w E\,\delta n + Q_\mathrm{link}
-          = U_{ph}(T_b) + U_e(T_b) + Q.
+.. math:: U_{ph}(T) + U_r(T) + \sum w E\,\delta n + Q_\mathrm{link}
+          = U_{ph}(T_b) + U_r(T_b) + Q.
 
 Over a step of length :math:`h` from :math:`(T_0, \delta n_0, Q_{\mathrm{link},0})`,
 :math:`\delta n` is advanced by the exponential integrator of :mod:`dynamics.propagation`
@@ -39,10 +41,10 @@ SECANT_ITERATIONS = 12
 def reservoir_energy(
     temperature: float,
     debye_coefficient: float,
-    electron_heat_content: Callable[[float], float] | None,
+    reservoir_heat_content: Callable[[float], float] | None,
 ) -> float:
     r"""Energy of what follows the sample temperature at once,
-    :math:`U_{ph}(T) + U_e(T) = \beta T^4/4 + U_e(T)` (phonons, and electrons if any).
+    :math:`U_{ph}(T) + U_r(T) = \beta T^4/4 + U_r(T)` (phonons, and the rest if any).
 
     Parameters
     ----------
@@ -50,8 +52,9 @@ def reservoir_energy(
         :math:`T`. [K]
     debye_coefficient
         :math:`\beta` of the phonons. [J m-3 K-4]
-    electron_heat_content
-        :math:`U_e(T)` [J m-3] of the conduction electrons, or None for an insulator.
+    reservoir_heat_content
+        :math:`U_r(T)` [J m-3] of what else follows the temperature at once (electrons,
+        instantaneous parts), or None for phonons alone.
 
     Returns
     -------
@@ -59,7 +62,7 @@ def reservoir_energy(
         [J m-3]
     """
     u = debye_coefficient * temperature**4 / 4.0
-    return u + electron_heat_content(temperature) if electron_heat_content is not None else u
+    return u + reservoir_heat_content(temperature) if reservoir_heat_content is not None else u
 
 
 class StepTooLong(Exception):
@@ -122,10 +125,10 @@ class HeatBalance:
         :math:`\beta` of the phonons. [J m-3 K-4]
     link_conductance
         :math:`G` of the link per volume. [W m-3 K-1]
-    electron_heat_content
-        :math:`U_e(T)` [J m-3] of the conduction electrons, or None for an insulator.
+    reservoir_heat_content
+        :math:`U_r(T)` [J m-3] of what else follows the temperature at once, or None.
     total
-        The conserved energy, :math:`U_{ph}(T_b) + U_e(T_b) + Q`. [J m-3]
+        The conserved energy, :math:`U_{ph}(T_b) + U_r(T_b) + Q`. [J m-3]
     """
 
     integrator: ExponentialStep
@@ -133,7 +136,7 @@ class HeatBalance:
     bath_temperature: float
     debye_coefficient: float
     link_conductance: float
-    electron_heat_content: Callable[[float], float] | None
+    reservoir_heat_content: Callable[[float], float] | None
     total: float
 
     @classmethod
@@ -145,31 +148,31 @@ class HeatBalance:
         energy: float,
         debye_coefficient: float,
         link_conductance: float,
-        electron_heat_content: Callable[[float], float] | None,
+        reservoir_heat_content: Callable[[float], float] | None,
     ) -> HeatBalance:
         """The balance of the bins of ``ensemble`` in a sample at ``bath_temperature`` [K] that
         receives ``energy`` [J m-3] at t = 0 (the other arguments are the attributes of the same
         names)."""
-        reservoir = reservoir_energy(bath_temperature, debye_coefficient, electron_heat_content)
+        reservoir = reservoir_energy(bath_temperature, debye_coefficient, reservoir_heat_content)
         return cls(
             integrator=integrator,
             heat_row=ensemble.number_density * ensemble.energy,
             bath_temperature=bath_temperature,
             debye_coefficient=debye_coefficient,
             link_conductance=link_conductance,
-            electron_heat_content=electron_heat_content,
+            reservoir_heat_content=reservoir_heat_content,
             total=reservoir + energy,
         )
 
     def reservoir(self, temperature: float) -> float:
         """:func:`reservoir_energy` of this sample at ``temperature`` [K]. [J m-3]"""
-        return reservoir_energy(temperature, self.debye_coefficient, self.electron_heat_content)
+        return reservoir_energy(temperature, self.debye_coefficient, self.reservoir_heat_content)
 
     def initial_temperature(self, energy: float) -> float:
         r"""Temperature right after the pulse, before the TLS take any heat. [K]
 
-        Phonons alone: :math:`T(0^+) = (T_b^4 + 4Q/\beta)^{1/4}`; with electrons the root of
-        :math:`U_{ph}(T) + U_e(T) = ` ``total`` below that (Brent).
+        Phonons alone: :math:`T(0^+) = (T_b^4 + 4Q/\beta)^{1/4}`; with the rest of the
+        reservoir the root of :math:`U_{ph}(T) + U_r(T) = ` ``total`` below that (Brent).
 
         Parameters
         ----------
@@ -180,7 +183,7 @@ class HeatBalance:
 
         t_b = self.bath_temperature
         temperature = (t_b**4 + 4.0 * energy / self.debye_coefficient) ** 0.25
-        if self.electron_heat_content is None:
+        if self.reservoir_heat_content is None:
             return temperature
         return brentq(
             lambda x: self.reservoir(x) - self.total, t_b, temperature, xtol=1e-15 * t_b, rtol=1e-14

@@ -23,6 +23,7 @@ instantaneous parts have :math:`C(\tau) = C(\infty)`).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,10 +31,21 @@ from numpy.typing import ArrayLike, NDArray
 
 from dynamics.electrons import electron_expansion_coefficient, electron_heat_capacity
 from dynamics.glass import Glass, GlassModel
-from dynamics.instantaneous import INSTANTANEOUS_PARTS, evaluate_parts, glass_part_curves
+from dynamics.instantaneous import (
+    INSTANTANEOUS_PARTS,
+    THETA_GRID,
+    evaluate_parts,
+    glass_part_curves,
+)
 from dynamics.quadrature import Resolution
 from dynamics.response import step_response
-from dynamics.validation import ParameterError, check_positive, check_range
+from dynamics.validation import (
+    MIN_TEMPERATURE_K,
+    ParameterError,
+    TwoLevelRangeWarning,
+    check_positive,
+    check_range,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -203,6 +215,75 @@ def two_level_share(glass: Glass, temperature: float) -> float:
     kept += glass.debye_coefficient * temperature**3
     total = float(left + kept)
     return float(left) / total if total > 0 and math.isfinite(total) else 0.0
+
+
+#: Above this share of the equilibrium heat capacity left out by a two-level glass
+#: (:func:`two_level_share`), a :class:`~dynamics.validation.TwoLevelRangeWarning` names it. [1]
+LEFT_OUT_SHARE = 0.01
+#: k_B T/W below which :func:`two_level_share` is not computed: what a two-level glass leaves out
+#: is gapped (the lowest excitation of a single well is ~2.7 W, pure quartic; of a double well's
+#: rest, its next level), so its share falls as e^{-gap/theta}: measured 1.4e-13 at 0.05 and
+#: 2e-6 at 0.1 for the presets ggp1985, silica and pmma (and 2.5e-3 at 0.2). [1]
+SHARE_THETA_MIN = 0.05
+
+
+def check_model_temperature(name: str, temperature_K: ArrayLike, glass: GlassModel) -> None:
+    r"""Refuse a temperature outside the range of the glass's model; warn where a two-level glass
+    leaves out a noticeable part of the heat capacity.
+
+    * ``population="soft-potential"``: up to :math:`k_BT = 10\,W`, the top of the multi-level
+      tables (40 levels converge there; docs/levels.md);
+    * ``population="ggp1985"`` (two levels): below :math:`k_BT = W`, where a soft potential has
+      no two-level description at all; a :class:`~dynamics.validation.TwoLevelRangeWarning` when
+      :func:`two_level_share` exceeds :data:`LEFT_OUT_SHARE` (computed above
+      :data:`SHARE_THETA_MIN`; this replaces the rule of thumb :math:`k_BT < W/10`);
+    * the standard tunnelling model has no W: nothing to check.
+
+    Parameters
+    ----------
+    name
+        What the temperature is, as the user knows it (e.g. ``"temperature"``). [-]
+    temperature_K
+        Temperature(s); the highest is checked. [K]
+    glass
+        The glass.
+
+    Raises
+    ------
+    ParameterError
+        Naming the temperature, the allowed range and the glass's W.
+    """
+    if not isinstance(glass, Glass):
+        return
+    t_max = float(np.max(temperature_K))
+    W = glass.W
+    if glass.population == "soft-potential":
+        top = float(THETA_GRID[-1]) * W
+        if t_max > top * (1 + 1e-12):
+            raise ParameterError(
+                f"{name} = {t_max:.6g} K is outside the allowed range [{MIN_TEMPERATURE_K:g}, "
+                f"{top:.6g}] [K] of the soft-potential model: k_B T <= {THETA_GRID[-1]:g} W "
+                f"(W/k_B = {W:.6g} K for this glass), where 40 levels converge (docs/levels.md)"
+            )
+        return
+    if t_max >= W:
+        raise ParameterError(
+            f"{name} = {t_max:.6g} K is outside the allowed range [{MIN_TEMPERATURE_K:g}, "
+            f"{W:.6g}) [K] of the two-level population 'ggp1985': at k_B T >= W (W/k_B = "
+            f"{W:.6g} K for this glass) the soft potentials have no two-level description; "
+            "population = 'soft-potential' goes to 10 W"
+        )
+    if t_max / W <= SHARE_THETA_MIN:
+        return
+    share = two_level_share(glass, t_max)
+    if share > LEFT_OUT_SHARE:
+        warnings.warn(
+            f"at T = {t_max:.4g} K (k_B T / W = {t_max / W:.3g}) the two-level model (population "
+            f"'ggp1985') leaves out {100 * share:.3g} % of the heat capacity (excited levels of "
+            "double wells and soft vibrations); use population = 'soft-potential'",
+            TwoLevelRangeWarning,
+            stacklevel=3,
+        )
 
 
 def default_temperatures(points: int = 200) -> FloatArray:

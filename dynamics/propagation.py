@@ -574,14 +574,11 @@ class IsolatedResponse(Response):
     ----------
     heat_phonon
         Heat held by the phonons above the bath temperature. [J m-3]
-    heat_electron
-        Heat held by the conduction electrons above the bath temperature. [J m-3]
     heat_to_bath
         Heat that has left through the link since t = 0. [J m-3]
     """
 
     heat_phonon: FloatArray = dataclasses.field(default_factory=lambda: np.zeros(0))
-    heat_electron: FloatArray = dataclasses.field(default_factory=lambda: np.zeros(0))
     heat_to_bath: FloatArray = dataclasses.field(default_factory=lambda: np.zeros(0))
 
 
@@ -593,7 +590,7 @@ def propagate_isolated(
     times: ArrayLike,
     *,
     link_conductance: float = 0.0,
-    electron_heat_content: Callable[[float], float] | None = None,
+    reservoir_heat_content: Callable[[float], float] | None = None,
     rtol: float = 1e-6,
     progress: Callable[[float], None] | None = None,
 ) -> IsolatedResponse:
@@ -603,7 +600,8 @@ def propagate_isolated(
     :math:`T(0^+) = (T_b^4 + 4Q/\beta)^{1/4}`. Afterwards every step solves for the temperature
     :math:`T_1` at its end such that
 
-    .. math:: U_{ph}(T_1) + \sum w E\,\delta n(T_1) + Q_\mathrm{link} = U_{ph}(T_b) + Q,
+    .. math:: U_{ph}(T_1) + U_r(T_1) + \sum w E\,\delta n(T_1) + Q_\mathrm{link}
+              = U_{ph}(T_b) + U_r(T_b) + Q,
 
     with :math:`\delta n` advanced by the exponential integrator (rates at the mid-step
     temperature, :math:`n_{eq}` linear in time) and the link heat
@@ -626,10 +624,10 @@ def propagate_isolated(
         Non-decreasing output times > 0. [s]
     link_conductance
         :math:`G`, conductance of the link per volume (0: isolated). [W m-3 K-1]
-    electron_heat_content
-        :math:`U_e(T)` [J m-3] of conduction electrons, which like the phonons follow T at
-        once (e.g. :func:`dynamics.electrons.electron_heat_content_function`); None for an
-        insulator.
+    reservoir_heat_content
+        :math:`U_r(T)` [J m-3] of what else follows T at once like the phonons: conduction
+        electrons, instantaneous parts of a soft-potential glass
+        (:func:`dynamics.response.isolated_trajectory`); None for phonons alone.
     rtol
         Relative tolerance of a step. [1]
     progress
@@ -638,13 +636,15 @@ def propagate_isolated(
     Returns
     -------
     IsolatedResponse
-        Temperature, strain, heat per type, phonon heat and heat to the bath at ``times``.
+        Temperature, strain, heat per type, phonon heat and heat to the bath at ``times`` (the
+        heat of the rest of the reservoir follows from the temperature:
+        :func:`dynamics.response.imposed_trajectory`).
     """
     t_b, q, beta, g_link, out_t = _check_isolated(
         bath_temperature, energy, debye_coefficient, link_conductance, times, rtol
     )
     integ = _Integrator(ensemble, t_b, rtol)
-    balance = HeatBalance.after_pulse(integ, ensemble, t_b, q, beta, g_link, electron_heat_content)
+    balance = HeatBalance.after_pulse(integ, ensemble, t_b, q, beta, g_link, reservoir_heat_content)
     temperature = balance.initial_temperature(q)
     state = IsolatedState(temperature, np.zeros(ensemble.size), integ.eq(temperature), 0.0)
     t = 0.0
@@ -763,9 +763,8 @@ def _isolated_response(
 ) -> IsolatedResponse:
     """The :class:`IsolatedResponse` of the recorded temperatures ``temps`` [K], observables
     ``observed`` (strain [1] then heat [J m-3] of each type) and link heat ``links`` [J m-3] at
-    ``out_t`` [s]; the phonon and electron heat follow from ``temps`` by ``balance``."""
+    ``out_t`` [s]; the phonon heat follows from ``temps`` by ``balance``."""
     t_b = balance.bath_temperature
-    u_e = balance.electron_heat_content
     n = len(ensemble.tls_types)
     return IsolatedResponse(
         times=out_t,
@@ -775,8 +774,5 @@ def _isolated_response(
         tls_types=ensemble.tls_types,
         steps=steps,
         heat_phonon=balance.debye_coefficient * (temps**4 - t_b**4) / 4.0,
-        heat_electron=np.array([u_e(x) - u_e(t_b) for x in temps])
-        if u_e is not None
-        else np.zeros(temps.size),
         heat_to_bath=links,
     )

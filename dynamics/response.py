@@ -6,7 +6,8 @@ glass experiment of :mod:`protocols` call it and only wire its arrays into datas
 
 * A **trajectory** (:class:`Trajectory`) is what a temperature history does to the glass: the
   TLS strain and heat per type from the engine (:mod:`dynamics.propagation`), plus the heat of
-  the phonons and of the electrons, which follow the temperature at once.
+  what follows the temperature at once: the phonons, the electrons of a metallic glass, and the
+  instantaneous parts of a soft-potential glass (:mod:`dynamics.instantaneous`).
 * :func:`step_coefficients` and :func:`staircase_coefficients` read α, C and Γ off a step or
   a staircase (docs/physics.md §6: α = ε/ΔT, C = U/ΔT, Γ = Kα/C, and Γ with the equilibrium C
   of the same step, the paper's convention).
@@ -54,11 +55,23 @@ from dynamics.electrons import (
     electron_expansion_coefficient,
     electron_heat_capacity,
     electron_heat_content,
+    electron_heat_content_function,
     electron_strain,
 )
 from dynamics.ensemble import build_ensemble
 from dynamics.glass import Glass, GlassModel, TLSModel, TunnellingGlass
-from dynamics.propagation import Response, _equilibrium_heat_capacity, _linear_response
+from dynamics.instantaneous import (
+    has_instantaneous_parts,
+    instantaneous_heat,
+    instantaneous_heat_capacity,
+    instantaneous_heat_content_function,
+)
+from dynamics.propagation import (
+    Response,
+    _equilibrium_heat_capacity,
+    _linear_response,
+    propagate_isolated,
+)
 from dynamics.quadrature import Ensemble, Resolution
 from dynamics.rates import tau_min
 from dynamics.thermal import debye_heat_content, occupation_difference
@@ -87,12 +100,16 @@ class Trajectory:
     heat_to_bath
         Heat that left an isolated sample through its link since t = 0; ``None`` where the
         temperature is imposed. [J m-3]
+    heat_instantaneous
+        Heat held by each instantaneous part (:data:`dynamics.instantaneous.INSTANTANEOUS_PARTS`)
+        relative to the start, shape (parts, time); ``None`` for a glass without them. [J m-3]
     """
 
     response: Response
     heat_phonon: FloatArray
     heat_electron: FloatArray | None = None
     heat_to_bath: FloatArray | None = None
+    heat_instantaneous: FloatArray | None = None
 
 
 def phonon_heat(temperature: ArrayLike, initial_temperature: float, model: TLSModel) -> FloatArray:
@@ -153,7 +170,8 @@ def electron_heat(
 def imposed_trajectory(
     model: TLSModel, response: Response, initial_temperature: float
 ) -> Trajectory:
-    """The trajectory of a glass whose temperature is imposed: phonons and electrons follow it.
+    """The trajectory of a glass whose temperature is imposed: what follows it at once (phonons,
+    electrons, the instantaneous parts of a soft-potential glass) takes its heat from it.
 
     Parameters
     ----------
@@ -164,10 +182,97 @@ def imposed_trajectory(
     initial_temperature
         Equilibrium temperature before t = 0. [K]
     """
+    temps = response.temperature
     return Trajectory(
         response=response,
-        heat_phonon=phonon_heat(response.temperature, initial_temperature, model),
-        heat_electron=electron_heat(response.temperature, initial_temperature, model),
+        heat_phonon=phonon_heat(temps, initial_temperature, model),
+        heat_electron=electron_heat(temps, initial_temperature, model),
+        heat_instantaneous=instantaneous_heat(model, temps, initial_temperature)
+        if has_instantaneous_parts(model)
+        else None,
+    )
+
+
+def isolated_trajectory(
+    model: TLSModel,
+    ensemble: Ensemble,
+    bath_temperature: float,
+    heat_density: float,
+    times: ArrayLike,
+    *,
+    temperature_high: float,
+    link_conductance: float = 0.0,
+    rtol: float = 1e-6,
+    progress: Callable[[float], None] | None = None,
+) -> Trajectory:
+    r"""The trajectory of an isolated sample after a heat pulse
+    (:func:`dynamics.propagation.propagate_isolated`): the reservoir that takes the heat at once
+    holds the phonons and :math:`U_r(T)`, the conduction electrons (BCS below :math:`T_c`) and
+    the instantaneous parts of a soft-potential glass, and their heats are read off the same
+    functions the energy balance used, so that the account closes to rounding.
+
+    Parameters
+    ----------
+    model
+        The glass.
+    ensemble
+        Its bins.
+    bath_temperature
+        :math:`T_b`. [K]
+    heat_density
+        Heat deposited per volume at t = 0. [J m-3]
+    times
+        Output times > 0. [s]
+    temperature_high
+        An upper bound of the sample temperature (the phonons' alone after the deposit). [K]
+    link_conductance
+        Conductance of the link to the bath per volume. [W m-3 K-1]
+    rtol
+        Relative tolerance of a step. [1]
+    progress
+        Called with the fraction done.
+    """
+    u_e = _electron_heat_content_function(model, bath_temperature, temperature_high)
+    u_i = instantaneous_heat_content_function(model) if has_instantaneous_parts(model) else None
+    reservoir = [u for u in (u_e, u_i) if u is not None]
+    iso = propagate_isolated(
+        ensemble,
+        bath_temperature,
+        heat_density,
+        model.debye_coefficient,
+        times,
+        link_conductance=link_conductance,
+        reservoir_heat_content=(lambda t: sum(u(t) for u in reservoir)) if reservoir else None,
+        rtol=rtol,
+        progress=progress,
+    )
+    temps = iso.temperature
+    return Trajectory(
+        response=iso,
+        heat_phonon=iso.heat_phonon,
+        heat_electron=None
+        if u_e is None
+        else np.array([u_e(x) - u_e(bath_temperature) for x in temps]),
+        heat_to_bath=iso.heat_to_bath,
+        heat_instantaneous=instantaneous_heat(model, temps, bath_temperature)
+        if has_instantaneous_parts(model)
+        else None,
+    )
+
+
+def _electron_heat_content_function(
+    model: TLSModel, temperature_low: float, temperature_high: float
+) -> Callable[[float], float] | None:
+    """:func:`dynamics.electrons.electron_heat_content_function` of a metallic glass between two
+    temperatures [K]; None for an insulator."""
+    dos = _electron_dos(model)
+    if dos == 0.0:
+        return None
+    return electron_heat_content_function(
+        temperature_low,
+        temperature_high,
+        electron_dos=dos,
+        critical_temperature=model.critical_temperature,
     )
 
 
@@ -381,8 +486,10 @@ def staircase_coefficients(
 
 def pulse_rise(model: TLSModel, bath_temperature: float, tau_link: float, energy: float) -> float:
     r"""Temperature rise of a heat pulse given by its energy: :math:`\Delta T = Q/C`, with
-    :math:`C` the heat capacity that equilibrates within the link's time constant (phonons plus
-    the TLS relaxed by :math:`\tau_{link}`, at the bath temperature).
+    :math:`C` the heat capacity that equilibrates within the link's time constant at the bath
+    temperature: the TLS relaxed by :math:`\tau_{link}`, and what follows the temperature at
+    once (phonons, the electrons of a metallic glass, the instantaneous parts of a
+    soft-potential glass).
 
     Parameters
     ----------
@@ -401,8 +508,17 @@ def pulse_rise(model: TLSModel, bath_temperature: float, tau_link: float, energy
         :math:`\Delta T`. [K]
     """
     t = float(check_positive("T_bath", bath_temperature, "K"))
-    c_tls = step_response(model, [t], [tau_link]).heat_capacity[0, 0]
-    c_total = float(c_tls) + model.debye_coefficient * t**3
+    c_tls = float(step_response(model, [t], [tau_link]).heat_capacity[0, 0])
+    c_total = c_tls + model.debye_coefficient * t**3
+    dos = _electron_dos(model)
+    if dos > 0:
+        c_total += float(
+            electron_heat_capacity(
+                t, electron_dos=dos, critical_temperature=model.critical_temperature
+            )
+        )
+    if has_instantaneous_parts(model):
+        c_total += float(instantaneous_heat_capacity(model, t)[0])
     return float(energy) / c_total
 
 

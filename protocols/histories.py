@@ -22,13 +22,13 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dynamics.electrons import electron_heat_content_function
 from dynamics.ensemble import Ensemble
 from dynamics.glass import ParameterSpec, TLSModel
-from dynamics.propagation import Segment, propagate, propagate_isolated
+from dynamics.propagation import Segment, propagate
 from dynamics.response import (
     Trajectory,
     imposed_trajectory,
+    isolated_trajectory,
     pulse_rise,
     staircase_coefficients,
     step_coefficients,
@@ -958,32 +958,17 @@ class IsolatedPulse(TemperatureHistory):
         rtol: float,
         progress: Progress | None = None,
     ) -> Trajectory:
-        """Energy conservation sets T(t): :func:`dynamics.propagation.propagate_isolated`."""
-        T_low, T_high = self.temperature_range(model, float(times[-1]))
-        dos = float(getattr(model, "electron_dos", 0.0))
-        u_e = (
-            electron_heat_content_function(
-                T_low, T_high, electron_dos=dos, critical_temperature=model.critical_temperature
-            )
-            if dos > 0
-            else None
-        )
-        iso = propagate_isolated(
+        """Energy conservation sets T(t): :func:`dynamics.response.isolated_trajectory`."""
+        return isolated_trajectory(
+            model,
             ensemble,
             self.T_bath,
             self.heat_density,
-            model.debye_coefficient,
             times,
+            temperature_high=self.temperature_range(model, float(times[-1]))[1],
             link_conductance=self.link_conductance,
-            electron_heat_content=u_e,
             rtol=rtol,
             progress=progress,
-        )
-        return Trajectory(
-            response=iso,
-            heat_phonon=iso.heat_phonon,
-            heat_electron=iso.heat_electron if dos > 0 else None,
-            heat_to_bath=iso.heat_to_bath,
         )
 
 

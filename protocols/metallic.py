@@ -18,13 +18,13 @@ from numpy.typing import ArrayLike
 
 from dynamics.ensemble import Resolution
 from dynamics.glass import Glass
+from dynamics.parts import check_model_temperature
 from dynamics.response import metallic_response
 from dynamics.validation import (
     ArgumentTypeError,
     ParameterError,
     check_temperature,
     check_time,
-    check_two_level_range,
 )
 from protocols.checks import check_callback, check_flag, check_resolution
 from protocols.cost import check_step_cost
@@ -92,7 +92,7 @@ def alpha_through_tc(
         )
     if np.any(np.diff(temps) <= 0) or np.any(np.diff(tau) < 0):
         raise ParameterError("temperature must increase strictly and tau_expt must not decrease")
-    check_two_level_range("temperature", temps.max(), glass.W)
+    check_model_temperature("temperature", temps.max(), glass)
     what = f"alpha_through_tc at {temps.size} temperatures"
     check_step_cost(what, glass, temps, tau, resolution, check_flag("yes", yes))
     with finite_or_refused("alpha through T_c", glass):

@@ -21,8 +21,10 @@ two-level description of each soft potential; it describes a glass only where
   small partial responses and is large by nature (3e3 for the silica preset).
 
 The highest temperature of a request is checked before the work
-(:func:`dynamics.validation.check_two_level_range`): refused at :math:`k_BT \\ge W`, warned above
-:math:`W/10`.
+(:func:`dynamics.parts.check_model_temperature`): a two-level glass is refused at
+:math:`k_BT \\ge W` and warned where its two levels leave out more than 1 % of the heat capacity;
+a soft-potential population is refused above :math:`10\\,W`. The paper's closed form (6.4) keeps
+the two-level rule (:func:`dynamics.validation.check_two_level_range`: warned above W/10).
 """
 
 from __future__ import annotations

@@ -17,6 +17,12 @@ from numpy.typing import ArrayLike, NDArray
 from dynamics.closed_forms import closed_form_gruneisen, gruneisen_time_constant
 from dynamics.ensemble import Ensemble, Resolution, build_ensemble
 from dynamics.glass import Glass, GlassModel, TunnellingGlass
+from dynamics.instantaneous import (
+    INSTANTANEOUS_PARTS,
+    has_instantaneous_parts,
+    instantaneous_strain,
+)
+from dynamics.parts import check_model_temperature
 from dynamics.rates import tau_min
 from dynamics.response import (
     Trajectory,
@@ -32,7 +38,6 @@ from dynamics.validation import (
     check_all_finite,
     check_temperature,
     check_time,
-    check_two_level_range,
 )
 from protocols.checks import check_callback, check_flag, check_resolution
 from protocols.cost import check_cost, check_step_cost, run_work
@@ -177,8 +182,7 @@ def run(
         default_times(model, history) if times is None else _check_times(times)
     )
     T_low, T_high = history.temperature_range(model, float(out_t[-1]))
-    if isinstance(model, Glass):
-        check_two_level_range(f"the highest temperature of the {history.kind}", T_high, model.W)
+    check_model_temperature(f"the highest temperature of the {history.kind}", T_high, model)
     work = run_work(model, history, float(out_t[-1]), out_t.size, resolution)
     check_cost(
         f"protocols.run of a {history.kind} with {out_t.size} output times",
@@ -257,6 +261,15 @@ def _dataset(
     if electron is not None:
         data["strain_electron"] = ("time", electron)
         strain = strain + electron
+    coords: dict[str, Any] = {"time": response.times, "tls_type": list(ens.tls_types)}
+    if trajectory.heat_instantaneous is not None and has_instantaneous_parts(model):
+        parts = ("instantaneous_part", "time")
+        instant = instantaneous_strain(model, response.temperature, history.initial_temperature)
+        data["strain_instantaneous"] = (parts, instant)
+        data["heat_instantaneous"] = (parts, trajectory.heat_instantaneous)
+        strain = strain + instant.sum(0)
+        heat = heat + trajectory.heat_instantaneous.sum(0)
+        coords["instantaneous_part"] = list(INSTANTANEOUS_PARTS)
     if trajectory.heat_to_bath is not None:
         data["heat_to_bath"] = ("time", trajectory.heat_to_bath)
     if trajectory.heat_electron is not None:
@@ -265,7 +278,7 @@ def _dataset(
     data["strain"] = ("time", strain)
     data["length_change"] = ("time", strain / 3.0)
     data["heat"] = ("time", heat)
-    return xr.Dataset(data, coords={"time": response.times, "tls_type": list(ens.tls_types)})
+    return xr.Dataset(data, coords=coords)
 
 
 def _one_d(name: str, values: FloatArray, unit: str) -> FloatArray:
@@ -339,7 +352,7 @@ def gruneisen_vs_tau(
         raise ParameterError(
             f"temperature = {temps.tolist()} has repeated values; give distinct temperatures [K]"
         )
-    check_two_level_range("temperature", temps.max(), model.W)
+    check_model_temperature("temperature", temps.max(), model)
     what = f"gruneisen_vs_tau at {temps.size} temperatures and {tau.size} tau_expt values"
     check_step_cost(what, model, temps, tau, resolution, check_flag("yes", yes))
     with finite_or_refused("Gamma(tau_expt)", model):

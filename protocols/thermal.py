@@ -7,7 +7,6 @@ variable registry (:mod:`protocols.variables`) names every variable.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -15,10 +14,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dynamics.ensemble import Resolution
-from dynamics.glass import Glass, GlassModel
-from dynamics.parts import PARTS, default_temperatures, part_response, two_level_share
+from dynamics.glass import GlassModel
+from dynamics.parts import PARTS, check_model_temperature, default_temperatures, part_response
 from dynamics.rates import tau_min
-from dynamics.validation import ParameterError, TwoLevelRangeWarning, check_positive
+from dynamics.validation import ParameterError, check_positive
 from protocols.provenance import provenance
 from protocols.run import check_model
 from protocols.variables import annotate
@@ -29,25 +28,6 @@ if TYPE_CHECKING:
 #: Durations of the experiment of a thermal curve unless told otherwise: a fast heat pulse
 #: (1 ms), a calorimeter's relaxation (10 s), a dilatometer's reading (1000 s) and a day. [s]
 DEFAULT_TAU_EXPT = (1e-3, 10.0, 1e3, 1e5)
-#: Above this share of the heat capacity left out by the two-level model, a warning names it. [1]
-LEFT_OUT_SHARE = 0.01
-
-
-def _warn_left_out(glass: GlassModel, temps: np.ndarray) -> None:
-    """Warn when a two-level glass leaves out more than :data:`LEFT_OUT_SHARE` of the heat
-    capacity at its highest temperature (:func:`dynamics.parts.two_level_share`)."""
-    if not isinstance(glass, Glass) or glass.population != "ggp1985":
-        return
-    t_hi = float(temps.max())
-    share = two_level_share(glass, t_hi)
-    if share > LEFT_OUT_SHARE:
-        warnings.warn(
-            f"at T = {t_hi:.4g} K the two-level model (population 'ggp1985') leaves out "
-            f"{100 * share:.3g} % of the heat capacity (excited levels of double wells and soft "
-            "vibrations); use population = 'soft-potential'",
-            TwoLevelRangeWarning,
-            stacklevel=3,
-        )
 
 
 def thermal(
@@ -106,7 +86,7 @@ def thermal(
     check_positive("tau_expt", tau, "s")
     if np.unique(temps).size != temps.size or np.unique(tau).size != tau.size:
         raise ParameterError("temperature and tau_expt need distinct values (no repeats)")
-    _warn_left_out(model, temps)
+    check_model_temperature("temperature", temps, model)
     r = part_response(model, temps, tau, resolution=resolution)
     if progress is not None:
         progress(1.0)

@@ -110,6 +110,15 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
                 "(Galperin, Gurevich & Parshin 1985, Sec. II); stm: standard tunnelling model"
             ),
         ),
+        "instantaneous_part": Variable(
+            "instantaneous part",
+            "1",
+            (
+                "part of a soft-potential glass that follows the temperature at once: "
+                "double_well_excitations (every level of a double well beyond its slow "
+                "doublet), soft_vibrations (single wells); docs/physics.md section 11"
+            ),
+        ),
         "step": Variable("staircase step", "1", "number of the step of the staircase"),
         "tau_expt": Variable(
             "experiment duration tau_expt",
@@ -124,7 +133,8 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
             "1",
             (
                 "volume strain Delta V/V relative to the start, all contributions; TLS (sum over "
-                "tls_type) + phonons + conduction electrons"
+                "tls_type) + phonons + conduction electrons + instantaneous parts (sum over "
+                "instantaneous_part)"
             ),
         ),
         "length_change": Variable(
@@ -146,10 +156,21 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
         "strain_electron": Variable(
             "electron volume strain", "1", "volume strain from the conduction electrons"
         ),
+        "strain_instantaneous": Variable(
+            "instantaneous-part volume strain",
+            "1",
+            (
+                "volume strain from each part that follows the temperature at once; "
+                "-(1/K)[<dE/d strain>(T) - <dE/d strain>(T0)], docs/physics.md section 11"
+            ),
+        ),
         "heat": Variable(
             "heat taken up",
             "J m-3",
-            "heat taken up per volume since the start, TLS, phonons and electrons",
+            (
+                "heat taken up per volume since the start: TLS, phonons, electrons and "
+                "instantaneous parts"
+            ),
         ),
         "heat_tls": Variable(
             "TLS heat", "J m-3", "heat taken up per volume by each type of two-level system"
@@ -159,6 +180,11 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
         ),
         "heat_electron": Variable(
             "electron heat", "J m-3", "heat held by the conduction electrons above their start"
+        ),
+        "heat_instantaneous": Variable(
+            "instantaneous-part heat",
+            "J m-3",
+            "heat held by each part that follows the temperature at once above its start",
         ),
         "heat_to_bath": Variable(
             "heat lost to bath", "J m-3", "heat that has left the sample through the link"

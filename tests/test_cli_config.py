@@ -147,9 +147,13 @@ def test_default_metallic_run_does_not_warn_and_warnings_are_one_line(
     with _no_python_warnings():
         assert main([*argv, "--out", str(tmp_path / "m.nc")]) == 0
     assert capsys.readouterr().err == ""
-    assert main([*argv, "--temperature-max", "5K", "--out", str(tmp_path / "n.nc")]) == 0
+    # With W = 3 K the two levels leave out 2.6 % of zrcu's heat capacity at 0.6 K (more than
+    # dynamics.parts.LEFT_OUT_SHARE = 1 %): the computed share warns, in one line.
+    argv_w = [*argv, "--set", "W=3", "--temperature-max", "0.6K"]
+    assert main([*argv_w, "--out", str(tmp_path / "n.nc")]) == 0
     err = capsys.readouterr().err
-    assert err.startswith("tls-expansion: warning: k_B T / W = 0.167 exceeds 0.1")
+    assert err.startswith("tls-expansion: warning: at T = 0.6 K (k_B T / W = 0.2) the two-level")
+    assert "leaves out 2.56 % of the heat capacity" in err
     assert err.count("\n") == 1
 
 

@@ -155,11 +155,12 @@ def test_warnings_in_worker_processes_reach_the_caller(cluster: object) -> None:
 
     with (
         Client(cluster, set_as_default=False) as client,  # type: ignore[no-untyped-call]
-        pytest.warns(TwoLevelRangeWarning, match="k_B T / W"),  # k_B T/W = 0.35/3 > 0.1
+        # W = 3 K at 0.6 K: the two levels leave out 4.2 % (> LEFT_OUT_SHARE = 1 %) of C
+        pytest.warns(TwoLevelRangeWarning, match="leaves out"),
     ):
         sweep(
             GLASS.replace(W=3.0),
-            {"T1": [0.35]},
+            {"T1": [0.6]},
             protocol=HeatStep(0.3, 0.33),
             times=TIMES,
             resolution=COARSE,
@@ -294,8 +295,9 @@ def test_an_unreachable_scheduler_is_a_parameter_error(monkeypatch: pytest.Monke
 
 
 def test_two_level_range_warning_reaches_the_caller() -> None:
-    with pytest.warns(TwoLevelRangeWarning, match="k_B T / W"):
-        sweep(GLASS, {"temperature": [4.0]}, tau_expt=[1.0], resolution=COARSE)
+    # W = 30 K at 10 K: the two levels leave out 1.8 % (> LEFT_OUT_SHARE = 1 %) of C
+    with pytest.warns(TwoLevelRangeWarning, match="leaves out"):
+        sweep(GLASS, {"temperature": [10.0]}, tau_expt=[1.0], resolution=COARSE)
 
 
 def test_grid_text_lists_ranges_and_log_ranges() -> None:

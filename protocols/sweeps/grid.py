@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dynamics.ensemble import Resolution
 from dynamics.glass import Glass, GlassModel, TunnellingGlass
+from dynamics.parts import check_model_temperature
 from dynamics.response import scale_fields
 from dynamics.validation import (
     ArgumentTypeError,
@@ -22,7 +23,6 @@ from dynamics.validation import (
     check_range,
     check_temperature,
     check_time,
-    check_two_level_range,
 )
 from protocols.histories import (
     PROTOCOLS,
@@ -500,8 +500,15 @@ def make_spec(
     glasses = _check_combinations(spec, "glass", lambda ch: glass_at(glass, ch)) or [glass]
     if gamma:  # inline: the warning's stacklevel names make_spec's caller
         t_max = float(values[i_temp].max())
-        for w in sorted({float(g.W) for g in glasses if isinstance(g, Glass)}):
-            check_two_level_range("temperature", t_max, w)
+        # one check per kind of glass: c, N0, eta_L and K scale the TLS and what the two-level
+        # population leaves out alike, so its share does not depend on them
+        kinds = {
+            (g.W, g.population, g.density_law, g.psi, g.spectrum): g
+            for g in glasses
+            if isinstance(g, Glass)
+        }
+        for _, model in sorted(kinds.items(), key=lambda item: item[0][0]):
+            check_model_temperature("temperature", t_max, model)
     else:
         _check_protocol_points(spec)
     return spec

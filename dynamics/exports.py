@@ -48,3 +48,36 @@ def lazy_exports(
         return sorted({*namespace.get("__all__", ()), *loaded} - {"importlib"})
 
     return __getattr__, __dir__
+
+
+class _FunctionsOverSubmodules(ModuleType):
+    """A package whose public functions share their names with submodules (``protocols.run``
+    the function, ``protocols/run.py`` the module): importing such a submodule does not rebind
+    the package's name to the module (the import system sets it with ``setattr``)."""
+
+    _function_names: frozenset[str] = frozenset()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._function_names and isinstance(value, ModuleType):
+            return  # the submodule stays importable by its full name, in sys.modules
+        super().__setattr__(name, value)
+
+
+def keep_functions_over_submodules(package: str, names: frozenset[str]) -> None:
+    """Let the lazily exported functions ``names`` of ``package`` keep their names when the
+    submodules of the same names are imported, so that they need not be imported at once.
+
+    Parameters
+    ----------
+    package
+        The package's ``__name__``.
+    names
+        Public functions named like a submodule of the package.
+    """
+    module = sys.modules[package]
+    module.__class__ = type(
+        "_Package", (_FunctionsOverSubmodules,), {"_function_names": frozenset(names)}
+    )
+    for name in names:  # a submodule imported before this call has bound its name: unbind it
+        if isinstance(module.__dict__.get(name), ModuleType):
+            del module.__dict__[name]

@@ -21,7 +21,7 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
@@ -847,3 +847,10 @@ def _replace(glass: Any, changes: dict[str, Any]) -> Any:
             f"{type(glass).__name__}; allowed: {', '.join(sorted(fields))}"
         )
     return dataclasses.replace(glass, **changes)
+
+
+def has_instantaneous_parts(glass: object) -> TypeGuard[Glass]:
+    """Whether ``glass`` has parts that follow the temperature at once beyond the phonons and
+    electrons (:mod:`dynamics.instantaneous`): a soft-potential population (the paper's
+    two-level population and the standard tunnelling model have none)."""
+    return isinstance(glass, Glass) and glass.population == "soft-potential"

@@ -35,7 +35,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeGuard
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -295,13 +294,6 @@ def glass_part_curves(glass: Glass, grid: MomentGrid | None = None) -> PartCurve
     )
     deta, dt = node_strain_coupling(q.eta, q.t, q.region, glass)
     return part_curves(g, weights, deta, dt, glass.W_J)
-
-
-def has_instantaneous_parts(glass: object) -> TypeGuard[Glass]:
-    """Whether ``glass`` has parts that follow the temperature at once beyond the phonons and
-    electrons: a soft-potential population (the paper's two-level population and the standard
-    tunnelling model have none)."""
-    return isinstance(glass, Glass) and glass.population == "soft-potential"
 
 
 def _curves_at(glass: Glass, temperature: FloatArray, curves: PartCurves | None) -> PartCurves:

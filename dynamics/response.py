@@ -59,13 +59,7 @@ from dynamics.electrons import (
     electron_strain,
 )
 from dynamics.ensemble import build_ensemble
-from dynamics.glass import Glass, GlassModel, TLSModel, TunnellingGlass
-from dynamics.instantaneous import (
-    has_instantaneous_parts,
-    instantaneous_heat,
-    instantaneous_heat_capacity,
-    instantaneous_heat_content_function,
-)
+from dynamics.glass import Glass, GlassModel, TLSModel, TunnellingGlass, has_instantaneous_parts
 from dynamics.propagation import (
     Response,
     _equilibrium_heat_capacity,
@@ -167,6 +161,19 @@ def electron_heat(
     return np.asarray(u[1:] - u[0], dtype=float)
 
 
+def _instantaneous_heat(
+    model: TLSModel, temperature: FloatArray, initial_temperature: float
+) -> FloatArray | None:
+    """Heat of each instantaneous part from ``initial_temperature`` [K] to ``temperature`` [K]
+    (:func:`dynamics.instantaneous.instantaneous_heat`), None for a glass without them.
+    [J m-3]"""
+    if not has_instantaneous_parts(model):
+        return None
+    from dynamics.instantaneous import instantaneous_heat  # its level table only where needed
+
+    return instantaneous_heat(model, temperature, initial_temperature)
+
+
 def imposed_trajectory(
     model: TLSModel, response: Response, initial_temperature: float
 ) -> Trajectory:
@@ -187,9 +194,7 @@ def imposed_trajectory(
         response=response,
         heat_phonon=phonon_heat(temps, initial_temperature, model),
         heat_electron=electron_heat(temps, initial_temperature, model),
-        heat_instantaneous=instantaneous_heat(model, temps, initial_temperature)
-        if has_instantaneous_parts(model)
-        else None,
+        heat_instantaneous=_instantaneous_heat(model, temps, initial_temperature),
     )
 
 
@@ -233,7 +238,11 @@ def isolated_trajectory(
         Called with the fraction done.
     """
     u_e = _electron_heat_content_function(model, bath_temperature, temperature_high)
-    u_i = instantaneous_heat_content_function(model) if has_instantaneous_parts(model) else None
+    u_i = None
+    if has_instantaneous_parts(model):
+        from dynamics.instantaneous import instantaneous_heat_content_function
+
+        u_i = instantaneous_heat_content_function(model)
     reservoir = [u for u in (u_e, u_i) if u is not None]
     iso = propagate_isolated(
         ensemble,
@@ -254,9 +263,7 @@ def isolated_trajectory(
         if u_e is None
         else np.array([u_e(x) - u_e(bath_temperature) for x in temps]),
         heat_to_bath=iso.heat_to_bath,
-        heat_instantaneous=instantaneous_heat(model, temps, bath_temperature)
-        if has_instantaneous_parts(model)
-        else None,
+        heat_instantaneous=_instantaneous_heat(model, temps, bath_temperature),
     )
 
 
@@ -518,6 +525,8 @@ def pulse_rise(model: TLSModel, bath_temperature: float, tau_link: float, energy
             )
         )
     if has_instantaneous_parts(model):
+        from dynamics.instantaneous import instantaneous_heat_capacity
+
         c_total += float(instantaneous_heat_capacity(model, t)[0])
     return float(energy) / c_total
 

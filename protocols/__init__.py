@@ -20,19 +20,17 @@ are the functions.
 from typing import TYPE_CHECKING
 
 from dynamics import __version__
-from dynamics.exports import lazy_exports
+from dynamics.exports import keep_functions_over_submodules, lazy_exports
 
-# ``run``, ``sweep`` and ``fit`` are functions named like their modules: they are bound here at
-# once, so that importing the module later (``from protocols.run import default_times``) cannot
-# rebind the name to the module; their modules import their heavy libraries where used.
-from protocols.fit import fit
-from protocols.run import default_times, gruneisen_vs_tau, run
-from protocols.sweeps import sweep
-from protocols.thermal import thermal
-
-#: Where the other public names live: imported on first use (PEP 562), so that the command
-#: line's ``--help`` and a worker process pay only for what they use.
+#: Where the public names live: imported on first use (PEP 562), so that the command line's
+#: ``--help`` and a worker process pay only for what they use.
 _EXPORTS: dict[str, str] = {
+    "fit": "protocols.fit",
+    "run": "protocols.run",
+    "default_times": "protocols.run",
+    "gruneisen_vs_tau": "protocols.run",
+    "sweep": "protocols.sweeps",
+    "thermal": "protocols.thermal",
     "HeatPulse": "protocols.histories",
     "HeatStep": "protocols.histories",
     "IsolatedPulse": "protocols.histories",
@@ -63,6 +61,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # the names as the type checker and the documentation see them
+    from protocols.fit import fit
     from protocols.fit_output import FitResult
     from protocols.fitdata import Measurement, read_data
     from protocols.histories import (
@@ -91,10 +90,16 @@ if TYPE_CHECKING:  # the names as the type checker and the documentation see the
         plot_through_tc,
         save_figure,
     )
+    from protocols.run import default_times, gruneisen_vs_tau, run
+    from protocols.sweeps import sweep
+    from protocols.thermal import thermal
     from protocols.variables import VARIABLES
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+# ``run``, ``fit`` and ``thermal`` are functions named like their modules: importing the module
+# (``from protocols.run import default_times``) must not rebind the name to the module
+keep_functions_over_submodules(__name__, frozenset({"fit", "run", "thermal"}))
 
 
 __all__ = [

@@ -16,12 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dynamics.closed_forms import closed_form_gruneisen, gruneisen_time_constant
 from dynamics.ensemble import Ensemble, Resolution, build_ensemble
-from dynamics.glass import Glass, GlassModel, TunnellingGlass
-from dynamics.instantaneous import (
-    INSTANTANEOUS_PARTS,
-    has_instantaneous_parts,
-    instantaneous_strain,
-)
+from dynamics.glass import Glass, GlassModel, TunnellingGlass, has_instantaneous_parts
 from dynamics.parts import check_model_temperature
 from dynamics.rates import tau_min
 from dynamics.response import (
@@ -263,6 +258,8 @@ def _dataset(
         strain = strain + electron
     coords: dict[str, Any] = {"time": response.times, "tls_type": list(ens.tls_types)}
     if trajectory.heat_instantaneous is not None and has_instantaneous_parts(model):
+        from dynamics.instantaneous import INSTANTANEOUS_PARTS, instantaneous_strain
+
         parts = ("instantaneous_part", "time")
         instant = instantaneous_strain(model, response.temperature, history.initial_temperature)
         data["strain_instantaneous"] = (parts, instant)

@@ -253,12 +253,18 @@ def _direct(sheet: int, energy_ratio: np.ndarray, p: np.ndarray):  # type: ignor
 
 def _random_points(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Points over the whole default grid: u uniform; s uniform on [0, 1] (p ~ 1), on [0, 20]
-    (where exact p crosses from ~1 to ~0) and on [0, 100]."""
+    (where exact p crosses from ~1 to ~0), on [0, 100] and on [100, 400] (the deep wells that
+    only activation relaxes)."""
     g = DEFAULT_GRID
     u = rng.uniform(g.u_edges[0], g.u_edges[-1], n)
-    k = n // 3
+    k = n // 4
     s = np.concatenate(
-        [rng.uniform(0, 1, k), rng.uniform(0, 20, k), rng.uniform(0, g.s_edges[-1], n - 2 * k)]
+        [
+            rng.uniform(0, 1, k),
+            rng.uniform(0, 20, k),
+            rng.uniform(0, 100, k),
+            rng.uniform(100, g.s_edges[-1], n - 3 * k),
+        ]
     )
     return np.exp(u), np.exp(-s)
 
@@ -332,7 +338,8 @@ def test_table_couplings_match_direct_solves(sheet: int) -> None:
 
 
 def test_wide_table_matches_direct_solves() -> None:
-    """The wide table beyond W/e (type-1 sheet, E_a up to 4.5 W, sheared in s' = 2(L_a - 1)):
+    """The wide table beyond W/e (type-1 sheet, E_a up to 4.5 W, sheared in s' = 2(L_a - 1), to
+    s' = 400):
     E, Delta0, p, dE/deta, dE/dt and D, M at 300 random off-node points against direct solves.
     Tolerances 1e-6 (E, Delta0), 1e-5 (p, the HF elements), 3e-5 (D, M): measured at most
     6e-8 (E), 2e-6 (p, dE/deta, dE/dt, ln Delta0) and 1.1e-5 (D) with these panels; the first
@@ -341,7 +348,10 @@ def test_wide_table_matches_direct_solves() -> None:
     rng = np.random.default_rng(5)
     n = 300
     u = rng.uniform(-1.0, 1.5, n)
-    s_prime = np.concatenate([rng.uniform(0, 1, n // 3), rng.uniform(0, 100, n - n // 3)])
+    k = n // 3
+    s_prime = np.concatenate(
+        [rng.uniform(0, 1, k), rng.uniform(0, 100, k), rng.uniform(100, 400, n - 2 * k)]
+    )
     e_r, p = np.exp(u), np.exp(-(s_prime + 2 * (u + 1)))
     got = table_two_level(table, 0, e_r, p)
     ref = _direct(0, e_r, p)
@@ -370,7 +380,7 @@ def test_points_off_the_grid_are_solved_directly() -> None:
     (method >= 0), identical to exact_two_level with its forward differences."""
     table = shipped_table()
     e_r = np.array([1e-11, 1e-5, 1e-5])
-    p = np.array([0.5, np.exp(-120.0), 0.3])
+    p = np.array([0.5, np.exp(-420.0), 0.3])  # s = 420 beyond the grid's 400
     got = table_two_level(table, 0, e_r, p)
     ref = _direct(0, e_r, p)
     assert np.all(got.method[:2] >= 0) and got.method[2] == -1

@@ -129,6 +129,14 @@ _FD_PANEL_P = 0.9
 _EDGE_SLACK = 1e-9
 
 
+#: s edges from 100 on (:math:`p_a = e^{-100}` to :math:`e^{-400}`), shared by the default and
+#: the wide grid: the deep double wells that only thermal activation relaxes
+#: (:func:`dynamics.activation.activated_p_floor` searches to s = 400; a glass with W = 1.7 K at
+#: 20 K and a day's run reaches s = 363). Their values are smooth there (ln Delta0 is nearly
+#: linear in s), so the panels are wide; the accuracy is tested against direct solves.
+_DEEP_S_EDGES = (100.0, 130.0, 165.0, 205.0, 250.0, 300.0, 350.0, 400.0)
+
+
 @dataclass(frozen=True)
 class TableGrid:
     r"""Panels and nodes of a spectral table.
@@ -161,7 +169,7 @@ class TableGrid:
 
     u_edges: tuple[float, ...] = (-22.0, -18.0, -14.0, -10.0, -7.0, -5.0, -3.0, -1.0)
     s_edges: tuple[float, ...] = (0.0, 1.0, 4.0, 8.0, 13.0, 19.0, 26.0, 34.0, 43.0, 53.0, 64.0,
-                                  76.0, 88.0, 100.0)  # fmt: skip
+                                  76.0, 88.0, *_DEEP_S_EDGES)  # fmt: skip
     nodes: int = 12
     sigma_limit: float = 4.0
     spectrum_resolution: float = 1.0
@@ -247,18 +255,19 @@ class TableGrid:
 
 
 #: The grid every run uses unless told otherwise: u from -22 (E_a = 2.8e-10 W; a run at
-#: k_BT = 1e-4 W with x_min = 1e-3 and energy_margin 300 reaches 3.3e-10 W) to -1 (W/e), s to 100
-#: (p_a = 3.7e-44; the default glass's ensembles reach s = 75).
+#: k_BT = 1e-4 W with x_min = 1e-3 and energy_margin 300 reaches 3.3e-10 W) to -1 (W/e), s to 400
+#: (p_a = 1.9e-174; the default glass's ensembles reach s = 75 by tunnelling; with thermal
+#: activation the bins reach the deep wells beyond s = 100).
 DEFAULT_GRID = TableGrid()
 
 #: The wide grid beyond W/e for the double wells of the soft-potential population (type-1 sheet
 #: only): u from -1 to 1.5 (E_a up to 4.5 W, past the slow doublets' cap of 4 W,
-#: dynamics.populations.DOUBLET_ENERGY_CAP), s' = 2(L_a - 1) from 0 to 100. Its first panels
+#: dynamics.populations.DOUBLET_ENERGY_CAP), s' = 2(L_a - 1) from 0 to 400. Its first panels
 #: are narrow: at L_a ~ 1 (the shallowest double wells) the values vary fastest, and at the corner
 #: (u, s') = (-1, 0), p_a = 1, where the potential's t is a square root of the distance to it.
 #: s' edges of the wide grid: narrow first panels (L_a ~ 1), then as the default grid's s edges.
 _WIDE_S_EDGES = (0.0, 0.25, 0.75, 2.0, 5.0, 10.0, 17.0, 25.0, 34.0, 43.0, 53.0, 64.0, 76.0,
-                 88.0, 100.0)  # fmt: skip
+                 88.0, *_DEEP_S_EDGES)  # fmt: skip
 WIDE_GRID = TableGrid(
     u_edges=(-1.0, -0.8, -0.3, 0.2, 0.7, 1.1, 1.5),
     s_edges=_WIDE_S_EDGES,

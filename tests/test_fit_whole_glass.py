@@ -4,11 +4,20 @@ explicit and recorded."""
 
 from __future__ import annotations
 
+import json
+import re
+import runpy
+import shlex
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
+import xarray as xr
 
 from dynamics import ParameterError, get_glass
 from dynamics.parts import part_response
+from protocols.cli import main
 from protocols.fit import FIT_PARAMETERS, fit, predict
 from protocols.fit_output import fit_dataset
 from protocols.fitdata import measurement, read_data
@@ -107,3 +116,34 @@ def test_read_data_takes_parts(tmp_path) -> None:
     )
     assert read_data(path).parts == "tls"
     assert read_data(path, parts="total").parts == "total"
+
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "fitting.md"
+CSV = ROOT / "docs" / "fit_example_c_over_t3.csv"
+
+
+def test_the_whole_glass_example_data_are_what_the_script_makes() -> None:
+    script = runpy.run_path(str(ROOT / "docs" / "make_fit_example_whole_glass.py"))
+    assert script["text"]() == CSV.read_text()  # regenerated on purpose only
+
+
+def test_the_documented_whole_glass_command_finds_the_truth(tmp_path, monkeypatch, capsys):
+    """The page's --parts total command, as written, from a copy of the data file."""
+    found = re.search(
+        r"```sh\n(tls-expansion fit docs/fit_example_c_over_t3.*?)\n```", PAGE.read_text(), re.S
+    )
+    assert found is not None
+    argv = shlex.split(found.group(1).replace("\\\n", " "))[1:]
+    (tmp_path / "docs").mkdir()
+    shutil.copy(CSV, tmp_path / "docs" / CSV.name)
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 0
+    assert "warning" not in capsys.readouterr().out
+    truth = json.loads(re.search(r"# (\{.*?\}),", CSV.read_text()).group(1))  # type: ignore[union-attr]
+    with xr.open_dataset(tmp_path / "outputs" / "fit_whole_glass.nc") as ds:
+        assert ds.attrs["data_1_parts"] == "total"
+        for name, value in truth.items():
+            fitted, error = float(ds[name]), float(ds[f"{name}_stderr"])
+            # within 3 standard errors (1.1, 1.8 and 0.5 printed in docs/fitting.md)
+            assert abs(fitted - value) < 3 * error < 0.05 * value, name

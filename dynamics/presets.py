@@ -582,7 +582,8 @@ _SPM_SOURCES = {
     "boson_peak_closure": "model: the E^4 density of soft vibrations turns into E^1 above "
     "boson_peak_energy (Gurevich, Parshin & Schober, PRB 67, 094203 (2003); recalled)",
     "vibration_coupling": "model: GGP's direct term only (docs/physics.md §11)",
-    "eta_L": f"{PAPER}, (2.4): eta_L ~ 1e-2, read (a theory estimate)",
+    "eta_L": f"{PAPER}, (2.4): eta_L ~ 1e-2; estimate (read there: the paper's theory estimate)",
+    "psi": "model: 0, the soft-potential population counts every potential once (no second type)",
     "chi": _GGP_SOURCES["chi"],
     "type2_rate_ratio": "model: the default; unused by the soft-potential population (one type "
     "of double well, each counted once)",

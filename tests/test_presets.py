@@ -326,6 +326,9 @@ def test_soft_potential_presets_have_no_asymptotic_calibration(name: str) -> Non
     assert source_status(preset.sources["W"]) == "estimate"
     assert "not read in a source" in preset.sources["W"]
     assert all(source_status(preset.sources[k]) == "fit" for k in preset.fit_targets)
+    # every source has a status word (tls-expansion glasses prints it; the rest are defaults)
+    for key, source in preset.sources.items():
+        assert source_status(source) in STATUS, (name, key)
 
 
 def test_docs_table_of_soft_potential_presets_shows_the_stored_values() -> None:

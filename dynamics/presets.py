@@ -611,20 +611,47 @@ def _spm_targets(gamma: float, c1: float, t_peak: float) -> dict[str, FitTarget]
     }
 
 
-def _spm_glass(name: str, **values: Any) -> Glass:
-    """A glass of the soft-potential population with the settings every such preset shares."""
+def _spm_glass(
+    name: str,
+    *,
+    W: float,
+    sound: dict[str, float],
+    gammas: tuple[float, float],
+    description: str,
+    A: float | None = None,
+) -> Glass:
+    """A glass of the soft-potential population with the settings every such preset shares,
+    its fitted values (:data:`SPM_FITS`), and K, A and the Debye coefficient from its density and
+    sound velocities ``sound`` [kg m-3, m s-1] and deformation potentials ``gammas`` = (gamma_l,
+    gamma_t) [eV] (``A`` [s-1 K-3] given instead where it comes from other velocities)."""
+    one_phonon = one_phonon_constant(gammas[0] * ELECTRON_VOLT, gammas[1] * ELECTRON_VOLT, **sound)
     return Glass(
         name=name,
+        W=W,
         eta_L=1e-2,
         chi=4.0,
         psi=0.0,
+        **SPM_FITS[name],
+        bulk_modulus=bulk_modulus_from_sound(**sound),
+        A=one_phonon if A is None else A,
         type2_rate_ratio="kki",
+        debye_coefficient=debye_coefficient_from_sound(sound["v_l"], sound["v_t"]),
         population="soft-potential",
         density_law="abs_eta",
         activation="arrhenius",
         boson_peak_closure="crossover",
-        **values,
+        description=description,
     )
+
+
+def _elastic_sources(sound_source: str, gammas_note: str) -> dict[str, str]:
+    """Sources of A, K and the Debye coefficient derived from ``sound_source`` (density and
+    sound velocities) and the deformation potentials of ``gammas_note``."""
+    return {
+        "A": f"derived: one-phonon constant with {gammas_note} and {sound_source}",
+        "bulk_modulus": f"derived: rho (v_l^2 - 4 v_t^2/3), {sound_source}",
+        "debye_coefficient": f"derived: elastic Debye model, {sound_source}",
+    }
 
 
 _SILICA_SPM_TARGETS = _spm_targets(-70.0, 2.64, 10.0)
@@ -632,12 +659,9 @@ SILICA_SPM = _preset(
     _spm_glass(
         "silica-spm",
         W=3.7,
-        c=SPM_FITS["silica-spm"]["c"],
-        N0=SPM_FITS["silica-spm"]["N0"],
-        boson_peak_energy=SPM_FITS["silica-spm"]["boson_peak_energy"],
-        bulk_modulus=bulk_modulus_from_sound(**_SILICA_RT),
+        sound=_SILICA_RT,
+        gammas=(1.04, 0.65),
         A=_SILICA_A,
-        debye_coefficient=debye_coefficient_from_sound(_SILICA_RT["v_l"], _SILICA_RT["v_t"]),
         description="Vitreous silica in the soft-potential model from 0.05 to 20 K: W of the "
         "later literature (an estimate), every level, activation and the boson peak; c, N0 and "
         "the boson-peak energy fitted to Gamma, c1 and the C/T^3 maximum.",
@@ -667,12 +691,8 @@ PMMA_SPM = _preset(
     _spm_glass(
         "pmma-spm",
         W=2.0,
-        c=SPM_FITS["pmma-spm"]["c"],
-        N0=SPM_FITS["pmma-spm"]["N0"],
-        boson_peak_energy=SPM_FITS["pmma-spm"]["boson_peak_energy"],
-        bulk_modulus=bulk_modulus_from_sound(**_PMMA),
-        A=PMMA.glass.A,
-        debye_coefficient=debye_coefficient_from_sound(_PMMA["v_l"], _PMMA["v_t"]),
+        sound=_PMMA,
+        gammas=(0.39, 0.27),
         description="PMMA in the soft-potential model from 0.05 to 20 K (W and the boson peak "
         "are estimates); c, N0 and the boson-peak energy fitted.",
     ),
@@ -708,12 +728,8 @@ POLYSTYRENE_SPM = _preset(
     _spm_glass(
         "polystyrene-spm",
         W=1.7,
-        c=SPM_FITS["polystyrene-spm"]["c"],
-        N0=SPM_FITS["polystyrene-spm"]["N0"],
-        boson_peak_energy=SPM_FITS["polystyrene-spm"]["boson_peak_energy"],
-        bulk_modulus=bulk_modulus_from_sound(**_PS),
-        A=one_phonon_constant(0.39 * ELECTRON_VOLT, 0.27 * ELECTRON_VOLT, **_PS),
-        debye_coefficient=debye_coefficient_from_sound(_PS["v_l"], _PS["v_t"]),
+        sound=_PS,
+        gammas=(0.39, 0.27),
         description="Polystyrene in the soft-potential model from 0.05 to 20 K: mostly "
         "estimates (see the sources); c, N0 and the boson-peak energy fitted to estimated "
         "targets.",
@@ -731,12 +747,11 @@ POLYSTYRENE_SPM = _preset(
                 "recalled (research note spm_literature.md)",
             },
         ),
-        "A": "derived: one-phonon constant with gamma_l = 0.39 eV, gamma_t = 0.27 eV ("
-        + _NOT_READ
-        + "PMMA's values taken for polystyrene) and "
-        + _PS_SOURCE,
-        "bulk_modulus": f"derived: rho (v_l^2 - 4 v_t^2/3), {_PS_SOURCE}",
-        "debye_coefficient": f"derived: elastic Debye model, {_PS_SOURCE}",
+        **_elastic_sources(
+            _PS_SOURCE,
+            f"gamma_l = 0.39 eV, gamma_t = 0.27 eV ({_NOT_READ}PMMA's values taken for "
+            "polystyrene)",
+        ),
     },
     fit_targets=_PS_SPM_TARGETS,
 )
@@ -752,12 +767,8 @@ B2O3_SPM = _preset(
     _spm_glass(
         "b2o3-spm",
         W=2.7,
-        c=SPM_FITS["b2o3-spm"]["c"],
-        N0=SPM_FITS["b2o3-spm"]["N0"],
-        boson_peak_energy=SPM_FITS["b2o3-spm"]["boson_peak_energy"],
-        bulk_modulus=bulk_modulus_from_sound(**_B2O3),
-        A=one_phonon_constant(1.04 * ELECTRON_VOLT, 0.65 * ELECTRON_VOLT, **_B2O3),
-        debye_coefficient=debye_coefficient_from_sound(_B2O3["v_l"], _B2O3["v_t"]),
+        sound=_B2O3,
+        gammas=(1.04, 0.65),
         description="Vitreous B2O3 in the soft-potential model from 0.05 to 20 K: mostly "
         "estimates (see the sources); the boson peak derived from its Raman peak.",
     ),
@@ -777,12 +788,10 @@ B2O3_SPM = _preset(
                 "= 7.5 K; a calorimetric 5-6 K is recalled, not read",
             },
         ),
-        "A": "derived: one-phonon constant with gamma_l = 1.04 eV, gamma_t = 0.65 eV ("
-        + _NOT_READ
-        + "silica's values taken for B2O3) and "
-        + _B2O3_SOURCE,
-        "bulk_modulus": f"derived: rho (v_l^2 - 4 v_t^2/3), {_B2O3_SOURCE}",
-        "debye_coefficient": f"derived: elastic Debye model, {_B2O3_SOURCE}",
+        **_elastic_sources(
+            _B2O3_SOURCE,
+            f"gamma_l = 1.04 eV, gamma_t = 0.65 eV ({_NOT_READ}silica's values taken for B2O3)",
+        ),
     },
     fit_targets=_B2O3_SPM_TARGETS,
 )

@@ -55,8 +55,19 @@ def electron_dos_from_sommerfeld(gamma_el: float, molar_volume: float) -> float:
 
 #: The quantities a preset value can be fitted to (:class:`FitTarget`): Γ = Kα(τ_expt)/C(∞)
 #: after an infinitesimal step (the paper's convention, footnote 44) [1], and the TLS heat
-#: capacity over temperature C(τ_expt)/T [J m-3 K-2].
-FIT_QUANTITIES = ("gruneisen_equilibrium", "heat_capacity_over_temperature")
+#: capacity over temperature C(τ_expt)/T [J m-3 K-2], both of the slow TLS
+#: (:func:`dynamics.response.step_response`); the same two of everything the glass adds to its
+#: phonons (all parts of :func:`dynamics.parts.part_response` but ``phonons``: the measured
+#: linear specific heat c1 and Γ are what is left after the phonons' T³ is subtracted) [1],
+#: [J m-3 K-2]; and the temperature of the maximum of the whole glass's C(τ_expt)/T³ (the
+#: calorimetric boson peak) [K].
+FIT_QUANTITIES = (
+    "gruneisen_equilibrium",
+    "heat_capacity_over_temperature",
+    "gruneisen_equilibrium_non_phonon",
+    "heat_capacity_over_temperature_non_phonon",
+    "heat_capacity_over_cube_maximum",
+)
 
 
 @dataclass(frozen=True)
@@ -89,7 +100,14 @@ class FitTarget:
     @property
     def label(self) -> str:
         """E.g. ``"Gamma(C_inf) = -70 at 0.3 K, tau_expt = 100 s"``."""
-        name = "Gamma(C_inf)" if self.quantity == FIT_QUANTITIES[0] else "C/T [J m-3 K-2]"
+        if self.quantity == "heat_capacity_over_cube_maximum":
+            return f"max of C/T^3 at T = {self.value:g} K, tau_expt = {self.tau_expt:g} s"
+        name = {
+            "gruneisen_equilibrium": "Gamma(C_inf)",
+            "heat_capacity_over_temperature": "C/T [J m-3 K-2]",
+            "gruneisen_equilibrium_non_phonon": "Gamma(C_inf), non-phonon",
+            "heat_capacity_over_temperature_non_phonon": "C/T non-phonon [J m-3 K-2]",
+        }[self.quantity]
         return f"{name} = {self.value:g} at {self.temperature:g} K, tau_expt = {self.tau_expt:g} s"
 
 
@@ -305,6 +323,18 @@ _SILICA_EXACT_C = 25.35  # [1]
 _SILICA_EXACT_N0 = 1.070e46  # [J-1 m-3]
 _PMMA_EXACT_C = 6.331  # [1]
 _PMMA_EXACT_N0 = 1.776e46  # [J-1 m-3]
+
+#: The fitted values of the soft-potential presets, as ``benchmarks/refit_presets.py`` prints
+#: them (c [1], N0 [J-1 m-3], boson_peak_energy [K]); tests/test_presets.py checks that they
+#: reproduce their targets.
+SPM_FITS: MappingProxyType[str, dict[str, float]] = MappingProxyType(
+    {
+        "silica-spm": {"c": 148.83, "N0": 1.74291e45, "boson_peak_energy": 34.6633},
+        "pmma-spm": {"c": 5.54949, "N0": 3.77319e45, "boson_peak_energy": 12.9192},
+        "polystyrene-spm": {"c": 4.80135, "N0": 3.34398e45, "boson_peak_energy": 10.3174},
+        "b2o3-spm": {"c": 14.3897, "N0": 1.19024e45, "boson_peak_energy": 25.9431},
+    }
+)
 
 # --- vitreous silica ---------------------------------------------------------------------------
 
@@ -532,10 +562,260 @@ STANDARD_TUNNELLING = _preset(
     },
 )
 
+# --- soft-potential presets: the later literature's W, every level, activation, boson peak ---
+#
+# The stored c, N0 and boson_peak_energy are what benchmarks/refit_presets.py prints (the single
+# source of these values: re-run it after a change of the model or the quadrature, then copy).
+
+_NOT_READ = "estimate, not read in a source: "
+_SPM_W_SOURCE = (
+    _NOT_READ + "recalled from the soft-potential fits of Gil, Ramos, Bringer & Buchenau, PRL "
+    "70, 182 (1993) and Ramos & Buchenau, PRB 55, 5749 (1997) (research note "
+    "spm_literature.md: {note}); the tables were not read"
+)
+_SPM_SOURCES = {
+    "population": "model: every soft potential once (single wells and double wells with all "
+    "their levels), the model of the later literature (docs/physics.md §11)",
+    "density_law": "model: P(eta, t) = P_s |eta|, the later literature's law (Buchenau et al., "
+    "PRB 46, 2798 (1992); recalled); N0 W = P_s eta_L^5/2",
+    "activation": _ARRHENIUS_SOURCE,
+    "boson_peak_closure": "model: the E^4 density of soft vibrations turns into E^1 above "
+    "boson_peak_energy (Gurevich, Parshin & Schober, PRB 67, 094203 (2003); recalled)",
+    "vibration_coupling": "model: GGP's direct term only (docs/physics.md §11)",
+    "eta_L": f"{PAPER}, (2.4): eta_L ~ 1e-2; estimate (read there: the paper's theory estimate)",
+    "psi": "model: 0, the soft-potential population counts every potential once (no second type)",
+    "chi": _GGP_SOURCES["chi"],
+    "type2_rate_ratio": "model: the default; unused by the soft-potential population (one type "
+    "of double well, each counted once)",
+    "spectrum": "model: exact spectra (the soft-potential population needs them; these presets "
+    "have no calibration on asymptotic spectra)",
+}
+_SPM_FIT_NOTE = (
+    "fit (benchmarks/refit_presets.py, brentq; c, then N0 and boson_peak_energy together): "
+)
+
+
+def _spm_fit_sources(targets: dict[str, FitTarget], reasons: dict[str, str]) -> dict[str, str]:
+    """The sources of the three fitted values of a soft-potential preset: the target of each and
+    where the target comes from."""
+    return {key: f"{_SPM_FIT_NOTE}{targets[key].label}; {reasons[key]}" for key in targets}
+
+
+def _spm_targets(gamma: float, c1: float, t_peak: float) -> dict[str, FitTarget]:
+    """Γ (non-phonon, equilibrium C) at 0.3 K, 100 s; non-phonon C/T at 0.3 K, 1 s; the maximum
+    of the whole C/T³ at 1 s."""
+    return {
+        "c": FitTarget("gruneisen_equilibrium_non_phonon", gamma, 0.3, 100.0),
+        "N0": FitTarget("heat_capacity_over_temperature_non_phonon", c1, 0.3, 1.0),
+        "boson_peak_energy": FitTarget("heat_capacity_over_cube_maximum", t_peak, t_peak, 1.0),
+    }
+
+
+def _spm_glass(
+    name: str,
+    *,
+    W: float,
+    sound: dict[str, float],
+    gammas: tuple[float, float],
+    description: str,
+    A: float | None = None,
+) -> Glass:
+    """A glass of the soft-potential population with the settings every such preset shares,
+    its fitted values (:data:`SPM_FITS`), and K, A and the Debye coefficient from its density and
+    sound velocities ``sound`` [kg m-3, m s-1] and deformation potentials ``gammas`` = (gamma_l,
+    gamma_t) [eV] (``A`` [s-1 K-3] given instead where it comes from other velocities)."""
+    one_phonon = one_phonon_constant(gammas[0] * ELECTRON_VOLT, gammas[1] * ELECTRON_VOLT, **sound)
+    return Glass(
+        name=name,
+        W=W,
+        eta_L=1e-2,
+        chi=4.0,
+        psi=0.0,
+        c=SPM_FITS[name]["c"],
+        N0=SPM_FITS[name]["N0"],
+        boson_peak_energy=SPM_FITS[name]["boson_peak_energy"],
+        bulk_modulus=bulk_modulus_from_sound(**sound),
+        A=one_phonon if A is None else A,
+        type2_rate_ratio="kki",
+        debye_coefficient=debye_coefficient_from_sound(sound["v_l"], sound["v_t"]),
+        population="soft-potential",
+        density_law="abs_eta",
+        activation="arrhenius",
+        boson_peak_closure="crossover",
+        description=description,
+    )
+
+
+def _elastic_sources(sound_source: str, gammas_note: str) -> dict[str, str]:
+    """Sources of A, K and the Debye coefficient derived from ``sound_source`` (density and
+    sound velocities) and the deformation potentials of ``gammas_note``."""
+    return {
+        "A": f"derived: one-phonon constant with {gammas_note} and {sound_source}",
+        "bulk_modulus": f"derived: rho (v_l^2 - 4 v_t^2/3), {sound_source}",
+        "debye_coefficient": f"derived: elastic Debye model, {sound_source}",
+    }
+
+
+_SILICA_SPM_TARGETS = _spm_targets(-70.0, 2.64, 10.0)
+SILICA_SPM = _preset(
+    _spm_glass(
+        "silica-spm",
+        W=3.7,
+        sound=_SILICA_RT,
+        gammas=(1.04, 0.65),
+        A=_SILICA_A,
+        description="Vitreous silica in the soft-potential model from 0.05 to 20 K: W of the "
+        "later literature (an estimate), every level, activation and the boson peak; c, N0 and "
+        "the boson-peak energy fitted to Gamma, c1 and the C/T^3 maximum.",
+    ),
+    {
+        **_SPM_SOURCES,
+        "W": _SPM_W_SOURCE.format(note="W/k_B ~ 3.5-4 K"),
+        **_spm_fit_sources(
+            _SILICA_SPM_TARGETS,
+            {
+                "c": "the measured Gamma ~ -70 of fused silica (" + PAPER + ", Sec. VI, read)",
+                "N0": "c1 = 2.64 J m-3 K-2 as the 'silica' preset (recalled; its N0 source)",
+                "boson_peak_energy": "C/T^3 maximum ~ 10 K, read: Ruffle, Parshin, Courtens & "
+                "Vacher, arXiv 0711.0461, p. 1: 'specific heat anomaly of glasses at "
+                "temperatures T ~ hbar Omega_BP/5k_B ~ 10 K [Zel71]' (Zeller & Pohl 1971)",
+            },
+        ),
+        "A": SILICA.sources["A"],
+        "bulk_modulus": _GGP_SOURCES["bulk_modulus"],
+        "debye_coefficient": _GGP_SOURCES["debye_coefficient"],
+    },
+    fit_targets=_SILICA_SPM_TARGETS,
+)
+
+_PMMA_SPM_TARGETS = _spm_targets(-16.0, 4.72, 3.5)
+PMMA_SPM = _preset(
+    _spm_glass(
+        "pmma-spm",
+        W=2.0,
+        sound=_PMMA,
+        gammas=(0.39, 0.27),
+        description="PMMA in the soft-potential model from 0.05 to 20 K (W and the boson peak "
+        "are estimates); c, N0 and the boson-peak energy fitted.",
+    ),
+    {
+        **_SPM_SOURCES,
+        "W": _SPM_W_SOURCE.format(note="W/k_B ~ 2 K, low confidence"),
+        **_spm_fit_sources(
+            _PMMA_SPM_TARGETS,
+            {
+                "c": "Gamma ~ -16 as the 'pmma' preset (Lyon, Salinger & Swenson, PRB 19, 4231 "
+                "(1979); identification ours)",
+                "N0": "c1 = 4.72 J m-3 K-2 as the 'pmma' preset (recalled)",
+                "boson_peak_energy": _NOT_READ + "C/T^3 maximum at 3-4 K for PMMA, recalled "
+                "(research note spm_literature.md)",
+            },
+        ),
+        "A": PMMA.sources["A"],
+        "bulk_modulus": PMMA.sources["bulk_modulus"],
+        "debye_coefficient": PMMA.sources["debye_coefficient"],
+    },
+    fit_targets=_PMMA_SPM_TARGETS,
+)
+
+# polystyrene: rho read (room temperature), sound velocities estimates
+_PS = {"density": 1050.0, "v_l": 2500.0, "v_t": 1150.0}
+_PS_SOURCE = (
+    "polystyrene, rho = 1050 kg m-3 (read: riplastics.com property list, 'Density 1.05 g/cm3', "
+    "room temperature); v_l = 2500, v_t = 1150 m/s (" + _NOT_READ + "recalled ranges "
+    "2400-2800 and 1100-1600 m/s, research note spm_literature.md)"
+)
+_PS_SPM_TARGETS = _spm_targets(-16.0, 4.2, 2.75)
+POLYSTYRENE_SPM = _preset(
+    _spm_glass(
+        "polystyrene-spm",
+        W=1.7,
+        sound=_PS,
+        gammas=(0.39, 0.27),
+        description="Polystyrene in the soft-potential model from 0.05 to 20 K: mostly "
+        "estimates (see the sources); c, N0 and the boson-peak energy fitted to estimated "
+        "targets.",
+    ),
+    {
+        **_SPM_SOURCES,
+        "W": _SPM_W_SOURCE.format(note="W/k_B ~ 1.5-2 K, low confidence"),
+        **_spm_fit_sources(
+            _PS_SPM_TARGETS,
+            {
+                "c": _NOT_READ + "no Gamma of polystyrene found; PMMA's -16 taken for another "
+                "polymer",
+                "N0": _NOT_READ + "c1 = 4e-6 J g-1 K-2 (PMMA's per gram) times rho = 1050 kg m-3",
+                "boson_peak_energy": _NOT_READ + "C/T^3 maximum at 2.5-3 K for polystyrene, "
+                "recalled (research note spm_literature.md)",
+            },
+        ),
+        **_elastic_sources(
+            _PS_SOURCE,
+            f"gamma_l = 0.39 eV, gamma_t = 0.27 eV ({_NOT_READ}PMMA's values taken for "
+            "polystyrene)",
+        ),
+    },
+    fit_targets=_PS_SPM_TARGETS,
+)
+
+# B2O3: every elastic value an estimate
+_B2O3 = {"density": 1820.0, "v_l": 3350.0, "v_t": 1880.0}
+_B2O3_SOURCE = (
+    "vitreous B2O3, rho = 1820 kg m-3, v_l = 3350, v_t = 1880 m/s (" + _NOT_READ + "recalled "
+    "ranges 1800-1840 kg m-3, 3300-3400 and 1800-1900 m/s, research note spm_literature.md)"
+)
+_B2O3_SPM_TARGETS = _spm_targets(-16.0, 2.18, 7.5)
+B2O3_SPM = _preset(
+    _spm_glass(
+        "b2o3-spm",
+        W=2.7,
+        sound=_B2O3,
+        gammas=(1.04, 0.65),
+        description="Vitreous B2O3 in the soft-potential model from 0.05 to 20 K: mostly "
+        "estimates (see the sources); the boson peak derived from its Raman peak.",
+    ),
+    {
+        **_SPM_SOURCES,
+        "W": _SPM_W_SOURCE.format(note="W/k_B ~ 2.5-3 K, low confidence"),
+        **_spm_fit_sources(
+            _B2O3_SPM_TARGETS,
+            {
+                "c": _NOT_READ + "no Gamma of B2O3 found; the -16 of silica and PMMA (Lyon, "
+                "Salinger & Swenson 1979) taken",
+                "N0": _NOT_READ + "c1 = 1.2e-6 J g-1 K-2 (silica's per gram) times rho = 1820 "
+                "kg m-3",
+                "boson_peak_energy": "derived: T_max ~ hbar Omega_BP/5 k_B (the rule read in "
+                "Ruffle et al., arXiv 0711.0461) with the Raman boson peak '26 cm-1 observed in "
+                "normal vitreous B2O3' (read: Philos. Mag. 95, 2596 (2015), abstract): 37.4 K/5 "
+                "= 7.5 K; a calorimetric 5-6 K is recalled, not read",
+            },
+        ),
+        **_elastic_sources(
+            _B2O3_SOURCE,
+            f"gamma_l = 1.04 eV, gamma_t = 0.65 eV ({_NOT_READ}silica's values taken for B2O3)",
+        ),
+    },
+    fit_targets=_B2O3_SPM_TARGETS,
+)
+
 #: The glass presets by name (read-only): each a :class:`Preset`, its glass and the source and
 #: status of every value (``tls-expansion glasses`` prints them).
 PRESETS: MappingProxyType[str, Preset] = MappingProxyType(
-    {p.glass.name: p for p in (GGP1985, SILICA, PMMA, PDSICU, ZRCU, STANDARD_TUNNELLING)}
+    {
+        p.glass.name: p
+        for p in (
+            GGP1985,
+            SILICA,
+            PMMA,
+            PDSICU,
+            ZRCU,
+            STANDARD_TUNNELLING,
+            SILICA_SPM,
+            PMMA_SPM,
+            POLYSTYRENE_SPM,
+            B2O3_SPM,
+        )
+    }
 )
 #: Name of the default preset: the paper's own order-of-magnitude estimates.
 DEFAULT_PRESET = "ggp1985"
@@ -585,9 +865,23 @@ def get_glass(name: str = DEFAULT_PRESET, *, spectrum: str = "exact") -> Glass |
         raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use one of {SPECTRA}")
     preset = get_preset(name)
     glass = preset.glass
+    if spectrum not in preset_spectra(name):
+        raise ParameterError(
+            f"spectrum = {spectrum!r} is not allowed for glass {name!r}: its population "
+            "'soft-potential' needs exact spectra; use spectrum = 'exact'"
+        )
     if spectrum == "exact" and isinstance(glass, Glass):
         return glass.replace(spectrum="exact", **preset.exact_fit)
     return glass
+
+
+def preset_spectra(name: str) -> tuple[str, ...]:
+    """The spectra the preset called ``name`` has a calibration for: both, or ``("exact",)``
+    for a glass of the soft-potential population (it needs exact spectra)."""
+    glass = get_preset(name).glass
+    if isinstance(glass, Glass) and glass.population == "soft-potential":
+        return ("exact",)
+    return SPECTRA
 
 
 def default_glass(*, spectrum: str = "exact") -> Glass:
@@ -622,11 +916,18 @@ def preset_table(spectrum: str | None = None) -> list[dict[str, Any]]:
         raise ParameterError(f"spectrum = {spectrum!r} is not allowed; use one of {SPECTRA}")
     rows: list[dict[str, Any]] = []
     for name, preset in sorted(PRESETS.items()):
-        values = {s: get_glass(name, spectrum=s).to_dict() for s in SPECTRA}
+        values = {s: get_glass(name, spectrum=s).to_dict() for s in preset_spectra(name)}
+        if spectrum is not None and spectrum not in values:
+            continue
+        values.setdefault("asymptotic", {})
         for key in values["exact"]:
             if key in ("model", "name", "description", "spectrum"):
                 continue
-            for calibration in _calibrations(spectrum, key in values["asymptotic"], key, values):
+            exact_only = not values["asymptotic"]
+            kinds = ("exact",) if exact_only else None
+            for calibration in kinds or _calibrations(
+                spectrum, key in values["asymptotic"], key, values
+            ):
                 shown = values[calibration if calibration != "both" else "exact"][key]
                 source = (
                     preset.exact_sources[key]

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dynamics.glass import Glass, TunnellingGlass
+from dynamics.glass import GLASS_CHOICES, Glass, TunnellingGlass
 from dynamics.presets import DEFAULT_PRESET, get_glass
 from dynamics.validation import ParameterError
 from protocols.checks import as_path
@@ -259,6 +259,9 @@ def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
                 "parameter once"
             )
         given[key] = item.strip()
+        if key in GLASS_CHOICES:  # a named choice stays text: activation=none is "none"
+            out[name.strip()] = value.strip()
+            continue
         out[name.strip()] = typed_value(name.strip(), parse_value(value, name.strip()))
     return out
 

@@ -8,8 +8,13 @@ r"""Fitting a glass's parameters to measurements with lmfit: :func:`fit`, which 
 step, from :func:`dynamics.response.step_response` at the data's temperatures and
 :math:`\tau_\mathrm{expt}` (the bins of a run lasting the longest :math:`\tau_\mathrm{expt}`,
 as ``tls-expansion gamma``). Phonon and electron parts are not in them: subtract those from the
-data first. ``strain`` and ``length_change`` against time come from :func:`protocols.run.run`
-under the data's protocol (every contribution the glass has).
+data first, or say that the data hold the whole glass (``Measurement.parts = "total"``, the
+CLI's ``--parts total``): then the model is the ``total`` of :func:`dynamics.parts.part_response`
+(every part: slow TLS, relaxators, excited levels of double wells, soft vibrations, phonons,
+electrons), what a calorimeter or dilatometer measures, for C(T), C/T³, α(T), α/T³ over
+0.05-20 K with the soft-potential population. ``strain`` and ``length_change`` against time
+come from :func:`protocols.run.run` under the data's protocol (every contribution the glass
+has).
 
 **Parameters.** Any of :data:`FIT_PARAMETERS` may be varied; the others stay at the start
 glass's values. Bounds default to the parameter's validated range (that of
@@ -46,6 +51,7 @@ from numpy.typing import NDArray
 from dynamics.ensemble import Resolution
 from dynamics.glass import (
     GLASS_PARAMETERS,
+    SOFT_POTENTIAL_PARAMETERS,
     TUNNELLING_PARAMETERS,
     Glass,
     GlassModel,
@@ -94,7 +100,18 @@ class FitParameter:
 _INF = math.inf
 #: Positive parameters that span decades: fitted as log10.
 _LOG_FITTED = frozenset(
-    {"W", "eta_L", "chi", "N0", "bulk_modulus", "A", "type2_rate_ratio", "P_bar", "energy_max"}
+    {
+        "W",
+        "eta_L",
+        "chi",
+        "N0",
+        "bulk_modulus",
+        "A",
+        "type2_rate_ratio",
+        "P_bar",
+        "energy_max",
+        "boson_peak_energy",
+    }
 )
 #: How far a parameter fitted as log10 may go from its start value without --bounds: this many
 #: decades either way. Data fix such a parameter within a decade or two; beyond three the
@@ -111,7 +128,7 @@ FIT_PARAMETERS: Mapping[str, FitParameter] = {
         log=name in _LOG_FITTED,
         low_closed=not spec.low_open,
     )
-    for name, spec in (GLASS_PARAMETERS | TUNNELLING_PARAMETERS).items()
+    for name, spec in (GLASS_PARAMETERS | SOFT_POTENTIAL_PARAMETERS | TUNNELLING_PARAMETERS).items()
 }
 
 # ----------------------------------------------------------------------------------------------
@@ -149,6 +166,8 @@ def predict(
     assert data.temperature is not None and data.tau_expt is not None
     temps, t_index = np.unique(data.temperature, return_inverse=True)
     taus, tau_index = np.unique(data.tau_expt, return_inverse=True)
+    if data.parts == "total":
+        return _whole_glass(model, data, temps, taus, resolution)[t_index, tau_index] / _power(data)
     reference, scale = response_scale(model)
     r = _reference_response(
         reference, tuple(temps.tolist()), tuple(taus.tolist()), resolution
@@ -162,8 +181,40 @@ def predict(
         grid = r.gruneisen
     else:
         grid = r.gruneisen_equilibrium
-    values = grid[t_index, tau_index]
-    return values / data.temperature if q.endswith("_over_temperature") else values
+    return grid[t_index, tau_index] / _power(data)
+
+
+def _power(data: Measurement) -> FloatArray | float:
+    """What a quantity divides by: T for ``..._over_temperature``, T³ for ``..._over_cube``,
+    else 1. [K], [K3] or [1]"""
+    assert data.temperature is not None
+    if data.quantity.endswith("_over_temperature"):
+        return data.temperature
+    if data.quantity.endswith("_over_cube"):
+        return data.temperature**3
+    return 1.0
+
+
+def _whole_glass(
+    model: GlassModel,
+    data: Measurement,
+    temps: FloatArray,
+    taus: FloatArray,
+    resolution: Resolution | None,
+) -> FloatArray:
+    """The whole glass's (``total`` of :func:`dynamics.parts.part_response`) α [K-1], C
+    [J m-3 K-1] or Γ [1] (of ``data.quantity``) on the grid (temps, taus)."""
+    from dynamics.parts import part_response
+
+    r = part_response(model, temps, taus, resolution=resolution)
+    q = data.quantity
+    if q.startswith("alpha"):
+        return r.thermal_expansion[-1]
+    if q.startswith("heat_capacity"):
+        return r.heat_capacity[-1]
+    if q == "gruneisen":
+        return r.gruneisen[-1]
+    return r.gruneisen_equilibrium[-1]
 
 
 #: Points of the model curve drawn through the data (:func:`model_curve`): its kinks at 60

@@ -273,8 +273,9 @@ def _data_set_variables(
         along ``point_k``; with a curve, ``AXIS_curve_k`` and ``QUANTITY_curve_k`` along
         ``curve_k``.
     attrs
-        ``data_k_source``, ``data_k_quantity``, ``data_k_axis``, ``data_k_weighting`` and, for a
-        run quantity, ``data_k_protocol``.
+        ``data_k_source``, ``data_k_quantity``, ``data_k_axis``, ``data_k_weighting``,
+        ``data_k_parts`` (what the data hold: ``"tls"`` or ``"total"``) and, for a run quantity,
+        ``data_k_protocol``.
     """
     data: dict[str, Any] = {}
     dim = f"point_{k}"
@@ -295,6 +296,7 @@ def _data_set_variables(
         f"data_{k}_quantity": m.quantity,
         f"data_{k}_axis": m.axis,
         f"data_{k}_weighting": weighting,
+        f"data_{k}_parts": m.parts,
     }
     if m.protocol is not None:
         attrs[f"data_{k}_protocol"] = json.dumps(m.protocol.to_dict(), sort_keys=True)

@@ -13,12 +13,20 @@ with pint (:mod:`protocols.quantities`). See docs/fitting.md and docs/fit_exampl
 **Quantities** (:data:`QUANTITIES`): ``alpha``, ``alpha_over_temperature``, ``heat_capacity``,
 ``heat_capacity_over_temperature``, ``gruneisen`` (with :math:`C(\\tau_\\mathrm{expt})`),
 ``gruneisen_equilibrium`` (with :math:`C(\\infty)`) against temperature or ``tau_expt``, after a
-small step; ``strain`` and ``length_change`` against ``time`` under a protocol.
+small step; ``alpha_over_cube`` and ``heat_capacity_over_cube`` (α/T³, C/T³) likewise;
+``strain`` and ``length_change`` against ``time`` under a protocol.
+
+**Parts** (:data:`DATA_PARTS`, :attr:`Measurement.parts`): which parts of the glass a step
+quantity's data hold: ``"tls"`` (the default: the slow two-level systems alone, the data with
+phonons and electrons subtracted) or ``"total"`` (every part of
+:func:`dynamics.parts.part_response`: what a calorimeter or a dilatometer measures). The fit
+records it (``data_k_parts``). Run quantities hold every part the run has: ``"tls"`` there.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -48,9 +56,13 @@ QUANTITIES: dict[str, tuple[str, str]] = {
     "heat_capacity_over_temperature": ("J m-3 K-2", "step"),
     "gruneisen": ("1", "step"),
     "gruneisen_equilibrium": ("1", "step"),
+    "alpha_over_cube": ("K-4", "step"),
+    "heat_capacity_over_cube": ("J m-3 K-4", "step"),
     "strain": ("1", "run"),
     "length_change": ("1", "run"),
 }
+#: What a step quantity's data hold (module docstring): the slow TLS or the whole glass.
+DATA_PARTS = ("tls", "total")
 #: Independent variables and their units.
 AXES: dict[str, str] = {"temperature": "K", "tau_expt": "s", "time": "s"}
 SETTINGS = ("tau_expt", "temperature", "protocol")
@@ -82,6 +94,8 @@ class Measurement:
         The independent variable that varies: "temperature", "tau_expt" or "time".
     source
         Where the data came from (a file name, or "dataset").
+    parts
+        What the data hold, one of :data:`DATA_PARTS` (module docstring).
     """
 
     quantity: str
@@ -93,6 +107,7 @@ class Measurement:
     protocol: TemperatureHistory | None
     axis: str
     source: str
+    parts: str = "tls"
 
     @property
     def unit(self) -> str:
@@ -238,6 +253,7 @@ def measurement(
     time: Any = None,
     protocol: TemperatureHistory | dict[str, Any] | str | None = None,
     source: str = "data",
+    parts: str = "tls",
 ) -> Measurement:
     """A validated :class:`Measurement` from arrays in SI (scalars broadcast to every point).
 
@@ -259,6 +275,22 @@ def measurement(
         A protocol, its dict or its JSON (run quantities).
     source
         A label for messages.
+    parts
+        What the data hold: one of :data:`DATA_PARTS` (``"total"`` for step quantities only).
+
+    Examples
+    --------
+    A calorimeter's C/T³ of the whole glass (phonons included):
+
+    >>> m = measurement("heat_capacity_over_cube", [2.0, 3.0], temperature=[1.0, 10.0],
+    ...                 tau_expt=1.0, parts="total")
+    >>> m.parts, m.unit
+    ('total', 'J m-3 K-4')
+    >>> measurement("alpha", [1e-9], temperature=1.0, tau_expt=1.0, parts="phonons")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    dynamics.validation.ParameterError: data: parts = 'phonons' is not allowed; use one of ...
     """
     if quantity not in QUANTITIES:
         raise ParameterError(
@@ -272,6 +304,7 @@ def measurement(
     temps = _per_point("temperature", temperature, n, source)
     taus = _per_point("tau_expt", tau_expt, n, source)
     times = _per_point("time", time, n, source)
+    check_parts(parts, quantity, source)
     proto: TemperatureHistory | None = None
     if QUANTITIES[quantity][1] == "step":
         axis = _step_axis(quantity, temps, taus, times, source)
@@ -288,7 +321,21 @@ def measurement(
         protocol=proto,
         axis=axis,
         source=source,
+        parts=parts,
     )
+
+
+def check_parts(parts: Any, quantity: str, source: str) -> str:
+    """``parts`` if it is one of :data:`DATA_PARTS` and fits ``quantity`` (``"total"`` only for
+    step quantities); a :class:`ParameterError` naming it otherwise."""
+    if not isinstance(parts, str) or parts not in DATA_PARTS:
+        raise ParameterError(f"{source}: parts = {parts!r} is not allowed; use one of {DATA_PARTS}")
+    if parts == "total" and QUANTITIES[quantity][1] != "step":
+        raise ParameterError(
+            f"{source}: parts = 'total' applies to step quantities; {quantity!r} comes from a run, "
+            "which holds every part the glass has (use parts = 'tls')"
+        )
+    return parts
 
 
 def _protocol(value: TemperatureHistory | dict[str, Any] | str, source: str) -> TemperatureHistory:
@@ -601,8 +648,22 @@ def read_data(
     *,
     tau_expt: float | None = None,
     temperature: float | None = None,
+    parts: str = "tls",
 ) -> Measurement:
-    """A :class:`Measurement` from a CSV file, a netCDF file (``.nc``) or a Dataset."""
+    """A :class:`Measurement` from a CSV file, a netCDF file (``.nc``) or a Dataset; ``parts``
+    says what its data hold (:data:`DATA_PARTS`, the CLI's ``--parts``)."""
+    m = _read_data(source, quantity, tau_expt=tau_expt, temperature=temperature)
+    check_parts(parts, m.quantity, m.source)
+    return dataclasses.replace(m, parts=parts)
+
+
+def _read_data(
+    source: str | Path | xr.Dataset,
+    quantity: str | None = None,
+    *,
+    tau_expt: float | None = None,
+    temperature: float | None = None,
+) -> Measurement:
     import xarray as xr
 
     if isinstance(source, xr.Dataset):

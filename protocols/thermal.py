@@ -66,9 +66,7 @@ def thermal(
     --------
     >>> from dynamics import get_glass
     >>> from protocols.thermal import thermal
-    >>> glass = get_glass("silica").replace(
-    ...     W=3.5, psi=0.0, N0=8e44, population="soft-potential", density_law="abs_eta"
-    ... )
+    >>> glass = get_glass("silica-spm")  # the soft-potential population, W = 3.7 K
     >>> ds = thermal(glass, [0.1, 1.0, 10.0], [100.0])
     >>> ds["heat_capacity"].sel(part="total").dims
     ('temperature', 'tau_expt')

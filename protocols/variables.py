@@ -306,6 +306,18 @@ VARIABLES: MappingProxyType[str, Variable] = MappingProxyType(
             "J m-3 K-2",
             "heat capacity per volume of the two-level systems over temperature, C/T",
         ),
+        "alpha_over_cube": Variable(
+            "alpha/T^3",
+            "K-4",
+            "volume expansion coefficient over the cube of the temperature, alpha/T^3 (of the "
+            "parts a measurement holds: the slow TLS or the whole glass)",
+        ),
+        "heat_capacity_over_cube": Variable(
+            "C/T^3",
+            "J m-3 K-4",
+            "heat capacity per volume over the cube of the temperature, C/T^3 (of the parts a "
+            "measurement holds: the slow TLS or the whole glass)",
+        ),
         # the glass parameters: their one declaration (dynamics.glass)
         **{
             name: Variable(spec.label, spec.unit, spec.description)

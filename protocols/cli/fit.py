@@ -17,6 +17,7 @@ from protocols.cli.common import (
 from protocols.config import quantity_type
 from protocols.cost import format_duration
 from protocols.fit import FIT_PARAMETERS, estimate_fit_seconds
+from protocols.fitdata import DATA_PARTS
 from protocols.provenance import model_summary
 from protocols.quantities import decimal_comma_message, has_decimal_comma
 
@@ -83,6 +84,14 @@ def add_fit_command(
         help="temperature for data against tau_expt that give none, e.g. 300mK [K]",
     )
     ft.add_argument(
+        "--parts",
+        choices=DATA_PARTS,
+        default="tls",
+        help="what the data hold: 'tls' (default: the slow two-level systems, phonons and "
+        "electrons subtracted) or 'total' (the whole glass, every part: what a calorimeter or "
+        "dilatometer measures)",
+    )
+    ft.add_argument(
         "--quantity",
         default=None,
         help="the variable to fit in a netCDF dataset that holds several",
@@ -107,7 +116,13 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     glass = make_glass(preset, {**glass_table, **parse_overrides(args.overrides)}, args.spectrum)
     spectrum = str(glass.spectrum)
     data = [
-        read_data(d, args.quantity, tau_expt=args.tau_expt, temperature=args.temperature)
+        read_data(
+            d,
+            args.quantity,
+            tau_expt=args.tau_expt,
+            temperature=args.temperature,
+            parts=args.parts,
+        )
         for d in args.data
     ]
     vary = [v.strip() for v in args.vary.split(",") if v.strip()]

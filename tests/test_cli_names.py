@@ -79,7 +79,7 @@ def test_every_option_of_every_command_is_used_by_it(tmp_path: Path, monkeypatch
         "thermal": [
             [
                 *("thermal", *quick, "--temperature-min", "0.2", "--temperature-max", "0.3"),
-                *("--temperatures-per-decade", "2", "--tau-expt", "1"),
+                *("--temperatures-per-decade", "2", "--tau-expt", "1", "--glass", "ggp1985"),
             ]
         ],
         "sweep": [

@@ -126,8 +126,8 @@ def add_glass_options(parser: argparse.ArgumentParser, *, spectrum: bool = True)
         "--glass",
         default=None,
         metavar="PRESET",
-        help=f"glass preset (default {DEFAULT_PRESET}, zrcu for 'metallic'; see 'tls-expansion "
-        f"glasses')",
+        help=f"glass preset (default {DEFAULT_PRESET}, zrcu for 'metallic', silica-spm for "
+        "'thermal'; see 'tls-expansion glasses')",
     )
     parser.add_argument(
         "--set",

@@ -26,6 +26,9 @@ from protocols.provenance import model_summary
 
 #: The default grid of the command (the range of low-temperature calorimetry and dilatometry).
 T_LOW, T_HIGH, PER_DECADE = 0.05, 20.0, 30
+#: The glass of the command unless told otherwise: the soft-potential model of silica, which has
+#: every part (the paper's two-level ``ggp1985`` has only the TLS and phonons).
+DEFAULT_GLASS = "silica-spm"
 #: The default durations of the experiment. [s]
 TAU_EXPT = (1e-3, 10.0, 1e3, 1e5)
 
@@ -34,6 +37,8 @@ def _cmd_thermal(args: argparse.Namespace) -> int:
     from protocols.plots import plot_thermal
     from protocols.thermal import thermal
 
+    if args.glass is None:
+        args.glass = DEFAULT_GLASS
     glass, _ = glass_from_args(args)
     nc, png = output_paths(args, "thermal")
     t_low, t_high = args.temperature_min, args.temperature_max

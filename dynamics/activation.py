@@ -108,6 +108,30 @@ def activated_rate(constants: ActivationConstants, theta: FloatArray, W_J: float
     return np.asarray(scale * (left + right), dtype=float)
 
 
+def bin_activation(eta: FloatArray, t: FloatArray, W_J: float) -> tuple[FloatArray, FloatArray]:
+    r"""The activation parts of bins (:attr:`dynamics.quadrature.Ensemble.attempt_rate` and
+    ``barrier``) from their potentials: :math:`\nu_i = (\hbar\omega_i/2\pi W)\,W/\hbar` and
+    :math:`V_i = (V_i/W)\,W` of both wells (:func:`activation_constants`), so that the engine's
+    :math:`\sum_i\nu_i e^{-V_i/k_BT}` is :func:`activated_rate`.
+
+    Parameters
+    ----------
+    eta, t
+        Potentials of eq. (2.6), finite float arrays of one shape. [1]
+    W_J
+        :math:`W`. [J]
+
+    Returns
+    -------
+    (attempt_rate, barrier)
+        Each of shape ``(2, *eta.shape)``, left well first: [s-1] and [J].
+    """
+    c = activation_constants(eta, t)
+    attempt = np.stack([c.attempt_left, c.attempt_right]) * (W_J / HBAR)
+    barrier = np.stack([c.barrier_left, c.barrier_right]) * W_J
+    return np.asarray(attempt, dtype=float), np.asarray(barrier, dtype=float)
+
+
 def activated_p_floor(
     energy_ratio: FloatArray,
     theta_high: float,

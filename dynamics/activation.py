@@ -37,6 +37,12 @@ FloatArray = NDArray[np.float64]
 #: Activation models of a glass (``Glass.activation``): none (the paper's model) or Arrhenius.
 ACTIVATIONS = ("none", "arrhenius")
 
+#: Deepest :math:`s = -\ln p_a` the activated floor of exact bins reaches: the end of the
+#: spectral tables' grids (:mod:`dynamics.exact.shipped`, ``s_edges`` up to 100, a barrier of
+#: ~125 W). Deeper nodes would be solved directly, ~15 s of CPU per temperature; the wells below
+#: enter only :math:`C(\infty)`, through the frozen tail (docs/physics.md §11.4). [1]
+EXACT_ACTIVATED_S_MAX = 100.0
+
 
 @dataclass(frozen=True)
 class ActivationConstants:

@@ -38,7 +38,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.activation import activated_p_floor, bin_activation
+from dynamics.activation import EXACT_ACTIVATED_S_MAX, activated_p_floor, bin_activation
 from dynamics.deformation import _deformation_even_type1, _deformation_even_type2
 from dynamics.density import _kki_density
 from dynamics.glass import Glass, TLSModel
@@ -408,13 +408,21 @@ def bin_p_floor(
     """Lower bound of the bins' p at each energy [1]: where neither tunnelling (:func:`p_floor`)
     nor, for a glass with ``activation="arrhenius"``, thermal activation
     (:func:`dynamics.activation.activated_p_floor`, type-1 double wells) relaxes a TLS within the
-    run. Type-2 bins keep the tunnelling floor (docs/physics.md §11.4)."""
+    run, down to :math:`p_a = e^{-100}` on exact spectra
+    (:data:`dynamics.activation.EXACT_ACTIVATED_S_MAX`) and :math:`e^{-400}` on asymptotic ones.
+    Type-2 bins keep the tunnelling floor (docs/physics.md §11.4)."""
     p_min = p_floor(model, kind, energy, temperature_high, t_end, resolution)
     if has_activation(model) and kind == 0:
         assert isinstance(model, Glass)
         theta = K_B * temperature_high / model.W_J
+        deepest = EXACT_ACTIVATED_S_MAX if model.spectrum == "exact" else 400.0
         reach = activated_p_floor(
-            energy / model.W_J, theta, t_end, model.W_J, resolution.relaxation_cutoff
+            energy / model.W_J,
+            theta,
+            t_end,
+            model.W_J,
+            resolution.relaxation_cutoff,
+            s_top=deepest,
         )
         p_min = np.maximum(np.minimum(p_min, reach), 1e-300)
     return p_min

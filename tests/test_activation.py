@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 from scipy.integrate import quad
+from test_beyond_two_levels import _soft_glass as _spm_glass
 
 from dynamics.ensemble import build_ensemble
 from dynamics.exact.bins import assemble_exact_ensemble, exact_members
@@ -25,17 +26,9 @@ EULER_GAMMA = 0.5772156649015329
 
 
 def _soft_glass(**changes):
-    """A silica-like soft-potential glass (W = 3.5 K, |eta| law) with Arrhenius activation."""
-    base = get_glass("silica").replace(
-        W=3.5,
-        psi=0.0,
-        N0=4e22 / (3.5 * K_B),
-        c=6.0,
-        population="soft-potential",
-        density_law="abs_eta",
-        activation="arrhenius",
-    )
-    return base.replace(**changes)
+    """The silica-like soft-potential glass of test_beyond_two_levels (W = 3.5 K, |eta| law)
+    with Arrhenius activation."""
+    return _spm_glass(**{"activation": "arrhenius", **changes})
 
 
 def _wells_by_roots(eta: np.ndarray, t: np.ndarray, W_J: float) -> tuple[np.ndarray, np.ndarray]:

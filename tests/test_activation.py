@@ -285,3 +285,17 @@ def test_gruneisen_of_the_activated_increment_and_of_the_slow_part() -> None:
     )
     lift = (slow - none.gruneisen[i_t])[0]
     assert np.all(lift > 0) and lift[0] > 5 * lift[-1]
+
+
+def test_thermal_dataset_shows_the_relaxators_and_records_the_activation() -> None:
+    from protocols.thermal import thermal
+
+    glass = _soft_glass()
+    tau = [1e-3, 1e3]
+    ds = thermal(glass, [0.2, glass.W], tau)
+    assert ds.attrs["activation"] == "arrhenius"
+    relax = ds["heat_capacity"].sel(part="relaxators")
+    direct = part_response(glass, [0.2, glass.W], tau)
+    # the dataset carries part_response's relaxators row as it is
+    np.testing.assert_array_equal(relax.values, direct.heat_capacity[PARTS.index("relaxators")])
+    assert float(relax.isel(temperature=1, tau_expt=0)) > 0

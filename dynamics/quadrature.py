@@ -43,7 +43,7 @@ from dynamics.deformation import _deformation_even_type1, _deformation_even_type
 from dynamics.density import _kki_density
 from dynamics.glass import Glass, TLSModel
 from dynamics.rates import RateConstants, _tunnelling_rate, _type2_kki_constant, constants_of_bins
-from dynamics.soft_potential import _log_tunnel_ratio
+from dynamics.soft_potential import _log_tunnel_ratio, asymptotic_potentials
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, as_count, check_range
 
@@ -415,14 +415,9 @@ def bin_p_floor(
     if has_activation(model) and kind == 0:
         assert isinstance(model, Glass)
         theta = K_B * temperature_high / model.W_J
-        deepest = EXACT_ACTIVATED_S_MAX if model.spectrum == "exact" else 400.0
+        deepest = {"s_top": EXACT_ACTIVATED_S_MAX} if model.spectrum == "exact" else {}
         reach = activated_p_floor(
-            energy / model.W_J,
-            theta,
-            t_end,
-            model.W_J,
-            resolution.relaxation_cutoff,
-            s_top=deepest,
+            energy / model.W_J, theta, t_end, model.W_J, resolution.relaxation_cutoff, **deepest
         )
         p_min = np.maximum(np.minimum(p_min, reach), 1e-300)
     return p_min
@@ -443,8 +438,6 @@ def activation_parts(
     :math:`(+\tilde t, +\tilde R)` member; the mirror partners have the same wells swapped, the
     :math:`\pm\tilde R` ones barriers that differ by :math:`O(\Delta)`, docs/physics.md §11.4).
     """
-    from dynamics.soft_potential import asymptotic_potentials
-
     assert isinstance(model, Glass)
     etas, ts = asymptotic_potentials(kind, energy, p, model.W_J)
     return bin_activation(etas[0], ts[0], model.W_J)

@@ -522,8 +522,9 @@ def append_member_bins(
     parts: dict[str, list[Any]], members: ExactMembers, bins: MemberBins, groups: int
 ) -> int:
     """Append the kept bins of ``members`` (every member, mirror partners in one partner group
-    per node, groups numbered from ``groups``) and its frozen tail to ``parts``
-    (:func:`dynamics.ensemble.ensemble_from_parts`); returns the next free group number."""
+    per node, groups numbered from ``groups``), their activation parts if ``members`` has them,
+    and its frozen tail to ``parts`` (:func:`dynamics.ensemble.ensemble_from_parts`); returns the
+    next free group number."""
     signs, n = members.energy.shape
     for sign in range(signs):
         k = bins.keep[sign]

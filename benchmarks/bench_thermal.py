@@ -14,8 +14,14 @@ then the speed of the whole thermal curve (200 temperatures x 5 tau_expt, all pa
 in seconds of CPU on one core and in units of np.exp on 1e7 float64 measured in the same
 process (issue 20's budget: 1 s).
 
-    .venv/bin/python benchmarks/bench_thermal.py            # everything (~2 min)
-    .venv/bin/python benchmarks/bench_thermal.py --speed    # the speed only
+With ``--activation``: the cost of thermal activation (the same curve with ``activation`` "none"
+and "arrhenius", warm), and what an activated floor ending at s = 100 (the end of the earlier
+spectral tables) would leave out at 10 and 20 K against the tables' end
+(:data:`dynamics.activation.EXACT_ACTIVATED_S_MAX`, s = 400).
+
+    .venv/bin/python benchmarks/bench_thermal.py               # everything (~2 min)
+    .venv/bin/python benchmarks/bench_thermal.py --speed       # the speed only
+    .venv/bin/python benchmarks/bench_thermal.py --activation  # activation's cost and floor
 """
 
 from __future__ import annotations
@@ -117,10 +123,49 @@ def speed() -> None:
     )
 
 
+def activation() -> None:
+    import dynamics.quadrature as quadrature
+    from dynamics.parts import PARTS
+
+    temps = default_temperatures(200)
+    tau = np.array([1e-3, 1.0, 1e2, 1e4, 1e6])
+    cpu = {}
+    for name in ("none", "arrhenius"):
+        glass = _glass().replace(activation=name)
+        part_response(glass, temps[:3], tau)  # warm: tables read
+        start = time.process_time()
+        part_response(glass, temps, tau)
+        cpu[name] = time.process_time() - start
+    print(
+        f"# 200 T x 5 tau_expt, all parts, warm: {cpu['none']:.2f} s CPU without activation, "
+        f"{cpu['arrhenius']:.2f} s with (x{cpu['arrhenius'] / cpu['none']:.2f})"
+    )
+    glass, hot = _glass(), [10.0, 20.0]
+    deep = part_response(glass, hot, tau)
+    kept = quadrature.EXACT_ACTIVATED_S_MAX
+    quadrature.EXACT_ACTIVATED_S_MAX = 100.0  # type: ignore[misc]
+    try:
+        cut = part_response(glass, hot, tau)
+    finally:
+        quadrature.EXACT_ACTIVATED_S_MAX = kept  # type: ignore[misc]
+    i = PARTS.index("relaxators")
+    print("# activated floor at s = 100 against s = 400, per T (rows) and tau_expt (columns):")
+    for label, a, b in (
+        ("relaxators C", cut.heat_capacity[i], deep.heat_capacity[i]),
+        ("total C", cut.heat_capacity[-1], deep.heat_capacity[-1]),
+        ("total K alpha", cut.thermal_stress[-1], deep.thermal_stress[-1]),
+    ):
+        print(f"  {label:14s} rel. change", np.array2string(a / b - 1, precision=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed", action="store_true", help="the speed only")
+    parser.add_argument("--activation", action="store_true", help="activation's cost and floor")
     args = parser.parse_args()
+    if args.activation:
+        activation()
+        return
     if not args.speed:
         convergence()
     speed()

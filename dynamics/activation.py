@@ -37,6 +37,14 @@ FloatArray = NDArray[np.float64]
 #: Activation models of a glass (``Glass.activation``): none (the paper's model) or Arrhenius.
 ACTIVATIONS = ("none", "arrhenius")
 
+#: Deepest :math:`s = -\ln p_a` the activated floor of exact bins reaches: the end of the
+#: spectral tables' grids (:mod:`dynamics.exact.tables`, ``s_edges`` up to 400, a barrier of
+#: ~10^3 W; checked by tests/test_tables.py). Deeper nodes would be solved directly (~15 s of CPU
+#: per temperature); the wells below enter only :math:`C(\infty)`, through the frozen tail
+#: (docs/physics.md §11.4). At 100, the end of the earlier tables, the relaxators' C was 1 % low
+#: at 10 K and 2-12 % low at 20 K for W = 3.5 K. [1]
+EXACT_ACTIVATED_S_MAX = 400.0
+
 
 @dataclass(frozen=True)
 class ActivationConstants:
@@ -106,6 +114,30 @@ def activated_rate(constants: ActivationConstants, theta: FloatArray, W_J: float
     left = constants.attempt_left * np.exp(-constants.barrier_left / th)
     right = constants.attempt_right * np.exp(-constants.barrier_right / th)
     return np.asarray(scale * (left + right), dtype=float)
+
+
+def bin_activation(eta: FloatArray, t: FloatArray, W_J: float) -> tuple[FloatArray, FloatArray]:
+    r"""The activation parts of bins (:attr:`dynamics.quadrature.Ensemble.attempt_rate` and
+    ``barrier``) from their potentials: :math:`\nu_i = (\hbar\omega_i/2\pi W)\,W/\hbar` and
+    :math:`V_i = (V_i/W)\,W` of both wells (:func:`activation_constants`), so that the engine's
+    :math:`\sum_i\nu_i e^{-V_i/k_BT}` is :func:`activated_rate`.
+
+    Parameters
+    ----------
+    eta, t
+        Potentials of eq. (2.6), finite float arrays of one shape. [1]
+    W_J
+        :math:`W`. [J]
+
+    Returns
+    -------
+    (attempt_rate, barrier)
+        Each of shape ``(2, *eta.shape)``, left well first: [s-1] and [J].
+    """
+    c = activation_constants(eta, t)
+    attempt = np.stack([c.attempt_left, c.attempt_right]) * (W_J / HBAR)
+    barrier = np.stack([c.barrier_left, c.barrier_right]) * W_J
+    return np.asarray(attempt, dtype=float), np.asarray(barrier, dtype=float)
 
 
 def activated_p_floor(

@@ -25,9 +25,11 @@ from dynamics.quadrature import (
     FloatArray,
     Resolution,
     _model_bins,
+    activation_parts,
+    bin_p_floor,
     energy_nodes,
     ensemble_from_parts,
-    p_floor,
+    has_activation,
     p_nodes,
 )
 from dynamics.validation import ArgumentTypeError, ParameterError, check_positive
@@ -92,7 +94,10 @@ def asymptotic_ensemble(
     resolution: Resolution,
 ) -> Ensemble:
     r"""Bins on the paper's asymptotic spectra: the model's own density, even deformation
-    potential and relaxation constants at the quadrature nodes (module docstring).
+    potential and relaxation constants at the quadrature nodes (module docstring); with
+    ``activation="arrhenius"`` the wells of the potential at each node
+    (:func:`dynamics.quadrature.activation_parts`) and a p floor lowered to the deepest type-1
+    wells activation relaxes within the run (:func:`dynamics.quadrature.bin_p_floor`).
 
     Parameters
     ----------
@@ -122,8 +127,11 @@ def asymptotic_ensemble(
     # Interference (f > 0) splits each bin into its two mirror partners; f = 0 is "symmetric".
     fraction = float(getattr(model, "interference_fraction", 0.0))
     groups = 0
+    active = has_activation(model)
+    if active:
+        parts.update({"attempt_rate": [], "barrier": []})
     for kind in range(len(model.tls_types)):
-        p_min = p_floor(model, kind, e_nodes, t_hi, t_end_v, res)
+        p_min = bin_p_floor(model, kind, e_nodes, t_hi, t_end_v, res)
         p_grid, p_weights = p_nodes(-np.log(p_min), res)
         energy = np.broadcast_to(e_nodes[:, None], p_grid.shape)
         density, even, phonon, electron = _model_bins(model, kind, energy.ravel(), p_grid.ravel())
@@ -138,7 +146,11 @@ def asymptotic_ensemble(
                     model, kind, energy.ravel(), p_grid.ravel(), fraction, weight.ravel(), even
                 )
             ]
+        wells = activation_parts(model, kind, energy.ravel(), p_grid.ravel()) if active else None
         for number, deformation, phonon_m, electron_m in members:
+            if wells is not None:  # mirror partners: the same two wells
+                parts["attempt_rate"].append(wells[0])
+                parts["barrier"].append(wells[1])
             parts["energy"].append(energy.ravel())
             parts["p"].append(p_grid.ravel())
             parts["kind"].append(np.full(energy.size, kind))

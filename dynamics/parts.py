@@ -117,8 +117,20 @@ def _slow_parts(
 ) -> tuple[FloatArray, ...]:
     """C(tau), C(inf) and K alpha of the slow doublets, summed over TLS types: (n_T, n_tau),
     (n_T,), (n_T, n_tau)."""
+    return _slow_split(glass, temps, tau, resolution)[0]
+
+
+def _slow_split(
+    glass: GlassModel, temps: FloatArray, tau: FloatArray, resolution: Resolution | None
+) -> tuple[tuple[FloatArray, ...], tuple[FloatArray, ...]]:
+    """:func:`_slow_parts` of all slow doublets, and of the relaxators among them
+    (:attr:`dynamics.response.StepResponse.relaxators`; zeros without activation)."""
     r = step_response(glass, temps, tau, resolution=resolution)
-    return r.heat_capacity, r.heat_capacity_equilibrium, glass.bulk_modulus * r.alpha
+    everything = (r.heat_capacity, r.heat_capacity_equilibrium, glass.bulk_modulus * r.alpha)
+    if r.relaxators is None:
+        return everything, tuple(np.zeros_like(x) for x in everything)
+    x = r.relaxators
+    return everything, (x.heat_capacity, x.heat_capacity_equilibrium, glass.bulk_modulus * x.alpha)
 
 
 def _instantaneous(glass: GlassModel, temps: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -180,8 +192,11 @@ def part_response(
     c = np.zeros((len(PARTS), n_t, n_tau))
     c_eq = np.zeros((len(PARTS), n_t))
     ka = np.zeros((len(PARTS), n_t, n_tau))
-    c_tls, c_tls_eq, ka_tls = _slow_parts(glass, temps, tau, resolution)
-    c[0], c_eq[0], ka[0] = c_tls, c_tls_eq, ka_tls
+    slow, relaxators = _slow_split(glass, temps, tau, resolution)
+    i = PARTS.index("relaxators")
+    c[i], c_eq[i], ka[i] = relaxators
+    i = PARTS.index("tls")  # the other slow doublets: tunnelling dominates their rate
+    c[i], c_eq[i], ka[i] = (whole - part for whole, part in zip(slow, relaxators, strict=True))
     c_inst, ka_inst = _instantaneous(glass, temps)
     for k, name in enumerate(INSTANTANEOUS_PARTS):
         i = PARTS.index(name)

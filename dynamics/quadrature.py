@@ -38,11 +38,12 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
+from dynamics.activation import EXACT_ACTIVATED_S_MAX, activated_p_floor, bin_activation
 from dynamics.deformation import _deformation_even_type1, _deformation_even_type2
 from dynamics.density import _kki_density
 from dynamics.glass import Glass, TLSModel
 from dynamics.rates import RateConstants, _tunnelling_rate, _type2_kki_constant, constants_of_bins
-from dynamics.soft_potential import _log_tunnel_ratio
+from dynamics.soft_potential import _log_tunnel_ratio, asymptotic_potentials
 from dynamics.units import K_B
 from dynamics.validation import ParameterError, as_count, check_range
 
@@ -394,6 +395,52 @@ def p_floor(
             break  # converged (at once where the constants do not depend on p)
         p_min = p_next
     return p_min
+
+
+def bin_p_floor(
+    model: TLSModel,
+    kind: int,
+    energy: FloatArray,
+    temperature_high: float,
+    t_end: float,
+    resolution: Resolution,
+) -> FloatArray:
+    """Lower bound of the bins' p at each energy [1]: where neither tunnelling (:func:`p_floor`)
+    nor, for a glass with ``activation="arrhenius"``, thermal activation
+    (:func:`dynamics.activation.activated_p_floor`, type-1 double wells) relaxes a TLS within the
+    run, down to :math:`p_a = e^{-100}` on exact spectra
+    (:data:`dynamics.activation.EXACT_ACTIVATED_S_MAX`) and :math:`e^{-400}` on asymptotic ones.
+    Type-2 bins keep the tunnelling floor (docs/physics.md §11.4)."""
+    p_min = p_floor(model, kind, energy, temperature_high, t_end, resolution)
+    if has_activation(model) and kind == 0:
+        assert isinstance(model, Glass)
+        theta = K_B * temperature_high / model.W_J
+        deepest = {"s_top": EXACT_ACTIVATED_S_MAX} if model.spectrum == "exact" else {}
+        reach = activated_p_floor(
+            energy / model.W_J, theta, t_end, model.W_J, resolution.relaxation_cutoff, **deepest
+        )
+        p_min = np.maximum(np.minimum(p_min, reach), 1e-300)
+    return p_min
+
+
+def has_activation(model: TLSModel) -> bool:
+    """Whether the bins of ``model`` relax by thermal activation too (a
+    :class:`~dynamics.glass.Glass` with ``activation="arrhenius"``)."""
+    return isinstance(model, Glass) and model.activation == "arrhenius"
+
+
+def activation_parts(
+    model: TLSModel, kind: int, energy: FloatArray, p: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    r"""Attempt rates [s-1] and barriers [J], shape (2, n), of asymptotic bins
+    :math:`(E_a, p_a)` of type ``kind`` (:func:`dynamics.activation.bin_activation`): the
+    potential the asymptotic map puts there (type 1 :math:`(\tilde\eta, \tilde t)`, type 2 its
+    :math:`(+\tilde t, +\tilde R)` member; the mirror partners have the same wells swapped, the
+    :math:`\pm\tilde R` ones barriers that differ by :math:`O(\Delta)`, docs/physics.md §11.4).
+    """
+    assert isinstance(model, Glass)
+    etas, ts = asymptotic_potentials(kind, energy, p, model.W_J)
+    return bin_activation(etas[0], ts[0], model.W_J)
 
 
 def _rate_constants_at(

@@ -21,6 +21,7 @@ Conduction electrons in a metallic glass relax TLS at the Korringa-like rate
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -435,6 +436,20 @@ def _rates(constants: RateConstants, temperature: float) -> FloatArray:
     if c.has_activation:
         rate = rate + _activated_rate(c.attempt_rate, c.barrier, temperature)
     return rate
+
+
+def activation_dominates(constants: RateConstants, temperature: float) -> NDArray[np.bool_]:
+    r"""Which bins are *relaxators* at ``temperature`` [K]: their thermally activated rate
+    :math:`\sum_i\nu_i e^{-V_i/k_BT}` exceeds their tunnelling rate (docs/physics.md §11.7);
+    none without activation. Unchecked (``temperature`` > 0), as :func:`_rates`."""
+    if not constants.has_activation:
+        return np.zeros(constants.phonon.shape, dtype=bool)
+    activated = _activated_rate(constants.attempt_rate, constants.barrier, temperature)
+    tunnelling = _rates(
+        dataclasses.replace(constants, attempt_rate=np.zeros_like(constants.attempt_rate)),
+        temperature,
+    )
+    return np.asarray(activated > tunnelling)
 
 
 def _electron_suppression(temperature: float, critical_temperature: float) -> float:

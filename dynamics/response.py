@@ -64,10 +64,12 @@ from dynamics.propagation import (
     Response,
     _equilibrium_heat_capacity,
     _linear_response,
+    _observe_relaxation,
+    _occupation_derivative,
     propagate_isolated,
 )
-from dynamics.quadrature import Ensemble, Resolution
-from dynamics.rates import tau_min
+from dynamics.quadrature import Ensemble, Resolution, has_activation
+from dynamics.rates import _rates, activation_dominates, tau_min
 from dynamics.thermal import debye_heat_content, occupation_difference
 from dynamics.validation import ParameterError, check_positive, check_range
 
@@ -579,6 +581,11 @@ class StepResponse:
         Names of the types.
     bulk_modulus
         :math:`K`. [Pa]
+    relaxators
+        The share of the *relaxators* in the arrays above (the bins whose thermally activated
+        rate exceeds their tunnelling rate at each temperature,
+        :func:`dynamics.rates.activation_dominates`), as a response of the same shape; ``None``
+        for a glass without activation (no relaxators).
     """
 
     temperature: FloatArray
@@ -588,6 +595,7 @@ class StepResponse:
     heat_capacity_equilibrium_by_type: FloatArray
     tls_types: tuple[str, ...]
     bulk_modulus: float
+    relaxators: StepResponse | None = None
 
     @property
     def alpha(self) -> FloatArray:
@@ -616,9 +624,11 @@ class StepResponse:
 
     def scaled(self, scale: ResponseScale) -> StepResponse:
         """The response of a glass whose scale factors (:func:`response_scale`) are ``scale``,
-        from this response of its reference glass: α and C of each type times their factor."""
+        from this response of its reference glass: α and C of each type times their factor
+        (the relaxators' share too)."""
         return dataclasses.replace(
             self,
+            relaxators=None if self.relaxators is None else self.relaxators.scaled(scale),
             alpha_by_type=self.alpha_by_type * np.asarray(scale.strain)[:, None, None],
             heat_capacity_by_type=self.heat_capacity_by_type
             * np.asarray(scale.heat)[:, None, None],
@@ -776,19 +786,32 @@ def _reference_response(
     spectrum), reduced by the observation matrix to the relaxed strain and heat of each type
     (:func:`dynamics.propagation._linear_response`) and :math:`C_j(\infty)`. Each temperature
     alone, the same operations whatever the others: a temperature gives the same bits alone or
-    in a batch."""
+    in a batch. With activation, the relaxators' share (:attr:`StepResponse.relaxators`) is the
+    same reduction over the bins that :func:`dynamics.rates.activation_dominates` picks (the
+    frozen tail counts as tunnelling systems)."""
     n_types = len(model.tls_types)
     alpha = np.zeros((n_types, temperature.size, tau.size))
     heat = np.zeros((n_types, temperature.size, tau.size))
     equilibrium = np.zeros((n_types, temperature.size))
+    split = None
+    if has_activation(model):
+        split = [np.zeros_like(alpha), np.zeros_like(heat), np.zeros_like(equilibrium)]
     t_end = float(tau.max())
     for i, t in enumerate(temperature.tolist()):
         ens = build_ensemble(model, t, t, t_end, resolution)
         rows = _linear_response(ens, t, tau)
         alpha[:, i], heat[:, i] = rows[:n_types], rows[n_types:]
         equilibrium[:, i] = _equilibrium_heat_capacity(ens, t)
+        if split is not None:
+            rows, split[2][:, i] = _relaxator_rows(ens, t, tau)
+            split[0][:, i], split[1][:, i] = rows[:n_types], rows[n_types:]
         if progress is not None:
             progress((i + 1) / temperature.size)
+    relaxators = None
+    if split is not None:
+        a_r, c_r, eq_r = split
+        relaxators = StepResponse(temperature, tau, a_r, c_r, eq_r, tuple(model.tls_types),
+                                  float(model.bulk_modulus))  # fmt: skip
     return StepResponse(
         temperature=temperature,
         tau_expt=tau,
@@ -797,7 +820,25 @@ def _reference_response(
         heat_capacity_equilibrium_by_type=equilibrium,
         tls_types=tuple(model.tls_types),
         bulk_modulus=float(model.bulk_modulus),
+        relaxators=relaxators,
     )
+
+
+def _relaxator_rows(
+    ensemble: Ensemble, temperature: float, tau: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    r"""The rows of :func:`dynamics.propagation._linear_response` (strain, then heat, of each
+    type; (rows, n_tau)) and :math:`C_j(\infty)` (n_types,) of the relaxators alone: the bins
+    whose activated rate exceeds their tunnelling rate at ``temperature`` [K]."""
+    constants = ensemble.rate_constants
+    pick = activation_dominates(constants, temperature)
+    weights = ensemble.observation_matrix[:, pick] * _occupation_derivative(
+        ensemble.energy_kelvin[pick], temperature
+    )
+    rows = np.zeros((weights.shape[0], tau.size))
+    if pick.any():
+        _observe_relaxation(weights, _rates(constants, temperature)[pick], tau, rows)
+    return rows, weights[len(ensemble.tls_types) :].sum(axis=1)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -50,6 +50,20 @@ with the duration as
 
 against :math:`\propto T` (Black's law, :math:`C \propto T\ln t`) for tunnelling: the crossover of
 the :math:`\tau_\mathrm{expt}` dependence (:math:`\int_0^\infty x^2e^x/(e^x+1)^2dx = \pi^2/6`).
+
+**Grüneisen parameter of the activated increment.** A deep well's splitting is its asymmetry,
+:math:`E = \Delta = 2^{-1/2}W\tilde t|\tilde\eta|^{3/2}`; with the direct coupling
+:math:`\partial\tilde\eta/\partial\varepsilon = c/\eta_L` (:math:`\tilde\eta < 0`),
+:math:`D = \partial E/\partial\varepsilon = -\tfrac32(c/\eta_L)\,E/|\tilde\eta|`, the same
+fraction of :math:`E` for every well of one depth, so the relaxators that relax between
+:math:`\tau` and :math:`\tau + d\tau` (barrier :math:`V^*`, :math:`|\tilde\eta| =
+2(V^*/W)^{1/2}`) have
+
+.. math:: \frac{\partial(K\alpha)/\partial\ln\tau_\mathrm{expt}}
+          {\partial C/\partial\ln\tau_\mathrm{expt}} = \frac{3c}{4\eta_L}\,(V^*/W)^{-1/2}
+
+(with :math:`K\alpha = -\sum w D\,\partial n/\partial T`): positive, and falling as
+:math:`(\ln\tau_\mathrm{expt})^{-1/2}`, where the tunnelling systems' Γ is negative.
 """
 
 from __future__ import annotations
@@ -150,3 +164,20 @@ def activated_heat_capacity_slope(
     th = np.asarray(theta, dtype=float)
     v = np.asarray(barrier_reached, dtype=float)
     return np.asarray((math.pi**2 / 3.0) * density_scale * K_B * th**2 * v**-0.75, dtype=float)
+
+
+def activated_gruneisen(barrier_reached: ArrayLike, c: float, eta_L: float) -> FloatArray:
+    r""":math:`\partial(K\alpha)/\partial C` of the relaxators that relax at the barrier
+    :math:`V^*`: :math:`(3c/4\eta_L)(V^*/W)^{-1/2}` (module docstring). [1]
+
+    Parameters
+    ----------
+    barrier_reached
+        :math:`V^*/W`. [1]
+    c
+        Strain coupling :math:`c` of the glass. [1]
+    eta_L
+        :math:`\eta_L`. [1]
+    """
+    v = np.asarray(barrier_reached, dtype=float)
+    return np.asarray(0.75 * (c / eta_L) / np.sqrt(v), dtype=float)

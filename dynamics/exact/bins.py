@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dynamics.activation import activated_p_floor
+from dynamics.activation import bin_activation
 from dynamics.deformation import gamma_type1, gamma_type2
 from dynamics.exact.levels_landscape import landscape_of
 from dynamics.exact.shipped import spectral_table, two_level_grid
@@ -57,9 +57,10 @@ from dynamics.quadrature import (
     PART_NAMES,
     Ensemble,
     Resolution,
+    bin_p_floor,
     energy_nodes,
     ensemble_from_parts,
-    p_floor,
+    has_activation,
     p_nodes,
 )
 from dynamics.relaxation_coupling import mix_partner_couplings
@@ -111,6 +112,10 @@ class ExactMembers:
         Whether the member is a bin (exact :math:`E` in the run's window, :math:`p > 0`).
     tail_energy, tail_density
         The frozen tail below the p grid, per energy node in the window. [J], [m-3]
+    attempt_rate, barrier
+        With ``activation="arrhenius"``: :math:`\nu_i` [s-1] and :math:`V_i` [J] of both wells
+        of each member's potential (:func:`dynamics.activation.bin_activation`), shape
+        (members, 2, n); ``None`` without activation.
     """
 
     kind: int
@@ -126,6 +131,8 @@ class ExactMembers:
     keep: NDArray[np.bool_]
     tail_energy: FloatArray
     tail_density: FloatArray
+    attempt_rate: FloatArray | None = None
+    barrier: FloatArray | None = None
 
 
 def build_exact_ensemble(
@@ -235,28 +242,6 @@ def _check_run(
     return t_lo, t_hi, float(check_positive("t_end", t_end, "s"))
 
 
-def _bin_floor(
-    model: Glass,
-    kind: int,
-    e_nodes: FloatArray,
-    t_hi: float,
-    t_end: float,
-    wide: Resolution,
-) -> FloatArray:
-    """Lower bound of the bins' p at each energy [1]: where neither tunnelling
-    (:func:`dynamics.quadrature.p_floor`) nor, with ``activation="arrhenius"``, thermal
-    activation (:func:`dynamics.activation.activated_p_floor`, type-1 double wells) relaxes a
-    TLS within the run."""
-    p_min = p_floor(model, kind, e_nodes, t_hi, t_end, wide)
-    if model.activation == "arrhenius" and kind == 0:
-        theta = K_B * t_hi / model.W_J
-        reach = activated_p_floor(
-            e_nodes / model.W_J, theta, t_end, model.W_J, wide.relaxation_cutoff
-        )
-        p_min = np.maximum(np.minimum(p_min, reach), 1e-300)
-    return p_min
-
-
 def _check_resolved(model: Glass, temperature_low: float, resolution: Resolution) -> None:
     """Refuse a run whose lowest bin energy ``x_min k_B T`` is below the smallest splitting the
     exact spectra resolve (:data:`dynamics.exact.RESOLVED_SPLITTING` W): their deformation
@@ -314,7 +299,7 @@ def _type_members(
     table
         The spectral tables to interpolate in, or ``None`` to solve every node.
     """
-    p_min = _bin_floor(model, kind, e_nodes, t_hi, t_end, wide)
+    p_min = bin_p_floor(model, kind, e_nodes, t_hi, t_end, wide)
     p_max = model.p_ceiling(e_nodes)
     p_grid, p_weights = p_nodes(-np.log(p_min), wide, -np.log(p_max))
     e_a = np.broadcast_to(e_nodes[:, None], p_grid.shape).ravel()
@@ -326,6 +311,9 @@ def _type_members(
     tail_energy, tail_density = _tail(
         model, kind, e_nodes, e_weights, np.minimum(p_min, p_max), e_window
     )
+    nu = v = None
+    if has_activation(model):
+        nu, v = (np.swapaxes(a, 0, 1) for a in bin_activation(etas, ts, model.W_J))
     return ExactMembers(
         kind=kind,
         energy_a=e_a,
@@ -335,6 +323,8 @@ def _type_members(
         tail_energy=tail_energy,
         tail_density=tail_density,
         **_member_rows(model, partners, etas, weight, gamma_a, e_window),
+        attempt_rate=nu,
+        barrier=v,
     )
 
 
@@ -532,8 +522,9 @@ def append_member_bins(
     parts: dict[str, list[Any]], members: ExactMembers, bins: MemberBins, groups: int
 ) -> int:
     """Append the kept bins of ``members`` (every member, mirror partners in one partner group
-    per node, groups numbered from ``groups``) and its frozen tail to ``parts``
-    (:func:`dynamics.ensemble.ensemble_from_parts`); returns the next free group number."""
+    per node, groups numbered from ``groups``), their activation parts if ``members`` has them,
+    and its frozen tail to ``parts`` (:func:`dynamics.ensemble.ensemble_from_parts`); returns the
+    next free group number."""
     signs, n = members.energy.shape
     for sign in range(signs):
         k = bins.keep[sign]
@@ -545,6 +536,9 @@ def append_member_bins(
         parts["phonon"].append(bins.phonon[sign][k])
         parts["electron"].append(bins.electron[sign][k])
         parts["partner_group"].append((groups + np.arange(n))[k])
+        if members.attempt_rate is not None and members.barrier is not None:
+            parts.setdefault("attempt_rate", []).append(members.attempt_rate[sign][:, k])
+            parts.setdefault("barrier", []).append(members.barrier[sign][:, k])
     parts["tail_energy"].append(members.tail_energy)
     parts["tail_kind"].append(np.full(members.tail_energy.size, members.kind))
     parts["tail_density"].append(members.tail_density)

@@ -501,12 +501,3 @@ def test_cli_tables_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "status: intact (checksum verified), current" in text
     assert main(["tables", "check", "--points", "6"]) == 0
     assert "within the tolerance 1e-6" in capsys.readouterr().out
-
-
-def test_exact_activated_bins_end_where_the_tables_end() -> None:
-    """The activated p floor of exact bins stops at the tables' last s (deeper nodes would be
-    direct solves); the wide grid's s = s' + 2(u + 1) >= s' reaches at least as deep."""
-    from dynamics.activation import EXACT_ACTIVATED_S_MAX
-    from dynamics.exact.tables import WIDE_GRID
-
-    assert EXACT_ACTIVATED_S_MAX == DEFAULT_GRID.s_edges[-1] == WIDE_GRID.s_edges[-1]

@@ -320,9 +320,12 @@ def test_each_mechanism_step_swaps_one_quantity(ensembles: tuple) -> None:
                 assert not same.all()
     type1 = full.kind == 0
     even, _ = even_odd_deformation(full)
-    # the group mean of D+- against (D+ + D-)/2: rounding of the odd parts, up to 1e4 D_even
+    # the group mean of D+- against (D+ + D-)/2: rounding of the odd parts, up to 1e4 D_even,
+    # so measured against the size of the terms, |D| + |D_even| (D itself can be 50 times
+    # smaller than D_even where they cancel: 1.07e-14 of such a D was measured, 9e-38 absolute)
     difference = np.abs(even[type1] - steps["rate"].deformation[type1])
-    assert np.all(difference <= 1e-14 * np.abs(full.deformation[type1]))
+    scale = np.abs(full.deformation[type1]) + np.abs(even[type1])
+    assert np.all(difference <= 1e-14 * scale)
 
 
 def _docs_table(header: str) -> list[list[str]]:

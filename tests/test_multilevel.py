@@ -231,7 +231,8 @@ def test_activated_floor_is_where_activation_reaches_the_cutoff() -> None:
     p = activated_p_floor(e, theta, t_end, W_J, eps)
     eta, t = _type1_map(e, -np.log(p))
     k = activated_rate(activation_constants(eta, t), np.array(theta), W_J)
-    # at the floor k t_end = eps to the bisection's precision (1e-12 in s, ~1e-9 in the rate)
-    np.testing.assert_allclose(k * t_end, eps, rtol=1e-6)
+    # the floor is the deep end of a bisection bracket 4e-4 wide in s (dynamics.activation.
+    # BISECTIONS): there k t_end is at most eps and within a few 1e-4 of it (measured 3e-4)
+    assert np.all(k * t_end <= eps) and np.all(k * t_end > eps * (1 - 2e-3))
     # colder runs reach shallower wells only
     assert np.all(activated_p_floor(e, 0.5, t_end, W_J, eps) > p)

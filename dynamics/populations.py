@@ -87,8 +87,17 @@ REGION_NAMES = ("single_well", "shallow_double_well", "slow_double_well", "beyon
 
 @dataclass(frozen=True)
 class QuadratureSpec:
-    """Panels and nodes of the soft-potential domain's quadrature (the default is converged:
-    ``benchmarks/bench_thermal.py`` halves every panel and doubles the t nodes).
+    """Panels and nodes of the soft-potential domain's quadrature.
+
+    The default was chosen by measurement (``benchmarks/bench_quadrature.py``, docs/physics.md
+    §11.10): against ``QuadratureSpec().refined().refined()`` of the earlier default (eta panels
+    of 0.25 e-folds, 32 tau nodes, t panels of 0.25, 24 slow nodes), over 0.05-20 K for W = 1.7,
+    3.5 and 30 K, every vibration coupling and closure, each instantaneous part's heat capacity
+    is within 8e-6 of the total and its K alpha within 2e-3 (3e-5 for the vibrations with the
+    direct coupling), except the vibrations' K alpha with ``vibration_coupling = "zero-point"``,
+    8e-3: there the zero-point root of -chi jumps along a curve that crosses the rows of single
+    wells (chi = 4: eta ~ 6.3-7.1 near the double-well border), which no panel of this
+    glass-independent table can follow.
 
     Parameters
     ----------
@@ -107,8 +116,8 @@ class QuadratureSpec:
     """
 
     eta_nodes: int = 6
-    eta_panel_efolds: float = 1.0
-    tau_nodes: int = 8
+    eta_panel_efolds: float = 0.5
+    tau_nodes: int = 16
     t_nodes: int = 6
     t_panel_width: float = 1.0
     slow_t_nodes: int = 6

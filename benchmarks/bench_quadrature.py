@@ -1,7 +1,7 @@
 """Convergence of the soft-potential (eta, t) quadrature: how the default QuadratureSpec was chosen
-(issue 20; docs/physics.md §11.10). Prints its figures; run:
+(issue 20; docs/physics.md §11.9). Prints its figures; run:
 
-    .venv/bin/python benchmarks/bench_quadrature.py             # default vs reference (~10 min)
+    .venv/bin/python benchmarks/bench_quadrature.py             # default vs reference (~20 min)
     .venv/bin/python benchmarks/bench_quadrature.py --old       # the previous default too
 
 For silica-like glasses (|eta| law) with W in {1.7, 3.5, 30} K, each vibration_coupling

@@ -7,14 +7,16 @@ stress K alpha over 0.05-20 K when each knob of the level table is refined alone
 * levels: 40 -> 60 levels per potential;
 * grid: the level solver's momentum action 16 -> 24 (a finer lattice);
 * box: its tail action 16 -> 24 (a wider window);
-* quadrature: every panel of the (eta, t) quadrature halved, the fixed node counts doubled;
+* quadrature: every panel of the (eta, t) quadrature halved, the fixed node counts doubled
+  (benchmarks/bench_quadrature.py compares it with a twice-refined reference over several
+  glasses and couplings);
 * theta grid: 60 -> 120 points per decade of the moment grid (interpolation);
 
 then the speed of the whole thermal curve (200 temperatures x 5 tau_expt, all parts) warm,
 in seconds of CPU on one core and in units of np.exp on 1e7 float64 measured in the same
 process (issue 20's budget: 1 s).
 
-    .venv/bin/python benchmarks/bench_thermal.py            # everything (~2 min)
+    .venv/bin/python benchmarks/bench_thermal.py            # everything (~20 min)
     .venv/bin/python benchmarks/bench_thermal.py --speed    # the speed only
 """
 

@@ -90,10 +90,10 @@ class QuadratureSpec:
     """Panels and nodes of the soft-potential domain's quadrature.
 
     The default was chosen by measurement (``benchmarks/bench_quadrature.py``, docs/physics.md
-    §11.10): against ``QuadratureSpec().refined().refined()`` of the earlier default (eta panels
+    §11.9): against ``QuadratureSpec().refined().refined()`` of the earlier default (eta panels
     of 0.25 e-folds, 32 tau nodes, t panels of 0.25, 24 slow nodes), over 0.05-20 K for W = 1.7,
     3.5 and 30 K, every vibration coupling and closure, each instantaneous part's heat capacity
-    is within 8e-6 of the total and its K alpha within 2e-3 (3e-5 for the vibrations with the
+    is within 8e-6 of the total and its K alpha within 2e-3 (4e-5 for the vibrations with the
     direct coupling), except the vibrations' K alpha with ``vibration_coupling = "zero-point"``,
     8e-3: there the zero-point root of -chi jumps along a curve that crosses the rows of single
     wells (chi = 4: eta ~ 6.3-7.1 near the double-well border), which no panel of this

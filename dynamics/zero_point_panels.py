@@ -165,19 +165,8 @@ def _pieces(cuts: FloatArray, points: int) -> tuple[FloatArray, FloatArray]:
 def jumps(chi: float, eta: FloatArray) -> FloatArray:
     r"""The :math:`\tilde t \ge 0` of each row where the zero-point shift of :math:`\chi` or
     of :math:`-\chi` jumps: the :func:`jump_candidates` across which it changes by more than
-    1e-4 (a smooth root moves by ~1e-7 between the two sides probed). NaN fills the rest.
-
-    Parameters
-    ----------
-    chi
-        :math:`\chi`, nonzero. [1]
-    eta
-        The rows, shape (rows,). [1]
-
-    Returns
-    -------
-    ndarray
-        Shape (rows, 7). [1]
+    1e-4 (a smooth root moves by ~1e-7 between the two sides probed). NaN fills the rest;
+    parameters and shape (rows, 7) as :func:`jump_candidates`. [1]
     """
     cand = jump_candidates(chi, eta)
     rows, cols = np.nonzero(np.isfinite(cand))

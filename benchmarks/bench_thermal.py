@@ -7,7 +7,9 @@ stress K alpha over 0.05-20 K when each knob of the level table is refined alone
 * levels: 40 -> 60 levels per potential;
 * grid: the level solver's momentum action 16 -> 24 (a finer lattice);
 * box: its tail action 16 -> 24 (a wider window);
-* quadrature: every panel of the (eta, t) quadrature halved, the fixed node counts doubled;
+* quadrature: every panel of the (eta, t) quadrature halved, the fixed node counts doubled
+  (benchmarks/bench_quadrature.py compares it with a twice-refined reference over several
+  glasses and couplings);
 * theta grid: 60 -> 120 points per decade of the moment grid (interpolation);
 
 then the speed of the whole thermal curve (200 temperatures x 5 tau_expt, all parts) warm,
@@ -19,7 +21,7 @@ and "arrhenius", warm), and what an activated floor ending at s = 100 (the end o
 spectral tables) would leave out at 10 and 20 K against the tables' end
 (:data:`dynamics.activation.EXACT_ACTIVATED_S_MAX`, s = 400).
 
-    .venv/bin/python benchmarks/bench_thermal.py               # everything (~2 min)
+    .venv/bin/python benchmarks/bench_thermal.py               # everything (~20 min)
     .venv/bin/python benchmarks/bench_thermal.py --speed       # the speed only
     .venv/bin/python benchmarks/bench_thermal.py --activation  # activation's cost and floor
 """

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dynamics.coupling import deta_dstrain, dt_dstrain, zero_point_shift
 from dynamics.exact.level_table import LevelTable, level_table
 from dynamics.glass import Glass
 from dynamics.multilevel import PartMoments, level_moments
@@ -53,6 +52,7 @@ from dynamics.populations import (
 )
 from dynamics.units import K_B
 from dynamics.validation import ParameterError
+from dynamics.zero_point_panels import zero_point_node_coupling
 
 FloatArray = NDArray[np.float64]
 
@@ -245,14 +245,15 @@ def shipped_moment_grid() -> MomentGrid:
 
 
 def node_strain_coupling(
-    eta: FloatArray, t: FloatArray, region: NDArray[np.int64], glass: Glass
+    quadrature: DomainQuadrature, glass: Glass
 ) -> tuple[FloatArray, FloatArray]:
     r""":math:`(\partial\tilde\eta/\partial\varepsilon, \partial\tilde t/\partial\varepsilon)` of
-    each node under the glass's strain coupling (docs/physics.md §11):
+    each node under the glass's strain coupling (docs/physics.md §11.5):
 
     * double wells whose doublet the TLS picture covers (:math:`|\tilde\eta| \ge \eta_c`: the
       slow region and beyond the energy cap) couple as the TLS do, with the zero-point terms of
-      (3.8), (3.9) (:mod:`dynamics.coupling`);
+      (3.8), (3.9), folded over the mirror image and integrated across the jumps of the
+      zero-point shift (:func:`dynamics.zero_point_panels.zero_point_node_coupling`);
     * the shallow double wells (:math:`|\tilde\eta| < \eta_c`) take GGP's direct term
       :math:`c/\eta_L` alone: the zero-point shift is derived for :math:`|\tilde\eta| \gg 1`
       and diverges as :math:`\tilde\eta \to 0`;
@@ -260,17 +261,16 @@ def node_strain_coupling(
       (:math:`c/\eta_L`, the default), ``"zero-point"`` (as the TLS) or ``"independent"``
       (:math:`c_\mathrm{vib}/\eta_L`). [1]
     """
-    deep = (region == SLOW_DOUBLE) | (region == BEYOND_CAP)
-    single = region == SINGLE_WELL
-    zp = deep | (single & (glass.vibration_coupling == "zero-point") & (eta != 0.0))
-    deta = np.full(eta.shape, glass.c / glass.eta_L)
-    dt = np.zeros(eta.shape)
+    q = quadrature
+    deep = (q.region == SLOW_DOUBLE) | (q.region == BEYOND_CAP)
+    single = q.region == SINGLE_WELL
+    zp = deep | (single & (glass.vibration_coupling == "zero-point") & (q.eta != 0.0))
+    deta = np.full(q.size, glass.c / glass.eta_L)
+    dt = np.zeros(q.size)
     if glass.vibration_coupling == "independent":
         deta[single] = glass.c_vib / glass.eta_L
     if zp.any():
-        delta = zero_point_shift(glass.chi, eta[zp], t[zp])
-        deta[zp] = deta_dstrain(glass.c, glass.eta_L, eta[zp], t[zp], delta)
-        dt[zp] = dt_dstrain(glass.c, glass.eta_L, eta[zp], delta)
+        deta[zp], dt[zp] = zero_point_node_coupling(q, zp, glass.c, glass.eta_L, glass.chi)
     return deta, dt
 
 
@@ -292,7 +292,7 @@ def glass_part_curves(glass: Glass, grid: MomentGrid | None = None) -> PartCurve
     weights = glass.density_scale_volume * population_weights(
         q, glass.density_law, glass.boson_peak_closure, closure_energy
     )
-    deta, dt = node_strain_coupling(q.eta, q.t, q.region, glass)
+    deta, dt = node_strain_coupling(q, glass)
     return part_curves(g, weights, deta, dt, glass.W_J)
 
 

@@ -87,8 +87,17 @@ REGION_NAMES = ("single_well", "shallow_double_well", "slow_double_well", "beyon
 
 @dataclass(frozen=True)
 class QuadratureSpec:
-    """Panels and nodes of the soft-potential domain's quadrature (the default is converged:
-    ``benchmarks/bench_thermal.py`` halves every panel and doubles the t nodes).
+    """Panels and nodes of the soft-potential domain's quadrature.
+
+    The default was chosen by measurement (``benchmarks/bench_quadrature.py``, docs/physics.md
+    §11.9): against ``QuadratureSpec().refined().refined()`` of the earlier default (eta panels
+    of 0.25 e-folds, 32 tau nodes, t panels of 0.25, 24 slow nodes), over 0.05-20 K for W = 1.7,
+    3.5 and 30 K, every vibration coupling and closure, each instantaneous part's heat capacity
+    is within 8e-6 of the total and its K alpha within 2e-3 (4e-5 for the vibrations with the
+    direct coupling), except the vibrations' K alpha with ``vibration_coupling = "zero-point"``,
+    8e-3: there the zero-point root of -chi jumps along a curve that crosses the rows of single
+    wells (chi = 4: eta ~ 6.3-7.1 near the double-well border), which no panel of this
+    glass-independent table can follow.
 
     Parameters
     ----------
@@ -107,8 +116,8 @@ class QuadratureSpec:
     """
 
     eta_nodes: int = 6
-    eta_panel_efolds: float = 1.0
-    tau_nodes: int = 8
+    eta_panel_efolds: float = 0.5
+    tau_nodes: int = 16
     t_nodes: int = 6
     t_panel_width: float = 1.0
     slow_t_nodes: int = 6
@@ -125,9 +134,20 @@ class QuadratureSpec:
         )
 
 
+#: The variable in which a t panel is Gauss–Legendre (``DomainQuadrature.panel_variable``):
+#: t itself (single wells, slow double wells), asinh t (shallow double wells), ln t (beyond the
+#: cap).
+PANEL_LINEAR, PANEL_ASINH, PANEL_LOG = 0, 1, 2
+
+
 @dataclass(frozen=True)
 class DomainQuadrature:
     """Nodes of the soft-potential domain, with ``t >= 0`` (mirror images folded in).
+
+    The nodes of one row (one eta) lie on t panels, each Gauss–Legendre in its variable (t,
+    asinh t or ln t, :data:`PANEL_LINEAR` ...): a function known along a row can be integrated
+    against the nodes' values panel by panel (the zero-point coupling, whose root jumps inside a
+    panel: :mod:`dynamics.zero_point_panels`).
 
     Attributes
     ----------
@@ -137,17 +157,41 @@ class DomainQuadrature:
         Weight of :math:`\\int d\\tilde\\eta\\,d\\tilde t` over both signs of t. [1]
     region
         Region code of each node (:data:`REGION_NAMES`).
+    panel
+        Index of each node's t panel.
+    panel_lower, panel_upper
+        The t panels' edges, shape (panels,). [1]
+    panel_variable
+        Each panel's variable, :data:`PANEL_LINEAR`, :data:`PANEL_ASINH` or :data:`PANEL_LOG`.
     """
 
     eta: FloatArray
     t: FloatArray
     area: FloatArray
     region: NDArray[np.int64]
+    panel: NDArray[np.int64]
+    panel_lower: FloatArray
+    panel_upper: FloatArray
+    panel_variable: NDArray[np.int64]
 
     @property
     def size(self) -> int:
         """Number of nodes."""
         return int(self.eta.size)
+
+
+@dataclass(frozen=True)
+class _Region:
+    """Nodes of one region with their t panels (``panel`` counts from 0 within the region)."""
+
+    eta: FloatArray
+    t: FloatArray
+    area: FloatArray
+    region: NDArray[np.int64]
+    panel: NDArray[np.int64]
+    lower: FloatArray
+    upper: FloatArray
+    variable: NDArray[np.int64]
 
 
 def _gauss(n: int) -> tuple[FloatArray, FloatArray]:
@@ -199,35 +243,64 @@ def slow_cubic_limit(eta: FloatArray) -> FloatArray:
     return np.sqrt(2.0) * np.sqrt(DOUBLET_ENERGY_CAP**2 - d0**2) / a**1.5
 
 
-def _single_wells(spec: QuadratureSpec) -> tuple[FloatArray, ...]:
+def _row_panels(count: int, per_row: int, nodes: int) -> NDArray[np.int64]:
+    """Panel index of each node of ``count`` rows of ``per_row`` panels of ``nodes`` nodes,
+    row-major (the order of :func:`_panels` within a row)."""
+    return np.repeat(np.arange(count * per_row), nodes).astype(np.int64)
+
+
+def _single_wells(spec: QuadratureSpec) -> _Region:
     eta, w_eta = _abs_eta_nodes(ETA_MAX_SINGLE, spec, root=True)
     tau, w_tau = _gauss(spec.tau_nodes)
     t_b = np.sqrt(32.0 * eta / 9.0)
     t = t_b[:, None] * tau[None, :]
     area = 2.0 * (w_eta * t_b)[:, None] * w_tau[None, :]  # both signs of t
-    return np.broadcast_to(eta[:, None], t.shape).ravel(), t.ravel(), area.ravel()
+    return _Region(
+        np.broadcast_to(eta[:, None], t.shape).ravel(),
+        t.ravel(),
+        area.ravel(),
+        np.full(t.size, SINGLE_WELL, dtype=np.int64),
+        _row_panels(eta.size, 1, spec.tau_nodes),
+        np.zeros(eta.size),
+        t_b,
+        np.full(eta.size, PANEL_LINEAR, dtype=np.int64),
+    )
 
 
-def _shallow_doubles(spec: QuadratureSpec) -> tuple[FloatArray, ...]:
+def _shallow_doubles(spec: QuadratureSpec) -> _Region:
     a, w_a = _abs_eta_nodes(ETA_C, spec)
     top = math.asinh(T_MAX)
     n = max(1, math.ceil(top / spec.t_panel_width - 1e-9))
-    z, wz = _panels(np.linspace(0.0, top, n + 1), spec.t_nodes)
+    edges = np.linspace(0.0, top, n + 1)
+    z, wz = _panels(edges, spec.t_nodes)
     t, w_t = np.sinh(z), wz * np.cosh(z)
     area = 2.0 * w_a[:, None] * w_t[None, :]
-    return (-np.broadcast_to(a[:, None], area.shape)).ravel(), np.tile(t, a.size), area.ravel()
+    return _Region(
+        (-np.broadcast_to(a[:, None], area.shape)).ravel(),
+        np.tile(t, a.size),
+        area.ravel(),
+        np.full(area.size, SHALLOW_DOUBLE, dtype=np.int64),
+        _row_panels(a.size, n, spec.t_nodes),
+        np.tile(np.sinh(edges[:-1]), a.size),
+        np.tile(np.sinh(edges[1:]), a.size),
+        np.full(a.size * n, PANEL_ASINH, dtype=np.int64),
+    )
 
 
-def _deep_doubles(spec: QuadratureSpec) -> tuple[FloatArray, ...]:
+def _deep_doubles(spec: QuadratureSpec) -> _Region:
     a, w_a = _abs_eta_nodes(ETA_MAX_DOUBLE, spec, start=ETA_C)
     cap = slow_cubic_limit(a)
     x, wx = _gauss(spec.slow_t_nodes)
-    parts: dict[str, list[FloatArray]] = {"eta": [], "t": [], "area": [], "region": []}
+    keys = ("eta", "t", "area", "region", "panel", "lower", "upper", "variable")
+    parts: dict[str, list[NDArray[np.generic]]] = {k: [] for k in keys}
+    panels = 0
     for a_row, w_row, cap_row in zip(a, w_a, cap, strict=True):
-        # [0, t_cap]: the slow region; [t_cap, T_MAX]: beyond the cap, panels equal in ln t
+        # [0, t_cap]: the slow region, one panel in t; [t_cap, T_MAX]: beyond the cap, panels
+        # equal in ln t
         span = math.log(T_MAX / cap_row)
         n = max(1, math.ceil(span / spec.t_panel_width - 1e-9))
-        y, wy = _panels(np.linspace(0.0, span, n + 1), spec.t_nodes)
+        edges = np.linspace(0.0, span, n + 1)
+        y, wy = _panels(edges, spec.t_nodes)
         t_far = cap_row * np.exp(y)
         t_row = np.concatenate([cap_row * x, t_far])
         parts["t"].append(t_row)
@@ -236,8 +309,24 @@ def _deep_doubles(spec: QuadratureSpec) -> tuple[FloatArray, ...]:
         parts["region"].append(
             np.concatenate([np.full(x.size, SLOW_DOUBLE), np.full(y.size, BEYOND_CAP)])
         )
-    eta, t, area, region = (np.concatenate(parts[k]) for k in ("eta", "t", "area", "region"))
-    return eta, t, area, region
+        parts["panel"].append(
+            panels + np.concatenate([np.zeros(x.size), 1 + _row_panels(1, n, spec.t_nodes)])
+        )
+        parts["lower"].append(np.concatenate([[0.0], cap_row * np.exp(edges[:-1])]))
+        parts["upper"].append(np.concatenate([[cap_row], cap_row * np.exp(edges[1:])]))
+        parts["variable"].append(np.array([PANEL_LINEAR] + [PANEL_LOG] * n))
+        panels += n + 1
+    eta, t, area, region, panel, lower, upper, variable = (np.concatenate(parts[k]) for k in keys)
+    return _Region(
+        eta.astype(float),
+        t.astype(float),
+        area.astype(float),
+        region.astype(np.int64),
+        panel.astype(np.int64),
+        lower.astype(float),
+        upper.astype(float),
+        variable.astype(np.int64),
+    )
 
 
 def domain_quadrature(spec: QuadratureSpec | None = None) -> DomainQuadrature:
@@ -253,16 +342,17 @@ def domain_quadrature(spec: QuadratureSpec | None = None) -> DomainQuadrature:
     DomainQuadrature
     """
     s = spec if spec is not None else QuadratureSpec()
-    e1, t1, a1 = _single_wells(s)
-    e2, t2, a2 = _shallow_doubles(s)
-    e3, t3, a3, r3 = _deep_doubles(s)
+    regions = (_single_wells(s), _shallow_doubles(s), _deep_doubles(s))
+    offsets = np.cumsum([0] + [r.lower.size for r in regions[:-1]])
     return DomainQuadrature(
-        eta=np.concatenate([e1, e2, e3]),
-        t=np.concatenate([t1, t2, t3]),
-        area=np.concatenate([a1, a2, a3]),
-        region=np.concatenate(
-            [np.full(e1.size, SINGLE_WELL), np.full(e2.size, SHALLOW_DOUBLE), r3]
-        ).astype(np.int64),
+        eta=np.concatenate([r.eta for r in regions]),
+        t=np.concatenate([r.t for r in regions]),
+        area=np.concatenate([r.area for r in regions]),
+        region=np.concatenate([r.region for r in regions]),
+        panel=np.concatenate([r.panel + k for r, k in zip(regions, offsets, strict=True)]),
+        panel_lower=np.concatenate([r.lower for r in regions]),
+        panel_upper=np.concatenate([r.upper for r in regions]),
+        panel_variable=np.concatenate([r.variable for r in regions]),
     )
 
 

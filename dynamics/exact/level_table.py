@@ -4,7 +4,7 @@ shipped with the package (docs/levels.md, docs/physics.md §11).
 The quadrature (:func:`dynamics.populations.domain_quadrature`) and the levels
 (:func:`dynamics.exact.levels.solve_levels`) are in reduced units and do not depend on the
 glass, so one table serves every glass: :data:`LEVEL_COUNT` levels of each node with their
-Hellmann–Feynman derivatives (6864 nodes, 6.6 MB; about 10 s to build on one core). It ships as
+Hellmann–Feynman derivatives (15,720 nodes, 13.1 MB; 30-60 s to build on one core). It ships as
 ``dynamics/exact/data/level_table.npz`` with the key of the code that produced it (the level
 solver and the quadrature, :func:`level_table_key`; comments, docstrings and the Python version
 do not count), is read and verified once per process (:func:`level_table`), and is regenerated

@@ -329,10 +329,10 @@ _PMMA_EXACT_N0 = 1.776e46  # [J-1 m-3]
 #: reproduce their targets.
 SPM_FITS: MappingProxyType[str, dict[str, float]] = MappingProxyType(
     {
-        "silica-spm": {"c": 148.83, "N0": 1.74291e45, "boson_peak_energy": 34.6633},
-        "pmma-spm": {"c": 5.54949, "N0": 3.77319e45, "boson_peak_energy": 12.9192},
-        "polystyrene-spm": {"c": 4.80135, "N0": 3.34398e45, "boson_peak_energy": 10.3174},
-        "b2o3-spm": {"c": 14.3897, "N0": 1.19024e45, "boson_peak_energy": 25.9431},
+        "silica-spm": {"c": 149.055, "N0": 1.74176e45, "boson_peak_energy": 34.6876},
+        "pmma-spm": {"c": 5.5458, "N0": 3.76427e45, "boson_peak_energy": 12.9384},
+        "polystyrene-spm": {"c": 4.7973, "N0": 3.33764e45, "boson_peak_energy": 10.3289},
+        "b2o3-spm": {"c": 14.3981, "N0": 1.18966e45, "boson_peak_energy": 25.9572},
     }
 )
 

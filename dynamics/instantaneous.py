@@ -327,9 +327,7 @@ def instantaneous_heat(
     ndarray
         Shape (parts, n). [J m-3]
     """
-    temps = np.atleast_1d(np.asarray(temperature, dtype=float))
-    at = _curves_at(glass, np.concatenate([[initial_temperature], temps]), curves)
-    return np.asarray(at.energy[:, 1:] - at.energy[:, :1], dtype=float)
+    return _change_since(glass, temperature, initial_temperature, curves, "energy")
 
 
 def instantaneous_strain(
@@ -359,9 +357,24 @@ def instantaneous_strain(
     ndarray
         Shape (parts, n). [1]
     """
+    stress = _change_since(glass, temperature, initial_temperature, curves, "stress")
+    return np.asarray(-stress / glass.bulk_modulus, dtype=float)
+
+
+def _change_since(
+    glass: Glass,
+    temperature: ArrayLike,
+    initial_temperature: float,
+    curves: PartCurves | None,
+    field: str,
+) -> FloatArray:
+    """``field`` of the glass's part curves at ``temperature`` [K] less its value at
+    ``initial_temperature`` [K], shape (parts, n), in the field's unit."""
     temps = np.atleast_1d(np.asarray(temperature, dtype=float))
-    at = _curves_at(glass, np.concatenate([[initial_temperature], temps]), curves)
-    return np.asarray(-(at.stress[:, 1:] - at.stress[:, :1]) / glass.bulk_modulus, dtype=float)
+    values = getattr(
+        _curves_at(glass, np.concatenate([[initial_temperature], temps]), curves), field
+    )
+    return np.asarray(values[:, 1:] - values[:, :1], dtype=float)
 
 
 def instantaneous_heat_capacity(glass: Glass, temperature: ArrayLike) -> FloatArray:

@@ -30,12 +30,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dynamics.electrons import electron_expansion_coefficient, electron_heat_capacity
+from dynamics.exact.level_table import level_table
 from dynamics.glass import Glass, GlassModel
 from dynamics.instantaneous import (
     INSTANTANEOUS_PARTS,
     THETA_GRID,
     evaluate_parts,
     glass_part_curves,
+    moment_grid,
 )
 from dynamics.quadrature import Resolution
 from dynamics.response import step_response
@@ -224,7 +226,10 @@ def two_level_share(glass: Glass, temperature: float) -> float:
     theta = temperature / glass.W
     if theta > 10.0:
         return 1.0
-    left = evaluate_parts(glass_part_curves(twin), np.array([theta])).heat_capacity.sum()
+    # the moments at this one theta, directly (~0.1 s; the whole theta grid of the shipped
+    # table, which a two-level glass does not otherwise need, takes ~3 s to build)
+    at_theta = moment_grid(level_table(), np.array([theta]))
+    left = glass_part_curves(twin, at_theta).heat_capacity[:, 0].sum()
     # the TLS of the two-level glass: its own bins at equilibrium (tau -> infinity)
     kept = _slow_parts(glass, np.array([temperature]), np.array([1.0]), None)[1][0]
     kept += glass.debye_coefficient * temperature**3

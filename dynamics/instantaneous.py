@@ -339,23 +339,8 @@ def instantaneous_strain(
     r"""Strain of each instantaneous part relative to :math:`T_0`,
     :math:`\varepsilon = -[\langle\partial E/\partial\varepsilon\rangle(T)
     - \langle\partial E/\partial\varepsilon\rangle(T_0)]/K` per volume (module docstring), per
-    part of :data:`INSTANTANEOUS_PARTS`; its slope in T is :math:`K\alpha/K`.
-
-    Parameters
-    ----------
-    glass
-        A soft-potential glass.
-    temperature
-        Temperatures, shape (n,). [K]
-    initial_temperature
-        :math:`T_0`. [K]
-    curves
-        The glass's :func:`glass_part_curves` (computed if omitted).
-
-    Returns
-    -------
-    ndarray
-        Shape (parts, n). [1]
+    part of :data:`INSTANTANEOUS_PARTS`; its slope in T is :math:`K\alpha/K`. Parameters as
+    :func:`instantaneous_heat` (temperatures [K], :math:`T_0` [K]); shape (parts, n). [1]
     """
     stress = _change_since(glass, temperature, initial_temperature, curves, "stress")
     return np.asarray(-stress / glass.bulk_modulus, dtype=float)

@@ -369,11 +369,14 @@ def instantaneous_heat_capacity(glass: Glass, temperature: ArrayLike) -> FloatAr
     return np.asarray(_curves_at(glass, temps, None).heat_capacity.sum(0), dtype=float)
 
 
-def instantaneous_heat_content_function(glass: Glass) -> Callable[[float], float]:
+def instantaneous_heat_content_function(
+    glass: Glass, curves: PartCurves | None = None
+) -> Callable[[float], float]:
     r"""A fast :math:`U(T) - U(0)` [J m-3] of all instantaneous parts together, for the energy
     balance of an isolated sample (:mod:`dynamics.isolated`): one scalar temperature [K] in,
-    the interpolated curves of :func:`evaluate_parts` out."""
-    curves = glass_part_curves(glass)
+    the interpolated curves of :func:`evaluate_parts` out (the glass's
+    :func:`glass_part_curves`, ``curves``, computed if omitted)."""
+    curves = curves if curves is not None else glass_part_curves(glass)
 
     def energy(temperature: float) -> float:
         return float(evaluate_parts(curves, np.array([temperature / glass.W])).energy.sum())

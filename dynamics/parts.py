@@ -40,7 +40,7 @@ from dynamics.instantaneous import (
     moment_grid,
 )
 from dynamics.quadrature import Resolution
-from dynamics.response import step_response
+from dynamics.response import gruneisen, step_response
 from dynamics.validation import (
     MIN_TEMPERATURE_K,
     ParameterError,
@@ -100,18 +100,19 @@ class PartResponse:
     def gruneisen(self) -> FloatArray:
         r""":math:`\Gamma = K\alpha/C(\tau_\mathrm{expt})`; NaN where a part has no heat
         capacity. [1]"""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = self.thermal_stress / self.heat_capacity
-        return np.where(self.heat_capacity > 0, out, np.nan)
+        return _part_gruneisen(self.thermal_stress, self.heat_capacity)
 
     @property
     def gruneisen_equilibrium(self) -> FloatArray:
         r""":math:`\Gamma = K\alpha/C(\infty)` (the paper's convention); NaN where a part has no
         heat capacity. [1]"""
-        c = self.heat_capacity_equilibrium[:, :, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = self.thermal_stress / c
-        return np.where(c > 0, out, np.nan)
+        return _part_gruneisen(self.thermal_stress, self.heat_capacity_equilibrium[:, :, None])
+
+
+def _part_gruneisen(thermal_stress: FloatArray, heat_capacity: FloatArray) -> FloatArray:
+    """:func:`dynamics.response.gruneisen` of a part's :math:`K\alpha` [Pa K-1] and :math:`C`
+    [J m-3 K-1], NaN also where :math:`C < 0` (a difference of parts, rounding). [1]"""
+    return gruneisen(1.0, thermal_stress, np.where(heat_capacity > 0, heat_capacity, 0.0))
 
 
 def _slow_parts(
@@ -306,7 +307,11 @@ def check_model_temperature(name: str, temperature_K: ArrayLike, glass: GlassMod
         )
 
 
+#: The default range of a thermal curve, that of low-temperature calorimetry and dilatometry. [K]
+DEFAULT_TEMPERATURE_RANGE = (0.05, 20.0)
+
+
 def default_temperatures(points: int = 200) -> FloatArray:
-    """The default temperature grid of a thermal curve: ``points`` values, log-spaced from
-    0.05 K to 20 K (the range of low-temperature calorimetry and dilatometry). [K]"""
-    return np.geomspace(0.05, 20.0, points)
+    """The default temperature grid of a thermal curve: ``points`` values, log-spaced over
+    :data:`DEFAULT_TEMPERATURE_RANGE`. [K]"""
+    return np.geomspace(*DEFAULT_TEMPERATURE_RANGE, points)

@@ -46,6 +46,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -73,6 +74,9 @@ from dynamics.rates import _rates, activation_dominates, tau_min
 from dynamics.thermal import debye_heat_content, occupation_difference
 from dynamics.validation import ParameterError, check_positive, check_range
 
+if TYPE_CHECKING:
+    from dynamics.instantaneous import PartCurves
+
 FloatArray = NDArray[np.float64]
 
 
@@ -99,6 +103,9 @@ class Trajectory:
     heat_instantaneous
         Heat held by each instantaneous part (:data:`dynamics.instantaneous.INSTANTANEOUS_PARTS`)
         relative to the start, shape (parts, time); ``None`` for a glass without them. [J m-3]
+    strain_instantaneous
+        Volume strain of each instantaneous part relative to the start, shape (parts, time);
+        ``None`` for a glass without them. [1]
     """
 
     response: Response
@@ -106,6 +113,7 @@ class Trajectory:
     heat_electron: FloatArray | None = None
     heat_to_bath: FloatArray | None = None
     heat_instantaneous: FloatArray | None = None
+    strain_instantaneous: FloatArray | None = None
 
 
 def phonon_heat(temperature: ArrayLike, initial_temperature: float, model: TLSModel) -> FloatArray:
@@ -163,17 +171,27 @@ def electron_heat(
     return np.asarray(u[1:] - u[0], dtype=float)
 
 
-def _instantaneous_heat(
-    model: TLSModel, temperature: FloatArray, initial_temperature: float
-) -> FloatArray | None:
-    """Heat of each instantaneous part from ``initial_temperature`` [K] to ``temperature`` [K]
-    (:func:`dynamics.instantaneous.instantaneous_heat`), None for a glass without them.
-    [J m-3]"""
+def _instantaneous_parts(
+    model: TLSModel,
+    temperature: FloatArray,
+    initial_temperature: float,
+    curves: PartCurves | None = None,
+) -> dict[str, FloatArray]:
+    """Heat [J m-3] and strain [1] of each instantaneous part from ``initial_temperature`` [K] to
+    ``temperature`` [K] (:func:`dynamics.instantaneous.instantaneous_heat`,
+    :func:`~dynamics.instantaneous.instantaneous_strain`) as :class:`Trajectory` fields, from
+    one set of the glass's part curves (``curves``, computed if omitted); empty for a glass
+    without them."""
     if not has_instantaneous_parts(model):
-        return None
-    from dynamics.instantaneous import instantaneous_heat  # its level table only where needed
+        return {}
+    # the level table only where needed
+    from dynamics.instantaneous import glass_part_curves, instantaneous_heat, instantaneous_strain
 
-    return instantaneous_heat(model, temperature, initial_temperature)
+    own = curves if curves is not None else glass_part_curves(model)
+    return {
+        "heat_instantaneous": instantaneous_heat(model, temperature, initial_temperature, own),
+        "strain_instantaneous": instantaneous_strain(model, temperature, initial_temperature, own),
+    }
 
 
 def imposed_trajectory(
@@ -196,7 +214,7 @@ def imposed_trajectory(
         response=response,
         heat_phonon=phonon_heat(temps, initial_temperature, model),
         heat_electron=electron_heat(temps, initial_temperature, model),
-        heat_instantaneous=_instantaneous_heat(model, temps, initial_temperature),
+        **_instantaneous_parts(model, temps, initial_temperature),
     )
 
 
@@ -240,11 +258,12 @@ def isolated_trajectory(
         Called with the fraction done.
     """
     u_e = _electron_heat_content_function(model, bath_temperature, temperature_high)
-    u_i = None
+    u_i, curves = None, None
     if has_instantaneous_parts(model):
-        from dynamics.instantaneous import instantaneous_heat_content_function
+        from dynamics.instantaneous import glass_part_curves, instantaneous_heat_content_function
 
-        u_i = instantaneous_heat_content_function(model)
+        curves = glass_part_curves(model)
+        u_i = instantaneous_heat_content_function(model, curves)
     reservoir = [u for u in (u_e, u_i) if u is not None]
     iso = propagate_isolated(
         ensemble,
@@ -265,7 +284,7 @@ def isolated_trajectory(
         if u_e is None
         else np.array([u_e(x) - u_e(bath_temperature) for x in temps]),
         heat_to_bath=iso.heat_to_bath,
-        heat_instantaneous=_instantaneous_heat(model, temps, bath_temperature),
+        **_instantaneous_parts(model, temps, bath_temperature, curves),
     )
 
 

@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from dynamics.closed_forms import closed_form_gruneisen, gruneisen_time_constant
 from dynamics.ensemble import Ensemble, Resolution, build_ensemble
-from dynamics.glass import Glass, GlassModel, TunnellingGlass, has_instantaneous_parts
+from dynamics.glass import Glass, GlassModel, TunnellingGlass
 from dynamics.parts import check_model_temperature
 from dynamics.rates import tau_min
 from dynamics.response import (
@@ -257,11 +257,11 @@ def _dataset(
         data["strain_electron"] = ("time", electron)
         strain = strain + electron
     coords: dict[str, Any] = {"time": response.times, "tls_type": list(ens.tls_types)}
-    if trajectory.heat_instantaneous is not None and has_instantaneous_parts(model):
-        from dynamics.instantaneous import INSTANTANEOUS_PARTS, instantaneous_strain
+    instant = trajectory.strain_instantaneous
+    if trajectory.heat_instantaneous is not None and instant is not None:
+        from dynamics.instantaneous import INSTANTANEOUS_PARTS
 
         parts = ("instantaneous_part", "time")
-        instant = instantaneous_strain(model, response.temperature, history.initial_temperature)
         data["strain_instantaneous"] = (parts, instant)
         data["heat_instantaneous"] = (parts, trajectory.heat_instantaneous)
         strain = strain + instant.sum(0)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from dynamics.parts import DEFAULT_TEMPERATURE_RANGE
 from dynamics.validation import check_positive
 from protocols.checks import check_temperature_interval
 from protocols.cli.common import (
@@ -23,14 +24,13 @@ from protocols.config import quantity_type
 from protocols.cost import check_cost, estimate_gamma_seconds
 from protocols.histories import log_count
 from protocols.provenance import model_summary
+from protocols.thermal import DEFAULT_TAU_EXPT
 
-#: The default grid of the command (the range of low-temperature calorimetry and dilatometry).
-T_LOW, T_HIGH, PER_DECADE = 0.05, 20.0, 30
+#: The default grid of the command: dynamics.parts.DEFAULT_TEMPERATURE_RANGE, per decade.
+(T_LOW, T_HIGH), PER_DECADE = DEFAULT_TEMPERATURE_RANGE, 30
 #: The glass of the command unless told otherwise: the soft-potential model of silica, which has
 #: every part (the paper's two-level ``ggp1985`` has only the TLS and phonons).
 DEFAULT_GLASS = "silica-spm"
-#: The default durations of the experiment. [s]
-TAU_EXPT = (1e-3, 10.0, 1e3, 1e5)
 
 
 def _cmd_thermal(args: argparse.Namespace) -> int:
@@ -118,8 +118,10 @@ def add_command(sub: Any) -> None:
         "--tau-expt",
         type=quantity_type("s", "--tau-expt"),
         nargs="+",
-        default=list(TAU_EXPT),
+        default=list(DEFAULT_TAU_EXPT),
         metavar="T",
-        help="durations of the experiment, e.g. 1ms 10s 1000s 1day [s] (1e-3 10 1e3 1e5)",
+        help="durations of the experiment, e.g. 1ms 10s 1000s 1day [s] ("
+        + " ".join(f"{t:g}" for t in DEFAULT_TAU_EXPT)
+        + ")",
     )
     th.set_defaults(func=_cmd_thermal)
